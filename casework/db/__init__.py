@@ -1,0 +1,1 @@
+"""The encrypted database: keys, engine, ORM models, migrations and units of work."""

@@ -1,0 +1,155 @@
+"""ORM models (SQLAlchemy 2.x typed). Portable SQL only: SQLite now, PostgreSQL later.
+
+Code-list values are stored as their short storage codes (``casework.domain.codes``),
+never as database enums, so adding a code is not a schema change.
+All timestamps are naive UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Setting(Base):
+    """Key/value settings for this database (database id, idle lock, council options)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    members: Mapped[list[User]] = relationship(back_populates="team", foreign_keys="User.team_id")
+
+
+class TeamLeadership(Base):
+    """A team lead leads one or more teams."""
+
+    __tablename__ = "team_leaderships"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
+    led_teams: Mapped[list[Team]] = relationship(secondary="team_leaderships", viewonly=True)
+
+
+class LoginThrottle(Base):
+    """Failed logins per user name, keyed by a digest so unknown names look the same."""
+
+    __tablename__ = "login_throttle"
+
+    name_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime)
+    next_allowed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class YoungPerson(Base):
+    __tablename__ = "young_people"
+    __table_args__ = (
+        UniqueConstraint("child_uid"),
+        Index("ix_young_people_last_name_lower", func.lower("last_name")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_uid: Mapped[str] = mapped_column(String(40))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    preferred_name: Mapped[str | None] = mapped_column(String(100))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(16))
+    ethnicity: Mapped[str] = mapped_column(String(8))
+    disability: Mapped[str] = mapped_column(String(8))
+    uasc: Mapped[bool] = mapped_column(Boolean, default=False)
+    eligibility: Mapped[str] = mapped_column(String(24))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    personal_adviser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    date_ceased_looked_after: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    team: Mapped[Team] = relationship()
+    social_worker: Mapped[User | None] = relationship(foreign_keys=[social_worker_id])
+    personal_adviser: Mapped[User | None] = relationship(foreign_keys=[personal_adviser_id])
+
+
+class AuditEvent(Base):
+    """One link of the audit hash chain. Identifiers only, never personal details.
+
+    The database refuses UPDATE and DELETE on this table (triggers, see the migrations).
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(40))
+    record_type: Mapped[str | None] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    fields: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(10), default="ok")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest link of the chain, updated with every event: catches a cut-off tail."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,82 @@
+"""Errors the core raises, each carrying a plain-English message fit to show a user.
+
+No message ever contains a key, a passphrase, a password or personal details.
+"""
+
+from __future__ import annotations
+
+
+class CaseworkError(Exception):
+    """Base class: ``str(error)`` is a complete sentence a user can act on."""
+
+
+class DatabaseFileMissing(CaseworkError):
+    pass
+
+
+class DatabaseAlreadyExists(CaseworkError):
+    pass
+
+
+class NotACaseworkDatabase(CaseworkError):
+    """The file is damaged, or is not a Casework database at all."""
+
+
+class KeyringUnavailable(CaseworkError):
+    """No real OS keyring backend (only fail/null/plaintext ones)."""
+
+
+class KeyringNotAnswering(CaseworkError):
+    """The keyring is locked or did not answer in time."""
+
+
+class KeyringEntryMissing(CaseworkError):
+    pass
+
+
+class WrongPassphrase(CaseworkError):
+    pass
+
+
+class WrongRecoveryCode(CaseworkError):
+    pass
+
+
+class UnsafeDatabaseSettings(CaseworkError):
+    """The self-test found the connection without the settings it must have."""
+
+
+class MigrationFailed(CaseworkError):
+    pass
+
+
+class ValidationFailed(CaseworkError):
+    """Input was refused; ``problems`` lists each one as a plain sentence."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems) if self.problems else "The input was refused.")
+
+
+class PermissionDenied(CaseworkError):
+    pass
+
+
+class NotFound(CaseworkError):
+    pass
+
+
+class LoginRefused(CaseworkError):
+    """Login failed. The message never says whether the user name exists."""
+
+    def __init__(self, message: str, retry_after_seconds: float = 0.0) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(message)
+
+
+class ImportRefused(CaseworkError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        head = problems[0] if problems else "The bundle was refused."
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(head + more)

@@ -1,0 +1,119 @@
+"""Passwords (Argon2id) and signing in, with a growing delay after repeated failures.
+
+The failure message is the same whether or not the user name exists, and unknown
+names cost the same Argon2 work and build up the same delay as known ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.clock import to_naive_utc
+from casework.db.database import Database
+from casework.db.models import LoginThrottle, User
+from casework.errors import LoginRefused
+from casework.services import audit
+from casework.services.permissions import Actor, Role
+
+# OWASP's Argon2id floor: 19 MiB of memory, 2 passes, 1 lane.
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+FREE_FAILURES = 3  # failures allowed before any delay
+MAX_DELAY_SECONDS = 300
+REFUSED = "That user name and password do not match an active account."
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _HASHER.hash("casework-no-such-user-placeholder")
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def check_password(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def delay_after(failures: int) -> int:
+    """Seconds to wait after ``failures`` consecutive failures: 0, 0, 0, 2, 4, 8 ... 300."""
+    if failures < FREE_FAILURES:
+        return 0
+    return min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY_SECONDS)
+
+
+def _digest(username: str) -> str:
+    return hashlib.sha256(b"casework-login\x00" + username.strip().casefold().encode()).hexdigest()
+
+
+def actor_for(session: Session, user: User) -> Actor:
+    led = frozenset(t.id for t in user.led_teams)
+    return Actor(user.id, user.username, user.display_name, Role(user.role), user.team_id, led)
+
+
+def find_user(session: Session, username: str) -> User | None:
+    name = username.strip().casefold()
+    return session.scalar(select(User).where(func.lower(User.username) == name))
+
+
+def login(db: Database, username: str, password: str, *, now: datetime) -> Actor:
+    moment = to_naive_utc(now)
+    digest = _digest(username)
+    with db.unit_of_work() as session:
+        throttle = session.get(LoginThrottle, digest)
+        if throttle is not None and throttle.next_allowed_at > moment:
+            wait = (throttle.next_allowed_at - moment).total_seconds()
+            raise LoginRefused(
+                f"Too many attempts for this user name. Try again in {int(wait) + 1} seconds.",
+                retry_after_seconds=wait,
+            )
+        user = find_user(session, username)
+        ok = check_password(user.password_hash if user else None, password)
+        if ok and user is not None and user.active:
+            if throttle is not None:
+                session.delete(throttle)
+            actor = actor_for(session, user)
+            audit.record(session, actor, "login", now=moment, record_type="user", record_id=user.id)
+            return actor
+        failures = (throttle.failures if throttle else 0) + 1
+        wait_s = delay_after(failures)
+        if throttle is None:
+            throttle = LoginThrottle(name_digest=digest)
+            session.add(throttle)
+        throttle.failures = failures
+        throttle.last_failure_at = moment
+        throttle.next_allowed_at = moment + timedelta(seconds=wait_s)
+        who = actor_for(session, user) if user else Actor(None, "", "", Role.SYSTEM)
+        audit.record(
+            session,
+            who,
+            "login_failed",
+            now=moment,
+            record_type="user",
+            record_id=user.id if user else None,
+            outcome="denied",
+        )
+    suffix = f" Wait {wait_s} seconds before trying again." if wait_s else ""
+    raise LoginRefused(REFUSED + suffix, retry_after_seconds=float(wait_s))
+
+
+def confirm_password(db: Database, actor: Actor, password: str, *, now: datetime) -> bool:
+    """Re-check a signed-in user's password (for approvals and the like)."""
+    with db.reading() as session:
+        user = session.get(User, actor.user_id) if actor.user_id else None
+        return bool(user and user.active and check_password(user.password_hash, password))
+
+
+def logout(db: Database, actor: Actor, *, now: datetime, reason: str = "logout") -> None:
+    with db.unit_of_work() as session:
+        audit.record(session, actor, reason, now=now, record_type="user", record_id=actor.user_id)

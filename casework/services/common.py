@@ -1,0 +1,46 @@
+"""What every use case shares: permission checks that audit denials, and change results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from casework.db.database import Database
+from casework.errors import PermissionDenied
+from casework.services import audit
+from casework.services.permissions import Action, Actor, Relation, allowed, denial_message
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What a use case changed, so the UI refreshes only the views that show it."""
+
+    record_type: str
+    ids: tuple[int, ...] = ()
+    fields: tuple[str, ...] = field(default=())
+
+
+def require(
+    db: Database,
+    actor: Actor,
+    action: Action,
+    relation: Relation = Relation.NOT_A_RECORD,
+    *,
+    now: datetime,
+    record_type: str | None = None,
+    record_id: object = None,
+) -> None:
+    """Raise PermissionDenied (after auditing the denial in its own transaction)."""
+    if allowed(actor.role, action, relation):
+        return
+    with db.unit_of_work() as session:
+        audit.record(
+            session,
+            actor,
+            str(action),
+            now=now,
+            record_type=record_type,
+            record_id=record_id,
+            outcome="denied",
+        )
+    raise PermissionDenied(denial_message(actor.role, action, relation))

@@ -1,0 +1,273 @@
+"""Realistic synthetic data for trying Casework: teams, workers and young people.
+
+Every name, date and identifier is invented (Faker, en_GB). The same ``seed`` gives
+the same people. Later features extend ``populate`` so the demo always shows
+everything Casework can do.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from casework.clock import local_today, to_naive_utc
+from casework.db import keys
+from casework.db.database import Database, create_database
+from casework.db.models import Team, TeamLeadership, User, YoungPerson
+from casework.domain.calendar import age_on, birthday
+from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, YesNo
+from casework.services import audit
+from casework.services.auth import hash_password
+from casework.services.people import EDITABLE
+from casework.services.permissions import SYSTEM_ACTOR, Role
+
+TEAMS = (
+    ("Leaving Care North", "lead.north"),
+    ("Leaving Care South", "lead.south"),
+    ("16+ Team", "lead.sixteenplus"),
+)
+ADMIN_USERNAME = "it.admin"
+DEMO_LEAD_USERNAME = "lead.north"
+
+# Rough shape of a care-leaver population; not any council's real figures.
+_ETHNICITY_WEIGHTS = {
+    Ethnicity.WBRI: 58,
+    Ethnicity.WOTH: 5,
+    Ethnicity.WIRI: 1,
+    Ethnicity.WROM: 1,
+    Ethnicity.MWBC: 5,
+    Ethnicity.MWBA: 2,
+    Ethnicity.MWAS: 2,
+    Ethnicity.MOTH: 3,
+    Ethnicity.AIND: 1,
+    Ethnicity.APKN: 2,
+    Ethnicity.ABAN: 1,
+    Ethnicity.AOTH: 4,
+    Ethnicity.BCRB: 2,
+    Ethnicity.BAFR: 5,
+    Ethnicity.BOTH: 2,
+    Ethnicity.CHNE: 1,
+    Ethnicity.OOTH: 4,
+    Ethnicity.REFU: 1,
+}
+_UASC_ETHNICITIES = (Ethnicity.AOTH, Ethnicity.BAFR, Ethnicity.OOTH, Ethnicity.WOTH)
+_AGE_WEIGHTS = {16: 8, 17: 14, 18: 16, 19: 15, 20: 13, 21: 11, 22: 8, 23: 7, 24: 6, 25: 2}
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    teams: int
+    workers: int
+    young_people: int
+    lead_username: str
+    admin_username: str
+
+
+def _workers(
+    session: Session, rng: random.Random, fake: object, pw_hash: str, now: datetime
+) -> dict[int, list[int]]:
+    """Creates teams, an administrator, a lead per team and practitioners; team -> workers."""
+    moment = to_naive_utc(now)
+    admin = User(
+        username=ADMIN_USERNAME,
+        display_name="IT Administrator",
+        role=str(Role.ADMIN),
+        password_hash=pw_hash,
+        active=True,
+        created_at=moment,
+        password_changed_at=moment,
+    )
+    session.add(admin)
+    by_team: dict[int, list[int]] = {}
+    for name, lead_username in TEAMS:
+        team = Team(name=name, created_at=moment)
+        session.add(team)
+        session.flush()
+        lead = User(
+            username=lead_username,
+            display_name=f"{fake.first_name()} {fake.last_name()}",  # type: ignore[attr-defined]
+            role=str(Role.TEAM_LEAD),
+            team_id=team.id,
+            password_hash=pw_hash,
+            active=True,
+            created_at=moment,
+            password_changed_at=moment,
+        )
+        session.add(lead)
+        session.flush()
+        session.add(TeamLeadership(user_id=lead.id, team_id=team.id))
+        ids = [lead.id]
+        for _ in range(rng.randint(4, 6)):
+            first = fake.first_name()  # type: ignore[attr-defined]
+            last = fake.last_name()  # type: ignore[attr-defined]
+            username = f"{first}.{last}".lower().replace("'", "").replace(" ", "")
+            while session.query(User.id).filter_by(username=username).first():
+                username += str(rng.randint(0, 9))
+            worker = User(
+                username=username,
+                display_name=f"{first} {last}",
+                role=str(Role.PRACTITIONER),
+                team_id=team.id,
+                password_hash=pw_hash,
+                active=True,
+                created_at=moment,
+                password_changed_at=moment,
+            )
+            session.add(worker)
+            session.flush()
+            ids.append(worker.id)
+        by_team[team.id] = ids
+    for user in session.query(User).all():
+        audit.record(
+            session,
+            SYSTEM_ACTOR,
+            "create_user",
+            now=now,
+            record_type="user",
+            record_id=user.id,
+            fields=["username", "display_name", "role", "team_id"],
+        )
+    return by_team
+
+
+def _eligibility(rng: random.Random, dob: date, today: date) -> tuple[str, date | None]:
+    age = age_on(dob, today)
+    sixteen = birthday(dob, 16)
+    if rng.random() < 0.08:
+        ceased = sixteen + timedelta(days=rng.randint(0, 500))
+        return EligibilityCategory.QUALIFYING.value, min(ceased, today)
+    if age < 18:
+        if rng.random() < 0.6:
+            return EligibilityCategory.ELIGIBLE.value, None
+        ceased = sixteen + timedelta(days=rng.randint(1, max(1, (today - sixteen).days)))
+        return EligibilityCategory.RELEVANT.value, min(ceased, today)
+    ceased = birthday(dob, 18)
+    if age >= 22 and rng.random() < 0.05:
+        return EligibilityCategory.NO_CURRENT.value, ceased
+    return EligibilityCategory.FORMER_RELEVANT.value, ceased
+
+
+def _people(
+    session: Session,
+    rng: random.Random,
+    fake: object,
+    count: int,
+    by_team: dict[int, list[int]],
+    now: datetime,
+) -> int:
+    today = local_today(now)
+    moment = to_naive_utc(now)
+    ages = list(_AGE_WEIGHTS)
+    eth = list(_ETHNICITY_WEIGHTS)
+    uids = rng.sample(range(100000, 999999), count)
+    for n in range(count):
+        age = rng.choices(ages, weights=[_AGE_WEIGHTS[a] for a in ages])[0]
+        dob = today - timedelta(days=age * 365 + rng.randint(1, 364))
+        uasc = rng.random() < 0.1
+        male = rng.random() < (0.85 if uasc else 0.52)
+        sex = Sex.MALE if male else (Sex.FEMALE if rng.random() < 0.97 else Sex.NOT_STATED)
+        first = fake.first_name_male() if male else fake.first_name_female()  # type: ignore[attr-defined]
+        ethnicity = (
+            rng.choice(_UASC_ETHNICITIES)
+            if uasc
+            else rng.choices(eth, weights=[_ETHNICITY_WEIGHTS[e] for e in eth])[0]
+        )
+        eligibility, ceased = _eligibility(rng, dob, today)
+        team_id = rng.choice(list(by_team))
+        workers = by_team[team_id]
+        person = YoungPerson(
+            child_uid=f"C{uids[n]}",
+            first_name=first,
+            last_name=fake.last_name(),  # type: ignore[attr-defined]
+            preferred_name=(fake.first_name() if rng.random() < 0.05 else None),  # type: ignore[attr-defined]
+            date_of_birth=dob,
+            sex=sex.value,
+            ethnicity=ethnicity.value,
+            disability=(YesNo.YES if rng.random() < 0.15 else YesNo.NO).value,
+            uasc=uasc,
+            eligibility=eligibility,
+            team_id=team_id,
+            social_worker_id=rng.choice(workers) if age < 18 else None,
+            personal_adviser_id=rng.choice(workers[1:]) if rng.random() < 0.95 else None,
+            date_ceased_looked_after=ceased,
+            created_at=moment,
+            updated_at=moment,
+            version=1,
+        )
+        session.add(person)
+        if n % 500 == 499:
+            session.flush()
+    session.flush()
+    for person_id in session.scalars(
+        YoungPerson.__table__.select().with_only_columns(YoungPerson.id).order_by(YoungPerson.id)
+    ):
+        audit.record(
+            session,
+            SYSTEM_ACTOR,
+            "create",
+            now=now,
+            record_type="young_person",
+            record_id=person_id,
+            fields=EDITABLE,
+        )
+    return count
+
+
+def populate(
+    session: Session, *, people: int, seed: int, password: str, now: datetime
+) -> DemoSummary:
+    """Fill an empty database inside the caller's transaction."""
+    from faker import Faker
+
+    rng = random.Random(seed)
+    fake = Faker("en_GB")
+    fake.seed_instance(seed)
+    by_team = _workers(session, rng, fake, hash_password(password), now)
+    _people(session, rng, fake, people, by_team, now)
+    return DemoSummary(
+        len(by_team),
+        sum(len(w) for w in by_team.values()),
+        people,
+        DEMO_LEAD_USERNAME,
+        ADMIN_USERNAME,
+    )
+
+
+def create_demo_database(
+    path: Path,
+    *,
+    now: datetime,
+    password: str,
+    people: int = 300,
+    seed: int = 1,
+    key_store: keys.KeyStore | None = None,
+    passphrase: str | None = None,
+    kdf: keys.KdfParams | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Database, str, DemoSummary]:
+    """A new encrypted database filled with demo data; returns it, its recovery code and
+    what was made. All demo accounts share ``password``."""
+    if people < 0 or people > 100_000:
+        raise ValueError("people must be between 0 and 100000")
+    summary: list[DemoSummary] = []
+
+    def fill(session: Session) -> None:
+        if progress:
+            progress(f"inventing {people} young people")
+        summary.append(populate(session, people=people, seed=seed, password=password, now=now))
+
+    db, code = create_database(
+        path,
+        now=now,
+        key_store=key_store,
+        passphrase=passphrase,
+        kdf=kdf,
+        initialise=fill,
+        progress=progress,
+    )
+    return db, code, summary[0]

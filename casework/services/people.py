@@ -1,0 +1,426 @@
+"""Young people: add, change, open (audited) and the caseload list (sorted and searched in SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from casework.clock import local_today, to_naive_utc
+from casework.db.database import Database
+from casework.db.models import Team, User, YoungPerson
+from casework.domain.calendar import age_on
+from casework.domain.codes import EligibilityCategory
+from casework.domain.people import validate_young_person
+from casework.errors import NotFound, ValidationFailed
+from casework.services import audit
+from casework.services.common import Changed, require
+from casework.services.permissions import CASE_ROLES, Action, Actor, Relation, Role
+
+RECORD_TYPE = "young_person"
+
+
+@dataclass(frozen=True)
+class YoungPersonInput:
+    """What a worker types for a young person. Codes are storage codes."""
+
+    child_uid: str
+    first_name: str
+    last_name: str
+    date_of_birth: date | None
+    sex: str
+    ethnicity: str
+    disability: str
+    uasc: bool
+    eligibility: str
+    team_id: int
+    preferred_name: str | None = None
+    social_worker_id: int | None = None
+    personal_adviser_id: int | None = None
+    date_ceased_looked_after: date | None = None
+
+
+EDITABLE = tuple(f.name for f in fields(YoungPersonInput))
+
+
+@dataclass(frozen=True)
+class YoungPersonRecord:
+    id: int
+    details: YoungPersonInput
+    age: int
+    team_name: str
+    social_worker_name: str | None
+    personal_adviser_name: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def display_name(self) -> str:
+        return display_name(
+            self.details.first_name, self.details.last_name, self.details.preferred_name
+        )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    id: int
+    child_uid: str
+    name: str
+    date_of_birth: date
+    age: int
+    eligibility: str
+    team_name: str
+    social_worker: str | None
+    personal_adviser: str | None
+
+
+class SortKey(StrEnum):
+    NAME = "name"
+    CHILD_UID = "child_uid"
+    AGE = "age"
+    TEAM = "team"
+    SOCIAL_WORKER = "social_worker"
+    PERSONAL_ADVISER = "personal_adviser"
+    ELIGIBILITY = "eligibility"
+
+
+@dataclass(frozen=True)
+class CaseloadQuery:
+    search: str = ""
+    sort: SortKey = SortKey.NAME
+    descending: bool = False
+    mine_only: bool = False
+
+
+def display_name(first: str, last: str, preferred: str | None) -> str:
+    name = f"{last}, {first}"
+    return f"{name} ({preferred})" if preferred and preferred != first else name
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _problems(
+    session: Session, data: YoungPersonInput, today: date, own_id: int | None
+) -> list[str]:
+    problems = [
+        str(p)
+        for p in validate_young_person(
+            child_uid=data.child_uid,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            date_of_birth=data.date_of_birth,
+            sex=data.sex,
+            ethnicity=data.ethnicity,
+            eligibility=data.eligibility,
+            disability=data.disability,
+            uasc=data.uasc,
+            date_ceased_looked_after=data.date_ceased_looked_after,
+            today=today,
+        )
+    ]
+    clash = session.scalar(
+        select(YoungPerson.id).where(
+            func.lower(YoungPerson.child_uid) == data.child_uid.strip().lower()
+        )
+    )
+    if clash is not None and clash != own_id:
+        problems.append(
+            f"child_uid: '{data.child_uid.strip()}' is already used by another young person: "
+            "expected a Child Unique ID not yet in this database"
+        )
+    if session.get(Team, data.team_id) is None:
+        problems.append(f"team: {data.team_id} is not a team in this database")
+    for field_name in ("social_worker_id", "personal_adviser_id"):
+        worker_id = getattr(data, field_name)
+        if worker_id is None:
+            continue
+        worker = session.get(User, worker_id)
+        if worker is None or not worker.active or Role(worker.role) not in CASE_ROLES:
+            problems.append(
+                f"{field_name}: {worker_id} is not valid: expected an active practitioner or "
+                "team lead"
+            )
+    return problems
+
+
+def _clean(data: YoungPersonInput) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in EDITABLE}
+    for name in ("child_uid", "first_name", "last_name", "preferred_name"):
+        if values[name] is not None:
+            values[name] = " ".join(str(values[name]).split()) or None
+    for name in ("sex", "ethnicity", "disability", "eligibility"):
+        values[name] = str(values[name]).strip()
+    if values["ethnicity"]:
+        values["ethnicity"] = values["ethnicity"].upper()
+    return values
+
+
+# --- use cases ------------------------------------------------------------------------------
+
+
+def _team_relation(actor: Actor, team_id: int) -> Relation:
+    return Relation.OWN_TEAM if team_id in actor.team_ids else Relation.OTHER_TEAM
+
+
+def create_young_person(
+    db: Database, actor: Actor, data: YoungPersonInput, *, now: datetime
+) -> Changed:
+    require(
+        db,
+        actor,
+        Action.CREATE_RECORD,
+        _team_relation(actor, data.team_id),
+        now=now,
+        record_type=RECORD_TYPE,
+    )
+    with db.unit_of_work() as session:
+        person = add_young_person_in(session, actor, data, now)
+        return Changed(RECORD_TYPE, (person.id,), EDITABLE)
+
+
+def add_young_person_in(
+    session: Session, actor: Actor, data: YoungPersonInput, now: datetime
+) -> YoungPerson:
+    """Validate and insert inside the caller's transaction (also used by import)."""
+    problems = _problems(session, data, local_today(now), None)
+    if problems:
+        raise ValidationFailed(problems)
+    moment = to_naive_utc(now)
+    person = YoungPerson(**_clean(data), created_at=moment, updated_at=moment, version=1)
+    session.add(person)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "create",
+        now=now,
+        record_type=RECORD_TYPE,
+        record_id=person.id,
+        fields=EDITABLE,
+    )
+    return person
+
+
+def update_young_person(
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    data: YoungPersonInput,
+    *,
+    expected_version: int,
+    now: datetime,
+) -> Changed:
+    relation = _relation_of(db, actor, person_id)
+    require(
+        db,
+        actor,
+        Action.EDIT_RECORD,
+        relation,
+        now=now,
+        record_type=RECORD_TYPE,
+        record_id=person_id,
+    )
+    if data.team_id not in actor.team_ids and relation is not Relation.OWN_CASELOAD:
+        require(
+            db,
+            actor,
+            Action.CREATE_RECORD,
+            _team_relation(actor, data.team_id),
+            now=now,
+            record_type=RECORD_TYPE,
+            record_id=person_id,
+        )
+    with db.unit_of_work() as session:
+        person = session.get(YoungPerson, person_id)
+        if person is None:
+            raise NotFound("That young person's record no longer exists.")
+        if person.version != expected_version:
+            raise ValidationFailed(
+                [
+                    "This record was changed by someone else after you opened it. Reopen it to "
+                    "see their changes, then make yours again."
+                ]
+            )
+        problems = _problems(session, data, local_today(now), person.id)
+        if problems:
+            raise ValidationFailed(problems)
+        changed = tuple(
+            name for name, value in _clean(data).items() if getattr(person, name) != value
+        )
+        if not changed:
+            return Changed(RECORD_TYPE, (person.id,), ())
+        for name in changed:
+            setattr(person, name, _clean(data)[name])
+        person.version += 1
+        person.updated_at = to_naive_utc(now)
+        audit.record(
+            session,
+            actor,
+            "update",
+            now=now,
+            record_type=RECORD_TYPE,
+            record_id=person.id,
+            fields=changed,
+        )
+        return Changed(RECORD_TYPE, (person.id,), changed)
+
+
+def _relation_of(db: Database, actor: Actor, person_id: int) -> Relation:
+    with db.reading() as session:
+        row = session.execute(
+            select(
+                YoungPerson.team_id, YoungPerson.social_worker_id, YoungPerson.personal_adviser_id
+            ).where(YoungPerson.id == person_id)
+        ).first()
+    if row is None:
+        raise NotFound("That young person's record does not exist.")
+    return actor.relation_to(row[0], row[1], row[2])
+
+
+def open_record(db: Database, actor: Actor, person_id: int, *, now: datetime) -> YoungPersonRecord:
+    """Read a young person's record; every opening is audited."""
+    relation = _relation_of(db, actor, person_id)
+    require(
+        db,
+        actor,
+        Action.VIEW_RECORD,
+        relation,
+        now=now,
+        record_type=RECORD_TYPE,
+        record_id=person_id,
+    )
+    with db.unit_of_work() as session:
+        person = session.get(YoungPerson, person_id)
+        if person is None:
+            raise NotFound("That young person's record does not exist.")
+        audit.record(
+            session, actor, "open_record", now=now, record_type=RECORD_TYPE, record_id=person.id
+        )
+        return _to_record(person, local_today(now))
+
+
+def _to_record(person: YoungPerson, today: date) -> YoungPersonRecord:
+    details = YoungPersonInput(**{name: getattr(person, name) for name in EDITABLE})
+    return YoungPersonRecord(
+        id=person.id,
+        details=details,
+        age=age_on(person.date_of_birth, today),
+        team_name=person.team.name,
+        social_worker_name=person.social_worker.display_name if person.social_worker else None,
+        personal_adviser_name=(
+            person.personal_adviser.display_name if person.personal_adviser else None
+        ),
+        version=person.version,
+        created_at=person.created_at,
+        updated_at=person.updated_at,
+    )
+
+
+# --- the caseload ---------------------------------------------------------------------------
+
+_SW = aliased(User)
+_PA = aliased(User)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _scope(actor: Actor, mine_only: bool) -> Any:
+    mine = or_(
+        YoungPerson.social_worker_id == actor.user_id,
+        YoungPerson.personal_adviser_id == actor.user_id,
+    )
+    return mine if mine_only else or_(YoungPerson.team_id.in_(actor.team_ids), mine)
+
+
+def _search(words: str) -> list[Any]:
+    conditions = []
+    for word in words.split():
+        pattern = _escape_like(word.lower()) + "%"
+        conditions.append(
+            or_(
+                func.lower(YoungPerson.first_name).like(pattern, escape="\\"),
+                func.lower(YoungPerson.last_name).like(pattern, escape="\\"),
+                func.lower(YoungPerson.preferred_name).like(pattern, escape="\\"),
+                func.lower(YoungPerson.child_uid).like(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+# Each sort key's columns in ascending order; "age" ascending means youngest first.
+_ORDER: dict[SortKey, list[Any]] = {
+    SortKey.NAME: [func.lower(YoungPerson.last_name), func.lower(YoungPerson.first_name)],
+    SortKey.CHILD_UID: [YoungPerson.child_uid],
+    SortKey.AGE: [YoungPerson.date_of_birth.desc()],
+    SortKey.TEAM: [Team.name],
+    SortKey.SOCIAL_WORKER: [_SW.display_name],
+    SortKey.PERSONAL_ADVISER: [_PA.display_name],
+    SortKey.ELIGIBILITY: [YoungPerson.eligibility],
+}
+_ORDER_DESC: dict[SortKey, list[Any]] = {
+    SortKey.NAME: [
+        func.lower(YoungPerson.last_name).desc(),
+        func.lower(YoungPerson.first_name).desc(),
+    ],
+    SortKey.CHILD_UID: [YoungPerson.child_uid.desc()],
+    SortKey.AGE: [YoungPerson.date_of_birth],
+    SortKey.TEAM: [Team.name.desc()],
+    SortKey.SOCIAL_WORKER: [_SW.display_name.desc()],
+    SortKey.PERSONAL_ADVISER: [_PA.display_name.desc()],
+    SortKey.ELIGIBILITY: [YoungPerson.eligibility.desc()],
+}
+
+
+def _caseload_select(actor: Actor, query: CaseloadQuery) -> Select[Any]:
+    order = (_ORDER_DESC if query.descending else _ORDER)[query.sort]
+    return (
+        select(YoungPerson.id)
+        .join(Team, Team.id == YoungPerson.team_id)
+        .outerjoin(_SW, _SW.id == YoungPerson.social_worker_id)
+        .outerjoin(_PA, _PA.id == YoungPerson.personal_adviser_id)
+        .where(_scope(actor, query.mine_only), *_search(query.search))
+        .order_by(*order, YoungPerson.id)
+    )
+
+
+def caseload_ids(db: Database, actor: Actor, query: CaseloadQuery, *, now: datetime) -> list[int]:
+    """Ids of the young people the actor may see, filtered and sorted in SQL."""
+    require(db, actor, Action.LIST_CASELOAD, now=now)
+    with db.reading() as session:
+        return list(session.scalars(_caseload_select(actor, query)))
+
+
+def caseload_rows(db: Database, actor: Actor, ids: list[int], *, today: date) -> list[CaseloadRow]:
+    """The display rows for ``ids`` (a page of the caseload), in the order given."""
+    if actor.role not in CASE_ROLES:
+        return []
+    with db.reading() as session:
+        stmt = (
+            select(YoungPerson, Team.name, _SW.display_name, _PA.display_name)
+            .join(Team, Team.id == YoungPerson.team_id)
+            .outerjoin(_SW, _SW.id == YoungPerson.social_worker_id)
+            .outerjoin(_PA, _PA.id == YoungPerson.personal_adviser_id)
+            .where(YoungPerson.id.in_(ids), _scope(actor, False))
+        )
+        found = {}
+        for person, team_name, sw, pa in session.execute(stmt):
+            found[person.id] = CaseloadRow(
+                id=person.id,
+                child_uid=person.child_uid,
+                name=display_name(person.first_name, person.last_name, person.preferred_name),
+                date_of_birth=person.date_of_birth,
+                age=age_on(person.date_of_birth, today),
+                eligibility=EligibilityCategory.parse(person.eligibility).label,
+                team_name=team_name,
+                social_worker=sw,
+                personal_adviser=pa,
+            )
+    return [found[i] for i in ids if i in found]

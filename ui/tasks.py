@@ -1,0 +1,93 @@
+"""The one place that runs work off the GUI thread.
+
+``run`` hands a plain function to the global QThreadPool and calls back on the GUI
+thread with its result or its error. A function that accepts a ``progress`` keyword
+gets a callable it may call with a short text; one that accepts ``cancelled`` gets a
+callable returning True once the user pressed Cancel. Workers receive and return plain
+values (ids, dataclasses), never live ORM objects or widgets.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+_live: set[Task] = set()
+
+
+class _Signals(QObject):
+    result = Signal(object)
+    error = Signal(object)
+    progress = Signal(str)
+    finished = Signal()
+
+
+class Task(QRunnable):
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = _Signals()
+        self._fn = fn
+        self._args = args
+        self._kwargs = kwargs
+        self._cancel = threading.Event()
+        params = inspect.signature(fn).parameters
+        if "progress" in params:
+            self._kwargs["progress"] = self.signals.progress.emit
+        if "cancelled" in params:
+            self._kwargs["cancelled"] = self._cancel.is_set
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            value = self._fn(*self._args, **self._kwargs)
+        except BaseException as exc:  # handed to the GUI thread, never lost
+            self.signals.error.emit(exc)
+        else:
+            self.signals.result.emit(value)
+        finally:
+            self.signals.finished.emit()
+
+
+def run(
+    fn: Callable[..., Any],
+    *args: Any,
+    on_result: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    **kwargs: Any,
+) -> Task:
+    """Run ``fn(*args, **kwargs)`` on a worker thread; callbacks arrive on the GUI thread.
+
+    Without ``on_error`` an error goes to the application's one crash path.
+    """
+    task = Task(fn, *args, **kwargs)
+    if on_result is not None:
+        task.signals.result.connect(on_result)
+    if on_error is not None:
+        task.signals.error.connect(on_error)
+    else:
+        task.signals.error.connect(_unhandled)
+    if on_progress is not None:
+        task.signals.progress.connect(on_progress)
+    _live.add(task)
+    task.signals.finished.connect(lambda: _live.discard(task))
+    QThreadPool.globalInstance().start(task)
+    return task
+
+
+def _unhandled(exc: BaseException) -> None:
+    from ui.crash import report
+
+    report(type(exc), exc, exc.__traceback__)
+
+
+def wait_for_all(timeout_ms: int = 30000) -> bool:
+    """Block until workers finish (at exit, before the database is closed)."""
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)
