@@ -106,7 +106,11 @@ def display_name(first: str, last: str, preferred: str | None) -> str:
 
 
 def _problems(
-    session: Session, data: YoungPersonInput, today: date, own_id: int | None
+    session: Session,
+    data: YoungPersonInput,
+    today: date,
+    own_id: int | None,
+    allow_inactive_workers: bool = False,
 ) -> list[str]:
     problems = [
         str(p)
@@ -141,7 +145,8 @@ def _problems(
         if worker_id is None:
             continue
         worker = session.get(User, worker_id)
-        if worker is None or not worker.active or Role(worker.role) not in CASE_ROLES:
+        usable = worker is not None and (worker.active or allow_inactive_workers)
+        if worker is None or not usable or Role(worker.role) not in CASE_ROLES:
             problems.append(
                 f"{field_name}: {worker_id} is not valid: expected an active practitioner or "
                 "team lead"
@@ -185,10 +190,16 @@ def create_young_person(
 
 
 def add_young_person_in(
-    session: Session, actor: Actor, data: YoungPersonInput, now: datetime
+    session: Session,
+    actor: Actor,
+    data: YoungPersonInput,
+    now: datetime,
+    *,
+    imported: bool = False,
 ) -> YoungPerson:
-    """Validate and insert inside the caller's transaction (also used by import)."""
-    problems = _problems(session, data, local_today(now), None)
+    """Validate and insert inside the caller's transaction (also used by import, where the
+    allocated workers may be accounts created inactive by the same import)."""
+    problems = _problems(session, data, local_today(now), None, allow_inactive_workers=imported)
     if problems:
         raise ValidationFailed(problems)
     moment = to_naive_utc(now)

@@ -1,0 +1,302 @@
+"""The JSON interchange bundle: export everything, import all-or-nothing.
+
+The format is documented by ``resources/bundle.schema.json`` (JSON Schema) and
+``docs/bundle.md``. Every import problem names the record, the field, the value and
+what was expected; if there is any problem nothing at all is written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.clock import to_naive_utc
+from casework.db.database import Database
+from casework.db.models import Team, TeamLeadership, User, YoungPerson
+from casework.errors import ImportRefused, ValidationFailed
+from casework.services import audit
+from casework.services.auth import find_user
+from casework.services.common import require
+from casework.services.people import YoungPersonInput, add_young_person_in
+from casework.services.permissions import CASE_ROLES, Action, Actor, Role
+from casework.services.users import ensure_team
+
+FORMAT = "casework-bundle"
+VERSION = 1
+MAX_PROBLEMS = 200
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    text = files("casework_resources").joinpath("bundle.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    teams_created: int
+    workers_created: int
+    young_people_created: int
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def export_bundle(db: Database, actor: Actor, *, now: datetime) -> dict[str, Any]:
+    require(db, actor, Action.EXPORT_BUNDLE, now=now, record_type="bundle")
+    with db.unit_of_work() as session:
+        teams = session.scalars(select(Team).order_by(Team.name)).all()
+        workers = session.scalars(
+            select(User).where(User.role.in_([str(r) for r in CASE_ROLES])).order_by(User.username)
+        ).all()
+        people = list(_export_people(session))
+        audit.record(
+            session, actor, "export_bundle", now=now, record_type="bundle", record_id=len(people)
+        )
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "exported_at": to_naive_utc(now).isoformat(timespec="seconds") + "Z",
+            "teams": [{"name": t.name} for t in teams],
+            "workers": [
+                {
+                    "username": w.username,
+                    "display_name": w.display_name,
+                    "role": w.role,
+                    "team": w.team.name if w.team else None,
+                    "leads": sorted(t.name for t in w.led_teams),
+                }
+                for w in workers
+            ],
+            "young_people": people,
+        }
+
+
+def _export_people(session: Session) -> Iterator[dict[str, Any]]:
+    usernames = dict(session.execute(select(User.id, User.username)).tuples().all())
+    team_names = dict(session.execute(select(Team.id, Team.name)).tuples().all())
+    for p in session.scalars(select(YoungPerson).order_by(YoungPerson.child_uid)):
+        yield {
+            "child_uid": p.child_uid,
+            "first_name": p.first_name,
+            "last_name": p.last_name,
+            "preferred_name": p.preferred_name,
+            "date_of_birth": p.date_of_birth.isoformat(),
+            "sex": p.sex,
+            "ethnicity": p.ethnicity,
+            "disability": p.disability,
+            "uasc": p.uasc,
+            "eligibility": p.eligibility,
+            "team": team_names[p.team_id],
+            "social_worker": usernames.get(p.social_worker_id) if p.social_worker_id else None,
+            "personal_adviser": (
+                usernames.get(p.personal_adviser_id) if p.personal_adviser_id else None
+            ),
+            "date_ceased_looked_after": (
+                p.date_ceased_looked_after.isoformat() if p.date_ceased_looked_after else None
+            ),
+        }
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def _where(path: Any, data: dict[str, Any]) -> str:
+    parts = list(path)
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    if len(parts) >= 2 and parts[0] == "young_people" and isinstance(parts[1], int):
+        try:
+            uid = data["young_people"][parts[1]].get("child_uid")
+        except (IndexError, AttributeError, KeyError):
+            uid = None
+        if uid:
+            text = text.replace(
+                f"young_people[{parts[1]}]",
+                f"young_people[{parts[1]}] (Child Unique ID {uid!r})",
+                1,
+            )
+    return text or "the bundle"
+
+
+def schema_problems(data: Any) -> list[str]:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    if not isinstance(data, dict):
+        return [
+            "the bundle: expected a JSON object with format, version, teams, workers and "
+            "young_people"
+        ]
+    if data.get("format") == FORMAT and data.get("version") != VERSION:
+        return [f"version: {data.get('version')!r} is not supported: expected {VERSION}"]
+    validator = Draft202012Validator(schema(), format_checker=FormatChecker())
+    problems = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+        shown = json.dumps(error.instance)[:80]
+        problems.append(
+            f"{_where(error.path, data)}: value {shown} is not valid: {_expected(error)}"
+        )
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    return problems
+
+
+def _expected(error: Any) -> str:
+    if error.validator == "enum":
+        return "expected one of " + ", ".join(map(str, error.validator_value))
+    if error.validator == "format":
+        return f"expected a {error.validator_value} (YYYY-MM-DD)"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required but missing")
+    if error.validator == "additionalProperties":
+        return "unexpected field(s): " + error.message.split("(")[-1].rstrip(")")
+    return str(error.message)
+
+
+def parse_bundle(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRefused(
+            [f"the file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]
+        ) from None
+    problems = schema_problems(data)
+    if problems:
+        raise ImportRefused(problems)
+    result: dict[str, Any] = data
+    return result
+
+
+def import_bundle(
+    db: Database, actor: Actor, data: dict[str, Any], *, now: datetime
+) -> ImportResult:
+    """Import a parsed bundle in one transaction: all of it, or (on any problem) none."""
+    require(db, actor, Action.IMPORT_BUNDLE, now=now, record_type="bundle")
+    problems = schema_problems(data)
+    if problems:
+        raise ImportRefused(problems)
+    with db.unit_of_work() as session:
+        teams_before = len(session.scalars(select(Team.id)).all())
+        for team in data["teams"]:
+            ensure_team(session, actor, team["name"], now)
+        workers_created = _import_workers(session, actor, data["workers"], now)
+        people = _import_people(session, actor, data, now)
+        teams_created = len(session.scalars(select(Team.id)).all()) - teams_before
+        audit.record(
+            session, actor, "import_bundle", now=now, record_type="bundle", record_id=people
+        )
+        return ImportResult(teams_created, workers_created, people)
+
+
+def _import_workers(
+    session: Session, actor: Actor, workers: list[dict[str, Any]], now: datetime
+) -> int:
+    created = 0
+    for index, worker in enumerate(workers):
+        if find_user(session, worker["username"]) is not None:
+            continue
+        team = ensure_team(session, actor, worker["team"], now) if worker.get("team") else None
+        if worker["role"] == "practitioner" and team is None:
+            raise ImportRefused(
+                [f"workers[{index}].team: null is not valid: a practitioner must belong to a team"]
+            )
+        user = User(
+            username=worker["username"],
+            display_name=worker["display_name"],
+            role=worker["role"],
+            team_id=team.id if team else None,
+            password_hash=None,
+            active=False,
+            created_at=to_naive_utc(now),
+        )
+        session.add(user)
+        session.flush()
+        for led in worker.get("leads", []):
+            session.add(
+                TeamLeadership(user_id=user.id, team_id=ensure_team(session, actor, led, now).id)
+            )
+        audit.record(
+            session,
+            actor,
+            "create_user",
+            now=now,
+            record_type="user",
+            record_id=user.id,
+            fields=["username", "display_name", "role", "team_id"],
+        )
+        created += 1
+    return created
+
+
+def _worker_id(session: Session, username: str | None) -> int | str | None:
+    if username is None:
+        return None
+    user = find_user(session, username)
+    if user is None or Role(user.role) not in CASE_ROLES:
+        return (
+            f"{username!r} is not valid: expected the user name of a practitioner or team "
+            "lead in this bundle or database"
+        )
+    return user.id
+
+
+def _import_people(session: Session, actor: Actor, data: dict[str, Any], now: datetime) -> int:
+    problems: list[str] = []
+    created = 0
+    for index, item in enumerate(data["young_people"]):
+        where = f"young_people[{index}] (Child Unique ID {item['child_uid']!r})"
+        team = session.scalar(select(Team).where(Team.name == item["team"]))
+        ids: dict[str, int | None] = {}
+        for field in ("social_worker", "personal_adviser"):
+            found = _worker_id(session, item.get(field))
+            if isinstance(found, str):
+                problems.append(f"{where}.{field}: {found}")
+            else:
+                ids[field] = found
+        if team is None:
+            problems.append(
+                f"{where}.team: {item['team']!r} is not valid: expected a team "
+                "listed in the bundle's teams or present in the database"
+            )
+        if len(ids) < 2 or team is None:
+            continue
+        record = YoungPersonInput(
+            child_uid=item["child_uid"],
+            first_name=item["first_name"],
+            last_name=item["last_name"],
+            preferred_name=item.get("preferred_name"),
+            date_of_birth=date.fromisoformat(item["date_of_birth"]),
+            sex=item["sex"],
+            ethnicity=item["ethnicity"],
+            disability=item["disability"],
+            uasc=item["uasc"],
+            eligibility=item["eligibility"],
+            team_id=team.id,
+            social_worker_id=ids["social_worker"],
+            personal_adviser_id=ids["personal_adviser"],
+            date_ceased_looked_after=(
+                date.fromisoformat(item["date_ceased_looked_after"])
+                if item.get("date_ceased_looked_after")
+                else None
+            ),
+        )
+        try:
+            add_young_person_in(session, actor, record, now, imported=True)
+            created += 1
+        except ValidationFailed as exc:
+            problems.extend(f"{where}.{p}" for p in exc.problems)
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    if problems:
+        raise ImportRefused(problems)
+    return created
