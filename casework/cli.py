@@ -59,8 +59,7 @@ def _key_store_or_passphrase(force_passphrase: bool) -> tuple[keys.KeyStore | No
             return store, None
         print(
             "No secure OS keyring is available: the database key will be protected by a "
-            "passphrase instead.",
-            file=sys.stderr,
+            "passphrase instead."
         )
     return None, _secret("CASEWORK_PASSPHRASE", "Passphrase for the database", confirm=True)
 
@@ -78,7 +77,9 @@ def open_for_cli(path: Path) -> Database:
 
 
 def _progress(text: str) -> None:
-    print(f"... {text}", file=sys.stderr)
+    """Progress for a person watching; scripts see only the result and the reason."""
+    if sys.stderr.isatty():
+        print(f"... {text}", file=sys.stderr)
 
 
 def _print_recovery(code: str) -> None:

@@ -133,6 +133,8 @@ def _build(
     initialise: Callable[[Session], None] | None,
     progress: ProgressFn | None,
 ) -> None:
+    # The file holds personal data (encrypted): readable by its owner only.
+    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     raw = engines.make_engine(tmp, key, foreign_keys=False, pooled=False)
     try:
         engines.run_outside_transaction(raw, "PRAGMA journal_mode = WAL")

@@ -57,8 +57,9 @@ def raw_connect(path: Path, key: bytes) -> Any:
 
 def probe(path: Path, key: bytes) -> None:
     """Fail with NotACaseworkDatabase unless ``key`` opens ``path``. Writes nothing."""
-    conn = raw_connect(path, key)
+    conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
+        _apply_settings(conn, key, foreign_keys=True)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError:
         raise NotACaseworkDatabase(

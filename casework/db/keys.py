@@ -389,7 +389,7 @@ def backend_name(backend: object) -> str:
 
 def choose_real_backend(backend: object) -> object | None:
     """The real OS backend behind ``backend`` (which may be a chainer), or None."""
-    candidates = list(getattr(backend, "backends", [])) or [backend]
+    candidates: list[object] = list(getattr(backend, "backends", [])) or [backend]
     for candidate in candidates:
         if backend_name(candidate) in REAL_BACKENDS:
             return candidate

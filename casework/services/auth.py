@@ -49,7 +49,7 @@ def delay_after(failures: int) -> int:
     """Seconds to wait after ``failures`` consecutive failures: 0, 0, 0, 2, 4, 8 ... 300."""
     if failures < FREE_FAILURES:
         return 0
-    return min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY_SECONDS)
+    return int(min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY_SECONDS))
 
 
 def _digest(username: str) -> str:

@@ -82,8 +82,8 @@ def export_bundle(db: Database, actor: Actor, *, now: datetime) -> dict[str, Any
 
 
 def _export_people(session: Session) -> Iterator[dict[str, Any]]:
-    usernames = dict(session.execute(select(User.id, User.username)).tuples().all())
-    team_names = dict(session.execute(select(Team.id, Team.name)).tuples().all())
+    usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
+    team_names = {tid: name for tid, name in session.execute(select(Team.id, Team.name))}
     for p in session.scalars(select(YoungPerson).order_by(YoungPerson.child_uid)):
         yield {
             "child_uid": p.child_uid,
@@ -157,9 +157,9 @@ def _expected(error: Any) -> str:
     if error.validator == "format":
         return f"expected a {error.validator_value} (YYYY-MM-DD)"
     if error.validator == "required":
-        return error.message.replace("is a required property", "is required but missing")
+        return str(error.message).replace("is a required property", "is required but missing")
     if error.validator == "additionalProperties":
-        return "unexpected field(s): " + error.message.split("(")[-1].rstrip(")")
+        return "unexpected field(s): " + str(error.message).split("(")[-1].rstrip(")")
     return str(error.message)
 
 

@@ -1,0 +1,115 @@
+"""The JSON bundle: a faithful round trip, and all-or-nothing imports with precise errors."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from casework.db.models import YoungPerson
+from casework.errors import ImportRefused
+from casework.services import bundle
+from casework.services.permissions import SYSTEM_ACTOR
+from tests.conftest import NOW, Opened
+
+
+def _count(opened: Opened) -> int:
+    with opened.db.reading() as session:
+        return int(session.scalar(select(func.count()).select_from(YoungPerson)) or 0)
+
+
+@pytest.fixture
+def exported(demo_db: Opened) -> dict[str, Any]:
+    return bundle.export_bundle(demo_db.db, SYSTEM_ACTOR, now=NOW)
+
+
+def test_round_trip(exported: dict[str, Any], empty_db: Opened) -> None:
+    result = bundle.import_bundle(empty_db.db, SYSTEM_ACTOR, exported, now=NOW)
+    assert result.young_people_created == len(exported["young_people"]) == 40
+    again = bundle.export_bundle(empty_db.db, SYSTEM_ACTOR, now=NOW)
+    assert again["young_people"] == exported["young_people"]
+    assert {t["name"] for t in exported["teams"]} <= {t["name"] for t in again["teams"]}
+
+
+def test_schema_matches_the_code_lists() -> None:
+    from casework.domain.codes import EligibilityCategory, Sex, YesNo
+
+    props = bundle.schema()["properties"]["young_people"]["items"]["properties"]
+    assert props["sex"]["enum"] == list(Sex.codes())
+    assert props["disability"]["enum"] == list(YesNo.codes())
+    assert sorted(props["eligibility"]["enum"]) == sorted(EligibilityCategory.codes())
+
+
+def _refused(opened: Opened, data: dict[str, Any]) -> list[str]:
+    before = _count(opened)
+    with pytest.raises(ImportRefused) as caught:
+        bundle.import_bundle(opened.db, SYSTEM_ACTOR, data, now=NOW)
+    assert _count(opened) == before
+    return caught.value.problems
+
+
+def test_one_bad_record_writes_nothing(exported: dict[str, Any], empty_db: Opened) -> None:
+    data = copy.deepcopy(exported)
+    data["young_people"][5]["date_of_birth"] = "2031-02-30"
+    data["young_people"][9]["ethnicity"] = "ZZZZ"
+    problems = _refused(empty_db, data)
+    uid5 = data["young_people"][5]["child_uid"]
+    assert any(
+        p.startswith(f"young_people[5] (Child Unique ID '{uid5}').date_of_birth")
+        and "2031-02-30" in p
+        and "YYYY-MM-DD" in p
+        for p in problems
+    ), problems
+
+
+def test_domain_problems_name_record_field_value_expected(
+    exported: dict[str, Any], empty_db: Opened
+) -> None:
+    data = copy.deepcopy(exported)
+    data["young_people"][2]["ethnicity"] = "ZZZZ"
+    data["young_people"][3]["child_uid"] = data["young_people"][4]["child_uid"]
+    problems = _refused(empty_db, data)
+    assert any(
+        "young_people[2]" in p and "ethnicity" in p and "'ZZZZ'" in p and "WBRI" in p
+        for p in problems
+    ), problems
+    assert any("young_people[4]" in p and "already used" in p for p in problems), problems
+
+
+def test_unknown_worker_and_team(exported: dict[str, Any], empty_db: Opened) -> None:
+    data = copy.deepcopy(exported)
+    data["young_people"][0]["personal_adviser"] = "no.such.person"
+    data["young_people"][1]["team"] = "Atlantis"
+    problems = _refused(empty_db, data)
+    assert any("personal_adviser" in p and "no.such.person" in p for p in problems)
+    assert any("young_people[1]" in p and "'Atlantis'" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[]", "expected a JSON object"),
+        (json.dumps({"format": "casework-bundle", "version": 9}), "version"),
+        (
+            json.dumps(
+                {
+                    "format": "casework-bundle",
+                    "version": 1,
+                    "teams": [],
+                    "workers": [],
+                    "young_people": [],
+                    "extra": 1,
+                }
+            ),
+            "unexpected",
+        ),
+    ],
+)
+def test_parse_errors(text: str, words: str) -> None:
+    with pytest.raises(ImportRefused) as caught:
+        bundle.parse_bundle(text)
+    assert any(words in p for p in caught.value.problems), caught.value.problems
