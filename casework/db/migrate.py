@@ -21,11 +21,14 @@ def current_revision(conn: Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
-def alembic_config(conn: Connection) -> object:
+SCRIPT_LOCATION = "casework.db:migrations"
+
+
+def alembic_config(conn: Connection, location: str = SCRIPT_LOCATION) -> object:
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", "casework.db:migrations")
+    cfg.set_main_option("script_location", location)
     cfg.attributes["connection"] = conn
     return cfg
 
@@ -35,7 +38,7 @@ def _script_directory() -> object:
     from alembic.script import ScriptDirectory
 
     cfg = Config()
-    cfg.set_main_option("script_location", "casework.db:migrations")
+    cfg.set_main_option("script_location", SCRIPT_LOCATION)
     return ScriptDirectory.from_config(cfg)
 
 
@@ -80,7 +83,12 @@ def backup_before_upgrade(path: Path, engine: Engine, from_rev: str, now: dateti
     return target
 
 
-def upgrade(engine: Engine, *, on_step: Callable[[str], None] | None = None) -> None:
+def upgrade(
+    engine: Engine,
+    *,
+    on_step: Callable[[str], None] | None = None,
+    location: str = SCRIPT_LOCATION,
+) -> None:
     """Upgrade to HEAD in one transaction. ``engine`` must have foreign keys OFF.
 
     With foreign keys on, a batch migration that rebuilds a parent table deletes every
@@ -95,7 +103,7 @@ def upgrade(engine: Engine, *, on_step: Callable[[str], None] | None = None) -> 
             with conn.begin():
                 if on_step:
                     on_step("upgrading the database schema")
-                command.upgrade(alembic_config(conn), "head")  # type: ignore[arg-type]
+                command.upgrade(alembic_config(conn, location), "head")  # type: ignore[arg-type]
                 problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if problems:
                     raise MigrationFailed(

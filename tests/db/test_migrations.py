@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import shutil
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Connection, inspect, text
 
 from casework.db import engine as engines
 from casework.db.database import open_database, unlock
-from casework.db.migrate import script_heads, script_revisions, upgrade
+from casework.db.migrate import (
+    backup_before_upgrade,
+    current_revision,
+    script_heads,
+    script_revisions,
+    upgrade,
+)
 from casework.db.migrations import HEAD
 from casework.db.models import Base
 from casework.errors import MigrationFailed, NotACaseworkDatabase
@@ -66,3 +73,82 @@ def test_newer_schema_refused_untouched(empty_db: Opened) -> None:
     with pytest.raises(NotACaseworkDatabase, match="newer version"):
         open_database(empty_db.path, key, info=info, now=NOW)
     assert hashlib.sha256(empty_db.path.read_bytes()).hexdigest() == before
+
+
+# --- the upgrade machinery, exercised with a throwaway second revision -------------------
+
+SECOND = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    {body}
+
+
+def downgrade():
+    pass
+"""
+
+REBUILD_PARENT = """with op.batch_alter_table("teams", recreate="always") as batch:
+        batch.add_column(sa.Column("colour", sa.String(20), nullable=True))"""
+
+FAIL_HALFWAY = """op.create_table("half_done", sa.Column("id", sa.Integer(), primary_key=True))
+    raise RuntimeError("the second step of this migration fails")"""
+
+
+def _scripts_with_second(tmp_path: Path, body: str) -> str:
+    import casework.db.migrations as package
+
+    location = tmp_path / "migrations"
+    shutil.copytree(
+        Path(package.__file__).parent,
+        location,
+        ignore=shutil.ignore_patterns("__pycache__", "__init__.py"),
+    )
+    (location / "versions" / "0002_test.py").write_text(SECOND.format(body=body))
+    return str(location)
+
+
+def _counts(conn: Connection) -> tuple[int, int, int]:
+    return tuple(  # type: ignore[return-value]
+        conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+        for t in ("young_people", "users", "teams")
+    )
+
+
+def test_upgrade_rebuilding_a_parent_table_keeps_children(demo_db: Opened, tmp_path: Path) -> None:
+    demo_db.db.close()
+    key, _ = unlock(demo_db.path, passphrase=PASSPHRASE)
+    eng = engines.make_engine(demo_db.path, key, foreign_keys=False, pooled=False)
+    with eng.connect() as conn:
+        before = _counts(conn)
+    backup = backup_before_upgrade(demo_db.path, eng, "0001", NOW)
+    upgrade(eng, location=_scripts_with_second(tmp_path, REBUILD_PARENT))
+    with eng.connect() as conn:
+        assert _counts(conn) == before
+        assert current_revision(conn) == "0002"
+        assert "colour" in {c["name"] for c in inspect(conn).get_columns("teams")}
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    eng.dispose()
+    old = engines.make_engine(backup, key, pooled=False)
+    with old.connect() as conn:
+        assert current_revision(conn) == "0001" and _counts(conn) == before
+    old.dispose()
+
+
+def test_failed_upgrade_rolls_back_whole(demo_db: Opened, tmp_path: Path) -> None:
+    demo_db.db.close()
+    key, _ = unlock(demo_db.path, passphrase=PASSPHRASE)
+    eng = engines.make_engine(demo_db.path, key, foreign_keys=False, pooled=False)
+    with pytest.raises(MigrationFailed, match="rolled back"):
+        upgrade(eng, location=_scripts_with_second(tmp_path, FAIL_HALFWAY))
+    with eng.connect() as conn:
+        assert current_revision(conn) == "0001"
+        assert not inspect(conn).has_table("half_done")
+    eng.dispose()
