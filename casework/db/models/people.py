@@ -1,9 +1,4 @@
-"""ORM models (SQLAlchemy 2.x typed). Portable SQL only: SQLite now, PostgreSQL later.
-
-Code-list values are stored as their short storage codes (``casework.domain.codes``),
-never as database enums, so adding a code is not a schema change.
-All timestamps are naive UTC.
-"""
+"""Teams, user accounts and young people."""
 
 from __future__ import annotations
 
@@ -16,34 +11,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
-    Text,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-class Setting(Base):
-    """Key/value settings for this database (database id, idle lock, council options)."""
-
-    __tablename__ = "settings"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+from casework.db.models.base import Base
 
 
 class Team(Base):
@@ -122,34 +96,3 @@ class YoungPerson(Base):
     team: Mapped[Team] = relationship()
     social_worker: Mapped[User | None] = relationship(foreign_keys=[social_worker_id])
     personal_adviser: Mapped[User | None] = relationship(foreign_keys=[personal_adviser_id])
-
-
-class AuditEvent(Base):
-    """One link of the audit hash chain. Identifiers only, never personal details.
-
-    The database refuses UPDATE and DELETE on this table (triggers, see the migrations).
-    """
-
-    __tablename__ = "audit_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime)
-    actor_id: Mapped[int | None] = mapped_column(Integer)
-    actor_role: Mapped[str] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(40))
-    record_type: Mapped[str | None] = mapped_column(String(40))
-    record_id: Mapped[str | None] = mapped_column(String(64))
-    fields: Mapped[str] = mapped_column(Text, default="")
-    outcome: Mapped[str] = mapped_column(String(10), default="ok")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-
-
-class AuditHead(Base):
-    """The newest link of the chain, updated with every event: catches a cut-off tail."""
-
-    __tablename__ = "audit_head"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    last_event_id: Mapped[int] = mapped_column(Integer)
-    last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,21 @@
+"""ORM models (SQLAlchemy 2.x typed), one module per feature. Portable SQL only: SQLite
+now, PostgreSQL later. Code-list values are stored as their short storage codes
+(``casework.domain.codes``), never as database enums, so adding a code is not a schema
+change. All timestamps are naive UTC.
+"""
+
+from casework.db.models.audit import AuditEvent, AuditHead
+from casework.db.models.base import Base, Setting
+from casework.db.models.people import LoginThrottle, Team, TeamLeadership, User, YoungPerson
+
+__all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "LoginThrottle",
+    "Setting",
+    "Team",
+    "TeamLeadership",
+    "User",
+    "YoungPerson",
+]
