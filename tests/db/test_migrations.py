@@ -81,8 +81,8 @@ SECOND = """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -111,7 +111,7 @@ def _scripts_with_second(tmp_path: Path, body: str) -> str:
         location,
         ignore=shutil.ignore_patterns("__pycache__", "__init__.py"),
     )
-    (location / "versions" / "0002_test.py").write_text(SECOND.format(body=body))
+    (location / "versions" / "9001_test.py").write_text(SECOND.format(body=body, head=HEAD))
     return str(location)
 
 
@@ -128,17 +128,17 @@ def test_upgrade_rebuilding_a_parent_table_keeps_children(demo_db: Opened, tmp_p
     eng = engines.make_engine(demo_db.path, key, foreign_keys=False, pooled=False)
     with eng.connect() as conn:
         before = _counts(conn)
-    backup = backup_before_upgrade(demo_db.path, eng, "0001", NOW)
+    backup = backup_before_upgrade(demo_db.path, eng, HEAD, NOW)
     upgrade(eng, location=_scripts_with_second(tmp_path, REBUILD_PARENT))
     with eng.connect() as conn:
         assert _counts(conn) == before
-        assert current_revision(conn) == "0002"
+        assert current_revision(conn) == "9001"
         assert "colour" in {c["name"] for c in inspect(conn).get_columns("teams")}
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     eng.dispose()
     old = engines.make_engine(backup, key, pooled=False)
     with old.connect() as conn:
-        assert current_revision(conn) == "0001" and _counts(conn) == before
+        assert current_revision(conn) == HEAD and _counts(conn) == before
     old.dispose()
 
 
@@ -149,6 +149,43 @@ def test_failed_upgrade_rolls_back_whole(demo_db: Opened, tmp_path: Path) -> Non
     with pytest.raises(MigrationFailed, match="rolled back"):
         upgrade(eng, location=_scripts_with_second(tmp_path, FAIL_HALFWAY))
     with eng.connect() as conn:
-        assert current_revision(conn) == "0001"
+        assert current_revision(conn) == HEAD
         assert not inspect(conn).has_table("half_done")
     eng.dispose()
+
+
+def test_opening_an_older_database_copies_then_upgrades(demo_db: Opened) -> None:
+    """A database left at revision 0001 (made by dropping what 0002 adds) is copied, then
+    upgraded at open, keeping every row."""
+    from casework.db.models import Base as Models
+
+    added = [t.name for t in Models.metadata.sorted_tables if t.name not in BASE_0001]
+    with demo_db.db.unit_of_work() as session:
+        for name in reversed(added):
+            session.execute(text(f"DROP TABLE {name}"))
+        session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        before = _counts(session.connection())
+    demo_db.db.close()
+    key, info = unlock(demo_db.path, passphrase=PASSPHRASE)
+    db = open_database(demo_db.path, key, info=info, now=NOW)
+    assert db.upgraded_from == "0001" and db.backup_path is not None
+    with db.engine.connect() as conn:
+        assert current_revision(conn) == HEAD and _counts(conn) == before
+        assert all(inspect(conn).has_table(name) for name in added)
+    db.close()
+    old = engines.make_engine(db.backup_path, key, pooled=False)
+    with old.connect() as conn:
+        assert current_revision(conn) == "0001"
+    old.dispose()
+
+
+BASE_0001 = {
+    "settings",
+    "teams",
+    "users",
+    "team_leaderships",
+    "login_throttle",
+    "young_people",
+    "audit_events",
+    "audit_head",
+}

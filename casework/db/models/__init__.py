@@ -6,14 +6,46 @@ change. All timestamps are naive UTC.
 
 from casework.db.models.audit import AuditEvent, AuditHead
 from casework.db.models.base import Base, Setting
+from casework.db.models.leaving_care import (
+    AccommodationPeriod,
+    ActivityPeriod,
+    CareHistory,
+    CircumstanceChange,
+    Contact,
+    ContactAddendum,
+    EligibilityDecision,
+    EssentialItem,
+    FollowUpAction,
+    NeedsAssessment,
+    PathwayPlan,
+    PlanArea,
+    PlanReview,
+    StatusEvent,
+    SupportEvent,
+)
 from casework.db.models.people import LoginThrottle, Team, TeamLeadership, User, YoungPerson
 
 __all__ = [
+    "AccommodationPeriod",
+    "ActivityPeriod",
     "AuditEvent",
     "AuditHead",
     "Base",
+    "CareHistory",
+    "CircumstanceChange",
+    "Contact",
+    "ContactAddendum",
+    "EligibilityDecision",
+    "EssentialItem",
+    "FollowUpAction",
     "LoginThrottle",
+    "NeedsAssessment",
+    "PathwayPlan",
+    "PlanArea",
+    "PlanReview",
     "Setting",
+    "StatusEvent",
+    "SupportEvent",
     "Team",
     "TeamLeadership",
     "User",
