@@ -227,7 +227,7 @@ def update_young_person(
     expected_version: int,
     now: datetime,
 ) -> Changed:
-    relation = _relation_of(db, actor, person_id)
+    relation = relation_of(db, actor, person_id)
     require(
         db,
         actor,
@@ -282,7 +282,7 @@ def update_young_person(
         return Changed(RECORD_TYPE, (person.id,), changed)
 
 
-def _relation_of(db: Database, actor: Actor, person_id: int) -> Relation:
+def relation_of(db: Database, actor: Actor, person_id: int) -> Relation:
     with db.reading() as session:
         row = session.execute(
             select(
@@ -296,7 +296,7 @@ def _relation_of(db: Database, actor: Actor, person_id: int) -> Relation:
 
 def open_record(db: Database, actor: Actor, person_id: int, *, now: datetime) -> YoungPersonRecord:
     """Read a young person's record; every opening is audited."""
-    relation = _relation_of(db, actor, person_id)
+    relation = relation_of(db, actor, person_id)
     require(
         db,
         actor,

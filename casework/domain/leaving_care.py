@@ -1,0 +1,487 @@
+"""Leaving care: who a young person is legally, and the code lists of a PA's daily work.
+
+domain.md section 2 (care-leaver categories) and issue 3. Pure rules: nothing here reads
+the clock or touches the database; ``today`` is always passed in.
+
+Conventions used here, where the statute and domain.md leave a choice:
+
+- A care period's end date (and ``CareHistory.ceased_care``) is the day care ended, and the
+  young person counts as looked after on that day. So care that ended on the 16th birthday
+  "ended after 16", and a period ending on a day counts that day.
+- "Weeks looked after since 14" is the worker's recorded figure when there is one. Without
+  it, the weeks are counted from the care periods given, or else estimated from the dates
+  entered and ceased care as one unbroken period (the reasons say which). Pre-planned short
+  breaks (respite) do not count towards the 13 weeks and should not be given as periods.
+- Someone whose care has no end date but who is 18 or over is treated as having left care
+  on their 18th birthday (care cannot continue past 18).
+- Qualifying care leavers aged 21 to 24 get some help (education or training) but are not
+  suggested as qualifying: the suggestion is "no current eligibility" with a reason saying
+  so, for the worker to override.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from casework.domain.calendar import age_on, birthday
+from casework.domain.codes import CodeList, EligibilityCategory, InTouch
+
+__all__ = [
+    "ADULT_AGE",
+    "DUTIES_END_AGE",
+    "ELIGIBLE_WEEKS",
+    "PA_OFFER_AGE",
+    "SIXTEEN",
+    "CareHistory",
+    "CarePeriod",
+    "CircumstanceChange",
+    "ContactMadeBy",
+    "ContactMethod",
+    "EligibilitySuggestion",
+    "EssentialItem",
+    "ExplicitStatus",
+    "Milestone",
+    "PlanArea",
+    "Transition",
+    "age_transitions",
+    "count_weeks_looked_after_since_14",
+    "day_of",
+    "plain_date",
+    "suggest_eligibility",
+]
+
+#: Weeks looked after since the 14th birthday that make a 16- or 17-year-old eligible.
+ELIGIBLE_WEEKS = 13
+#: The age at which eligibility starts and the needs-assessment clock runs.
+SIXTEEN = 16
+#: The age at which a relevant child becomes former relevant.
+ADULT_AGE = 18
+#: The age at which Staying Put ends and the PA offer "to 25 on request" is made.
+PA_OFFER_AGE = 21
+#: The age at which leaving-care duties end.
+DUTIES_END_AGE = 25
+_WEEKS_COUNTED_FROM_AGE = 14
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def plain_date(d: date) -> str:
+    """A date as people write it: ``3 March 2026`` (independent of the process locale)."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def day_of(value: date | datetime) -> date:
+    """The calendar date of ``value``; the time of day is dropped."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+# --- Code lists a worker picks from ---------------------------------------------------
+
+
+class ContactMethod(CodeList):
+    """How a keeping-in-touch contact was made."""
+
+    FACE_TO_FACE_ACCOMMODATION = (
+        "face_to_face_accommodation",
+        "Face to face at their accommodation",
+    )
+    FACE_TO_FACE_OFFICE = ("face_to_face_office", "Face to face at the office")
+    FACE_TO_FACE_COMMUNITY = ("face_to_face_community", "Face to face in the community")
+    PHONE = ("phone", "Phone call")
+    VIDEO = ("video", "Video call")
+    MESSAGE = ("message", "Text or messaging")
+    EMAIL = ("email", "Email")
+    LETTER = ("letter", "Letter")
+
+    @property
+    def face_to_face(self) -> bool:
+        """True for the three face-to-face methods (a reg 8 visit needs one of them)."""
+        return self.value.startswith("face_to_face")
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "contact method"
+
+
+class ContactMadeBy(CodeList):
+    """Who made a contact."""
+
+    PERSONAL_ADVISER = ("personal_adviser", "Personal adviser")
+    SOCIAL_WORKER = ("social_worker", "Social worker")
+    OTHER = ("other", "Someone else")
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "contact made by"
+
+
+class ExplicitStatus(CodeList):
+    """An in-touch status a worker records as a dated event (the rest are derived).
+
+    Storage codes are the SSDA903 ones; the export spellings come from :attr:`in_touch`
+    (:class:`codes.InTouch`), the one place that spells them.
+    """
+
+    REFUSES_CONTACT = ("REFU", "Refuses contact")
+    NO_LONGER_REQUIRES = ("NREQ", "No longer requires services")
+    RETURNED_HOME = ("RHOM", "Returned home to parents for 6 months or more")
+    DIED = ("DIED", "Died")
+
+    @property
+    def in_touch(self) -> InTouch:
+        """The SSDA903 / Annex A in-touch code this status reports as."""
+        return InTouch(self.value)
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "in-touch status"
+
+
+class PlanArea(CodeList):
+    """The ten pathway plan areas of Schedule 1 to the Care Leavers (England) Regs 2010."""
+
+    CONTACT_AND_SUPPORT = ("contact_support", "Contact and support")
+    EDUCATION_AND_TRAINING = ("education_training", "Education and training")
+    EMPLOYMENT = ("employment", "Employment")
+    CONTINGENCY = ("contingency", "Contingency plans")
+    ACCOMMODATION = ("accommodation", "Accommodation")
+    FAMILY_AND_RELATIONSHIPS = ("family_relationships", "Family and relationships")
+    INDEPENDENT_LIVING = ("independent_living", "Independent-living skills")
+    FINANCE = ("finance", "Finance")
+    HEALTH = ("health", "Health, including mental health")
+    IDENTITY = ("identity", "Identity")
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "pathway plan area"
+
+
+class EssentialItem(CodeList):
+    """The "leaving care essentials" checklist."""
+
+    ID = ("id", "Proof of identity (ID)")
+    NATIONAL_INSURANCE = ("ni_number", "National Insurance number")
+    BANK_ACCOUNT = ("bank_account", "Bank account")
+    GP_REGISTRATION = ("gp_registration", "Registered with a GP")
+    HEALTH_HISTORY = ("health_history", "Health history given to them")
+    RECORDS_OFFERED = ("records_offered", "Copy of their records offered")
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "leaving care essential"
+
+
+class CircumstanceChange(CodeList):
+    """A change of circumstances that makes a pathway plan review due."""
+
+    NEW_ACCOMMODATION = ("new_accommodation", "New accommodation")
+    CUSTODY = ("custody", "Custody")
+    HOMELESSNESS = ("homelessness", "Homelessness")
+    PARENTHOOD = ("parenthood", "Became a parent")
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "change of circumstances"
+
+
+# --- Eligibility ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarePeriod:
+    """A spell of being looked after. ``end`` is the day it ended (counted as looked after);
+    ``None`` while it continues."""
+
+    start: date
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class CareHistory:
+    """What the record says about a young person's time in care.
+
+    ``ceased_care`` is ``None`` while they are still looked after (a date after ``today`` also
+    counts as still looked after, so reports "as of" an earlier date agree).
+    ``weeks_looked_after_since_14`` is the worker's figure; ``None`` when not recorded.
+    ``care_periods``, when given, are used to count the weeks if no figure is recorded.
+    """
+
+    date_of_birth: date
+    entered_care: date | None = None
+    ceased_care: date | None = None
+    weeks_looked_after_since_14: int | None = None
+    detained_or_in_hospital_at_16: bool = False
+    sgo_after_looked_after: bool = False
+    care_periods: tuple[CarePeriod, ...] = ()
+
+
+@dataclass(frozen=True)
+class EligibilitySuggestion:
+    """The suggested category and why, in plain English, for the worker to confirm or
+    override (with their own reason)."""
+
+    category: EligibilityCategory
+    reasons: tuple[str, ...]
+
+
+def count_weeks_looked_after_since_14(
+    date_of_birth: date, periods: Sequence[CarePeriod], today: date
+) -> int:
+    """Whole weeks looked after from the 14th birthday up to ``today`` (and before the 18th
+    birthday), from care periods that may overlap. Both end days count; an open period runs
+    to ``today``."""
+    first = birthday(date_of_birth, _WEEKS_COUNTED_FROM_AGE)
+    last = min(day_of(today), birthday(date_of_birth, ADULT_AGE) - timedelta(days=1))
+    spans = sorted(
+        (max(p.start, first), min(last if p.end is None else p.end, last)) for p in periods
+    )
+    days = 0
+    counted_to: date | None = None
+    for start, end in spans:
+        if counted_to is not None and start <= counted_to:
+            start = counted_to + timedelta(days=1)
+        if start > end:
+            continue
+        days += (end - start).days + 1
+        counted_to = end
+    return days // 7
+
+
+def _weeks(care: CareHistory, today: date) -> tuple[int | None, str]:
+    """The weeks looked after since 14, and a sentence saying where the figure came from."""
+    recorded = care.weeks_looked_after_since_14
+    if recorded is not None:
+        return recorded, f"Looked after {recorded} weeks since the 14th birthday (as recorded)."
+    if care.care_periods:
+        weeks = count_weeks_looked_after_since_14(care.date_of_birth, care.care_periods, today)
+        return weeks, (
+            f"Looked after {weeks} weeks since the 14th birthday, counted from "
+            f"{len(care.care_periods)} recorded care period(s)."
+        )
+    if care.entered_care is not None:
+        period = CarePeriod(care.entered_care, care.ceased_care)
+        weeks = count_weeks_looked_after_since_14(care.date_of_birth, [period], today)
+        return weeks, (
+            f"About {weeks} weeks looked after since the 14th birthday, estimated from the "
+            "dates entered and ceased care as one unbroken period: record the figure to confirm."
+        )
+    return None, (
+        "Weeks looked after since the 14th birthday are not recorded: record them to confirm "
+        "eligibility."
+    )
+
+
+def _still_looked_after(care: CareHistory, today: date) -> bool:
+    return care.ceased_care is None or care.ceased_care > today
+
+
+def _looked_after_at_16(care: CareHistory) -> bool:
+    return care.ceased_care is None or care.ceased_care >= birthday(care.date_of_birth, SIXTEEN)
+
+
+def _was_eligible(care: CareHistory, weeks: int | None) -> bool:
+    """Looked after 13+ weeks since 14 with care ending after 16 (or detained or in hospital
+    on the 16th birthday after those weeks)."""
+    enough = weeks is not None and weeks >= ELIGIBLE_WEEKS
+    return enough and (_looked_after_at_16(care) or care.detained_or_in_hospital_at_16)
+
+
+def _left_care_sentence(care: CareHistory) -> str:
+    if care.ceased_care is None:
+        return "No date ceased care is recorded: care ends at 18 at the latest."
+    return f"Left care on {plain_date(care.ceased_care)}."
+
+
+def _under_18(care: CareHistory, today: date, weeks: int | None) -> EligibilitySuggestion:
+    """Ages 16 and 17."""
+    sixteenth = plain_date(birthday(care.date_of_birth, SIXTEEN))
+    if _still_looked_after(care, today):
+        if _was_eligible(care, weeks):
+            return _suggest(
+                EligibilityCategory.ELIGIBLE,
+                "Aged 16 or 17, still looked after, and looked after at least "
+                f"{ELIGIBLE_WEEKS} weeks since 14.",
+            )
+        known = "" if weeks is None else f"only {weeks} of the "
+        return _suggest(
+            EligibilityCategory.NO_CURRENT,
+            f"Still looked after, with {known or 'no record of the '}{ELIGIBLE_WEEKS} weeks "
+            f"since 14 needed: becomes eligible on reaching {ELIGIBLE_WEEKS} weeks while still "
+            "looked after.",
+        )
+    left = _left_care_sentence(care)
+    if _was_eligible(care, weeks):
+        how = (
+            "was detained or in hospital on the 16th birthday"
+            if not _looked_after_at_16(care)
+            else "was an eligible child when care ended"
+        )
+        return _suggest(
+            EligibilityCategory.RELEVANT, left, f"Aged 16 or 17, no longer looked after, {how}."
+        )
+    if _looked_after_at_16(care):
+        return _suggest(
+            EligibilityCategory.QUALIFYING,
+            left,
+            f"Looked after on or after the 16th birthday ({sixteenth}) but fewer than "
+            f"{ELIGIBLE_WEEKS} weeks since 14, so not eligible.",
+        )
+    return _sgo_or_nothing(care, left, f"Care ended before the 16th birthday ({sixteenth}).")
+
+
+def _sgo_or_nothing(care: CareHistory, *reasons: str) -> EligibilitySuggestion:
+    if care.sgo_after_looked_after:
+        return _suggest(
+            EligibilityCategory.QUALIFYING,
+            *reasons,
+            "On a special guardianship order made after being looked after.",
+        )
+    return _suggest(EligibilityCategory.NO_CURRENT, *reasons)
+
+
+def _adult(care: CareHistory, age: int, weeks: int | None) -> EligibilitySuggestion:
+    """Ages 18 to 24."""
+    eighteenth = plain_date(birthday(care.date_of_birth, ADULT_AGE))
+    left = _left_care_sentence(care)
+    if _was_eligible(care, weeks):
+        return _suggest(
+            EligibilityCategory.FORMER_RELEVANT,
+            left,
+            f"Was an eligible or relevant child when they turned 18 ({eighteenth}).",
+        )
+    qualifies = _looked_after_at_16(care) or care.sgo_after_looked_after
+    why = (
+        f"Looked after on or after the 16th birthday but fewer than {ELIGIBLE_WEEKS} weeks "
+        "since 14, so not eligible or relevant."
+        if _looked_after_at_16(care)
+        else "Care ended before the 16th birthday."
+    )
+    if age < PA_OFFER_AGE:
+        return _sgo_or_nothing(care, left, why)
+    if qualifies:
+        return _suggest(
+            EligibilityCategory.NO_CURRENT,
+            left,
+            why,
+            "Aged 21 or over: a qualifying care leaver can still get help with education or "
+            "training until 25. If they are getting that help, confirm them as qualifying.",
+        )
+    return _suggest(EligibilityCategory.NO_CURRENT, left, why)
+
+
+def _suggest(category: EligibilityCategory, *reasons: str) -> EligibilitySuggestion:
+    return EligibilitySuggestion(category, tuple(reasons))
+
+
+def suggest_eligibility(care: CareHistory, today: date) -> EligibilitySuggestion:
+    """The care-leaver category the care history suggests today (domain.md section 2).
+
+    - eligible: 16 or 17, still looked after, 13+ weeks looked after since 14;
+    - relevant: 16 or 17, no longer looked after, was eligible (or was detained or in
+      hospital on the 16th birthday after 13+ weeks);
+    - former relevant: 18 to 24, was eligible or relevant when care ended;
+    - qualifying: under 21, looked after on or after the 16th birthday but not eligible, or
+      on a special guardianship order made after being looked after;
+    - otherwise, and always from the 25th birthday: no current eligibility.
+
+    Raises ``ValueError`` if ``today`` is before the date of birth.
+    """
+    dob = care.date_of_birth
+    age = age_on(dob, today)
+    if age >= DUTIES_END_AGE:
+        return _suggest(
+            EligibilityCategory.NO_CURRENT,
+            f"Aged {age}: leaving-care duties ended on the 25th birthday "
+            f"({plain_date(birthday(dob, DUTIES_END_AGE))}).",
+        )
+    if age < SIXTEEN:
+        return _suggest(
+            EligibilityCategory.NO_CURRENT,
+            f"Under 16: not yet a care leaver. Eligibility starts at 16 "
+            f"({plain_date(birthday(dob, SIXTEEN))}) for a child looked after "
+            f"{ELIGIBLE_WEEKS} weeks since 14.",
+        )
+    weeks, weeks_reason = _weeks(care, today)
+    found = _under_18(care, today, weeks) if age < ADULT_AGE else _adult(care, age, weeks)
+    return EligibilitySuggestion(found.category, (*found.reasons, weeks_reason))
+
+
+# --- Transitions by age ----------------------------------------------------------------
+
+
+class Milestone(enum.StrEnum):
+    """Birthdays at which a young person's leaving-care position changes."""
+
+    NEEDS_ASSESSMENT_CLOCK = "needs_assessment_clock"
+    FORMER_RELEVANT = "former_relevant"
+    PA_TO_25_ON_REQUEST = "pa_to_25_on_request"
+    DUTIES_END = "duties_end"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A dated milestone. ``passed`` is true from the birthday itself onwards."""
+
+    milestone: Milestone
+    age: int
+    on: date
+    title: str
+    detail: str
+    passed: bool
+
+
+_TRANSITIONS: tuple[tuple[Milestone, int, str, str], ...] = (
+    (
+        Milestone.NEEDS_ASSESSMENT_CLOCK,
+        SIXTEEN,
+        "16th birthday: needs assessment clock starts",
+        "For an eligible child the needs assessment is due within 3 months of the 16th "
+        "birthday (or of becoming eligible later).",
+    ),
+    (
+        Milestone.FORMER_RELEVANT,
+        ADULT_AGE,
+        "18th birthday: relevant becomes former relevant",
+        "Care ends. An eligible or relevant child becomes a former relevant care leaver.",
+    ),
+    (
+        Milestone.PA_TO_25_ON_REQUEST,
+        PA_OFFER_AGE,
+        "21st birthday: Staying Put ends; PA offered to 25 on request",
+        "Staying Put support ends. A former relevant care leaver is offered a personal "
+        "adviser until 25 if they want one.",
+    ),
+    (
+        Milestone.DUTIES_END,
+        DUTIES_END_AGE,
+        "25th birthday: leaving-care duties end",
+        "The council's leaving-care duties end.",
+    ),
+)
+
+
+def age_transitions(dob: date, today: date) -> list[Transition]:
+    """The 16th, 18th, 21st and 25th birthdays as dated milestones, in date order."""
+    return [
+        Transition(milestone, age, on, title, detail, passed=today >= on)
+        for milestone, age, title, detail in _TRANSITIONS
+        for on in (birthday(dob, age),)
+    ]

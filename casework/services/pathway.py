@@ -1,0 +1,548 @@
+"""Who the young person is legally, and their pathway planning: care history and the
+eligibility suggestion the worker confirms or overrides; the needs assessment; pathway
+plans with the ten Schedule 1 areas and their reviews; changes of circumstances; the
+leaving-care essentials; and dated support milestones (the PA offer at 21, declining
+support, the yearly reminder, being told they can return until 25)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.clock import local_today, to_naive_utc
+from casework.db.database import Database
+from casework.db.models import (
+    CareHistory,
+    CircumstanceChange,
+    EligibilityDecision,
+    EssentialItem,
+    NeedsAssessment,
+    PathwayPlan,
+    PlanArea,
+    PlanReview,
+    SupportEvent,
+    YoungPerson,
+)
+from casework.domain import leaving_care as lc
+from casework.domain.codes import EligibilityCategory, UnknownCode
+from casework.errors import NotFound, ValidationFailed
+from casework.services import audit
+from casework.services.common import Changed, require
+from casework.services.people import relation_of
+from casework.services.permissions import Action, Actor
+
+
+class SupportKind(StrEnum):
+    PA_OFFER_21 = "pa_offer_21"  # PA to 25 offered at 21
+    PA_ACCEPTED = "pa_accepted"  # they asked for a PA after 21
+    DECLINED_SUPPORT = "declined_support"
+    REMINDER_SENT = "reminder_sent"  # the yearly letter to 21-25s who declined
+    TOLD_CAN_RETURN = "told_can_return"  # told in writing they can return until 25
+
+    @property
+    def label(self) -> str:
+        return {
+            "pa_offer_21": "Personal adviser to 25 offered",
+            "pa_accepted": "Asked for a personal adviser after 21",
+            "declined_support": "Declined further support",
+            "reminder_sent": "Yearly reminder sent (can return until 25)",
+            "told_can_return": "Told in writing they can return for support until 25",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class CareHistoryInput:
+    date_entered_care: date | None = None
+    weeks_looked_after_since_14: int | None = None
+    legal_status: str = ""
+    detained_or_in_hospital_at_16: bool = False
+    sgo_after_looked_after: bool = False
+    staying_put_until: date | None = None
+    staying_close: bool = False
+
+
+@dataclass(frozen=True)
+class AreaInput:
+    area: str
+    needs: str = ""
+    actions: str = ""
+    owner: str = ""
+    target_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    id: int
+    started_on: date
+    participation: str
+    ended_on: date | None
+    areas: tuple[AreaInput, ...]
+    reviews: tuple[tuple[date, bool, str], ...]
+
+
+def _check(db: Database, actor: Actor, person_id: int, action: Action, now: datetime) -> None:
+    require(
+        db,
+        actor,
+        action,
+        relation_of(db, actor, person_id),
+        now=now,
+        record_type="young_person",
+        record_id=person_id,
+    )
+
+
+def _not_future(name: str, value: date | None, today: date) -> list[str]:
+    if value is not None and value > today:
+        return [f"{name}: {value:%d/%m/%Y} is in the future"]
+    return []
+
+
+# --- care history and eligibility -------------------------------------------------------
+
+
+def save_care_history(
+    db: Database, actor: Actor, person_id: int, data: CareHistoryInput, *, now: datetime
+) -> Changed:
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    today = local_today(now)
+    problems = _not_future("date_entered_care", data.date_entered_care, today)
+    weeks = data.weeks_looked_after_since_14
+    if weeks is not None and not 0 <= weeks <= 52 * 5:
+        problems.append(
+            f"weeks_looked_after_since_14: {weeks} is not possible: expected 0 to "
+            "260 (weeks from the 14th birthday to 18)"
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = session.get(CareHistory, person_id)
+        if row is None:
+            row = CareHistory(young_person_id=person_id)
+            session.add(row)
+        changed = []
+        for name, value in vars(data).items():
+            if getattr(row, name, None) != value:
+                setattr(row, name, value)
+                changed.append(name)
+        row.updated_at = to_naive_utc(now)
+        audit.record(
+            session,
+            actor,
+            "save_care_history",
+            now=now,
+            record_type="care_history",
+            record_id=person_id,
+            fields=changed,
+        )
+        return Changed("care_history", (person_id,), tuple(changed))
+
+
+def care_facts(session: Session, person: YoungPerson) -> lc.CareHistory:
+    row = session.get(CareHistory, person.id)
+    return lc.CareHistory(
+        date_of_birth=person.date_of_birth,
+        entered_care=row.date_entered_care if row else None,
+        ceased_care=person.date_ceased_looked_after,
+        weeks_looked_after_since_14=row.weeks_looked_after_since_14 if row else None,
+        detained_or_in_hospital_at_16=row.detained_or_in_hospital_at_16 if row else False,
+        sgo_after_looked_after=row.sgo_after_looked_after if row else False,
+    )
+
+
+def suggestion(
+    db: Database, actor: Actor, person_id: int, *, now: datetime
+) -> lc.EligibilitySuggestion:
+    _check(db, actor, person_id, Action.VIEW_RECORD, now)
+    with db.reading() as session:
+        person = session.get(YoungPerson, person_id)
+        if person is None:
+            raise NotFound("That young person's record does not exist.")
+        return lc.suggest_eligibility(care_facts(session, person), local_today(now))
+
+
+def decide_eligibility(
+    db: Database, actor: Actor, person_id: int, category: str, reason: str, *, now: datetime
+) -> Changed:
+    """Confirm the suggested category, or override it with a reason."""
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    try:
+        decided = EligibilityCategory.parse(category)
+    except UnknownCode as exc:
+        raise ValidationFailed([f"category: {exc}"]) from None
+    with db.unit_of_work() as session:
+        person = session.get(YoungPerson, person_id)
+        if person is None:
+            raise NotFound("That young person's record does not exist.")
+        suggested = lc.suggest_eligibility(care_facts(session, person), local_today(now))
+        if decided is not suggested.category and not reason.strip():
+            raise ValidationFailed(
+                [
+                    f"reason: the suggestion is '{suggested.category.label}'; say why "
+                    f"'{decided.label}' is right instead"
+                ]
+            )
+        session.add(
+            EligibilityDecision(
+                young_person_id=person_id,
+                suggested=suggested.category.value,
+                decided=decided.value,
+                reason=reason.strip(),
+                decided_by=actor.user_id,
+                decided_at=to_naive_utc(now),
+            )
+        )
+        changed: tuple[str, ...] = ()
+        if person.eligibility != decided.value:
+            person.eligibility = decided.value
+            person.version += 1
+            person.updated_at = to_naive_utc(now)
+            changed = ("eligibility",)
+        audit.record(
+            session,
+            actor,
+            "decide_eligibility",
+            now=now,
+            record_type="young_person",
+            record_id=person_id,
+            fields=["eligibility_decision", *changed],
+        )
+        return Changed("young_person", (person_id,), changed)
+
+
+# --- needs assessment, plans, reviews, changes ----------------------------------------
+
+
+def record_needs_assessment(
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    *,
+    eligible_from: date,
+    started_on: date | None,
+    completed_on: date | None,
+    summary: str,
+    now: datetime,
+) -> Changed:
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    today = local_today(now)
+    problems = _not_future("started_on", started_on, today)
+    problems += _not_future("completed_on", completed_on, today)
+    if completed_on and started_on and completed_on < started_on:
+        problems.append("completed_on: before the assessment started")
+    if completed_on and not summary.strip():
+        problems.append("summary: a completed assessment needs its summary of needs")
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = session.scalar(
+            select(NeedsAssessment)
+            .where(NeedsAssessment.young_person_id == person_id)
+            .order_by(NeedsAssessment.id.desc())
+        )
+        if row is None or row.completed_on is not None:
+            row = NeedsAssessment(young_person_id=person_id)
+            session.add(row)
+        row.eligible_from = eligible_from
+        row.started_on = started_on
+        row.completed_on = completed_on
+        row.summary = summary.strip()
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "record_needs_assessment",
+            now=now,
+            record_type="needs_assessment",
+            record_id=row.id,
+            fields=["eligible_from", "started_on", "completed_on", "summary"],
+        )
+        return Changed("needs_assessment", (row.id,))
+
+
+def _area_problems(areas: list[AreaInput], today: date) -> list[str]:
+    problems = []
+    seen = set()
+    for item in areas:
+        try:
+            area = lc.PlanArea.parse(item.area)
+        except UnknownCode as exc:
+            problems.append(f"area: {exc}")
+            continue
+        if area in seen:
+            problems.append(f"{area.label}: given twice")
+        seen.add(area)
+        if item.actions.strip() and not item.owner.strip():
+            problems.append(f"{area.label}: say who owns the actions")
+    return problems
+
+
+def start_plan(
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    *,
+    started_on: date,
+    participation: str,
+    areas: list[AreaInput],
+    now: datetime,
+) -> Changed:
+    """A new pathway plan (the previous one ends the day it starts)."""
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    today = local_today(now)
+    problems = _not_future("started_on", started_on, today) + _area_problems(areas, today)
+    if not participation.strip():
+        problems.append("participation: record how the young person took part in their plan")
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        for old in session.scalars(
+            select(PathwayPlan).where(
+                PathwayPlan.young_person_id == person_id, PathwayPlan.ended_on.is_(None)
+            )
+        ):
+            old.ended_on = started_on
+        plan = PathwayPlan(
+            young_person_id=person_id,
+            started_on=started_on,
+            participation=participation.strip(),
+            created_by=actor.user_id,
+            created_at=to_naive_utc(now),
+        )
+        session.add(plan)
+        session.flush()
+        for item in areas:
+            session.add(
+                PlanArea(
+                    plan_id=plan.id,
+                    area=lc.PlanArea.parse(item.area).value,
+                    needs=item.needs.strip(),
+                    actions=item.actions.strip(),
+                    owner=item.owner.strip(),
+                    target_on=item.target_on,
+                )
+            )
+        audit.record(
+            session,
+            actor,
+            "start_plan",
+            now=now,
+            record_type="pathway_plan",
+            record_id=plan.id,
+            fields=["started_on", "participation", "areas"],
+        )
+        return Changed("pathway_plan", (plan.id,))
+
+
+def review_plan(
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    *,
+    reviewed_on: date,
+    participated: bool,
+    notes: str,
+    now: datetime,
+) -> Changed:
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    problems = _not_future("reviewed_on", reviewed_on, local_today(now))
+    if not notes.strip():
+        problems.append("notes: record what the review found and decided")
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        plan = session.scalar(
+            select(PathwayPlan).where(
+                PathwayPlan.young_person_id == person_id, PathwayPlan.ended_on.is_(None)
+            )
+        )
+        if plan is None:
+            raise ValidationFailed(["There is no current pathway plan to review: start one."])
+        if reviewed_on < plan.started_on:
+            raise ValidationFailed(["reviewed_on: before the plan started"])
+        review = PlanReview(
+            plan_id=plan.id,
+            reviewed_on=reviewed_on,
+            young_person_participated=participated,
+            notes=notes.strip(),
+            reviewed_by=actor.user_id,
+        )
+        session.add(review)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "review_plan",
+            now=now,
+            record_type="pathway_plan",
+            record_id=plan.id,
+            fields=["reviewed_on", "participated", "notes"],
+        )
+        return Changed("pathway_plan", (plan.id,), ("reviews",))
+
+
+def current_plan(db: Database, actor: Actor, person_id: int, *, now: datetime) -> PlanView | None:
+    _check(db, actor, person_id, Action.VIEW_RECORD, now)
+    with db.reading() as session:
+        plan = session.scalar(
+            select(PathwayPlan)
+            .where(PathwayPlan.young_person_id == person_id)
+            .order_by(PathwayPlan.started_on.desc())
+        )
+        if plan is None:
+            return None
+        return PlanView(
+            plan.id,
+            plan.started_on,
+            plan.participation,
+            plan.ended_on,
+            tuple(AreaInput(a.area, a.needs, a.actions, a.owner, a.target_on) for a in plan.areas),
+            tuple((r.reviewed_on, r.young_person_participated, r.notes) for r in plan.reviews),
+        )
+
+
+def record_change(
+    db: Database, actor: Actor, person_id: int, kind: str, occurred_on: date, *, now: datetime
+) -> Changed:
+    """A change of circumstances (custody, parenthood ...) that makes a plan review due."""
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    try:
+        change = lc.CircumstanceChange.parse(kind)
+    except UnknownCode as exc:
+        raise ValidationFailed([f"kind: {exc}"]) from None
+    problems = _not_future("occurred_on", occurred_on, local_today(now))
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = CircumstanceChange(
+            young_person_id=person_id,
+            kind=change.value,
+            occurred_on=occurred_on,
+            recorded_by=actor.user_id,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "record_change",
+            now=now,
+            record_type="circumstance_change",
+            record_id=row.id,
+            fields=["kind", "occurred_on"],
+        )
+        return Changed("circumstance_change", (row.id,))
+
+
+# --- essentials and support milestones ------------------------------------------------
+
+
+def set_essential(
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    item: str,
+    done_on: date | None,
+    note: str = "",
+    *,
+    now: datetime,
+) -> Changed:
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    try:
+        essential = lc.EssentialItem.parse(item)
+    except UnknownCode as exc:
+        raise ValidationFailed([f"item: {exc}"]) from None
+    problems = _not_future("done_on", done_on, local_today(now))
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = session.scalar(
+            select(EssentialItem).where(
+                EssentialItem.young_person_id == person_id, EssentialItem.item == essential.value
+            )
+        )
+        if row is None:
+            row = EssentialItem(young_person_id=person_id, item=essential.value)
+            session.add(row)
+        row.done_on = done_on
+        row.note = note.strip()
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "set_essential",
+            now=now,
+            record_type="essential_item",
+            record_id=row.id,
+            fields=["done_on", "note"],
+        )
+        return Changed("essential_item", (row.id,))
+
+
+def essentials(
+    db: Database, actor: Actor, person_id: int, *, now: datetime
+) -> list[tuple[lc.EssentialItem, date | None, str]]:
+    """Every checklist item in order, done or not."""
+    _check(db, actor, person_id, Action.VIEW_RECORD, now)
+    with db.reading() as session:
+        rows = {
+            r.item: r
+            for r in session.scalars(
+                select(EssentialItem).where(EssentialItem.young_person_id == person_id)
+            )
+        }
+    return [
+        (
+            item,
+            rows[item.value].done_on if item.value in rows else None,
+            rows[item.value].note if item.value in rows else "",
+        )
+        for item in lc.EssentialItem
+    ]
+
+
+def record_support(
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    kind: str,
+    occurred_on: date,
+    note: str = "",
+    *,
+    now: datetime,
+) -> Changed:
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    try:
+        support = SupportKind(kind)
+    except ValueError:
+        allowed = ", ".join(k.value for k in SupportKind)
+        raise ValidationFailed(
+            [f"kind: {kind!r} is not known: expected one of {allowed}"]
+        ) from None
+    problems = _not_future("occurred_on", occurred_on, local_today(now))
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = SupportEvent(
+            young_person_id=person_id,
+            kind=support.value,
+            occurred_on=occurred_on,
+            note=note.strip(),
+            recorded_by=actor.user_id,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "record_support",
+            now=now,
+            record_type="support_event",
+            record_id=row.id,
+            fields=["kind", "occurred_on", "note"],
+        )
+        return Changed("support_event", (row.id,))
