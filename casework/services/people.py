@@ -111,6 +111,7 @@ def _problems(
     today: date,
     own_id: int | None,
     allow_inactive_workers: bool = False,
+    unchanged_workers: frozenset[int] = frozenset(),
 ) -> list[str]:
     problems = [
         str(p)
@@ -142,8 +143,8 @@ def _problems(
         problems.append(f"team: {data.team_id} is not a team in this database")
     for field_name in ("social_worker_id", "personal_adviser_id"):
         worker_id = getattr(data, field_name)
-        if worker_id is None:
-            continue
+        if worker_id is None or worker_id in unchanged_workers:
+            continue  # an allocation left as it was is not re-checked (the worker may have left)
         worker = session.get(User, worker_id)
         usable = worker is not None and (worker.active or allow_inactive_workers)
         if worker is None or not usable or Role(worker.role) not in CASE_ROLES:
@@ -258,7 +259,15 @@ def update_young_person(
                     "see their changes, then make yours again."
                 ]
             )
-        problems = _problems(session, data, local_today(now), person.id)
+        kept = frozenset(
+            w
+            for w, new in (
+                (person.social_worker_id, data.social_worker_id),
+                (person.personal_adviser_id, data.personal_adviser_id),
+            )
+            if w is not None and w == new
+        )
+        problems = _problems(session, data, local_today(now), person.id, unchanged_workers=kept)
         if problems:
             raise ValidationFailed(problems)
         changed = tuple(

@@ -122,3 +122,37 @@ def test_rows_outside_scope_are_not_returned(demo_db: Opened) -> None:
     everyone = set(range(1, 41))
     rows = people.caseload_rows(demo_db.db, lead, sorted(everyone), today=NOW.date())
     assert {r.id for r in rows} == mine
+
+
+def test_edit_allowed_while_allocated_worker_is_inactive(demo_db: Opened) -> None:
+    from casework.services import users
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    lead = demo_db.login("lead.north")
+    ids = people.caseload_ids(demo_db.db, lead, CaseloadQuery(), now=NOW)
+    record = next(
+        r
+        for r in (people.open_record(demo_db.db, lead, i, now=NOW) for i in ids)
+        if r.details.personal_adviser_id not in (None, lead.user_id)
+    )
+    with demo_db.db.reading() as session:
+        from casework.db.models import User
+
+        pa = session.get(User, record.details.personal_adviser_id)
+        assert pa is not None
+        username = pa.username
+    users.set_active(demo_db.db, SYSTEM_ACTOR, username, False, now=NOW)
+    new = dataclasses.replace(record.details, preferred_name="Jo")
+    people.update_young_person(
+        demo_db.db, lead, record.id, new, expected_version=record.version, now=NOW
+    )
+    other = next(
+        r
+        for r in (people.open_record(demo_db.db, lead, i, now=NOW) for i in ids)
+        if r.details.personal_adviser_id != pa.id
+    )
+    moved = dataclasses.replace(other.details, personal_adviser_id=pa.id)
+    with pytest.raises(ValidationFailed, match="personal_adviser_id"):
+        people.update_young_person(
+            demo_db.db, lead, other.id, moved, expected_version=other.version, now=NOW
+        )
