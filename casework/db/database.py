@@ -185,7 +185,7 @@ def unlock(
     if not info.matches(key):
         raise KeyringEntryMissing(
             "The key in this computer's keyring does not belong to this database. "
-            "Use the recovery code: casework-admin recover."
+            "Use the recovery code to restore access."
         )
     return key, info
 

@@ -374,8 +374,8 @@ class MemoryKeyStore:
 def _missing_message() -> str:
     return (
         "This computer's keyring has no key for this database (it may have been set up on "
-        "another computer or account, or the keyring was reset). Use the recovery code: "
-        "casework-admin recover."
+        "another computer or account, or the keyring was reset). Use the recovery code to "
+        "restore access."
     )
 
 

@@ -375,6 +375,8 @@ def _adult(care: CareHistory, age: int, weeks: int | None) -> EligibilitySuggest
         else "Care ended before the 16th birthday."
     )
     if age < PA_OFFER_AGE:
+        if _looked_after_at_16(care):
+            return _suggest(EligibilityCategory.QUALIFYING, left, why)
         return _sgo_or_nothing(care, left, why)
     if qualifies:
         return _suggest(

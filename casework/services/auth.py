@@ -47,9 +47,9 @@ def check_password(stored_hash: str | None, password: str) -> bool:
 
 def delay_after(failures: int) -> int:
     """Seconds to wait after ``failures`` consecutive failures: 0, 0, 0, 2, 4, 8 ... 300."""
-    if failures < FREE_FAILURES:
+    if failures <= FREE_FAILURES:
         return 0
-    return int(min(2 ** (failures - FREE_FAILURES + 1), MAX_DELAY_SECONDS))
+    return int(min(2 ** (failures - FREE_FAILURES), MAX_DELAY_SECONDS))
 
 
 def _digest(username: str) -> str:

@@ -92,7 +92,7 @@ def test_keyring_entry_missing(tmp_path: Path) -> None:
     db.close()
     store.delete(db.database_id)
     msg = _unchanged(path, lambda: unlock(path, key_store=store), KeyringEntryMissing)
-    assert "recover" in msg
+    assert "recovery code" in msg
 
 
 def test_keyring_holds_another_databases_key(tmp_path: Path) -> None:

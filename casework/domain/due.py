@@ -1,0 +1,633 @@
+"""What is due: one engine for every due and overdue item on a care leaver's record.
+
+Issue 3 section 5. :func:`due_items` runs one small pure rule per kind of work over plain
+facts (:class:`CaseFacts`) and an injected ``today``; the "My work" screen, the caseload and
+``casework-admin report due`` all call it. Clocks follow domain.md section 3: "within N
+months" uses :func:`calendar.add_months`, "within N working days" uses
+:meth:`WorkingCalendar.add_working_days`, and an item due today is due, not overdue.
+
+Who each rule applies to (decisions where domain.md and the issue are silent are marked *):
+
+=====================  ====================================================================
+visit                  relevant, former relevant, qualifying* in council-provided
+                       accommodation today (reg 8). Eligible children are looked after and
+                       are visited under the looked-after rules instead*.
+keep in touch          relevant and former relevant (s23B/s23C), unless an explicit status
+                       (REFU, NREQ, RHOM) is recorded, or, from the 21st birthday, they have
+                       declined support* (the yearly reminder takes over).
+plan review            every category but "no current eligibility", when a plan has started;
+                       not from the 21st birthday once support is declined*.
+needs assessment       eligible children, until completed.
+accommodation review   any category: W, V, R and S periods with no team-lead review, ended
+                       periods included* (highlighted until one is recorded).
+PA offer at 21         former relevant, until an offer is recorded (made at any time*).
+yearly reminder        anyone who declined support, until 25.
+follow-up              every open follow-up action, whatever the age or status.
+=====================  ====================================================================
+
+The engine then applies, in this order: a closed case has nothing due; after a DIED status
+only follow-ups remain; from the 25th birthday only follow-ups remain, and no other item due
+on or after the 25th birthday is shown (the duty ends before it falls due).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+
+from casework.domain.calendar import WorkingCalendar, add_months, birthday, is_overdue
+from casework.domain.codes import AccommodationType, Activity, EligibilityCategory, InTouch
+from casework.domain.in_touch import ContactFact, InTouchState, StatusEvent, derive_in_touch
+from casework.domain.leaving_care import (
+    DUTIES_END_AGE,
+    PA_OFFER_AGE,
+    SIXTEEN,
+    CircumstanceChange,
+    ContactMadeBy,
+    ExplicitStatus,
+    plain_date,
+)
+
+__all__ = [
+    "DEFAULT_RULES",
+    "AccommodationFact",
+    "ActivityFact",
+    "CaseFacts",
+    "ChangeFact",
+    "DueItem",
+    "DueKind",
+    "DueRules",
+    "FollowUpFact",
+    "NeedsAssessmentFact",
+    "PathwayPlanFact",
+    "accommodation_reviews_due",
+    "current_accommodation",
+    "current_activity",
+    "due_items",
+    "follow_ups_due",
+    "keep_in_touch_due",
+    "needs_assessment_due",
+    "pa_offer_due",
+    "plan_review_due",
+    "visit_due",
+    "yearly_reminder_due",
+]
+
+
+class DueKind(enum.StrEnum):
+    """The kinds of due item, in the order ties on the same date are shown."""
+
+    KEEP_IN_TOUCH = "keep_in_touch"
+    VISIT = "visit"
+    ACCOMMODATION_REVIEW = "accommodation_review"
+    NEEDS_ASSESSMENT = "needs_assessment"
+    PLAN_REVIEW = "plan_review"
+    PA_OFFER_AT_21 = "pa_offer_at_21"
+    YEARLY_REMINDER = "yearly_reminder"
+    FOLLOW_UP = "follow_up"
+
+    @property
+    def label(self) -> str:
+        """Plain English for a column or filter."""
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    DueKind.KEEP_IN_TOUCH: "Keep in touch",
+    DueKind.VISIT: "Visit",
+    DueKind.ACCOMMODATION_REVIEW: "Accommodation review",
+    DueKind.NEEDS_ASSESSMENT: "Needs assessment",
+    DueKind.PLAN_REVIEW: "Pathway plan review",
+    DueKind.PA_OFFER_AT_21: "PA offer at 21",
+    DueKind.YEARLY_REMINDER: "Yearly reminder",
+    DueKind.FOLLOW_UP: "Follow-up action",
+}
+_KIND_ORDER = {kind: n for n, kind in enumerate(DueKind)}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One piece of work with its due date. ``overdue`` is ``due < today``.
+
+    ``source_id`` names the row to open: the accommodation period (visit, accommodation
+    review), the pathway plan (plan review), the needs assessment, the follow-up action, or
+    the latest successful contact (keep in touch); ``None`` where there is none.
+    """
+
+    kind: DueKind
+    due: date
+    overdue: bool
+    title: str
+    detail: str
+    source_id: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready: the kind's code and the date as ``YYYY-MM-DD``."""
+        return {
+            "kind": self.kind.value,
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+            "title": self.title,
+            "detail": self.detail,
+            "source_id": self.source_id,
+        }
+
+
+# --- Facts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccommodationFact:
+    """A period in one accommodation. ``end`` is the day they moved out (the next period
+    is current from that day); ``None`` while they live there. ``suitable`` is ``None``
+    until assessed."""
+
+    id: int | None
+    start: date
+    letter: AccommodationType
+    end: date | None = None
+    suitable: bool | None = None
+    council_provided: bool = False
+    team_lead_reviewed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ActivityFact:
+    """A period of education, employment, training or NEET (SSDA903 ``ACTIV``)."""
+
+    id: int | None
+    start: date
+    code: Activity
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class NeedsAssessmentFact:
+    """``eligible_from``: the day they became eligible, if after the 16th birthday."""
+
+    id: int | None = None
+    eligible_from: date | None = None
+    completed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ChangeFact:
+    """A change of circumstances recorded on a date; it makes a plan review due unless a
+    review is dated on or after it."""
+
+    id: int | None
+    on: date
+    change: CircumstanceChange
+
+
+@dataclass(frozen=True)
+class PathwayPlanFact:
+    """The pathway plan: when it started, the dates it was reviewed, and changes of
+    circumstances recorded against it."""
+
+    id: int | None
+    start: date
+    reviews: tuple[date, ...] = ()
+    changes: tuple[ChangeFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class FollowUpFact:
+    """A follow-up action from a contact, due on its own date until done."""
+
+    id: int | None
+    due: date
+    done: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """Everything the rules read about one young person.
+
+    ``category`` is the confirmed eligibility category. ``pa_offer_on``: the day the offer of
+    a PA to 25 was recorded (accepted or declined). ``declined_support_on``: the day they
+    last declined support (``None`` once they take it up again); ``reminders_sent``: the
+    days yearly "you can come back" letters went. ``opened_on``: when the case was opened
+    (the first-contact clock when there has never been a successful contact).
+    """
+
+    date_of_birth: date
+    category: EligibilityCategory
+    contacts: tuple[ContactFact, ...] = ()
+    statuses: tuple[StatusEvent, ...] = ()
+    accommodation: tuple[AccommodationFact, ...] = ()
+    activities: tuple[ActivityFact, ...] = ()
+    needs_assessment: NeedsAssessmentFact | None = None
+    plan: PathwayPlanFact | None = None
+    pa_offer_on: date | None = None
+    declined_support_on: date | None = None
+    reminders_sent: tuple[date, ...] = ()
+    follow_ups: tuple[FollowUpFact, ...] = ()
+    opened_on: date | None = None
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class DueRules:
+    """The configurable numbers. Defaults are statute where there is one (marked reg/s),
+    otherwise this product's choice (marked *).
+
+    - ``in_touch_window_months``: 2 (issue 3 default, the reg 8 interval);
+    - ``visit_interval_months``: 2 (reg 8); ``first_visit_days``: 7 calendar days (reg 8);
+    - ``visit_by``: who can make a reg 8 visit: the personal adviser (reg 8 names the PA);
+    - ``plan_review_months``: 6 (reg 7);
+    - ``change_review_working_days``: 10* (a review "when circumstances change": within 10
+      working days of the change being recorded);
+    - ``needs_assessment_months``: 3 (reg 42);
+    - ``accommodation_review_working_days``: 5* (local practice; 5 working days matches the
+      manager-agreement timescale domain.md section 5 cites);
+    - ``reminder_interval_months``: 12 (domain.md section 5, "every year");
+    - ``horizon_days``: leave out items due more than this many days after today; ``None``*
+      keeps all (the screen or report may choose its own horizon).
+    - ``calendar``: working days (England and Wales bank holidays plus council closures).
+    """
+
+    in_touch_window_months: int = 2
+    visit_interval_months: int = 2
+    first_visit_days: int = 7
+    visit_by: frozenset[ContactMadeBy] = frozenset({ContactMadeBy.PERSONAL_ADVISER})
+    plan_review_months: int = 6
+    change_review_working_days: int = 10
+    needs_assessment_months: int = 3
+    accommodation_review_working_days: int = 5
+    reminder_interval_months: int = 12
+    horizon_days: int | None = None
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar, compare=False)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                least = 1 if f.name.endswith("_months") else 0
+                if value < least:
+                    raise ValueError(f"{f.name} must be at least {least}, not {value}")
+
+
+DEFAULT_RULES = DueRules()
+
+Rule = Callable[[CaseFacts, date, DueRules], list[DueItem]]
+
+
+def _item(
+    kind: DueKind, due: date, today: date, title: str, detail: str, source_id: int | None
+) -> DueItem:
+    return DueItem(kind, due, is_overdue(due, today), title, detail, source_id)
+
+
+def _months(n: int) -> str:
+    return f"{n} month{'s' if n != 1 else ''}"
+
+
+# --- Helpers shared by rules ---------------------------------------------------------
+
+
+def current_accommodation(
+    periods: tuple[AccommodationFact, ...], today: date
+) -> AccommodationFact | None:
+    """The period they live in on ``today`` (the latest start if records overlap)."""
+    live = [p for p in periods if p.start <= today and (p.end is None or p.end > today)]
+    return max(live, key=lambda p: p.start, default=None)
+
+
+def current_activity(periods: tuple[ActivityFact, ...], today: date) -> ActivityFact | None:
+    """The education, employment or training period on ``today`` (latest start wins)."""
+    live = [p for p in periods if p.start <= today and (p.end is None or p.end > today)]
+    return max(live, key=lambda p: p.start, default=None)
+
+
+def _council_spell(
+    periods: tuple[AccommodationFact, ...], today: date
+) -> tuple[AccommodationFact, date] | None:
+    """The current council-provided period and the start of the unbroken run of
+    council-provided periods it ends (moves between them keep the 2-month clock running)."""
+    current = current_accommodation(periods, today)
+    if current is None or not current.council_provided:
+        return None
+    spell_start = current.start
+    earlier = sorted(
+        (p for p in periods if p.council_provided and p.start < current.start),
+        key=lambda p: p.start,
+        reverse=True,
+    )
+    for p in earlier:
+        if p.end is not None and p.end < spell_start - timedelta(days=1):
+            break
+        spell_start = min(spell_start, p.start)
+    return current, spell_start
+
+
+@dataclass(frozen=True)
+class _PlanDue:
+    due: date
+    base: date  # the later of the plan start and its last review
+    change: ChangeFact | None  # the change that brought the review forward
+
+
+def _plan_review(plan: PathwayPlanFact | None, today: date, rules: DueRules) -> _PlanDue | None:
+    if plan is None or plan.start > today:
+        return None
+    base = max([plan.start, *(r for r in plan.reviews if r <= today)])
+    regular = add_months(base, rules.plan_review_months)
+    pending = sorted((c for c in plan.changes if base < c.on <= today), key=lambda c: c.on)
+    if pending:
+        first = pending[0]
+        sooner = rules.calendar.add_working_days(first.on, rules.change_review_working_days)
+        if sooner < regular:
+            return _PlanDue(sooner, base, first)
+    return _PlanDue(regular, base, None)
+
+
+def _died(case: CaseFacts, today: date) -> bool:
+    return any(e.status is ExplicitStatus.DIED and e.on <= today for e in case.statuses)
+
+
+def _declined_after_21(case: CaseFacts, today: date) -> bool:
+    declined = case.declined_support_on
+    adult = today >= birthday(case.date_of_birth, PA_OFFER_AGE)
+    return adult and declined is not None and declined <= today
+
+
+# --- The rules -----------------------------------------------------------------------
+
+_VISIT_CATEGORIES = frozenset(
+    {
+        EligibilityCategory.RELEVANT,
+        EligibilityCategory.FORMER_RELEVANT,
+        EligibilityCategory.QUALIFYING,
+    }
+)
+
+
+def _is_visit(contact: ContactFact, rules: DueRules) -> bool:
+    return (
+        contact.successful
+        and contact.face_to_face
+        and contact.seen
+        and contact.made_by in rules.visit_by
+    )
+
+
+def visit_due(case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES) -> list[DueItem]:
+    """Reg 8 visits in council-provided accommodation: within 7 days of moving in, before
+    each pathway plan review, then at most every 2 months. The earliest of those that is
+    still open is due; a visit is a successful face-to-face contact in which the young
+    person was seen, made by someone in ``rules.visit_by``, counted from the start of the
+    current unbroken run of council-provided accommodation."""
+    if case.category not in _VISIT_CATEGORIES:
+        return []
+    spell = _council_spell(case.accommodation, today)
+    if spell is None:
+        return []
+    home, spell_start = spell
+    visits = sorted(c.on for c in case.contacts if _is_visit(c, rules) and spell_start <= c.on)
+    visits = [v for v in visits if v <= today]
+    options: list[tuple[date, str, str]] = []
+    if visits:
+        options.append(
+            (
+                add_months(visits[-1], rules.visit_interval_months),
+                "Visit due (council-provided accommodation: at most every "
+                f"{_months(rules.visit_interval_months)})",
+                f"Last visit on {plain_date(visits[-1])}.",
+            )
+        )
+    if not any(v >= home.start for v in visits):
+        options.append(
+            (
+                home.start + timedelta(days=rules.first_visit_days),
+                "Visit due (council-provided accommodation: within "
+                f"{rules.first_visit_days} days of moving in)",
+                f"Moved into {home.letter.label.lower()} on {plain_date(home.start)}; "
+                "no visit since.",
+            )
+        )
+    review = None if _declined_after_21(case, today) else _plan_review(case.plan, today, rules)
+    if review is not None and not any(v > review.base for v in visits):
+        options.append(
+            (
+                review.due,
+                "Visit due before the pathway plan review",
+                f"Plan review due {plain_date(review.due)}; no visit since "
+                f"{plain_date(review.base)}.",
+            )
+        )
+    due, title, detail = min(options, key=lambda option: option[0])
+    return [_item(DueKind.VISIT, due, today, title, detail, home.id)]
+
+
+_KEEP_IN_TOUCH_CATEGORIES = frozenset(
+    {EligibilityCategory.RELEVANT, EligibilityCategory.FORMER_RELEVANT}
+)
+
+
+def _latest_success_id(contacts: tuple[ContactFact, ...], on: date | None) -> int | None:
+    ids = [c.id for c in contacts if c.successful and c.on == on and c.id is not None]
+    return max(ids, default=None)
+
+
+def _keep_in_touch_item(
+    state: InTouchState, case: CaseFacts, today: date, rules: DueRules
+) -> DueItem:
+    every = _months(rules.in_touch_window_months)
+    source = _latest_success_id(case.contacts, state.latest_successful)
+    if state.code is InTouch.YES and state.window_ends is not None:
+        title = f"Keep in touch: successful contact due (at least every {every})"
+        return _item(
+            DueKind.KEEP_IN_TOUCH, state.window_ends, today, title, state.explanation, source
+        )
+    title = "Not in touch: re-establish contact"
+    if state.since is not None:
+        due = state.since - timedelta(days=1)  # the last day they were in touch
+    elif case.opened_on is not None:
+        due = add_months(case.opened_on, rules.in_touch_window_months)
+        if not is_overdue(due, today):
+            title = f"First contact due (within {every} of the case opening)"
+    else:
+        due = today  # never in touch and no opening date: due now
+        title = "First contact due: no successful contact recorded"
+    return _item(DueKind.KEEP_IN_TOUCH, due, today, title, state.explanation, source)
+
+
+def keep_in_touch_due(
+    case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES
+) -> list[DueItem]:
+    """The next successful contact needed to stay in touch (s23B/s23C): due on the last day
+    of the in-touch window, so it is overdue exactly when the young person is not in
+    touch. Never in touch: due ``in_touch_window_months`` after the case opened (or today
+    when no opening date is known). Nothing when an explicit status is recorded."""
+    if case.category not in _KEEP_IN_TOUCH_CATEGORIES or _declined_after_21(case, today):
+        return []
+    state = derive_in_touch(case.contacts, case.statuses, today, rules.in_touch_window_months)
+    if state.code not in (InTouch.YES, InTouch.NO):
+        return []
+    return [_keep_in_touch_item(state, case, today, rules)]
+
+
+def plan_review_due(case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES) -> list[DueItem]:
+    """Pathway plan review (reg 7): ``plan_review_months`` after the later of the plan's
+    start and its last review, or sooner: ``change_review_working_days`` after the first
+    change of circumstances recorded since then."""
+    if case.category is EligibilityCategory.NO_CURRENT or _declined_after_21(case, today):
+        return []
+    review = _plan_review(case.plan, today, rules)
+    if review is None or case.plan is None:
+        return []
+    since = f"last reviewed on {plain_date(review.base)}"
+    if review.base == case.plan.start:
+        since = f"started on {plain_date(review.base)}; not yet reviewed"
+    if review.change is None:
+        title = f"Pathway plan review due (at least every {_months(rules.plan_review_months)})"
+        detail = f"Plan {since}."
+    else:
+        change = review.change
+        title = f"Pathway plan review due (circumstances changed: {change.change.label.lower()})"
+        detail = (
+            f"{change.change.label} recorded on {plain_date(change.on)}: review within "
+            f"{rules.change_review_working_days} working days. Plan {since}."
+        )
+    return [_item(DueKind.PLAN_REVIEW, review.due, today, title, detail, case.plan.id)]
+
+
+def needs_assessment_due(
+    case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES
+) -> list[DueItem]:
+    """Needs assessment for an eligible child (reg 42): within ``needs_assessment_months``
+    of the 16th birthday, or of becoming eligible if later, until completed."""
+    if case.category is not EligibilityCategory.ELIGIBLE:
+        return []
+    assessment = case.needs_assessment or NeedsAssessmentFact()
+    if assessment.completed_on is not None and assessment.completed_on <= today:
+        return []
+    start = birthday(case.date_of_birth, SIXTEEN)
+    reason = "the 16th birthday"
+    if assessment.eligible_from is not None and assessment.eligible_from > start:
+        start = assessment.eligible_from
+        reason = "becoming eligible"
+    months = _months(rules.needs_assessment_months)
+    title = f"Needs assessment due (eligible child: within {months} of {reason})"
+    detail = f"Clock started on {plain_date(start)}; no completed assessment recorded."
+    due = add_months(start, rules.needs_assessment_months)
+    return [_item(DueKind.NEEDS_ASSESSMENT, due, today, title, detail, assessment.id)]
+
+
+def accommodation_reviews_due(
+    case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES
+) -> list[DueItem]:
+    """A team-lead review of bed and breakfast, emergency, residence-not-known and homeless
+    periods, within ``accommodation_review_working_days`` of the start, shown until one is
+    recorded (ended periods too)."""
+    n = rules.accommodation_review_working_days
+    items = []
+    for period in case.accommodation:
+        reviewed = period.team_lead_reviewed_on
+        if not period.letter.needs_team_lead_review or period.start > today:
+            continue
+        if reviewed is not None and reviewed <= today:
+            continue
+        label = period.letter.label.lower()
+        title = f"Team lead review of accommodation due ({label}: within {n} working days)"
+        detail = f"Started on {plain_date(period.start)}; no team lead review recorded."
+        due = rules.calendar.add_working_days(period.start, n)
+        items.append(_item(DueKind.ACCOMMODATION_REVIEW, due, today, title, detail, period.id))
+    return items
+
+
+def pa_offer_due(case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES) -> list[DueItem]:
+    """The offer of a personal adviser to 25, due on the 21st birthday of a former relevant
+    care leaver until an offer (accepted or declined) is recorded."""
+    del rules  # no configurable numbers: the age is statute
+    if case.category is not EligibilityCategory.FORMER_RELEVANT:
+        return []
+    if case.pa_offer_on is not None and case.pa_offer_on <= today:
+        return []
+    due = birthday(case.date_of_birth, PA_OFFER_AGE)
+    title = "Offer a personal adviser to 25 (21st birthday)"
+    detail = "Former relevant care leaver: record the offer and their answer."
+    return [_item(DueKind.PA_OFFER_AT_21, due, today, title, detail, None)]
+
+
+def yearly_reminder_due(
+    case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES
+) -> list[DueItem]:
+    """For someone who declined support: a reminder that they can come back until 25,
+    ``reminder_interval_months`` after the decline or the last reminder sent since, and not
+    before the 21st birthday."""
+    declined = case.declined_support_on
+    if declined is None or declined > today:
+        return []
+    sent = [r for r in case.reminders_sent if declined <= r <= today]
+    last = max([declined, *sent])
+    due = max(
+        add_months(last, rules.reminder_interval_months),
+        birthday(case.date_of_birth, PA_OFFER_AGE),
+    )
+    title = "Yearly reminder: support is available until 25"
+    detail = f"Declined support on {plain_date(declined)}."
+    if sent:
+        detail += f" Last reminder sent on {plain_date(max(sent))}."
+    return [_item(DueKind.YEARLY_REMINDER, due, today, title, detail, None)]
+
+
+def follow_ups_due(case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES) -> list[DueItem]:
+    """Every follow-up action not yet done, on its own due date."""
+    del rules
+    return [
+        _item(
+            DueKind.FOLLOW_UP,
+            action.due,
+            today,
+            action.description or "Follow-up action",
+            f"Due {plain_date(action.due)}.",
+            action.id,
+        )
+        for action in case.follow_ups
+        if not action.done
+    ]
+
+
+_STATUTORY_RULES: tuple[Rule, ...] = (
+    keep_in_touch_due,
+    visit_due,
+    accommodation_reviews_due,
+    needs_assessment_due,
+    plan_review_due,
+    pa_offer_due,
+    yearly_reminder_due,
+)
+
+
+def _urgency(item: DueItem) -> tuple[date, int, int, str]:
+    return (
+        item.due,
+        _KIND_ORDER[item.kind],
+        -1 if item.source_id is None else item.source_id,
+        item.title,
+    )
+
+
+def due_items(case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES) -> list[DueItem]:
+    """Every due and overdue item on the record, most urgent first.
+
+    Sorted by due date (so overdue items come first, the longest overdue at the top, then
+    items due today, then later ones), ties by kind then source. See the module docstring
+    for who each rule applies to and the closure, death and 25th-birthday cut-offs.
+    """
+    if case.closed:
+        return []
+    items = follow_ups_due(case, today, rules)
+    ends = birthday(case.date_of_birth, DUTIES_END_AGE)
+    if today < ends and not _died(case, today):
+        for rule in _STATUTORY_RULES:
+            items.extend(item for item in rule(case, today, rules) if item.due < ends)
+    if rules.horizon_days is not None:
+        last = today + timedelta(days=rules.horizon_days)
+        items = [item for item in items if item.due <= last]
+    return sorted(items, key=_urgency)

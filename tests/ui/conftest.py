@@ -1,0 +1,149 @@
+"""Fixtures for the app-shell tests: startup, sign-in, lock, administration.
+
+A demo database (40 young people, keyring mode with an in-memory key store, cheapest
+Argon2) is built once per session; every test gets its own copy of the .db and
+.db.keys.json files. Time is fixed. Windows a test leaves open are closed, and the
+workers it started are waited for, before its database is closed.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication
+
+from casework.db import keys
+from casework.db.database import Database, open_database
+from casework.services import auth
+from casework.services.demo import ADMIN_USERNAME, create_demo_database
+from casework.services.permissions import Actor
+from ui import tasks
+
+NOW = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
+PASSWORD = "correct-staple-2026"
+PASSPHRASE = "a long test passphrase"
+FAST_KDF = keys.KdfParams(time_cost=1, memory_kib=1024, parallelism=1)
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Template:
+    path: Path
+    key: bytes
+    recovery_code: str
+    lead_username: str
+    admin_username: str
+
+
+@dataclass
+class DbFile:
+    """A copy of the template on disk, not opened."""
+
+    path: Path
+    key: bytes
+    recovery_code: str
+    lead_username: str
+    admin_username: str
+
+    def key_store(self) -> keys.MemoryKeyStore:
+        store = keys.MemoryKeyStore()
+        store.put(keys.read_key_info(self.path).database_id, self.key)
+        return store
+
+    def to_passphrase_mode(self, passphrase: str = PASSPHRASE) -> None:
+        info = keys.read_key_info(self.path)
+        new = keys.with_passphrase(info, self.key, passphrase)
+        keys.write_key_info(keys.sidecar_path(self.path), new, replace=True)
+
+
+@dataclass
+class Opened:
+    db: Database
+    file: DbFile
+
+    def login(self, username: str, password: str = PASSWORD) -> Actor:
+        return auth.login(self.db, username, password, now=NOW)
+
+    @property
+    def lead(self) -> str:
+        return self.file.lead_username
+
+    @property
+    def admin(self) -> str:
+        return self.file.admin_username
+
+
+@pytest.fixture(scope="session")
+def shell_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    store = keys.MemoryKeyStore()
+    path = tmp_path_factory.mktemp("shell-template") / "casework.db"
+    db, code, summary = create_demo_database(
+        path, now=NOW, password=PASSWORD, people=40, key_store=store, kdf=FAST_KDF
+    )
+    key = store.get(db.database_id)
+    db.close()
+    return Template(path, key, code, summary.lead_username, ADMIN_USERNAME)
+
+
+@pytest.fixture
+def fixed_clock() -> Clock:
+    return lambda: NOW
+
+
+@pytest.fixture(autouse=True)
+def crash_log_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Crash logs from tests go to the test's folder, never the real log folder."""
+    folder = tmp_path / "logs"
+    monkeypatch.setattr("ui.crash.log_dir", lambda: folder)
+    return folder
+
+
+def close_all_windows() -> None:
+    """Close what a test left open without auditing anything, and delete it."""
+    from ui.main_window import MainWindow
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            widget.idle.stop()
+            widget._may_close = True
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    QApplication.processEvents()
+
+
+@pytest.fixture
+def db_file(shell_template: Template, tmp_path: Path, qapp: QApplication) -> Iterator[DbFile]:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / shell_template.path.name
+    shutil.copy2(shell_template.path, path)
+    shutil.copy2(keys.sidecar_path(shell_template.path), keys.sidecar_path(path))
+    yield DbFile(
+        path,
+        shell_template.key,
+        shell_template.recovery_code,
+        shell_template.lead_username,
+        shell_template.admin_username,
+    )
+    close_all_windows()
+    tasks.wait_for_all(10_000)
+
+
+@pytest.fixture
+def opened(db_file: DbFile) -> Iterator[Opened]:
+    db = open_database(db_file.path, db_file.key)
+    yield Opened(db, db_file)
+    close_all_windows()
+    tasks.wait_for_all(10_000)
+    db.close()

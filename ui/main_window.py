@@ -1,0 +1,220 @@
+"""The main window: the workspace while unlocked, the lock screen while locked.
+
+Locking clears every view, closes any open dialog, destroys the workspace (so no model
+or widget keeps case data and no late query result can land anywhere) and audits a
+``lock``. Unlocking builds a fresh workspace. Signing out or closing audits a logout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
+
+from ui import crash, tasks
+from ui.idle import IdleWatcher, LockScreen
+from ui.widgets.sizing import fit_to_screen
+from ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from casework.db.database import Database
+    from casework.services.permissions import Actor
+
+Clock = Callable[[], datetime]
+DEMO_TITLE = "Casework — DEMO — synthetic data"
+
+
+def end_session(db: Database, actor: Actor, now: datetime, reason: str) -> None:
+    """Worker: audit a lock or a logout."""
+    from casework.services import auth
+
+    auth.logout(db, actor, now=now, reason=reason)
+
+
+def read_idle_minutes(db: Database) -> int:
+    from casework.services.settings import idle_lock_minutes
+
+    return idle_lock_minutes(db)
+
+
+class MainWindow(QMainWindow):
+    signed_out = Signal()
+    closed = Signal()
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        clock: Clock,
+        *,
+        demo_hint: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.db = db
+        self.actor = actor
+        self.clock = clock
+        self.demo_hint = demo_hint
+        self.demo = demo_hint is not None
+        self.workspace: Workspace | None = None
+        self.lock_screen: LockScreen | None = None
+        self._ending = False
+        self._may_close = False
+        self._then: Callable[[], None] = self.close
+        self.pages = QStackedWidget()
+        self.setCentralWidget(self.pages)
+        self.idle = IdleWatcher(parent=self)
+        self.idle.timed_out.connect(lambda: self.lock(idle=True))
+        self._status_bar()
+        self._build_workspace()
+        QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
+        fit_to_screen(self, 1280, 800)
+        self.setMinimumSize(800, 520)
+        tasks.run(read_idle_minutes, db, on_result=self.set_idle_minutes, on_error=self._error)
+        self.idle.start()
+
+    # --- building -----------------------------------------------------------------------
+
+    def _status_bar(self) -> None:
+        status = self.statusBar()
+        where = QLabel(f"Database: {self.db.path.name}")
+        where.setObjectName("statusDatabase")
+        where.setToolTip(str(self.db.path))
+        status.addPermanentWidget(where)
+        if self.demo:
+            badge = QLabel("DEMO — synthetic data; deleted when Casework closes")
+            badge.setObjectName("demoBadge")
+            status.addPermanentWidget(badge)
+
+    def _build_workspace(self) -> None:
+        workspace = Workspace(self.db, self.actor, self.clock, demo=self.demo)
+        workspace.lock_requested.connect(self.lock)
+        workspace.sign_out_requested.connect(self.sign_out)
+        workspace.message.connect(self.show_message)
+        workspace.idle_minutes_changed.connect(self.set_idle_minutes)
+        self.workspace = workspace
+        self.pages.addWidget(workspace)
+        self.pages.setCurrentWidget(workspace)
+        self.setWindowTitle(DEMO_TITLE if self.demo else "Casework")
+        workspace.focus_content()
+
+    def _destroy_workspace(self) -> None:
+        workspace, self.workspace = self.workspace, None
+        if workspace is None:
+            return
+        workspace.clear()
+        self.pages.removeWidget(workspace)
+        workspace.hide()
+        workspace.deleteLater()
+
+    def _close_dialogs(self) -> None:
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+
+    # --- public -------------------------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def set_idle_minutes(self, minutes: Any) -> None:
+        self.idle.set_minutes(int(minutes))
+
+    def is_locked(self) -> bool:
+        return self.lock_screen is not None
+
+    def lock(self, idle: bool = False) -> None:
+        if self.lock_screen is not None or self._ending:
+            return
+        self.idle.stop()
+        self._close_dialogs()
+        self._destroy_workspace()
+        self.statusBar().clearMessage()
+        tasks.run(end_session, self.db, self.actor, self.clock(), "lock", on_error=self._error)
+        screen = LockScreen(
+            self.db,
+            self.actor,
+            self.clock,
+            idle_minutes=self.idle.minutes if idle else None,
+            hint=self.demo_hint,
+        )
+        screen.unlocked.connect(self._unlocked)
+        screen.sign_out_requested.connect(self.sign_out)
+        self.lock_screen = screen
+        self.pages.addWidget(screen)
+        self.pages.setCurrentWidget(screen)
+        self.setWindowTitle("Casework — locked")
+        screen.setFocus()
+        self.locked.emit()
+
+    def _unlocked(self, actor: Any) -> None:
+        self.actor = actor
+        screen, self.lock_screen = self.lock_screen, None
+        if screen is not None:
+            self.pages.removeWidget(screen)
+            screen.deleteLater()
+        self._build_workspace()
+        self.idle.start()
+        self.show_message("Unlocked.")
+        self.unlocked.emit()
+
+    def sign_out(self) -> None:
+        self._end(self._signed_out)
+
+    def _signed_out(self) -> None:
+        self._may_close = True
+        self.hide()
+        self.signed_out.emit()
+
+    def _closed(self) -> None:
+        self._may_close = True
+        self.close()
+        self.closed.emit()
+
+    def _end(self, then: Callable[[], None]) -> None:
+        """Stop the session: clear everything, audit a logout unless locked, then ``then``."""
+        if self._ending:
+            return
+        self._ending = True
+        self._then = then
+        self.idle.stop()
+        self._close_dialogs()
+        was_locked = self.lock_screen is not None
+        self._destroy_workspace()
+        self.hide()
+        if was_locked:  # the lock was already audited; nobody is signed in
+            then()
+            return
+        tasks.run(
+            end_session,
+            self.db,
+            self.actor,
+            self.clock(),
+            "logout",
+            on_result=self._ended,
+            on_error=self._end_failed,
+        )
+
+    def _ended(self, _none: object = None) -> None:
+        self._then()
+
+    def _end_failed(self, exc: BaseException) -> None:
+        self._error(exc)
+        self._then()
+
+    def _error(self, exc: BaseException) -> None:
+        crash.show_error(self if self.isVisible() else None, exc)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._may_close:
+            event.accept()
+            return
+        event.ignore()
+        self._end(self._closed)

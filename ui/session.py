@@ -1,0 +1,119 @@
+"""One open database for the life of the app: sign in, work, sign out, sign in again.
+
+The session owns the open ``Database``. It shows the login window (possibly before
+the database has finished opening), the main window after a sign-in, and the login
+window again after a sign-out. Closing either window asks the app to quit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from ui import tasks
+from ui.dialogs.login import LoginWindow
+
+if TYPE_CHECKING:
+    from casework.db.database import Database
+    from ui.main_window import MainWindow
+
+Clock = Callable[[], datetime]
+
+
+class Session(QObject):
+    quit_requested = Signal()
+    login_shown = Signal(object)  # LoginWindow
+    main_shown = Signal(object)  # MainWindow
+
+    def __init__(
+        self,
+        path: Path,
+        clock: Clock,
+        *,
+        demo_hint: str | None = None,
+        lock_hint: str | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.clock = clock
+        self.demo_hint = demo_hint  # shown on the login window (demo mode only)
+        self.lock_hint = lock_hint or demo_hint  # shown on the lock screen
+        self.db: Database | None = None
+        self.login: LoginWindow | None = None
+        self.window: MainWindow | None = None
+        self._closed = False
+
+    @property
+    def demo(self) -> bool:
+        return self.demo_hint is not None
+
+    def show_login(self, status: str = "") -> LoginWindow:
+        if self.login is not None:
+            self.login.set_status(status)
+            return self.login
+        login = LoginWindow(self.path, self.clock, hint=self.demo_hint)
+        if self.db is not None:
+            login.set_database(self.db)
+        if status:
+            login.set_status(status)
+        login.signed_in.connect(self.show_main)
+        login.rejected.connect(self.quit_requested)
+        self.login = login
+        login.show()
+        login.raise_()
+        login.activateWindow()
+        self.login_shown.emit(login)
+        return login
+
+    def set_status(self, text: str) -> None:
+        if self.login is not None:
+            self.login.set_status(text)
+
+    def set_database(self, db: Database, note: str = "") -> None:
+        self.db = db
+        if self.login is not None:
+            self.login.set_database(db, note)
+
+    def dismiss_login(self) -> None:
+        """Close the login window without quitting (another window takes over)."""
+        if self.login is not None:
+            login, self.login = self.login, None
+            login.signed_in.disconnect(self.show_main)
+            login.rejected.disconnect(self.quit_requested)
+            login.hide()
+            login.deleteLater()
+
+    def show_main(self, actor: Any) -> MainWindow:
+        from ui.main_window import MainWindow
+
+        assert self.db is not None
+        window = MainWindow(self.db, actor, self.clock, demo_hint=self.lock_hint)
+        window.signed_out.connect(self._signed_out)
+        window.closed.connect(self.quit_requested)
+        self.window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self.dismiss_login()
+        self.main_shown.emit(window)
+        return window
+
+    def _signed_out(self) -> None:
+        window, self.window = self.window, None
+        self.show_login("You have signed out.")
+        if window is not None:
+            window.deleteLater()
+
+    def shutdown(self) -> None:
+        """At quit: let workers finish, then close the database (checkpointing it)."""
+        if self._closed:
+            return
+        self._closed = True
+        tasks.wait_for_all()
+        if self.db is not None:
+            self.db.close()
