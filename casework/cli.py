@@ -19,16 +19,17 @@ import secrets
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from casework.clock import utc_now
+from casework.clock import local_today, utc_now
 from casework.db import keys
 from casework.db.database import Database, create_database, open_database, recover, unlock
 from casework.db.locations import resolve_path
 from casework.errors import CaseworkError, ImportRefused, ValidationFailed
 from casework.reports.info import database_info
-from casework.services import audit, bundle, demo, setup, users
+from casework.services import audit, bundle, demo, due, setup, users
 from casework.services.permissions import SYSTEM_ACTOR, Role
 
 
@@ -283,6 +284,36 @@ def cmd_set_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _as_of(text: str | None) -> date:
+    if text is None:
+        return local_today(utc_now())
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--as-of: '{text}' is not a date: expected YYYY-MM-DD.") from None
+
+
+def cmd_report_due(args: argparse.Namespace) -> int:
+    as_of = _as_of(args.as_of)
+    db = open_for_cli(resolve_path(args.path))
+    try:
+        items = due.report_due(db, SYSTEM_ACTOR, as_of=as_of, now=utc_now())
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(items, indent=2))
+        return 0
+    overdue = sum(1 for item in items if item["overdue"])
+    print(f"{len(items)} items due as of {as_of:%d/%m/%Y}, {overdue} overdue")
+    for item in items:
+        flag = "OVERDUE" if item["overdue"] else "due"
+        print(
+            f"  {item['due']}  {flag:<7}  {item['child_id']:<12} {item['kind']:<22} "
+            f"{item['worker'] or 'unallocated'}"
+        )
+    return 0
+
+
 # --- wiring ---------------------------------------------------------------------------------
 
 
@@ -345,6 +376,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--team", help="the team they belong to")
     p.add_argument("--leads", nargs="*", help="teams a team lead leads")
+    p = command(
+        "report",
+        cmd_report_due,
+        "reports from the record: 'report due' lists every due and overdue item",
+    )
+    p.add_argument("report", choices=["due"], help="which report")
+    p.add_argument("--as-of", help="the date to report as of (YYYY-MM-DD; default today)")
+    p.add_argument("--json", action="store_true", help="print JSON")
     p = command("set-password", cmd_set_password, "set a user's password (activates the account)")
     p.add_argument("username")
     return parser
@@ -369,6 +408,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CaseworkError as exc:
         print(f"casework-admin: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("casework-admin: interrupted; nothing was changed.", file=sys.stderr)
         return 130

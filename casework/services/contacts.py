@@ -100,6 +100,7 @@ class StatusView:
     id: int
     status: ExplicitStatus
     effective_on: date
+    ended_on: date | None
     note: str
     recorded_by: str
     recorded_at: datetime
@@ -563,9 +564,42 @@ def list_statuses(db: Database, actor: Actor, person_id: int, *, now: datetime) 
                 e.id,
                 ExplicitStatus.parse(e.status),
                 e.effective_on,
+                e.ended_on,
                 e.note,
                 names.get(e.recorded_by, "?"),
                 e.recorded_at,
             )
             for e in session.scalars(stmt)
         ]
+
+
+def end_status(
+    db: Database, actor: Actor, person_id: int, event_id: int, ended_on: date, *, now: datetime
+) -> Changed:
+    """Record that an explicit status no longer applies (for example they have left home).
+    A death is never ended: a DIED recorded in error is a matter for the record's owner."""
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    with db.unit_of_work() as session:
+        event = session.get(StatusEvent, event_id)
+        if event is None or event.young_person_id != person_id:
+            raise NotFound("That status no longer exists.")
+        problems = []
+        if event.status == ExplicitStatus.DIED.value:
+            problems.append("status: a recorded death cannot be ended")
+        if ended_on < event.effective_on:
+            problems.append("ended_on: before the status took effect")
+        if ended_on > local_today(now):
+            problems.append("ended_on: the date cannot be in the future")
+        if problems:
+            raise ValidationFailed(problems)
+        event.ended_on = ended_on
+        audit.record(
+            session,
+            actor,
+            "end_status",
+            now=now,
+            record_type="status_event",
+            record_id=event.id,
+            fields=["ended_on"],
+        )
+        return Changed("status_event", (event.id,), ("ended_on",))

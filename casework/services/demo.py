@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.clock import local_today, to_naive_utc
@@ -23,6 +24,7 @@ from casework.domain.calendar import age_on, birthday
 from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, YesNo
 from casework.services import audit
 from casework.services.auth import hash_password
+from casework.services.demo_casework import Person, populate_casework
 from casework.services.people import EDITABLE
 from casework.services.permissions import SYSTEM_ACTOR, Role
 
@@ -219,7 +221,13 @@ def _people(
 
 
 def populate(
-    session: Session, *, people: int, seed: int, password: str, now: datetime
+    session: Session,
+    *,
+    people: int,
+    seed: int,
+    password: str,
+    now: datetime,
+    contacts_per_year: float = 10.0,
 ) -> DemoSummary:
     """Fill an empty database inside the caller's transaction."""
     from faker import Faker
@@ -229,6 +237,7 @@ def populate(
     fake.seed_instance(seed)
     by_team = _workers(session, rng, fake, hash_password(password), now)
     _people(session, rng, fake, people, by_team, now)
+    _histories(session, seed, now, by_team, contacts_per_year)
     return DemoSummary(
         len(by_team),
         sum(len(w) for w in by_team.values()),
@@ -236,6 +245,49 @@ def populate(
         DEMO_LEAD_USERNAME,
         ADMIN_USERNAME,
     )
+
+
+def _histories(
+    session: Session,
+    seed: int,
+    now: datetime,
+    by_team: dict[int, list[int]],
+    contacts_per_year: float,
+) -> None:
+    people = [
+        Person(
+            p.id,
+            p.date_of_birth,
+            p.eligibility,
+            p.personal_adviser_id,
+            p.social_worker_id,
+            p.date_ceased_looked_after,
+        )
+        for p in session.scalars(select(YoungPerson).order_by(YoungPerson.id))
+    ]
+    team_of = {
+        pid: team for pid, team in session.execute(select(YoungPerson.id, YoungPerson.team_id))
+    }
+    lead_for = {pid: by_team[team][0] for pid, team in team_of.items()}
+    populate_casework(
+        session,
+        people,
+        seed=seed,
+        now=now,
+        today=local_today(now),
+        lead_for=lead_for,
+        contacts_per_year=contacts_per_year,
+    )
+    for p in people:
+        audit.record(
+            session,
+            SYSTEM_ACTOR,
+            "generate_demo_history",
+            now=now,
+            record_type="young_person",
+            record_id=p.id,
+            fields=["contacts", "accommodation", "activity", "pathway_plan"],
+        )
 
 
 def create_demo_database(
@@ -249,6 +301,7 @@ def create_demo_database(
     passphrase: str | None = None,
     kdf: keys.KdfParams | None = None,
     progress: Callable[[str], None] | None = None,
+    contacts_per_year: float = 10.0,
 ) -> tuple[Database, str, DemoSummary]:
     """A new encrypted database filled with demo data; returns it, its recovery code and
     what was made. All demo accounts share ``password``."""
@@ -259,7 +312,16 @@ def create_demo_database(
     def fill(session: Session) -> None:
         if progress:
             progress(f"inventing {people} young people")
-        summary.append(populate(session, people=people, seed=seed, password=password, now=now))
+        summary.append(
+            populate(
+                session,
+                people=people,
+                seed=seed,
+                password=password,
+                now=now,
+                contacts_per_year=contacts_per_year,
+            )
+        )
 
     db, code = create_database(
         path,

@@ -46,6 +46,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     EXPORT_BUNDLE = "export_bundle"
     IMPORT_BUNDLE = "import_bundle"
+    RUN_REPORTS = "run_reports"
 
 
 class Relation(StrEnum):
@@ -78,6 +79,7 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.SYSTEM, Action.VIEW_AUDIT): _NOT_RECORD,
     (Role.SYSTEM, Action.EXPORT_BUNDLE): _NOT_RECORD,
     (Role.SYSTEM, Action.IMPORT_BUNDLE): _NOT_RECORD,
+    (Role.SYSTEM, Action.RUN_REPORTS): _NOT_RECORD,
 }
 
 _ACTION_WORDS = {
@@ -91,6 +93,7 @@ _ACTION_WORDS = {
     Action.VIEW_AUDIT: "read the audit trail",
     Action.EXPORT_BUNDLE: "export records",
     Action.IMPORT_BUNDLE: "import records",
+    Action.RUN_REPORTS: "run council-wide reports",
 }
 
 

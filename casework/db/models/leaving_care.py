@@ -85,6 +85,7 @@ class StatusEvent(Base):
     young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), index=True)
     status: Mapped[str] = mapped_column(String(8))
     effective_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
     recorded_at: Mapped[datetime] = mapped_column(DateTime)

@@ -198,6 +198,7 @@ def upgrade() -> None:
         sa.Column("young_person_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=8), nullable=False),
         sa.Column("effective_on", sa.Date(), nullable=False),
+        sa.Column("ended_on", sa.Date(), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("recorded_by", sa.Integer(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),

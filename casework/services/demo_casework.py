@@ -1,0 +1,454 @@
+"""Synthetic care-leaver histories for the demo: a year or more of contacts with gaps,
+moves (some homeless, some unsuitable, some awaiting a team lead's review), activity,
+pathway plans and reviews (some overdue), needs assessments, statuses, support milestones
+and follow-ups. Inserted in bulk; the same seed gives the same histories."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from casework.clock import to_naive_utc
+from casework.db.models import (
+    AccommodationPeriod,
+    ActivityPeriod,
+    CareHistory,
+    CircumstanceChange,
+    Contact,
+    ContactAddendum,
+    EssentialItem,
+    FollowUpAction,
+    NeedsAssessment,
+    PathwayPlan,
+    PlanArea,
+    PlanReview,
+    StatusEvent,
+    SupportEvent,
+)
+from casework.domain.calendar import add_months, age_on, birthday
+from casework.domain.codes import EligibilityCategory
+from casework.domain.leaving_care import ContactMadeBy, ContactMethod
+from casework.domain.leaving_care import EssentialItem as Item
+from casework.domain.leaving_care import PlanArea as Area
+
+_ACCOM_ADULT = (
+    ("U", 26),
+    ("D", 22),
+    ("B", 9),
+    ("E", 7),
+    ("K", 5),
+    ("T", 4),
+    ("Z", 8),
+    ("W", 3),
+    ("V", 3),
+    ("S", 3),
+    ("R", 2),
+    ("X", 2),
+    ("Y", 2),
+    ("G", 1),
+)
+_ACCOM_CHILD = (
+    ("C", 25),
+    ("D", 30),
+    ("E", 15),
+    ("Z", 10),
+    ("B", 10),
+    ("V", 4),
+    ("W", 2),
+    ("S", 2),
+    ("R", 2),
+)
+_COUNCIL_PROVIDED = frozenset("CDETVWZ")
+_UNSUITABLE_REASONS = (
+    "Shared bathroom with adults not known to the service; young person reports feeling unsafe.",
+    "Rent arrears and a notice to quit; not affordable on current benefits.",
+    "Far from college and family; isolation is affecting mental health.",
+    "Overcrowded; sleeping on a sofa.",
+)
+_ACTIVITY_ADULT = (
+    ("F1", 8),
+    ("P1", 2),
+    ("F2", 14),
+    ("P2", 4),
+    ("F4", 6),
+    ("F5", 18),
+    ("P5", 10),
+    ("G4", 9),
+    ("G5", 22),
+    ("G6", 7),
+)
+_ACTIVITY_CHILD = (("F2", 70), ("P2", 6), ("F4", 8), ("G5", 12), ("G4", 4))
+_DISCUSSED = (
+    "Talked through the tenancy agreement and the first month's budget.",
+    "College attendance, travel costs and applying for the bursary.",
+    "Universal Credit claim: went through the journal together.",
+    "Health: registered with the local GP, dentist appointment booked.",
+    "Contact with siblings; wants to arrange a visit next month.",
+    "Job search: updated CV and two applications sent.",
+)
+_VIEWS = (
+    '"I like the flat but I get lonely at night."',
+    "Says college is going well and wants to stay on next year.",
+    "\"I don't want to move again, I've only just settled.\"",
+    "Wants more help with money; worried about bills.",
+    "Happy with support; asked to meet at the library next time.",
+)
+_ATTEMPT_NOTES = (
+    "Rang twice, no answer; left a voicemail.",
+    "Text sent, no reply.",
+    "Called at the flat, no one home; card left.",
+)
+
+
+@dataclass
+class _Rows:
+    """Rows to insert, table by table (bulk Core inserts keep a large demo quick)."""
+
+    tables: dict[Any, list[dict[str, Any]]]
+
+    def add(self, model: Any, **values: Any) -> None:
+        self.tables.setdefault(model, []).append(values)
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([c for c, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def _moment(day: date, rng: random.Random) -> datetime:
+    return datetime.combine(day, time(rng.randint(9, 17), rng.choice((0, 15, 30, 45))))
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    dob: date
+    eligibility: str
+    pa_id: int | None
+    sw_id: int | None
+    ceased: date | None
+
+
+def _contacts(
+    rows: _Rows, rng: random.Random, p: Person, today: date, per_year: float, author: int
+) -> None:
+    months = rng.randint(12, 20)
+    start = add_months(today, -months)
+    lost_touch = rng.random() < 0.12  # a gap at the end: not in touch now
+    end = today - timedelta(days=rng.randint(70, 200)) if lost_touch else today
+    day = start + timedelta(days=rng.randint(0, 20))
+    gap = 365 / max(per_year, 1)
+    while day <= end:
+        successful = rng.random() < 0.8
+        method = rng.choice(list(ContactMethod))
+        seen = successful and method.face_to_face
+        rows.add(
+            Contact,
+            young_person_id=p.id,
+            occurred_at=_moment(day, rng),
+            method=method.value,
+            successful=successful,
+            made_by=(
+                ContactMadeBy.PERSONAL_ADVISER
+                if rng.random() < 0.85
+                else ContactMadeBy.SOCIAL_WORKER
+            ).value,
+            location="",
+            seen=seen,
+            seen_alone=seen and rng.random() < 0.7,
+            views=rng.choice(_VIEWS) if seen else "",
+            discussed=rng.choice(_DISCUSSED if successful else _ATTEMPT_NOTES),
+            status="final",
+            author_id=author,
+            created_at=_moment(day, rng),
+            updated_at=_moment(day, rng),
+            finalised_at=_moment(day, rng),
+        )
+        day += timedelta(days=max(3, int(rng.gauss(gap, gap / 3))))
+    if lost_touch:
+        for n in range(rng.randint(1, 4)):  # recent failed attempts to re-establish contact
+            when = end + timedelta(days=20 * (n + 1))
+            if when <= today:
+                rows.add(
+                    Contact,
+                    young_person_id=p.id,
+                    occurred_at=_moment(when, rng),
+                    method=ContactMethod.PHONE.value,
+                    successful=False,
+                    made_by=ContactMadeBy.PERSONAL_ADVISER.value,
+                    location="",
+                    seen=False,
+                    seen_alone=False,
+                    views="",
+                    discussed=rng.choice(_ATTEMPT_NOTES),
+                    status="final",
+                    author_id=author,
+                    created_at=_moment(when, rng),
+                    updated_at=_moment(when, rng),
+                    finalised_at=_moment(when, rng),
+                )
+
+
+def _accommodation(rows: _Rows, rng: random.Random, p: Person, today: date, lead_id: int) -> None:
+    age = age_on(p.dob, today)
+    weights = _ACCOM_CHILD if age < 18 else _ACCOM_ADULT
+    moves = rng.choices((1, 2, 3, 4), weights=(40, 35, 18, 7))[0]
+    starts = sorted({today - timedelta(days=rng.randint(5, 900)) for _ in range(moves)})
+    for n, start in enumerate(starts):
+        letter = _pick(rng, weights)
+        if letter == "Z" and age >= 21:
+            letter = "U"
+        suitable = letter not in "SXR" and rng.random() > 0.1
+        end = starts[n + 1] - timedelta(days=1) if n + 1 < len(starts) else None
+        # Most past stays were reviewed; the current one often still waits for its review.
+        reviewed = letter in "WVRS" and rng.random() < (0.92 if end else 0.45)
+        rows.add(
+            AccommodationPeriod,
+            young_person_id=p.id,
+            letter=letter,
+            started_on=start,
+            ended_on=end,
+            provider="" if letter in "SRG" else "Provider " + letter,
+            suitable=suitable,
+            unsuitable_reason="" if suitable else rng.choice(_UNSUITABLE_REASONS),
+            council_provided=letter in _COUNCIL_PROVIDED and rng.random() < 0.8,
+            team_lead_reviewed_on=start + timedelta(days=3) if reviewed else None,
+            team_lead_reviewed_by=lead_id if reviewed else None,
+            review_note="Reviewed with the PA; move-on plan agreed." if reviewed else "",
+        )
+        rows.add(
+            CircumstanceChange,
+            young_person_id=p.id,
+            kind="new_accommodation",
+            occurred_on=start,
+            recorded_by=lead_id,
+        )
+
+
+def _activity(rows: _Rows, rng: random.Random, p: Person, today: date) -> None:
+    weights = _ACTIVITY_CHILD if age_on(p.dob, today) < 18 else _ACTIVITY_ADULT
+    start = today - timedelta(days=rng.randint(30, 500))
+    rows.add(
+        ActivityPeriod,
+        young_person_id=p.id,
+        code=_pick(rng, weights),
+        started_on=start,
+        ended_on=None,
+        detail="",
+    )
+
+
+def _plan(
+    rows: _Rows, rng: random.Random, p: Person, today: date, author: int, plan_id: int
+) -> int:
+    if p.eligibility == EligibilityCategory.NO_CURRENT.value or rng.random() < 0.05:
+        return plan_id
+    start = today - timedelta(days=rng.randint(20, 700))
+    rows.add(
+        PathwayPlan,
+        id=plan_id,
+        young_person_id=p.id,
+        started_on=start,
+        participation="Young person attended and wrote their own goals.",
+        ended_on=None,
+        created_by=author,
+        created_at=_moment(start, rng),
+    )
+    for area in Area:
+        rows.add(
+            PlanArea,
+            plan_id=plan_id,
+            area=area.value,
+            needs="See assessment.",
+            actions="PA to support.",
+            owner="Personal adviser",
+            target_on=start + timedelta(days=180),
+        )
+    review = start
+    overdue_plan = rng.random() < 0.18
+    while True:
+        review = review + timedelta(days=rng.randint(150, 182))
+        if review > today - (timedelta(days=60) if overdue_plan else timedelta(0)):
+            break
+        rows.add(
+            PlanReview,
+            plan_id=plan_id,
+            reviewed_on=review,
+            young_person_participated=rng.random() < 0.85,
+            notes="Plan reviewed; actions updated.",
+            reviewed_by=author,
+        )
+    return plan_id + 1
+
+
+def _milestones(rows: _Rows, rng: random.Random, p: Person, today: date, author: int) -> None:
+    age = age_on(p.dob, today)
+    sixteen = birthday(p.dob, 16)
+    rows.add(
+        CareHistory,
+        young_person_id=p.id,
+        date_entered_care=sixteen - timedelta(days=rng.randint(200, 3000)),
+        weeks_looked_after_since_14=rng.randint(13, 200),
+        legal_status="S20",
+        detained_or_in_hospital_at_16=False,
+        sgo_after_looked_after=False,
+        staying_put_until=birthday(p.dob, 21) if rng.random() < 0.08 else None,
+        staying_close=rng.random() < 0.05,
+        updated_at=to_naive_utc(_moment(today, rng)),
+    )
+    if p.eligibility == EligibilityCategory.ELIGIBLE.value:
+        done = rng.random() < 0.6
+        rows.add(
+            NeedsAssessment,
+            young_person_id=p.id,
+            eligible_from=sixteen,
+            started_on=sixteen + timedelta(days=20),
+            completed_on=min(today, sixteen + timedelta(days=rng.randint(40, 120)))
+            if done
+            else None,
+            summary="Needs assessed with the young person." if done else "",
+        )
+    if age >= 21:
+        offer = birthday(p.dob, 21) + timedelta(days=rng.randint(0, 40))
+        if offer <= today and rng.random() < (0.97 if age >= 22 else 0.75):
+            rows.add(
+                SupportEvent,
+                young_person_id=p.id,
+                kind="pa_offer_21",
+                occurred_on=offer,
+                note="Offer made in writing.",
+                recorded_by=author,
+            )
+        if rng.random() < 0.2:
+            declined = max(offer, today - timedelta(days=rng.randint(30, 600)))
+            rows.add(
+                SupportEvent,
+                young_person_id=p.id,
+                kind="declined_support",
+                occurred_on=min(declined, today),
+                note="Declined further support.",
+                recorded_by=author,
+            )
+    for item in Item:
+        if rng.random() < 0.6:
+            rows.add(
+                EssentialItem,
+                young_person_id=p.id,
+                item=item.value,
+                done_on=today - timedelta(days=rng.randint(10, 400)),
+                note="",
+            )
+
+
+def _statuses_and_follow_ups(
+    rows: _Rows, rng: random.Random, p: Person, today: date, author: int, now: datetime
+) -> None:
+    roll = rng.random()
+    if roll < 0.02:
+        rows.add(
+            StatusEvent,
+            young_person_id=p.id,
+            status="REFU",
+            effective_on=today - timedelta(days=rng.randint(10, 300)),
+            ended_on=None,
+            note="Told PA by phone they do not want contact.",
+            recorded_by=author,
+            recorded_at=to_naive_utc(now),
+        )
+    elif roll < 0.03 and age_on(p.dob, today) >= 18:
+        rows.add(
+            StatusEvent,
+            young_person_id=p.id,
+            status="NREQ",
+            effective_on=today - timedelta(days=rng.randint(10, 300)),
+            ended_on=None,
+            note="Settled in work and own tenancy; no longer wants services.",
+            recorded_by=author,
+            recorded_at=to_naive_utc(now),
+        )
+    for _ in range(rng.choices((0, 1, 2), weights=(55, 35, 10))[0]):
+        due = today + timedelta(days=rng.randint(-40, 30))
+        done = due < today and rng.random() < 0.6
+        rows.add(
+            FollowUpAction,
+            young_person_id=p.id,
+            contact_id=None,
+            description=rng.choice(
+                (
+                    "Chase housing benefit claim.",
+                    "Book GP appointment with them.",
+                    "Send bursary form to college.",
+                    "Ring the landlord about the repairs.",
+                )
+            ),
+            owner_id=author,
+            due_on=due,
+            done_on=due if done else None,
+            created_at=to_naive_utc(now),
+        )
+
+
+def populate_casework(
+    session: Session,
+    people: list[Person],
+    *,
+    seed: int,
+    now: datetime,
+    today: date,
+    lead_for: dict[int, int],
+    contacts_per_year: float = 10.0,
+) -> dict[str, int]:
+    """Add histories for ``people`` inside the caller's transaction; returns row counts."""
+    rng = random.Random(seed * 7919 + 1)
+    rows = _Rows({})
+    plan_id = 1
+    for p in people:
+        author = p.pa_id or p.sw_id or lead_for[p.id]
+        _contacts(rows, rng, p, today, rng.uniform(0.6, 1.4) * contacts_per_year, author)
+        _accommodation(rows, rng, p, today, lead_for[p.id])
+        _activity(rows, rng, p, today)
+        plan_id = _plan(rows, rng, p, today, author, plan_id)
+        _milestones(rows, rng, p, today, author)
+        _statuses_and_follow_ups(rows, rng, p, today, author, now)
+    for model in (
+        Contact,
+        AccommodationPeriod,
+        CircumstanceChange,
+        ActivityPeriod,
+        PathwayPlan,
+        PlanArea,
+        PlanReview,
+        CareHistory,
+        NeedsAssessment,
+        SupportEvent,
+        EssentialItem,
+        StatusEvent,
+        FollowUpAction,
+    ):
+        batch = rows.tables.get(model, [])
+        for start in range(0, len(batch), 5000):
+            session.execute(insert(model), batch[start : start + 5000])
+    _examples(session, people, rng, now)
+    return {model.__tablename__: len(batch) for model, batch in rows.tables.items()}
+
+
+def _examples(session: Session, people: list[Person], rng: random.Random, now: datetime) -> None:
+    """A few finished contacts get an addendum, so every kind of record is on show."""
+    from sqlalchemy import select
+
+    ids = list(session.scalars(select(Contact.id).order_by(Contact.id).limit(2000)))
+    for contact_id in rng.sample(ids, min(len(ids), max(1, len(people) // 20))):
+        author = session.scalar(select(Contact.author_id).where(Contact.id == contact_id))
+        session.add(
+            ContactAddendum(
+                contact_id=contact_id,
+                author_id=author,
+                text="Correction: the meeting was at the library, not the office.",
+                created_at=to_naive_utc(now),
+            )
+        )
+    session.flush()

@@ -1,0 +1,407 @@
+"""What is due: the one engine (``casework.domain.due``) fed from the database.
+
+Facts for many young people are loaded in bulk, one query per table, and handed to the
+pure rules; the "My work" screen, the caseload's status columns, the record header and
+``casework-admin report due`` all come from here, so they always agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.clock import local_today
+from casework.db.database import Database
+from casework.db.models import (
+    AccommodationPeriod,
+    ActivityPeriod,
+    CircumstanceChange,
+    Contact,
+    FollowUpAction,
+    NeedsAssessment,
+    PathwayPlan,
+    PlanReview,
+    StatusEvent,
+    SupportEvent,
+    User,
+    YoungPerson,
+)
+from casework.domain import due as rules_mod
+from casework.domain.codes import AccommodationType, Activity, EligibilityCategory
+from casework.domain.due import CaseFacts, DueItem, DueRules
+from casework.domain.in_touch import ContactFact, InTouchState, derive_in_touch
+from casework.domain.in_touch import StatusEvent as StatusFact
+from casework.domain.leaving_care import (
+    CircumstanceChange as Change,
+)
+from casework.domain.leaving_care import (
+    ContactMadeBy,
+    ContactMethod,
+    ExplicitStatus,
+)
+from casework.services.common import require
+from casework.services.permissions import CASE_ROLES, Action, Actor
+
+_CHUNK = 900  # ids per IN (...) list, well under every database's parameter limit
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    """A young person's derived state: in touch or not, what is due, where they live."""
+
+    person_id: int
+    in_touch: InTouchState
+    items: tuple[DueItem, ...]
+    accommodation: rules_mod.AccommodationFact | None
+    accommodation_warning: str | None
+
+    @property
+    def next_due(self) -> DueItem | None:
+        return self.items[0] if self.items else None
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for item in self.items if item.overdue)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One line of "My work": a due item and whose it is."""
+
+    person_id: int
+    child_uid: str
+    name: str
+    worker_id: int | None
+    worker: str | None
+    item: DueItem
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
+
+
+def _rows(session: Session, stmt: Any, column: Any, ids: Sequence[int]) -> Iterator[Any]:
+    for chunk in _chunks(ids):
+        yield from session.execute(stmt.where(column.in_(chunk)))
+
+
+_F2F = frozenset(m for m in ContactMethod if m.face_to_face)
+
+
+def _contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
+    out: dict[int, list[ContactFact]] = defaultdict(list)
+    stmt = select(
+        Contact.young_person_id,
+        Contact.id,
+        Contact.occurred_at,
+        Contact.successful,
+        Contact.method,
+        Contact.seen,
+        Contact.seen_alone,
+        Contact.made_by,
+    ).where(Contact.status == "final")
+    methods = {m.value: m for m in ContactMethod}
+    made_by = {m.value: m for m in ContactMadeBy}
+    for pid, cid, when, ok, method, seen, alone, by in _rows(
+        session, stmt, Contact.young_person_id, ids
+    ):
+        kind = methods.get(method)
+        out[pid].append(
+            ContactFact(
+                cid, when, ok, kind in _F2F, seen, alone, made_by.get(by, ContactMadeBy.OTHER), kind
+            )
+        )
+    return out
+
+
+def _statuses(session: Session, ids: Sequence[int]) -> dict[int, list[StatusFact]]:
+    out: dict[int, list[StatusFact]] = defaultdict(list)
+    stmt = select(
+        StatusEvent.young_person_id,
+        StatusEvent.id,
+        StatusEvent.status,
+        StatusEvent.effective_on,
+        StatusEvent.ended_on,
+    )
+    for pid, sid, status, on, ended in _rows(session, stmt, StatusEvent.young_person_id, ids):
+        out[pid].append(StatusFact(sid, ExplicitStatus.parse(status), on, ended))
+    return out
+
+
+def _accommodation(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    stmt = select(AccommodationPeriod)
+    for (row,) in _rows(session, stmt, AccommodationPeriod.young_person_id, ids):
+        out[row.young_person_id].append(
+            rules_mod.AccommodationFact(
+                row.id,
+                row.started_on,
+                AccommodationType.parse(row.letter),
+                row.ended_on,
+                row.suitable,
+                row.council_provided,
+                row.team_lead_reviewed_on,
+            )
+        )
+    return out
+
+
+def _activities(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    stmt = select(
+        ActivityPeriod.young_person_id,
+        ActivityPeriod.id,
+        ActivityPeriod.started_on,
+        ActivityPeriod.code,
+        ActivityPeriod.ended_on,
+    )
+    for pid, aid, start, code, end in _rows(session, stmt, ActivityPeriod.young_person_id, ids):
+        out[pid].append(rules_mod.ActivityFact(aid, start, Activity.parse(code), end))
+    return out
+
+
+def _needs(session: Session, ids: Sequence[int]) -> dict[int, Any]:
+    out: dict[int, Any] = {}
+    stmt = select(
+        NeedsAssessment.young_person_id,
+        NeedsAssessment.id,
+        NeedsAssessment.eligible_from,
+        NeedsAssessment.completed_on,
+    ).order_by(NeedsAssessment.id)
+    for pid, nid, eligible_from, done in _rows(session, stmt, NeedsAssessment.young_person_id, ids):
+        out[pid] = rules_mod.NeedsAssessmentFact(nid, eligible_from, done)  # latest wins
+    return out
+
+
+def _plans(session: Session, ids: Sequence[int]) -> dict[int, Any]:
+    plans: dict[int, tuple[int, date]] = {}
+    stmt = select(PathwayPlan.young_person_id, PathwayPlan.id, PathwayPlan.started_on).where(
+        PathwayPlan.ended_on.is_(None)
+    )
+    for pid, plan_id, start in _rows(session, stmt, PathwayPlan.young_person_id, ids):
+        plans[pid] = (plan_id, start)
+    by_plan = {plan_id: pid for pid, (plan_id, _) in plans.items()}
+    reviews: dict[int, list[date]] = defaultdict(list)
+    review_stmt = select(PlanReview.plan_id, PlanReview.reviewed_on)
+    for plan_id, on in _rows(session, review_stmt, PlanReview.plan_id, list(by_plan)):
+        reviews[by_plan[plan_id]].append(on)
+    changes: dict[int, list[rules_mod.ChangeFact]] = defaultdict(list)
+    change_stmt = select(
+        CircumstanceChange.young_person_id,
+        CircumstanceChange.id,
+        CircumstanceChange.occurred_on,
+        CircumstanceChange.kind,
+    )
+    for pid, cid, on, kind in _rows(session, change_stmt, CircumstanceChange.young_person_id, ids):
+        changes[pid].append(rules_mod.ChangeFact(cid, on, Change.parse(kind)))
+    return {
+        pid: rules_mod.PathwayPlanFact(
+            plan_id, start, tuple(sorted(reviews[pid])), tuple(changes[pid])
+        )
+        for pid, (plan_id, start) in plans.items()
+    }
+
+
+def _support(session: Session, ids: Sequence[int]) -> dict[int, dict[str, list[date]]]:
+    out: dict[int, dict[str, list[date]]] = defaultdict(lambda: defaultdict(list))
+    stmt = select(SupportEvent.young_person_id, SupportEvent.kind, SupportEvent.occurred_on)
+    for pid, kind, on in _rows(session, stmt, SupportEvent.young_person_id, ids):
+        out[pid][kind].append(on)
+    return out
+
+
+def _follow_ups(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    stmt = select(
+        FollowUpAction.young_person_id,
+        FollowUpAction.id,
+        FollowUpAction.due_on,
+        FollowUpAction.done_on,
+        FollowUpAction.description,
+    )
+    for pid, fid, due, done, text in _rows(session, stmt, FollowUpAction.young_person_id, ids):
+        out[pid].append(rules_mod.FollowUpFact(fid, due, done is not None, text))
+    return out
+
+
+def _declined(events: dict[str, list[date]]) -> date | None:
+    """The last decline, unless they took up support (asked for a PA) after it."""
+    declined = max(events.get("declined_support", []), default=None)
+    accepted = max(events.get("pa_accepted", []), default=None)
+    if declined is None or (accepted is not None and accepted > declined):
+        return None
+    return declined
+
+
+def load_facts(session: Session, ids: Sequence[int]) -> dict[int, CaseFacts]:
+    """Everything the due rules read, for many young people at once."""
+    people = {
+        pid: (dob, cat, created)
+        for pid, dob, cat, created in _rows(
+            session,
+            select(
+                YoungPerson.id,
+                YoungPerson.date_of_birth,
+                YoungPerson.eligibility,
+                YoungPerson.created_at,
+            ),
+            YoungPerson.id,
+            ids,
+        )
+    }
+    contacts, statuses = _contacts(session, ids), _statuses(session, ids)
+    accommodation, activities = _accommodation(session, ids), _activities(session, ids)
+    needs, plans, support = _needs(session, ids), _plans(session, ids), _support(session, ids)
+    follow_ups = _follow_ups(session, ids)
+    facts = {}
+    for pid, (dob, category, created) in people.items():
+        events = support.get(pid, {})
+        facts[pid] = CaseFacts(
+            date_of_birth=dob,
+            category=EligibilityCategory.parse(category),
+            contacts=tuple(contacts.get(pid, ())),
+            statuses=tuple(statuses.get(pid, ())),
+            accommodation=tuple(sorted(accommodation.get(pid, ()), key=lambda a: a.start)),
+            activities=tuple(sorted(activities.get(pid, ()), key=lambda a: a.start)),
+            needs_assessment=needs.get(pid),
+            plan=plans.get(pid),
+            pa_offer_on=min(events.get("pa_offer_21", []), default=None),
+            declined_support_on=_declined(events),
+            reminders_sent=tuple(sorted(events.get("reminder_sent", []))),
+            follow_ups=tuple(follow_ups.get(pid, ())),
+            opened_on=created.date(),
+        )
+    return facts
+
+
+def accommodation_warning(current: rules_mod.AccommodationFact | None) -> str | None:
+    """What the caseload flags about where someone lives (None when nothing to flag)."""
+    if current is None:
+        return "No accommodation recorded"
+    kind = current.letter
+    if kind.needs_team_lead_review and current.team_lead_reviewed_on is None:
+        return f"{kind.label}: awaiting team lead review"
+    if kind.value in ("S", "R"):
+        return kind.label
+    if current.suitable is False:
+        return f"Unsuitable: {kind.label}"
+    return None
+
+
+def status_of(pid: int, facts: CaseFacts, today: date, rules: DueRules) -> CaseStatus:
+    state = derive_in_touch(facts.contacts, facts.statuses, today, rules.in_touch_window_months)
+    current = rules_mod.current_accommodation(facts.accommodation, today)
+    return CaseStatus(
+        pid,
+        state,
+        tuple(rules_mod.due_items(facts, today, rules)),
+        current,
+        accommodation_warning(current),
+    )
+
+
+def statuses_in(
+    session: Session, ids: Sequence[int], today: date, rules: DueRules = rules_mod.DEFAULT_RULES
+) -> dict[int, CaseStatus]:
+    return {
+        pid: status_of(pid, facts, today, rules) for pid, facts in load_facts(session, ids).items()
+    }
+
+
+def case_statuses(
+    db: Database, actor: Actor, ids: Sequence[int], *, now: datetime
+) -> dict[int, CaseStatus]:
+    """Derived status for young people the actor may see (others are left out)."""
+    if actor.role not in CASE_ROLES:
+        return {}
+    with db.reading() as session:
+        allowed = _visible(session, actor, ids)
+        return statuses_in(session, allowed, local_today(now))
+
+
+def _visible(session: Session, actor: Actor, ids: Iterable[int]) -> list[int]:
+    wanted = list(ids)
+    stmt = select(YoungPerson.id).where(
+        (YoungPerson.team_id.in_(actor.team_ids))
+        | (YoungPerson.social_worker_id == actor.user_id)
+        | (YoungPerson.personal_adviser_id == actor.user_id)
+    )
+    return [pid for (pid,) in _rows(session, stmt, YoungPerson.id, wanted)]
+
+
+def _work(session: Session, stmt: Any, today: date) -> list[WorkItem]:
+    people = session.execute(stmt).all()
+    names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
+    statuses = statuses_in(session, [p.id for p in people], today)
+    items = []
+    for p in people:
+        worker = p.personal_adviser_id or p.social_worker_id
+        for item in statuses[p.id].items:
+            items.append(
+                WorkItem(
+                    p.id,
+                    p.child_uid,
+                    f"{p.first_name} {p.last_name}",
+                    worker,
+                    names.get(worker) if worker else None,
+                    item,
+                )
+            )
+    items.sort(key=lambda w: (w.item.due, w.name))
+    return items
+
+
+def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) -> list[WorkItem]:
+    """The actor's due and overdue items, most urgent first. With ``team`` (team leads),
+    every item in the teams they lead, each with the worker who holds it."""
+    require(db, actor, Action.LIST_CASELOAD, now=now)
+    stmt = select(
+        YoungPerson.id,
+        YoungPerson.child_uid,
+        YoungPerson.first_name,
+        YoungPerson.last_name,
+        YoungPerson.personal_adviser_id,
+        YoungPerson.social_worker_id,
+    )
+    if team and actor.led_team_ids:
+        stmt = stmt.where(YoungPerson.team_id.in_(actor.led_team_ids))
+    else:
+        stmt = stmt.where(
+            (YoungPerson.social_worker_id == actor.user_id)
+            | (YoungPerson.personal_adviser_id == actor.user_id)
+        )
+    with db.reading() as session:
+        return _work(session, stmt, local_today(now))
+
+
+def report_due(db: Database, actor: Actor, *, as_of: date, now: datetime) -> list[dict[str, Any]]:
+    """Every due item in the database as of a date (``casework-admin report due``)."""
+    require(db, actor, Action.RUN_REPORTS, now=now, record_type="report")
+    stmt = select(
+        YoungPerson.id,
+        YoungPerson.child_uid,
+        YoungPerson.first_name,
+        YoungPerson.last_name,
+        YoungPerson.personal_adviser_id,
+        YoungPerson.social_worker_id,
+    )
+    with db.reading() as session:
+        usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
+        work = _work(session, stmt, as_of)
+    return [
+        {
+            "child_id": w.child_uid,
+            "kind": w.item.kind.value,
+            "due": w.item.due.isoformat(),
+            "overdue": w.item.overdue,
+            "worker": usernames.get(w.worker_id) if w.worker_id else None,
+        }
+        for w in work
+    ]
