@@ -117,6 +117,9 @@ class CodeList(enum.StrEnum):
 
         Raises :class:`UnknownCode` naming the list, the value and the allowed codes.
         """
+        exact = cls._value2member_map_.get(value) if isinstance(value, str) else None
+        if exact is not None:  # the common case: a stored code, read back
+            return exact  # type: ignore[return-value]
         wanted = value.strip().casefold() if isinstance(value, str) else None
         for member in cls:
             if member.value.casefold() == wanted:

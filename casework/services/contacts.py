@@ -23,7 +23,7 @@ from casework.db.models import (
 from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import ContactMadeBy, ContactMethod, ExplicitStatus
 from casework.errors import NotFound, ValidationFailed
-from casework.services import audit
+from casework.services import audit, contact_summary
 from casework.services.common import Changed, require
 from casework.services.people import relation_of
 from casework.services.permissions import Action, Actor
@@ -285,6 +285,8 @@ def finalise(
         contact.updated_at = moment
         for item in items:
             _add_follow_up(session, actor, person_id, contact.id, item, now)
+        session.flush()
+        contact_summary.refresh(session, [person_id])
         audit.record(
             session,
             actor,

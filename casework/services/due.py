@@ -23,6 +23,7 @@ from casework.db.models import (
     ActivityPeriod,
     CircumstanceChange,
     Contact,
+    ContactSummary,
     FollowUpAction,
     NeedsAssessment,
     PathwayPlan,
@@ -95,30 +96,67 @@ def _rows(session: Session, stmt: Any, column: Any, ids: Sequence[int]) -> Itera
 _F2F = frozenset(m for m in ContactMethod if m.face_to_face)
 
 
-def _contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
+_METHODS = {m.value: m for m in ContactMethod}
+_MADE_BY = {m.value: m for m in ContactMadeBy}
+
+
+def _fact(
+    cid: int | None, when: datetime, ok: bool, method: str, seen: bool, alone: bool, by: str
+) -> ContactFact:
+    kind = _METHODS.get(method)
+    return ContactFact(
+        cid, when, ok, kind in _F2F, seen, alone, _MADE_BY.get(by, ContactMadeBy.OTHER), kind
+    )
+
+
+_CONTACT_COLUMNS = (
+    Contact.id,
+    Contact.occurred_at,
+    Contact.successful,
+    Contact.method,
+    Contact.seen,
+    Contact.seen_alone,
+    Contact.made_by,
+)
+
+
+def _all_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
+    """Every finalised contact: for one record, where the whole history is shown."""
     out: dict[int, list[ContactFact]] = defaultdict(list)
-    stmt = select(
-        Contact.young_person_id,
-        Contact.id,
-        Contact.occurred_at,
-        Contact.successful,
-        Contact.method,
-        Contact.seen,
-        Contact.seen_alone,
-        Contact.made_by,
-    ).where(Contact.status == "final")
-    methods = {m.value: m for m in ContactMethod}
-    made_by = {m.value: m for m in ContactMadeBy}
-    for pid, cid, when, ok, method, seen, alone, by in _rows(
-        session, stmt, Contact.young_person_id, ids
-    ):
-        kind = methods.get(method)
-        out[pid].append(
-            ContactFact(
-                cid, when, ok, kind in _F2F, seen, alone, made_by.get(by, ContactMadeBy.OTHER), kind
-            )
-        )
+    stmt = select(Contact.young_person_id, *_CONTACT_COLUMNS).where(Contact.status == "final")
+    for pid, *row in _rows(session, stmt, Contact.young_person_id, ids):
+        out[pid].append(_fact(*row))
     return out
+
+
+def _summarised_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
+    """Only the contacts that decide in-touch status and visit timers, from the summary
+    table (``contact_summary``): the same answers as the full history, at list speed."""
+    summaries = list(_rows(session, select(ContactSummary), ContactSummary.young_person_id, ids))
+    wanted = {cid for (row,) in summaries for cid in _summary_ids(row) if cid is not None}
+    found = {
+        row[0]: row for row in _rows(session, select(*_CONTACT_COLUMNS), Contact.id, sorted(wanted))
+    }
+    out: dict[int, list[ContactFact]] = {}
+    for (row,) in summaries:
+        facts = [_fact(*found[cid]) for cid in dict.fromkeys(_summary_ids(row)) if cid in found]
+        attempt = found.get(row.last_attempt_id) if row.last_attempt_id else None
+        if attempt is not None and row.attempts_since > 0:
+            # Only how many attempts failed since the last success matters to the rules.
+            facts = [f for f in facts if f.id != attempt[0]]
+            facts += [_fact(*attempt)] + [_fact(None, *attempt[1:])] * (row.attempts_since - 1)
+        out[row.young_person_id] = facts
+    return out
+
+
+def _summary_ids(row: ContactSummary) -> tuple[int | None, ...]:
+    return (
+        row.last_success_id,
+        row.last_pa_success_id,
+        row.last_visit_pa_id,
+        row.last_visit_sw_id,
+        row.last_visit_other_id,
+    )
 
 
 def _statuses(session: Session, ids: Sequence[int]) -> dict[int, list[StatusFact]]:
@@ -240,8 +278,9 @@ def _declined(events: dict[str, list[date]]) -> date | None:
     return declined
 
 
-def load_facts(session: Session, ids: Sequence[int]) -> dict[int, CaseFacts]:
-    """Everything the due rules read, for many young people at once."""
+def load_facts(session: Session, ids: Sequence[int], *, full: bool = False) -> dict[int, CaseFacts]:
+    """Everything the due rules read, for many young people at once. ``full`` reads every
+    contact (one record's screen); otherwise the contact summary stands in for them."""
     people = {
         pid: (dob, cat, created)
         for pid, dob, cat, created in _rows(
@@ -256,7 +295,8 @@ def load_facts(session: Session, ids: Sequence[int]) -> dict[int, CaseFacts]:
             ids,
         )
     }
-    contacts, statuses = _contacts(session, ids), _statuses(session, ids)
+    contacts = (_all_contacts if full else _summarised_contacts)(session, ids)
+    statuses = _statuses(session, ids)
     accommodation, activities = _accommodation(session, ids), _activities(session, ids)
     needs, plans, support = _needs(session, ids), _plans(session, ids), _support(session, ids)
     follow_ups = _follow_ups(session, ids)

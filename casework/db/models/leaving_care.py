@@ -52,6 +52,25 @@ class Contact(Base):
     addenda: Mapped[list[ContactAddendum]] = relationship(order_by="ContactAddendum.id")
 
 
+class ContactSummary(Base):
+    """Per young person, the few finalised contacts that decide in-touch status and visit
+    timers (the latest successful one, the latest by a PA, the latest visit by each kind of
+    worker) and how many attempts failed since the latest success. Derived data: rewritten
+    from the full history whenever a contact is finalised (``refresh_summary``), so lists
+    of thousands of young people never read every contact."""
+
+    __tablename__ = "contact_summaries"
+
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), primary_key=True)
+    last_success_id: Mapped[int | None] = mapped_column(Integer)
+    last_pa_success_id: Mapped[int | None] = mapped_column(Integer)
+    last_visit_pa_id: Mapped[int | None] = mapped_column(Integer)
+    last_visit_sw_id: Mapped[int | None] = mapped_column(Integer)
+    last_visit_other_id: Mapped[int | None] = mapped_column(Integer)
+    attempts_since: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_id: Mapped[int | None] = mapped_column(Integer)
+
+
 class ContactAddendum(Base):
     __tablename__ = "contact_addenda"
 

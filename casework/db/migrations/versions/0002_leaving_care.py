@@ -20,6 +20,23 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "contact_summaries",
+        sa.Column("young_person_id", sa.Integer(), nullable=False),
+        sa.Column("last_success_id", sa.Integer(), nullable=True),
+        sa.Column("last_pa_success_id", sa.Integer(), nullable=True),
+        sa.Column("last_visit_pa_id", sa.Integer(), nullable=True),
+        sa.Column("last_visit_sw_id", sa.Integer(), nullable=True),
+        sa.Column("last_visit_other_id", sa.Integer(), nullable=True),
+        sa.Column("attempts_since", sa.Integer(), nullable=False),
+        sa.Column("last_attempt_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["young_person_id"],
+            ["young_people.id"],
+            name=op.f("fk_contact_summaries_young_person_id_young_people"),
+        ),
+        sa.PrimaryKeyConstraint("young_person_id", name=op.f("pk_contact_summaries")),
+    )
+    op.create_table(
         "accommodation_periods",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("young_person_id", sa.Integer(), nullable=False),

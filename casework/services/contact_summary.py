@@ -1,0 +1,101 @@
+"""The contact summary: for each young person, the handful of finalised contacts that the
+in-touch and visit rules need, kept in ``contact_summaries`` so that lists of thousands of
+young people never read every contact.
+
+It is derived data, rebuilt from the full history in SQL (one statement for any number of
+young people) whenever a contact is finalised, and by the demo generator and imports.
+``rebuild_all`` recreates it for the whole database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from casework.db.models import Contact, ContactSummary, YoungPerson
+from casework.domain.leaving_care import ContactMadeBy, ContactMethod
+
+FINAL = "final"
+_F2F = [m.value for m in ContactMethod if m.face_to_face]
+_CHUNK = 900
+
+Condition = Callable[[Any], ColumnElement[bool]]
+
+
+def _latest(condition: Condition) -> Any:
+    c = aliased(Contact)
+    return (
+        select(c.id)
+        .where(c.young_person_id == YoungPerson.id, c.status == FINAL, condition(c))
+        .order_by(c.occurred_at.desc(), c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _visit_by(made_by: ContactMadeBy) -> Condition:
+    return lambda c: (
+        c.successful.is_(True) & c.method.in_(_F2F) & c.seen.is_(True) & (c.made_by == made_by)
+    )
+
+
+def _attempts_since() -> Any:
+    c, ok = aliased(Contact), aliased(Contact)
+    last_ok = (
+        select(func.max(ok.occurred_at))
+        .where(ok.young_person_id == YoungPerson.id, ok.status == FINAL, ok.successful.is_(True))
+        .scalar_subquery()
+    )
+    return (
+        select(func.count(c.id))
+        .where(
+            c.young_person_id == YoungPerson.id,
+            c.status == FINAL,
+            c.successful.is_(False),
+            or_(last_ok.is_(None), c.occurred_at > last_ok),
+        )
+        .scalar_subquery()
+    )
+
+
+def _summary_select(ids: Sequence[int] | None) -> Any:
+    stmt = select(
+        YoungPerson.id,
+        _latest(lambda c: c.successful.is_(True)),
+        _latest(lambda c: c.successful.is_(True) & (c.made_by == ContactMadeBy.PERSONAL_ADVISER)),
+        _latest(_visit_by(ContactMadeBy.PERSONAL_ADVISER)),
+        _latest(_visit_by(ContactMadeBy.SOCIAL_WORKER)),
+        _latest(_visit_by(ContactMadeBy.OTHER)),
+        _attempts_since(),
+        _latest(lambda c: c.successful.is_(False)),
+    )
+    return stmt if ids is None else stmt.where(YoungPerson.id.in_(ids))
+
+
+_COLUMNS = [
+    "young_person_id",
+    "last_success_id",
+    "last_pa_success_id",
+    "last_visit_pa_id",
+    "last_visit_sw_id",
+    "last_visit_other_id",
+    "attempts_since",
+    "last_attempt_id",
+]
+
+
+def refresh(session: Session, person_ids: Sequence[int]) -> None:
+    """Rebuild the summaries of these young people inside the caller's transaction."""
+    ids = list(dict.fromkeys(person_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        session.execute(delete(ContactSummary).where(ContactSummary.young_person_id.in_(chunk)))
+        session.execute(insert(ContactSummary).from_select(_COLUMNS, _summary_select(chunk)))
+
+
+def rebuild_all(session: Session) -> None:
+    session.execute(delete(ContactSummary))
+    session.execute(insert(ContactSummary).from_select(_COLUMNS, _summary_select(None)))
