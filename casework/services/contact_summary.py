@@ -46,7 +46,7 @@ def _attempts_since() -> Any:
     c, ok = aliased(Contact), aliased(Contact)
     last_ok = (
         select(func.max(ok.occurred_at))
-        .where(ok.young_person_id == YoungPerson.id, ok.status == FINAL, ok.successful.is_(True))
+        .where(ok.young_person_id == c.young_person_id, ok.status == FINAL, ok.successful.is_(True))
         .scalar_subquery()
     )
     return (

@@ -22,7 +22,7 @@ from casework.db.database import Database, create_database
 from casework.db.models import Team, TeamLeadership, User, YoungPerson
 from casework.domain.calendar import age_on, birthday
 from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, YesNo
-from casework.services import audit
+from casework.services import audit, contact_summary
 from casework.services.auth import hash_password
 from casework.services.demo_casework import Person, populate_casework
 from casework.services.people import EDITABLE
@@ -278,6 +278,7 @@ def _histories(
         lead_for=lead_for,
         contacts_per_year=contacts_per_year,
     )
+    contact_summary.rebuild_all(session)
     for p in people:
         audit.record(
             session,

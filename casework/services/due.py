@@ -133,7 +133,12 @@ def _summarised_contacts(session: Session, ids: Sequence[int]) -> dict[int, list
     """Only the contacts that decide in-touch status and visit timers, from the summary
     table (``contact_summary``): the same answers as the full history, at list speed."""
     summaries = list(_rows(session, select(ContactSummary), ContactSummary.young_person_id, ids))
-    wanted = {cid for (row,) in summaries for cid in _summary_ids(row) if cid is not None}
+    wanted = {
+        cid
+        for (row,) in summaries
+        for cid in (*_summary_ids(row), row.last_attempt_id)
+        if cid is not None
+    }
     found = {
         row[0]: row for row in _rows(session, select(*_CONTACT_COLUMNS), Contact.id, sorted(wanted))
     }
@@ -348,11 +353,16 @@ def status_of(pid: int, facts: CaseFacts, today: date, rules: DueRules) -> CaseS
 
 
 def statuses_in(
-    session: Session, ids: Sequence[int], today: date, rules: DueRules = rules_mod.DEFAULT_RULES
+    session: Session,
+    ids: Sequence[int],
+    today: date,
+    rules: DueRules = rules_mod.DEFAULT_RULES,
+    *,
+    full: bool = False,
 ) -> dict[int, CaseStatus]:
-    return {
-        pid: status_of(pid, facts, today, rules) for pid, facts in load_facts(session, ids).items()
-    }
+    """Derived status for many young people; ``full`` reads every contact (one record)."""
+    facts = load_facts(session, ids, full=full)
+    return {pid: status_of(pid, f, today, rules) for pid, f in facts.items()}
 
 
 def case_statuses(
