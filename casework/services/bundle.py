@@ -22,7 +22,7 @@ from casework.clock import to_naive_utc
 from casework.db.database import Database
 from casework.db.models import Team, TeamLeadership, User, YoungPerson
 from casework.errors import ImportRefused, ValidationFailed
-from casework.services import audit
+from casework.services import audit, bundle_casework, contact_summary
 from casework.services.auth import find_user
 from casework.services.common import require
 from casework.services.people import YoungPersonInput, add_young_person_in
@@ -30,7 +30,8 @@ from casework.services.permissions import CASE_ROLES, Action, Actor, Role
 from casework.services.users import ensure_team
 
 FORMAT = "casework-bundle"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MAX_PROBLEMS = 200
 
 
@@ -84,8 +85,10 @@ def export_bundle(db: Database, actor: Actor, *, now: datetime) -> dict[str, Any
 def _export_people(session: Session) -> Iterator[dict[str, Any]]:
     usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
     team_names = {tid: name for tid, name in session.execute(select(Team.id, Team.name))}
-    for p in session.scalars(select(YoungPerson).order_by(YoungPerson.child_uid)):
-        yield {
+    people = list(session.scalars(select(YoungPerson).order_by(YoungPerson.child_uid)))
+    sections = bundle_casework.export_sections(session, [p.id for p in people], usernames)
+    for p in people:
+        core = {
             "child_uid": p.child_uid,
             "first_name": p.first_name,
             "last_name": p.last_name,
@@ -105,6 +108,7 @@ def _export_people(session: Session) -> Iterator[dict[str, Any]]:
                 p.date_ceased_looked_after.isoformat() if p.date_ceased_looked_after else None
             ),
         }
+        yield core | sections[p.id]
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -137,8 +141,9 @@ def schema_problems(data: Any) -> list[str]:
             "the bundle: expected a JSON object with format, version, teams, workers and "
             "young_people"
         ]
-    if data.get("format") == FORMAT and data.get("version") != VERSION:
-        return [f"version: {data.get('version')!r} is not supported: expected {VERSION}"]
+    if data.get("format") == FORMAT and data.get("version") not in READABLE_VERSIONS:
+        known = " or ".join(map(str, READABLE_VERSIONS))
+        return [f"version: {data.get('version')!r} is not supported: expected {known}"]
     validator = Draft202012Validator(schema(), format_checker=FormatChecker())
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
@@ -253,6 +258,7 @@ def _worker_id(session: Session, username: str | None) -> int | str | None:
 def _import_people(session: Session, actor: Actor, data: dict[str, Any], now: datetime) -> int:
     problems: list[str] = []
     created = 0
+    imported: list[int] = []
     for index, item in enumerate(data["young_people"]):
         where = f"young_people[{index}] (Child Unique ID {item['child_uid']!r})"
         team = session.scalar(select(Team).where(Team.name == item["team"]))
@@ -291,12 +297,35 @@ def _import_people(session: Session, actor: Actor, data: dict[str, Any], now: da
             ),
         )
         try:
-            add_young_person_in(session, actor, record, now, imported=True)
+            person = add_young_person_in(session, actor, record, now, imported=True)
             created += 1
         except ValidationFailed as exc:
             problems.extend(f"{where}.{p}" for p in exc.problems)
+            continue
+        problems += bundle_casework.import_sections(
+            session, person.id, item, where, lambda name: _user_id(session, name), to_naive_utc(now)
+        )
+        imported.append(person.id)
+        sections = [name for name in bundle_casework.SECTIONS if item.get(name)]
+        if sections:
+            audit.record(
+                session,
+                actor,
+                "import_records",
+                now=now,
+                record_type="young_person",
+                record_id=person.id,
+                fields=sections,
+            )
         if len(problems) >= MAX_PROBLEMS:
             break
     if problems:
         raise ImportRefused(problems)
+    session.flush()
+    contact_summary.refresh(session, imported)
     return created
+
+
+def _user_id(session: Session, username: str) -> int | None:
+    user = find_user(session, username)
+    return user.id if user is not None else None

@@ -113,3 +113,53 @@ def test_parse_errors(text: str, words: str) -> None:
     with pytest.raises(ImportRefused) as caught:
         bundle.parse_bundle(text)
     assert any(words in p for p in caught.value.problems), caught.value.problems
+
+
+def test_schema_file_matches_the_section_specs() -> None:
+    from casework.services.bundle_casework import young_person_sections_schema
+
+    props = bundle.schema()["properties"]["young_people"]["items"]["properties"]
+    for name, spec in young_person_sections_schema().items():
+        assert props[name] == spec, name
+
+
+def test_round_trip_keeps_what_is_due(
+    exported: dict[str, Any], empty_db: Opened, demo_db: Opened
+) -> None:
+    from casework.services import due
+
+    bundle.import_bundle(empty_db.db, SYSTEM_ACTOR, exported, now=NOW)
+
+    def by_child(opened: Opened) -> dict[str, list[tuple[str, str, bool]]]:
+        items = due.report_due(opened.db, SYSTEM_ACTOR, as_of=NOW.date(), now=NOW)
+        out: dict[str, list[tuple[str, str, bool]]] = {}
+        for item in items:
+            out.setdefault(item["child_id"], []).append(
+                (item["kind"], item["due"], item["overdue"])
+            )
+        return out
+
+    assert by_child(empty_db) == by_child(demo_db)
+    assert sum(len(p["contacts"]) for p in exported["young_people"]) > 100
+
+
+def test_section_rules_checked(exported: dict[str, Any], empty_db: Opened) -> None:
+    data = copy.deepcopy(exported)
+    person = next(p for p in data["young_people"] if p["accommodation"])
+    person["accommodation"][0]["letter"] = "S"
+    person["accommodation"][0]["suitable"] = True
+    person["contacts"][0]["author"] = "nobody.known"
+    problems = _refused(empty_db, data)
+    assert any("accommodation[0].suitable" in p and "always unsuitable" in p for p in problems)
+    assert any("contacts[0].author" in p and "nobody.known" in p for p in problems)
+
+
+def test_version_one_bundles_still_read(exported: dict[str, Any], empty_db: Opened) -> None:
+    from casework.services.bundle_casework import SECTIONS
+
+    data = copy.deepcopy(exported)
+    data["version"] = 1
+    for person in data["young_people"]:
+        for name in SECTIONS:
+            person.pop(name, None)
+    assert bundle.import_bundle(empty_db.db, SYSTEM_ACTOR, data, now=NOW).young_people_created
