@@ -16,19 +16,25 @@ PASSWORD = "benchmark-password-2026"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
-def demo_database(people: int, seed: int = 1) -> Path:
+def demo_database(people: int, seed: int = 1, contacts_per_year: float = 10.0) -> Path:
     """Path of a passphrase-mode demo database with ``people`` young people (made if absent).
 
     It uses the production key-derivation parameters, so unlock timings are real.
     """
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"demo-{people}-{seed}.db"
+    path = OUT / f"demo-{people}-{seed}-{contacts_per_year:g}.db"
     if path.exists() and keys.sidecar_path(path).exists():
         return path
-    for stale in OUT.glob(f"demo-{people}-{seed}.db*"):
+    for stale in OUT.glob(f"{path.name}*"):
         stale.unlink()
     db, _code, _summary = demo.create_demo_database(
-        path, now=NOW, password=PASSWORD, people=people, seed=seed, passphrase=PASSPHRASE
+        path,
+        now=NOW,
+        password=PASSWORD,
+        people=people,
+        seed=seed,
+        passphrase=PASSPHRASE,
+        contacts_per_year=contacts_per_year,
     )
     db.close()
     return path

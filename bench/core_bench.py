@@ -18,10 +18,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import NOW, PASSPHRASE, PASSWORD, demo_database
+from sqlalchemy import func, select
 
 from casework.db.database import open_database, unlock
+from casework.db.models import Contact
 from casework.reports.info import database_info
-from casework.services import audit, auth, people
+from casework.services import audit, auth, chronology, contacts, due, people
 from casework.services.people import CaseloadQuery, SortKey
 from casework.services.users import list_teams
 
@@ -39,8 +41,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--contacts-per-year",
+        type=float,
+        default=40.0,
+        help="40 gives about 250,000 contacts for 5,000 young people",
+    )
     args = parser.parse_args()
-    path = demo_database(args.people)
+    path = demo_database(args.people, contacts_per_year=args.contacts_per_year)
     rows: list[tuple[str, float, str]] = []
 
     ms, (key, info) = timed(3, lambda: unlock(path, passphrase=PASSPHRASE))
@@ -77,6 +85,22 @@ def main() -> None:
     ms, _ = timed(args.runs, lambda: people.open_record(db, lead, ids[len(ids) // 2], now=NOW))
     rows.append(("open a record (audited write)", ms, ""))
 
+    person = ids[len(ids) // 2]
+
+    def open_whole_record() -> int:
+        people.open_record(db, lead, person, now=NOW)
+        due.person_status(db, lead, person, now=NOW)
+        return len(contacts.list_contacts(db, lead, person, now=NOW))
+
+    ms, count = timed(args.runs, open_whole_record)
+    rows.append(("record: details + status + contacts", ms, f"{count} contacts shown"))
+    ms, events = timed(args.runs, lambda: chronology.chronology(db, lead, person, now=NOW))
+    rows.append(("record: chronology", ms, f"{len(events)} events"))
+    ms, work = timed(args.runs, lambda: due.my_work(db, lead, now=NOW, team=True))
+    rows.append(("my work, lead.north's whole team", ms, f"{len(work)} items"))
+    ms, _ = timed(args.runs, lambda: due.case_statuses(db, lead, ids[:100], now=NOW))
+    rows.append(("caseload page of 100: status columns", ms, ""))
+
     def verify() -> audit.ChainReport:
         with db.reading() as session:
             return audit.verify_chain(session)
@@ -87,9 +111,14 @@ def main() -> None:
     rows.append(("casework-admin info (integrity check + chain)", ms, ""))
     db.close()
 
-    print(f"Core benchmark: {args.people} young people, median of runs, {path.name}")
+    with db.reading() as session:
+        total = session.scalar(select(func.count()).select_from(Contact))
+    print(
+        f"Core benchmark: {args.people} young people, {total} contacts, median of runs, {path.name}"
+    )
     for name, value, note in rows:
         print(f"  {name:<48} {value:9.1f} ms  {note}")
+    db.close()
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ from casework.domain.leaving_care import (
     ContactMethod,
     ExplicitStatus,
 )
+from casework.errors import NotFound
 from casework.services.common import require
+from casework.services.people import relation_of
 from casework.services.permissions import CASE_ROLES, Action, Actor
 
 _CHUNK = 900  # ids per IN (...) list, well under every database's parameter limit
@@ -455,3 +457,35 @@ def report_due(db: Database, actor: Actor, *, as_of: date, now: datetime) -> lis
         }
         for w in work
     ]
+
+
+@dataclass(frozen=True)
+class RecordStatus:
+    """What a young person's record header shows, from their full history."""
+
+    status: CaseStatus
+    reestablish_steps: tuple[str, ...]
+
+
+def person_status(db: Database, actor: Actor, person_id: int, *, now: datetime) -> RecordStatus:
+    """In-touch state, due items, accommodation warning and, when contact is lost, the
+    steps to re-establish it (the s23C duty), read from every contact on the record."""
+    from casework.domain.in_touch import reestablish_steps
+
+    require(
+        db,
+        actor,
+        Action.VIEW_RECORD,
+        relation_of(db, actor, person_id),
+        now=now,
+        record_type="young_person",
+        record_id=person_id,
+    )
+    today = local_today(now)
+    with db.reading() as session:
+        facts = load_facts(session, [person_id], full=True)
+    if person_id not in facts:
+        raise NotFound("That young person's record does not exist.")
+    status = status_of(person_id, facts[person_id], today, rules_mod.DEFAULT_RULES)
+    steps = reestablish_steps(status.in_touch, facts[person_id].contacts)
+    return RecordStatus(status, tuple(steps))

@@ -145,3 +145,15 @@ def test_finalising_refreshes_the_summary(case) -> None:  # type: ignore[no-unty
     assert state.code.value == "YES"
     assert state.latest_successful == (NOW - timedelta(hours=2)).date()
     assert isinstance(NOW, datetime)
+
+
+def test_lost_contact_shows_attempts_and_steps(demo_db: Opened) -> None:
+    lead = demo_db.login("lead.north")
+    ids = caseload_ids(demo_db.db, lead, CaseloadQuery(), now=NOW)
+    states = [due.person_status(demo_db.db, lead, pid, now=NOW) for pid in ids]
+    lost = [s for s in states if s.status.in_touch.code.value == "NO"]
+    kept = [s for s in states if s.status.in_touch.code.value == "YES"]
+    assert lost and kept
+    assert all(s.reestablish_steps for s in lost)
+    assert not any(s.reestablish_steps for s in kept)
+    assert any(s.status.in_touch.attempts_since > 0 for s in lost)
