@@ -1,5 +1,9 @@
 """What a signed-in user works in: the top bar, the sections for their role, the content.
 
+Practitioners and team leads land on "My work" (what is due, most urgent first), then have
+the caseload; either opens a young person's record in its place. The navigation shows how
+many items are overdue ("My work (14 overdue)").
+
 The whole workspace is built after sign-in and after unlocking, and destroyed when the
 window locks, so no widget or model keeps case data while locked.
 """
@@ -28,8 +32,10 @@ from casework.services.permissions import CASE_ROLES, Role
 if TYPE_CHECKING:
     from casework.db.database import Database
     from casework.services.permissions import Actor
+    from ui.views.record import RecordView
 
 Clock = Callable[[], datetime]
+MY_WORK = "My work"
 CASELOAD = "Caseload"
 USERS = "Users and teams"
 SETTINGS = "Settings"
@@ -39,6 +45,7 @@ class CaseloadSection(QStackedWidget):
     """The caseload list, and a young person's record in its place when one is opened."""
 
     message = Signal(str)
+    record_changed = Signal()  # something was saved on a record: other lists may be stale
 
     def __init__(self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None):
         super().__init__(parent)
@@ -65,6 +72,10 @@ class CaseloadSection(QStackedWidget):
     def _changed(self, _what: object) -> None:
         self.caseload.refresh()
         self.message.emit("Changes saved.")
+        self.record_changed.emit()
+
+    def refresh_list(self) -> None:
+        self.caseload.refresh()
 
     def clear(self) -> None:
         self.record.clear()
@@ -72,10 +83,77 @@ class CaseloadSection(QStackedWidget):
         self.setCurrentWidget(self.caseload)
 
 
+class MyWorkSection(QStackedWidget):
+    """My work, and a young person's record in its place when one is opened from it.
+
+    The record view is made the first time one is opened, so signing in paints My work
+    without building a record screen nobody may need.
+    """
+
+    message = Signal(str)
+    record_changed = Signal()
+    overdue_changed = Signal(int)
+
+    def __init__(self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None):
+        super().__init__(parent)
+        from ui.views.my_work import MyWorkView
+
+        self._db, self._actor, self._clock = db, actor, clock
+        self.my_work = MyWorkView(db, actor, clock, self)
+        self.record: RecordView | None = None
+        self.addWidget(self.my_work)
+        self.setFocusProxy(self.my_work)
+        self.my_work.open_record.connect(self.open_person)
+        self.my_work.overdue_changed.connect(self.overdue_changed)
+        self.my_work.message.connect(self.message)
+
+    def _record_view(self) -> RecordView:
+        if self.record is None:
+            from ui.views.record import RecordView
+
+            record = RecordView(self._db, self._actor, self._clock, self)
+            back = getattr(record, "back_button", None)
+            if back is not None:
+                back.setText("← &Back to My work")
+            record.back_requested.connect(self.back_to_list)
+            record.changed.connect(self._changed)
+            self.addWidget(record)
+            self.record = record
+        return self.record
+
+    def open_person(self, person_id: int) -> None:
+        record = self._record_view()
+        record.show_person(person_id)
+        self.setCurrentWidget(record)
+        record.setFocus()
+
+    def back_to_list(self) -> None:
+        self.setCurrentWidget(self.my_work)
+        self.my_work.setFocus()
+
+    def _changed(self, _what: object) -> None:
+        self.my_work.refresh()
+        self.message.emit("Changes saved.")
+        self.record_changed.emit()
+
+    def refresh_list(self) -> None:
+        self.my_work.refresh()
+
+    def clear(self) -> None:
+        if self.record is not None:
+            self.record.clear()
+        self.my_work.clear()
+        self.setCurrentWidget(self.my_work)
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     title: str
     build: Callable[[Database, Actor, Clock], QWidget]
+
+
+def _my_work(db: Database, actor: Actor, clock: Clock) -> QWidget:
+    return MyWorkSection(db, actor, clock)
 
 
 def _caseload(db: Database, actor: Actor, clock: Clock) -> QWidget:
@@ -95,12 +173,18 @@ def _settings(db: Database, actor: Actor, clock: Clock) -> QWidget:
 
 
 def sections_for(role: Role) -> list[SectionSpec]:
-    """Only the sections that exist for the role: administrators never see case records."""
+    """Only the sections that exist for the role: administrators never see case records.
+    The first is where the user lands: for caseworkers, what is due today."""
     if role in CASE_ROLES:
-        return [SectionSpec(CASELOAD, _caseload)]
+        return [SectionSpec(MY_WORK, _my_work), SectionSpec(CASELOAD, _caseload)]
     if role is Role.ADMIN:
         return [SectionSpec(USERS, _users), SectionSpec(SETTINGS, _settings)]
     return []
+
+
+def badge_text(title: str, overdue: int) -> str:
+    """A section's name in the navigation: "My work (14 overdue)"."""
+    return f"{title} ({overdue:,} overdue)" if overdue > 0 else title
 
 
 def _short_role(role: Role) -> str:
@@ -130,12 +214,14 @@ class Workspace(QWidget):
         self.nav.setAccessibleName("Sections")
         self.stack = QStackedWidget()
         self.sections: dict[str, QWidget] = {}
+        self._titles: list[str] = []
         for spec in sections_for(actor.role):
             widget = spec.build(db, actor, clock)
-            self._connect_section(widget)
             self.sections[spec.title] = widget
+            self._titles.append(spec.title)
             self.stack.addWidget(widget)
             self.nav.addItem(spec.title)
+            self._connect_section(spec.title, widget)
         mark_demo = getattr(self.sections.get(SETTINGS), "mark_demo", None)
         if demo and callable(mark_demo):
             mark_demo()
@@ -151,14 +237,33 @@ class Workspace(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self._top_bar(demo))
         layout.addLayout(body, 1)
-        self.nav.setFixedWidth(max(180, self.nav.sizeHintForColumn(0) + 40))
+        badge = self.nav.fontMetrics().horizontalAdvance(badge_text(MY_WORK, 9999))
+        self.nav.setFixedWidth(max(180, self.nav.sizeHintForColumn(0) + 40, badge + 48))
         QWidget.setTabOrder(self.nav, self.stack)
 
-    def _connect_section(self, widget: QWidget) -> None:
+    def _connect_section(self, title: str, widget: QWidget) -> None:
         for name in ("message", "idle_minutes_changed"):
             signal = getattr(widget, name, None)
             if signal is not None:
                 signal.connect(getattr(self, name))
+        changed = getattr(widget, "record_changed", None)
+        if changed is not None:
+            changed.connect(lambda: self._refresh_others(title))
+        overdue = getattr(widget, "overdue_changed", None)
+        if overdue is not None:
+            overdue.connect(lambda count: self._set_badge(title, count))
+
+    def _refresh_others(self, saved_in: str) -> None:
+        """A record saved from one section: the other lists re-read what they show."""
+        for title, widget in self.sections.items():
+            refresh: Any = getattr(widget, "refresh_list", None)
+            if title != saved_in and callable(refresh):
+                refresh()
+
+    def _set_badge(self, title: str, overdue: int) -> None:
+        item = self.nav.item(self._titles.index(title))
+        item.setText(badge_text(title, overdue))
+        item.setToolTip(f"{overdue:,} overdue items" if overdue > 0 else "")
 
     def _top_bar(self, demo: bool) -> QWidget:
         bar = QWidget()
@@ -189,15 +294,20 @@ class Workspace(QWidget):
         return bar
 
     def section_titles(self) -> list[str]:
+        """The sections' names, without any badge."""
+        return list(self._titles)
+
+    def nav_texts(self) -> list[str]:
+        """What the navigation shows, badges included."""
         return [self.nav.item(i).text() for i in range(self.nav.count())]
 
     def show_section(self, title: str) -> QWidget:
-        self.nav.setCurrentRow(self.section_titles().index(title))
+        self.nav.setCurrentRow(self._titles.index(title))
         return self.sections[title]
 
     def current_section(self) -> str:
-        item = self.nav.currentItem()
-        return item.text() if item is not None else ""
+        row = self.nav.currentRow()
+        return self._titles[row] if 0 <= row < len(self._titles) else ""
 
     def focus_content(self) -> None:
         current = self.stack.currentWidget()

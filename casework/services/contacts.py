@@ -3,12 +3,13 @@ contacts, dated addenda, follow-up actions, and recorded in-touch statuses."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from casework.clock import local_today, to_naive_utc
 from casework.db.database import Database
@@ -40,7 +41,7 @@ class ContactInput:
 
     occurred_at: datetime  # aware, or naive UTC
     method: str = ""
-    successful: bool = False
+    successful: bool | None = None  # None: the worker has not said yet (drafts only)
     made_by: str = ContactMadeBy.PERSONAL_ADVISER.value
     location: str = ""
     seen: bool = False
@@ -78,6 +79,7 @@ class ContactView:
     updated_at: datetime
     finalised_at: datetime | None
     addenda: tuple[AddendumView, ...] = field(default=())
+    draft_follow_ups: tuple[FollowUpInput, ...] = field(default=())
 
     @property
     def is_draft(self) -> bool:
@@ -142,9 +144,14 @@ def final_problems(data: ContactInput, now: datetime) -> list[str]:
     problems = draft_problems(data, now)
     problems += _code_problem("method", data.method, ContactMethod)
     problems += _code_problem("made_by", data.made_by, ContactMadeBy)
+    if data.successful is None:
+        problems.append(
+            "successful: say whether the contact reached the young person "
+            "(successful) or was only attempted"
+        )
     if data.seen_alone and not data.seen:
         problems.append("seen_alone: a young person seen alone was seen: tick 'seen' too")
-    if not data.successful and (data.seen or data.seen_alone):
+    if data.successful is False and (data.seen or data.seen_alone):
         problems.append(
             "seen: an attempted contact that did not reach the young person cannot "
             "have seen them: mark it successful or untick 'seen'"
@@ -156,7 +163,7 @@ def final_problems(data: ContactInput, now: datetime) -> list[str]:
             "views: record the young person's own words (their views and wishes), "
             "or why they could not be recorded"
         )
-    if not data.successful and not data.discussed.strip():
+    if data.successful is False and not data.discussed.strip():
         problems.append(
             "discussed: record what was tried (for example 'rang twice, no answer, left voicemail')"
         )
@@ -209,9 +216,12 @@ def save_draft(
     data: ContactInput,
     *,
     contact_id: int | None = None,
+    follow_ups: list[FollowUpInput] | None = None,
     now: datetime,
 ) -> Changed:
-    """Create or update the worker's draft. Called as they type, so cheap and forgiving."""
+    """Create or update the worker's draft. Called as they type, so cheap and forgiving.
+    Follow-up actions typed so far are kept with the draft (``follow_ups``; None leaves the
+    saved ones as they are) and become real actions when the contact is finalised."""
     _check(db, actor, person_id, Action.EDIT_RECORD, now)
     problems = draft_problems(data, now)
     if problems:
@@ -228,6 +238,11 @@ def save_draft(
             contact = _own_draft(session, actor, person_id, contact_id)
             action = "save_draft"
         changed = _apply(contact, data)
+        if follow_ups is not None:
+            encoded = _encode_follow_ups(follow_ups)
+            if encoded != (contact.draft_follow_ups or "[]"):
+                contact.draft_follow_ups = encoded
+                changed.append("draft_follow_ups")
         if contact_id is not None and not changed:
             return Changed("contact", (contact.id,), ())
         contact.updated_at = moment
@@ -281,6 +296,7 @@ def finalise(
         contact = _own_draft(session, actor, person_id, contact_id)
         changed = _apply(contact, data)
         contact.status = FINAL
+        contact.draft_follow_ups = "[]"
         contact.finalised_at = moment
         contact.updated_at = moment
         for item in items:
@@ -470,6 +486,26 @@ def _names(session: Session) -> dict[int, str]:
     return {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
 
 
+def _encode_follow_ups(items: list[FollowUpInput]) -> str:
+    return json.dumps(
+        [
+            {"description": i.description, "due_on": i.due_on.isoformat(), "owner_id": i.owner_id}
+            for i in items
+        ]
+    )
+
+
+def _decode_follow_ups(text: str | None) -> tuple[FollowUpInput, ...]:
+    try:
+        items = json.loads(text or "[]")
+        return tuple(
+            FollowUpInput(i["description"], date.fromisoformat(i["due_on"]), i.get("owner_id"))
+            for i in items
+        )
+    except (ValueError, KeyError, TypeError):
+        return ()
+
+
 def _view(contact: Contact, names: dict[int, str]) -> ContactView:
     details = ContactInput(**{name: getattr(contact, name) for name in CONTACT_FIELDS})
     addenda = tuple(
@@ -486,6 +522,7 @@ def _view(contact: Contact, names: dict[int, str]) -> ContactView:
         contact.updated_at,
         contact.finalised_at,
         addenda,
+        _decode_follow_ups(contact.draft_follow_ups) if contact.status == DRAFT else (),
     )
 
 
@@ -505,6 +542,7 @@ def list_contacts(
                 | ((Contact.status == DRAFT) & (Contact.author_id == actor.user_id))
             )
             .order_by(Contact.occurred_at.desc(), Contact.id.desc())
+            .options(selectinload(Contact.addenda))
         )
         return [_view(c, names) for c in session.scalars(stmt)]
 

@@ -25,6 +25,7 @@ from casework.db.models import (
     PlanArea,
     PlanReview,
     SupportEvent,
+    User,
     YoungPerson,
 )
 from casework.domain import leaving_care as lc
@@ -546,3 +547,125 @@ def record_support(
             fields=["kind", "occurred_on", "note"],
         )
         return Changed("support_event", (row.id,))
+
+
+# --- reading, for the record's screens ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    suggested: str
+    decided: str
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class SupportView:
+    kind: SupportKind
+    occurred_on: date
+    note: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    eligible_from: date
+    started_on: date | None
+    completed_on: date | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class LegalOverview:
+    care: CareHistoryInput | None
+    suggestion: lc.EligibilitySuggestion
+    decision: DecisionView | None
+    support: list[SupportView]
+
+
+@dataclass(frozen=True)
+class PlanOverview:
+    plan: PlanView | None
+    assessment: AssessmentView | None
+    changes: list[tuple[str, date]]
+    essentials: list[tuple[lc.EssentialItem, date | None, str]]
+
+
+def _names(session: Session) -> dict[int, str]:
+    return {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
+
+
+def _care_input(row: CareHistory | None) -> CareHistoryInput | None:
+    if row is None:
+        return None
+    return CareHistoryInput(
+        row.date_entered_care,
+        row.weeks_looked_after_since_14,
+        row.legal_status or "",
+        row.detained_or_in_hospital_at_16,
+        row.sgo_after_looked_after,
+        row.staying_put_until,
+        row.staying_close,
+    )
+
+
+def legal_overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> LegalOverview:
+    """Care history, the eligibility suggestion, the latest decision and support milestones."""
+    found = suggestion(db, actor, person_id, now=now)  # checks the actor may see the record
+    with db.reading() as session:
+        names = _names(session)
+        latest = session.scalar(
+            select(EligibilityDecision)
+            .where(EligibilityDecision.young_person_id == person_id)
+            .order_by(EligibilityDecision.decided_at.desc(), EligibilityDecision.id.desc())
+        )
+        decision = (
+            None
+            if latest is None
+            else DecisionView(
+                latest.suggested,
+                latest.decided,
+                latest.reason,
+                names.get(latest.decided_by, "?"),
+                latest.decided_at,
+            )
+        )
+        support = [
+            SupportView(SupportKind(e.kind), e.occurred_on, e.note, names.get(e.recorded_by, "?"))
+            for e in session.scalars(
+                select(SupportEvent)
+                .where(SupportEvent.young_person_id == person_id)
+                .order_by(SupportEvent.occurred_on.desc(), SupportEvent.id.desc())
+            )
+        ]
+        return LegalOverview(
+            _care_input(session.get(CareHistory, person_id)), found, decision, support
+        )
+
+
+def plan_overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> PlanOverview:
+    """The current plan, the latest needs assessment, changes of circumstances, essentials."""
+    plan = current_plan(db, actor, person_id, now=now)  # checks the actor may see the record
+    items = essentials(db, actor, person_id, now=now)
+    with db.reading() as session:
+        row = session.scalar(
+            select(NeedsAssessment)
+            .where(NeedsAssessment.young_person_id == person_id)
+            .order_by(NeedsAssessment.id.desc())
+        )
+        assessment = (
+            None
+            if row is None
+            else AssessmentView(row.eligible_from, row.started_on, row.completed_on, row.summary)
+        )
+        changes = [
+            (c.kind, c.occurred_on)
+            for c in session.scalars(
+                select(CircumstanceChange)
+                .where(CircumstanceChange.young_person_id == person_id)
+                .order_by(CircumstanceChange.occurred_on.desc(), CircumstanceChange.id.desc())
+            )
+        ]
+    return PlanOverview(plan, assessment, changes, items)

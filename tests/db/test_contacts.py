@@ -157,3 +157,20 @@ def test_lost_contact_shows_attempts_and_steps(demo_db: Opened) -> None:
     assert all(s.reestablish_steps for s in lost)
     assert not any(s.reestablish_steps for s in kept)
     assert any(s.status.in_touch.attempts_since > 0 for s in lost)
+
+
+def test_draft_keeps_follow_ups_and_undecided_outcome(case) -> None:  # type: ignore[no-untyped-def]
+    opened, lead, pid = case
+    undecided = ContactInput(occurred_at=NOW - timedelta(hours=1), discussed="Rang them.")
+    follow = FollowUpInput("Send the bursary form.", date(2026, 12, 10))
+    (cid,) = contacts.save_draft(opened.db, lead, pid, undecided, follow_ups=[follow], now=NOW).ids
+    draft = next(c for c in contacts.list_contacts(opened.db, lead, pid, now=NOW) if c.id == cid)
+    assert draft.details.successful is None
+    assert draft.draft_follow_ups == (follow,)
+    with pytest.raises(ValidationFailed, match="successful:"):
+        contacts.finalise(opened.db, lead, pid, cid, undecided, follow_ups=[follow], now=NOW)
+    contacts.finalise(opened.db, lead, pid, cid, _good(), follow_ups=[follow], now=NOW)
+    assert any(
+        f.contact_id == cid and f.description == "Send the bursary form."
+        for f in contacts.list_follow_ups(opened.db, lead, pid, now=NOW)
+    )

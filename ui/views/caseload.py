@@ -1,8 +1,10 @@
 """The caseload screen: search, "Only my cases", the lazy table and "Add young person".
 
 Searching, sorting and "Only my cases" all re-query in SQL through ``CaseloadModel``;
-the table shows whatever page of rows is on screen. Enter or a double-click opens the
-selected young person's record (``open_record``).
+the table shows whatever page of rows is on screen, with each young person's in-touch
+status, next due item and accommodation warning from the due engine. Enter or a
+double-click opens the selected young person's record (``open_record``); "Chronology"
+shows their history in a window.
 """
 
 from __future__ import annotations
@@ -31,22 +33,40 @@ from casework.db.database import Database
 from casework.services.common import Changed
 from casework.services.permissions import Actor
 from ui.dialogs.young_person_form import YoungPersonDialog
-from ui.models.caseload_model import COLUMNS, NAME, CaseloadModel
+from ui.models.caseload_model import (
+    ACCOMMODATION,
+    AGE,
+    CHILD_ID,
+    COLUMNS,
+    ELIGIBILITY,
+    IN_TOUCH,
+    NAME,
+    NEXT_DUE,
+    PERSONAL_ADVISER,
+    SOCIAL_WORKER,
+    TEAM,
+    CaseloadModel,
+)
+from ui.views.chronology import ChronologyDialog
 
 Clock = Callable[[], datetime]
 SEARCH_DELAY_MS = 250
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-# Starting widths from typical values; Name stretches to fill what is left. Measuring
-# the real rows ("resize to contents") would read every page of the caseload.
-_SAMPLES = (
-    "Abcdefghijklmn, Abcdefghij (Abcdefg)",
-    "C0000000000",
-    "Age 00",
-    "Former relevant child",
-    "Leaving Care North",
-    "Abcdefghi Abcdefghij",
-    "Abcdefghi Abcdefghij",
-)
+# Starting widths from typical values; the last column stretches to fill what is left.
+# Measuring the real rows ("resize to contents") would read every page of the caseload.
+# Overdue and warning cells are bold (about 10% wider), so those columns allow for it.
+_SAMPLES = {
+    NAME: "Abcdefghijk, Abcdefgh (Abcde)",
+    CHILD_ID: "C0000000",
+    AGE: "Age 00",
+    IN_TOUCH: "Refuses contact",
+    NEXT_DUE: "OVERDUE · 00/00/0000 · Pathway plan review",
+    ACCOMMODATION: "Unsuitable: Bed and breakfast",
+    ELIGIBILITY: "Former relevant child",
+    TEAM: "Leaving Care North",
+    SOCIAL_WORKER: "Abcdefghi Abcdefghij",
+    PERSONAL_ADVISER: "Abcdefghi Abcdefghij",
+}
 
 
 def count_text(count: int, *, searching: bool, mine_only: bool) -> str:
@@ -94,6 +114,7 @@ class CaseloadView(QWidget):
         self._actor = actor
         self._clock = clock
         self._dialog: YoungPersonDialog | None = None
+        self._chronology: ChronologyDialog | None = None
         self._select_id: int | None = None  # row to select once the next query lands
         self._focus_results = False
         self.model = CaseloadModel(db, actor, clock, parent=self)
@@ -122,6 +143,9 @@ class CaseloadView(QWidget):
             "Open the selected young person's record (Enter or double-click)"
         )
         self.open_button.setEnabled(False)
+        self.chronology_button = QPushButton("C&hronology")
+        self.chronology_button.setToolTip("The selected young person's history, newest first")
+        self.chronology_button.setEnabled(False)
         self.table = self._make_table()
         self.empty = QLabel()
         self.empty.setObjectName("caseloadEmpty")
@@ -145,6 +169,7 @@ class CaseloadView(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.count)
         bar.addStretch(1)
+        bar.addWidget(self.chronology_button)
         bar.addWidget(self.open_button)
         bar.addWidget(self.add_button)
         layout = QVBoxLayout(self)
@@ -152,7 +177,8 @@ class CaseloadView(QWidget):
         layout.addWidget(self.pages, 1)
         QWidget.setTabOrder(self.search, self.mine_only)
         QWidget.setTabOrder(self.mine_only, self.table)
-        QWidget.setTabOrder(self.table, self.open_button)
+        QWidget.setTabOrder(self.table, self.chronology_button)
+        QWidget.setTabOrder(self.chronology_button, self.open_button)
         QWidget.setTabOrder(self.open_button, self.add_button)
         self.setFocusProxy(self.search)
 
@@ -176,9 +202,12 @@ class CaseloadView(QWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
         metrics = table.fontMetrics()
-        for column, sample in enumerate(_SAMPLES):
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 28)
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        for column, sample in _SAMPLES.items():
+            bold = 1.1 if column in (IN_TOUCH, NEXT_DUE, ACCOMMODATION) else 1.0
+            header.resizeSection(column, int(metrics.horizontalAdvance(sample) * bold) + 28)
+        # Ten columns rarely fit: Name keeps its width (a stretched section would shrink to
+        # nothing) and the table scrolls sideways; the last column takes any room left.
+        header.setStretchLastSection(True)
         header.setMinimumSectionSize(metrics.horizontalAdvance("Age 00") + 16)
         table.setSortingEnabled(True)
         table.setAccessibleName("Caseload")
@@ -193,6 +222,8 @@ class CaseloadView(QWidget):
         self.mine_only.toggled.connect(self.model.set_mine_only)
         self.add_button.clicked.connect(self.add_young_person)
         self.open_button.clicked.connect(self._open_selected)
+        self.chronology_button.clicked.connect(self.show_chronology)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_indicator)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.empty_action.clicked.connect(self._on_empty_action)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
@@ -220,6 +251,11 @@ class CaseloadView(QWidget):
         if dialog is not None:
             dialog.discard()
             dialog.deleteLater()
+        chronology, self._chronology = self._chronology, None
+        if chronology is not None:
+            chronology.view.clear()
+            chronology.close()
+            chronology.deleteLater()
         self.model.clear()
         self._select_id = None
         self._on_selection()
@@ -259,6 +295,29 @@ class CaseloadView(QWidget):
     @property
     def dialog(self) -> YoungPersonDialog | None:
         return self._dialog
+
+    def show_chronology(self) -> None:
+        """The selected young person's chronology, in a window of its own."""
+        person_id = self.selected_id()
+        if person_id is None:
+            return
+        row = self.model.row_at(self.table.currentIndex().row())
+        name = f"{row.name} ({row.child_uid})" if row is not None else ""
+        if self._chronology is None:
+            dialog = ChronologyDialog(
+                self._db, self._actor, self._clock, person_id, self, name=name
+            )
+            dialog.finished.connect(self._on_chronology_closed)
+            self._chronology = dialog
+        else:
+            self._chronology.show_person(person_id, name)
+        self._chronology.show()
+        self._chronology.raise_()
+        self._chronology.activateWindow()
+
+    @property
+    def chronology(self) -> ChronologyDialog | None:
+        return self._chronology
 
     # --- reacting --------------------------------------------------------------------------
 
@@ -333,7 +392,24 @@ class CaseloadView(QWidget):
             self.pages.setCurrentIndex(1)
 
     def _on_selection(self) -> None:
-        self.open_button.setEnabled(self.selected_id() is not None)
+        chosen = self.selected_id() is not None
+        self.open_button.setEnabled(chosen)
+        self.chronology_button.setEnabled(chosen)
+
+    def _on_sort_indicator(self, column: int, _order: Qt.SortOrder) -> None:
+        """A click on a status column sorts nothing: put the arrow back where it was."""
+        if COLUMNS[column].sort_key is not None:
+            return
+        header = self.table.horizontalHeader()
+        order = (
+            Qt.SortOrder.DescendingOrder
+            if self.model.query.descending
+            else (Qt.SortOrder.AscendingOrder)
+        )
+        header.blockSignals(True)
+        header.setSortIndicator(self.model.sort_column(), order)
+        header.blockSignals(False)
+        header.viewport().update()
 
     def _open_selected(self) -> None:
         person_id = self.selected_id()
@@ -353,6 +429,11 @@ class CaseloadView(QWidget):
         self.search.blockSignals(False)
         self.refresh()
         self.table.setFocus()
+
+    def _on_chronology_closed(self) -> None:
+        dialog, self._chronology = self._chronology, None
+        if dialog is not None:
+            dialog.deleteLater()
 
     def _on_dialog_closed(self) -> None:
         if self._dialog is not None:

@@ -1,8 +1,15 @@
-"""One young person's record: who they are at a glance, their details, and "Edit".
+"""One young person's record: who they are at a glance, then its sections.
+
+The header (name, age, ID, category, team and workers, the in-touch and "next due"
+line the integrator fills with ``set_status_summary``, and a notice of unfinished
+contact drafts) stays in view above the sections: Details (with "Edit details"),
+Contacts, Legal status and eligibility, Pathway plan, and Accommodation and activity.
+Each section loads on a worker when first shown.
 
 Opening a record is audited by the core (``open_record``), so it runs on a worker
 like every other read. Refusals (another team's record) and records that no longer
-exist are shown in plain words with the way back.
+exist are shown in plain words with the way back. ``clear()`` first saves any contact
+being written (so the idle lock never loses typing), then forgets everything.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,11 +44,28 @@ from casework.services.people import YoungPersonRecord, open_record
 from casework.services.permissions import Actor
 from ui import tasks
 from ui.dialogs.young_person_form import YoungPersonForm, confirm_discard
+from ui.views.record_accommodation import AccommodationSection
+from ui.views.record_common import RecordSection, set_severity
+from ui.views.record_contacts import ContactsSection
+from ui.views.record_legal import LegalSection
+from ui.views.record_plan import PlanSection
 
 Clock = Callable[[], datetime]
 NOT_ALLOCATED = "Not allocated"
 _LOADING, _MESSAGE, _RECORD, _EDIT = range(4)
 _LONDON = ZoneInfo("Europe/London")
+STATUS_LEVELS = ("ok", "warning", "overdue")
+HEADER_STYLE = """
+QLabel#statusSummary { padding: 6px 10px; border-radius: 4px; border-left: 6px solid #8a94a3; }
+QLabel#statusSummary[severity="ok"] { background: #e6f4ea; border-left-color: #1e6b34; }
+QLabel#statusSummary[severity="warning"] { background: #fff4d6; border-left-color: #c28a00; }
+QLabel#statusSummary[severity="overdue"] { border-left-color: #a4161a; }
+QLabel#draftNotice {
+    background: #fff4d6; color: #3d2a00; border: 2px solid #c28a00; border-radius: 4px;
+    padding: 6px 8px; font-weight: bold; }
+QTabBar::tab { padding: 7px 14px; }
+QTabBar::tab:selected { font-weight: bold; color: #1d4f91; }
+"""
 
 
 def _day(value: date | None) -> str:
@@ -114,16 +139,23 @@ class RecordView(QWidget):
         self._generation = 0
         self._build()
 
-    # --- building ------------------------------------------------------------------------
+    # --- building -------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self.setStyleSheet(HEADER_STYLE)
         self.back_button = QPushButton("← &Back to caseload")
         self.back_button.clicked.connect(self.request_back)
         self.edit_button = QPushButton("&Edit details")
         self.edit_button.clicked.connect(self.start_edit)
-        top = QHBoxLayout()
+        self.name = QLabel()
+        self.name.setObjectName("recordName")
+        self.name.setStyleSheet("font-size: 16pt; font-weight: bold;")  # beats the app style
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top = QHBoxLayout()  # one row, so the sections below get the height
         top.addWidget(self.back_button)
-        top.addStretch(1)
+        top.addSpacing(12)
+        top.addWidget(self.name, 1)
+        top.addWidget(self.edit_button)
 
         self.message = QLabel()
         self.message.setObjectName("recordMessage")
@@ -138,7 +170,7 @@ class RecordView(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._centred(QLabel("Opening the record…")))
         self.pages.addWidget(self.message)
-        self.pages.addWidget(self._scrolling(self._record_page()))
+        self.pages.addWidget(self._record_page())
         editing = QWidget()
         edit_layout = QVBoxLayout(editing)
         edit_layout.setContentsMargins(0, 0, 0, 0)
@@ -159,34 +191,78 @@ class RecordView(QWidget):
 
     def _record_page(self) -> QWidget:
         page = QWidget()
-        self.name = QLabel()
-        self.name.setObjectName("recordName")
-        self.name.setStyleSheet("font-size: 16pt; font-weight: bold;")  # beats the app style
-        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = QLabel()
         self.summary.setObjectName("recordSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setWordWrap(True)
+        self.status_summary = QLabel()
+        self.status_summary.setObjectName("statusSummary")
+        self.status_summary.setAccessibleName("In touch and next due")
+        self.status_summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_summary.setWordWrap(True)
+        self.status_summary.hide()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.status_summary)
+        layout.addWidget(self._draft_bar())
+        layout.addSpacing(4)
+        layout.addWidget(self._sections(), 1)
+        return page
+
+    def _draft_bar(self) -> QWidget:
+        self.draft_bar = QWidget()
+        self.draft_notice = QLabel()
+        self.draft_notice.setObjectName("draftNotice")
+        self.draft_notice.setWordWrap(True)
+        self.continue_button = QPushButton("Continue &writing")
+        self.continue_button.clicked.connect(self.continue_draft)
+        row = QHBoxLayout(self.draft_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.draft_notice, 1)
+        row.addWidget(self.continue_button)
+        self.draft_bar.hide()
+        return self.draft_bar
+
+    def _sections(self) -> QTabWidget:
         self.details = QFormLayout()
         self.details.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
         self.details.setHorizontalSpacing(24)
         box = QGroupBox("Details")
         box.setLayout(self.details)
         box.setMaximumWidth(760)
-        name_row = QHBoxLayout()
-        name_row.addWidget(self.name, 1)
-        name_row.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignBottom)
-        holder = QWidget()
-        holder.setMaximumWidth(760)
-        holder.setLayout(name_row)
-        name_row.setContentsMargins(0, 0, 0, 0)
-        layout = QVBoxLayout(page)
-        layout.addWidget(holder)
-        layout.addWidget(self.summary)
-        layout.addSpacing(8)
-        layout.addWidget(box)
-        layout.addStretch(1)
-        return page
+        details = QWidget()
+        column = QVBoxLayout(details)
+        column.addWidget(box)
+        column.addStretch(1)
+        self.contacts = ContactsSection(self._db, self._actor, self._clock)
+        self.legal = LegalSection(self._db, self._actor, self._clock)
+        self.plan = PlanSection(self._db, self._actor, self._clock)
+        self.accommodation = AccommodationSection(self._db, self._actor, self._clock)
+        self.sections: list[RecordSection] = [
+            self.contacts,
+            self.legal,
+            self.plan,
+            self.accommodation,
+        ]
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        pages = [
+            (self._scrolling(details), "Details"),
+            (self.contacts, "Contacts"),
+            (self.legal, "Legal status and eligibility"),
+            (self.plan, "Pathway plan"),
+            (self.accommodation, "Accommodation and activity"),
+        ]
+        for number, (widget, title) in enumerate(pages, start=1):
+            index = self.tabs.addTab(widget, title)
+            self.tabs.setTabToolTip(index, f"{title} (Ctrl+{number})")
+            QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda i=index: self.show_section(i))
+        for section in self.sections:
+            section.changed.connect(self._on_section_changed)
+        self.contacts.draft_notice.connect(self._on_draft_notice)
+        self.tabs.currentChanged.connect(self._sync_draft_bar)
+        return self.tabs
 
     @staticmethod
     def _scrolling(widget: QWidget) -> QScrollArea:
@@ -203,7 +279,7 @@ class RecordView(QWidget):
         label.setContentsMargins(24, 48, 24, 24)
         return label
 
-    # --- public --------------------------------------------------------------------------
+    # --- public ---------------------------------------------------------------------------
 
     @property
     def record(self) -> YoungPersonRecord | None:
@@ -219,12 +295,37 @@ class RecordView(QWidget):
 
     def show_person(self, person_id: int) -> None:
         """Open (audited) and show one young person's record."""
+        self.contacts.flush()  # a contact being written for someone else is kept
+        self._forget_sections()
         self._person_id = person_id
         self._record = None
         self.form.clear()
+        self.name.clear()
+        self.summary.clear()
         self.edit_button.hide()
         self.pages.setCurrentIndex(_LOADING)
         self._open(person_id)
+
+    def show_section(self, index: int) -> None:
+        """Show one of the record's sections (0 is Details)."""
+        if self.pages.currentIndex() == _RECORD:
+            self.tabs.setCurrentIndex(index)
+            self.tabs.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def set_status_summary(self, text: str, level: str) -> None:
+        """The in-touch badge and "next due" line under the name; "" hides it.
+
+        ``level`` is "ok", "warning" or "overdue" (the app style's status colours)."""
+        if level not in STATUS_LEVELS:
+            raise ValueError(f"level must be one of {', '.join(STATUS_LEVELS)}")
+        self.status_summary.setText(text)
+        set_severity(self.status_summary, level)
+        self.status_summary.setVisible(bool(text))
+
+    def continue_draft(self) -> None:
+        """Open the Contacts section on the latest unfinished draft."""
+        self.tabs.setCurrentWidget(self.contacts)
+        self.contacts.resume_latest()
 
     def _open(self, person_id: int) -> None:
         self._generation += 1
@@ -240,17 +341,27 @@ class RecordView(QWidget):
         )
 
     def clear(self) -> None:
-        """Forget the record and anything typed (idle lock)."""
+        """Forget the record and anything typed (idle lock); a contact being written is
+        saved as a draft first."""
+        self.contacts.flush()
         self._generation += 1
         self._record = None
         self._person_id = None
+        self._forget_sections()
         self.form.clear()
         self.name.clear()
         self.summary.clear()
         self.message.clear()
+        self.set_status_summary("", "ok")
         self._fill_details([])
         self.edit_button.hide()
+        self.tabs.setCurrentIndex(0)
         self.pages.setCurrentIndex(_LOADING)
+
+    def _forget_sections(self) -> None:
+        for section in self.sections:
+            section.clear()
+        self._on_draft_notice("")
 
     def start_edit(self) -> None:
         if self._record is None:
@@ -269,18 +380,28 @@ class RecordView(QWidget):
     def request_back(self) -> None:
         if self.is_editing and self.form.is_modified() and not confirm_discard(self):
             return
+        self.contacts.flush()
         self.back_requested.emit()
 
-    # --- results -------------------------------------------------------------------------
+    # --- results --------------------------------------------------------------------------
 
     def _on_opened(self, generation: int, record: YoungPersonRecord) -> None:
         if not isValid(self) or generation != self._generation:
             return
+        refreshing = self._record is not None and self.pages.currentIndex() == _RECORD
         self._record = record
         self.name.setText(record.display_name)
         self.summary.setText(summary_html(record))
         self._fill_details(detail_rows(record))
-        self._show_record()
+        for section in self.sections:
+            section.set_person(record.id)  # a different person clears the section first
+        self.contacts.set_name(record.display_name)
+        self.legal.set_record(record)
+        self.plan.set_record(record)
+        if self.contacts.person_id == record.id and not self.contacts.isVisible():
+            self.contacts.reload()  # drafts show in the header whichever section is open
+        if not refreshing:
+            self._show_record()
 
     def _on_open_failed(self, generation: int, exc: BaseException) -> None:
         if not isValid(self) or generation != self._generation:
@@ -301,7 +422,22 @@ class RecordView(QWidget):
     def _on_saved(self, changed: Changed) -> None:
         self.changed.emit(changed)
         if self._person_id is not None:
-            self._open(self._person_id)  # read back the new version; the form stays until then
+            self._record = None  # the form stays until the new version is read back
+            self._open(self._person_id)
+
+    def _on_section_changed(self, changed: Changed) -> None:
+        self.changed.emit(changed)
+        if changed.record_type == "young_person" and self._person_id is not None:
+            self._open(self._person_id)  # the header and details show the new category
+
+    def _on_draft_notice(self, text: str) -> None:
+        self.draft_notice.setText(text)
+        self._sync_draft_bar()
+
+    def _sync_draft_bar(self) -> None:
+        """The header's draft notice, except on Contacts, where the drafts are listed."""
+        text = self.draft_notice.text()
+        self.draft_bar.setVisible(bool(text) and self.tabs.currentWidget() is not self.contacts)
 
     def _show_record(self) -> None:
         self.pages.setCurrentIndex(_RECORD)
@@ -321,5 +457,7 @@ class RecordView(QWidget):
     def _on_escape(self) -> None:
         if self.is_editing:
             self.cancel_edit()
+        elif self.tabs.currentWidget() is self.contacts and self.contacts.is_editing:
+            self.contacts.editor.go_back()
         else:
             self.request_back()

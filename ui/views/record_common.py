@@ -96,26 +96,27 @@ def paragraphs(text: str) -> str:
     return html.escape(text.strip()).replace("\n", "<br>")
 
 
-def _sentence(text: str) -> str:
+def _sentence(text: str, *, capital: bool = True) -> str:
     text = _ISO_DATE.sub(lambda d: f"{d[3]}/{d[2]}/{d[1]}", text.strip())
     if " is not a known " in text and "; expected one of" in text:
-        return "Choose one from the list."
+        return "Choose one from the list." if capital else "choose one from the list."
     head, sep, expected = text.partition(": expected ")
     if sep:
         text = f"{head} (expected {expected})"
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "?", "!", ")")) else text + "."
+    if capital:
+        text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def plain_problem(problem: str, labels: dict[str, str]) -> str:
     """One of the service's problems ("unsuitable_reason: say why ...") in the screen's
-    words ("Reason it is unsuitable: Say why ...")."""
+    words ("Why it is unsuitable: say why ...")."""
     follow_up = _FOLLOW_UP.fullmatch(problem)
     if follow_up is not None:
-        return f"Follow-up action {follow_up[1]}: {_sentence(follow_up[2])}"
+        return f"Follow-up action {follow_up[1]}: {_sentence(follow_up[2], capital=False)}"
     field, sep, rest = problem.partition(": ")
     if sep and field in labels:
-        return f"{labels[field]}: {_sentence(rest)}"
+        return f"{labels[field]}: {_sentence(rest, capital=False)}"
     if sep and re.fullmatch(r"[a-z_0-9]+", field):
         return _sentence(rest)  # a storage name the screen has no label for
     return _sentence(problem)
@@ -237,7 +238,7 @@ class RecordSection(QWidget):
         self.status.hide()
         self.setStyleSheet(SECTION_STYLE)
 
-    # --- subclass hooks --------------------------------------------------------------------
+    # --- subclass hooks -------------------------------------------------------------------
 
     @staticmethod
     def load_data(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Any:
@@ -249,7 +250,7 @@ class RecordSection(QWidget):
     def clear_content(self) -> None:
         raise NotImplementedError
 
-    # --- public ------------------------------------------------------------------------------
+    # --- public ---------------------------------------------------------------------------
 
     @property
     def person_id(self) -> int | None:
@@ -317,7 +318,7 @@ class RecordSection(QWidget):
         self.changed.emit(changed)
         self.reload()
 
-    # --- internals -----------------------------------------------------------------------
+    # --- internals ------------------------------------------------------------------------
 
     def _dialog_closed(self, dialog: QDialog) -> None:
         if self.dialog is dialog:

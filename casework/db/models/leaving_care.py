@@ -36,13 +36,14 @@ class Contact(Base):
     young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON))
     occurred_at: Mapped[datetime] = mapped_column(DateTime)
     method: Mapped[str] = mapped_column(String(32))
-    successful: Mapped[bool] = mapped_column(Boolean)
+    successful: Mapped[bool | None] = mapped_column(Boolean)  # None: a draft not yet decided
     made_by: Mapped[str] = mapped_column(String(24))
     location: Mapped[str | None] = mapped_column(String(200))
     seen: Mapped[bool] = mapped_column(Boolean, default=False)
     seen_alone: Mapped[bool] = mapped_column(Boolean, default=False)
     views: Mapped[str] = mapped_column(Text, default="")
     discussed: Mapped[str] = mapped_column(Text, default="")
+    draft_follow_ups: Mapped[str] = mapped_column(Text, default="[]")  # JSON, drafts only
     status: Mapped[str] = mapped_column(String(10), default="draft")
     author_id: Mapped[int] = mapped_column(ForeignKey(_USER))
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,287 @@
+"""My work: most urgent first, overdue flagged, team leads by worker, opening, clearing."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from casework.domain.due import DueKind
+from casework.services.due import WorkItem, my_work
+from casework.services.permissions import Actor
+from ui import tasks
+from ui.main_window import MainWindow
+from ui.models.my_work_model import (
+    DUE,
+    OVERDUE_FILL,
+    OVERDUE_TEXT,
+    PERSON,
+    WHAT,
+    WORKER,
+    counts,
+    due_words,
+    summary_text,
+    worker_key,
+)
+from ui.views.chronology import ChronologyDialog
+from ui.views.my_work import MyWorkView
+from ui.workspace import MY_WORK, MyWorkSection, Workspace, badge_text
+
+if TYPE_CHECKING:
+    from tests.ui._fixtures import Env
+
+pytest_plugins = ["tests.ui._fixtures", "tests.ui._work_fixtures"]
+TIMEOUT = 10_000
+
+
+def make_view(qtbot: QtBot, env: Env, actor: Actor) -> MyWorkView:
+    view = MyWorkView(env.db, actor, env.clock)
+    qtbot.addWidget(view)
+    view.resize(1200, 600)
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        view.show()
+    return view
+
+
+def shown(view: MyWorkView) -> list[WorkItem]:
+    return view.model.shown_items()
+
+
+def test_due_words() -> None:
+    from datetime import date
+
+    today = date(2026, 11, 27)
+    assert due_words(date(2026, 11, 6), today) == "3 weeks OVERDUE"
+    assert due_words(date(2026, 11, 26), today) == "1 day OVERDUE"
+    assert due_words(today, today) == "due today"
+    assert due_words(date(2026, 11, 28), today) == "due tomorrow"
+    assert due_words(date(2026, 12, 2), today) == "in 5 days"
+    assert due_words(date(2027, 5, 27), today) == "in 6 months"
+    assert due_words(date(2024, 11, 1), today) == "2 years OVERDUE"
+
+
+def test_a_practitioners_items_are_most_urgent_first(
+    qtbot: QtBot, env: Env, practitioner: Actor
+) -> None:
+    view = make_view(qtbot, env, practitioner)
+    expected = my_work(env.db, practitioner, now=env.now)
+    assert expected, "the busiest practitioner has work due"
+    assert shown(view) == expected  # the engine's order, untouched
+    dues = [w.item.due for w in shown(view)]
+    assert dues == sorted(dues)
+    assert view.mine.isHidden() and view.worker.isHidden()  # no team choice for a PA
+    assert view.table.isColumnHidden(WORKER)
+    today = view.model.today
+    assert today is not None
+    assert (
+        view.summary.text()
+        .replace("OVERDUE", "overdue")
+        .endswith(summary_text(counts(expected, today)).split(" overdue", 1)[-1])
+    )
+    first = view.model.index(0, PERSON).data()
+    assert first == f"{expected[0].name} ({expected[0].child_uid})"
+    assert view.model.index(0, WHAT).data() == expected[0].item.title
+
+
+def test_overdue_rows_say_so_in_red_and_bold(qtbot: QtBot, env: Env, practitioner: Actor) -> None:
+    view = make_view(qtbot, env, practitioner)
+    items = shown(view)
+    late = next(r for r, w in enumerate(items) if w.item.overdue)
+    on_time = next(r for r, w in enumerate(items) if not w.item.overdue)
+    model = view.model
+    for column in (DUE, WHAT, PERSON):
+        index = model.index(late, column)
+        assert index.data(Qt.ItemDataRole.ForegroundRole) == OVERDUE_TEXT
+        assert index.data(Qt.ItemDataRole.BackgroundRole) == OVERDUE_FILL
+        assert index.data(Qt.ItemDataRole.FontRole).bold()
+    assert "OVERDUE" in model.index(late, DUE).data()  # a word, not colour alone
+    assert model.index(late, DUE).data(Qt.ItemDataRole.AccessibleTextRole).startswith("Overdue by")
+    assert "OVERDUE" not in model.index(on_time, DUE).data()
+    assert model.index(on_time, WHAT).data(Qt.ItemDataRole.BackgroundRole) is None
+    overdue = sum(w.item.overdue for w in items)
+    assert f"{overdue} OVERDUE" in view.summary.text()
+
+
+def test_team_lead_sees_the_team_by_worker_with_counts(qtbot: QtBot, env: Env) -> None:
+    view = make_view(qtbot, env, env.lead)
+    team = my_work(env.db, env.lead, now=env.now, team=True)
+    assert view.team.isChecked() and view.team_scope  # My team's is the default
+    assert shown(view) == team
+    assert not view.table.isColumnHidden(WORKER)
+    assert view.worker.isVisibleTo(view)
+    labels = [view.worker.itemText(i) for i in range(view.worker.count())]
+    overdue = sum(w.item.overdue for w in team)
+    assert labels[0] == f"Everyone ({overdue} overdue of {len(team)})"
+
+    workers = {worker_key(w): w.worker for w in team}
+    key = max(workers, key=lambda k: sum(worker_key(w) == k for w in team))
+    theirs = [w for w in team if worker_key(w) == key]
+    late = sum(w.item.overdue for w in theirs)
+    assert f"{workers[key]} ({late} overdue of {len(theirs)})" in labels
+    assert view.set_worker(key)
+    assert shown(view) == theirs
+    assert {view.model.index(r, WORKER).data() for r in range(view.model.rowCount())} == {
+        workers[key]
+    }
+
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        view.mine.click()
+    assert shown(view) == my_work(env.db, env.lead, now=env.now, team=False)
+    assert view.table.isColumnHidden(WORKER)
+    assert not view.worker.isEnabled()
+
+
+def test_kind_filter_narrows_and_says_how_many(qtbot: QtBot, env: Env) -> None:
+    view = make_view(qtbot, env, env.lead)
+    everything = shown(view)
+    kind = max(DueKind, key=lambda k: sum(w.item.kind is k for w in everything))
+    wanted = [w for w in everything if w.item.kind is kind]
+    assert 0 < len(wanted) < len(everything)
+    assert view.kind.findText(f"{kind.label} ({len(wanted)})") >= 0
+    assert view.set_kind(kind)
+    assert shown(view) == wanted
+    assert view.summary.text().endswith(f"{len(wanted)} in all")
+    view.show_everything()
+    assert shown(view) == everything
+
+
+def test_enter_double_click_and_the_button_open_the_record(
+    qtbot: QtBot, env: Env, practitioner: Actor
+) -> None:
+    view = make_view(qtbot, env, practitioner)
+    assert not view.open_button.isEnabled()
+    view.select_row(1)
+    person_id = shown(view)[1].person_id
+    assert view.open_button.isEnabled() and view.chronology_button.isEnabled()
+    assert "why it is due" not in view.detail.text()
+    view.table.setFocus()
+    with qtbot.waitSignal(view.open_record, timeout=TIMEOUT) as opened:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened.args == [person_id]
+    with qtbot.waitSignal(view.open_record, timeout=TIMEOUT) as opened:
+        view.open_button.click()
+    assert opened.args == [person_id]
+    where = view.table.visualRect(view.model.index(0, WHAT)).center()
+    viewport = view.table.viewport()
+    with qtbot.waitSignal(view.open_record, timeout=TIMEOUT) as opened:
+        # QTest's double-click needs the press of the first click to have happened.
+        qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=where)
+        qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=where)
+    assert opened.args == [shown(view)[0].person_id]
+
+
+def test_chronology_opens_for_the_selected_young_person(
+    qtbot: QtBot, env: Env, practitioner: Actor
+) -> None:
+    view = make_view(qtbot, env, practitioner)
+    view.select_row(0)
+    work = shown(view)[0]
+    view.chronology_button.click()
+    dialog = view.chronology
+    assert isinstance(dialog, ChronologyDialog)
+    assert dialog.view.person_id == work.person_id
+    assert work.child_uid in dialog.windowTitle()
+    qtbot.waitUntil(lambda: bool(dialog.view.events()), timeout=TIMEOUT)
+    view.clear()
+    assert view.chronology is None
+
+
+def test_clear_empties_everything_and_drops_a_late_result(
+    qtbot: QtBot, env: Env, practitioner: Actor
+) -> None:
+    view = make_view(qtbot, env, practitioner)
+    badges: list[int] = []
+    view.overdue_changed.connect(badges.append)
+    view.refresh()  # a load in flight...
+    view.clear()  # ...then the lock
+    assert view.model.rowCount() == 0 and view.model.all_items() == []
+    assert view.summary.text() == "" and view.detail.text() == ""
+    assert view.worker.count() == 1 and view.kind.count() == 1
+    assert badges == [-1]
+    assert tasks.wait_for_all(TIMEOUT)
+    QCoreApplication.processEvents()  # the superseded result arrives and is dropped
+    assert view.model.rowCount() == 0 and badges == [-1]
+
+
+def test_nothing_due_says_so(qtbot: QtBot, env: Env) -> None:
+    view = make_view(qtbot, env, env.lead)
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        view.mine.click()
+    assert my_work(env.db, env.lead, now=env.now) == []  # the demo lead holds no cases
+    assert view.model.rowCount() == 0
+    assert view.pages.currentIndex() == 1
+    assert "Nothing is due for the young people allocated to you" in view.empty.text()
+    assert view.summary.text() == "Nothing due"
+    assert view.show_all_button.isHidden()
+
+
+def test_workspace_lands_on_my_work_with_an_overdue_badge(
+    qtbot: QtBot, env: Env, practitioner: Actor
+) -> None:
+    workspace = Workspace(env.db, practitioner, env.clock)
+    qtbot.addWidget(workspace)
+    workspace.show()
+    assert workspace.section_titles() == [MY_WORK, "Caseload"]
+    assert workspace.current_section() == MY_WORK
+    section = workspace.sections[MY_WORK]
+    assert isinstance(section, MyWorkSection)
+    view = section.my_work
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=TIMEOUT)
+    today = view.model.today
+    assert today is not None
+    overdue = counts(view.model.all_items(), today).overdue
+    assert overdue > 0
+    assert (
+        workspace.nav_texts()[0] == badge_text(MY_WORK, overdue) == f"My work ({overdue} overdue)"
+    )
+    assert workspace.show_section("Caseload") is workspace.sections["Caseload"]
+    assert workspace.current_section() == "Caseload"
+
+    view.select_row(0)
+    person_id = shown(view)[0].person_id
+    view.open_button.click()
+    record = section.record
+    assert record is not None and section.currentWidget() is record
+    qtbot.waitUntil(lambda: record.record is not None, timeout=TIMEOUT)
+    assert record.person_id == person_id
+    section.back_to_list()
+    assert section.currentWidget() is view
+
+    workspace.clear()
+    assert view.model.rowCount() == 0 and record.record is None
+    assert workspace.nav_texts()[0] == MY_WORK
+
+
+def test_the_lock_clears_and_destroys_my_work(qtbot: QtBot, env: Env) -> None:
+    window = MainWindow(env.db, env.lead, env.clock)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.workspace is not None
+    section = window.workspace.sections[MY_WORK]
+    assert isinstance(section, MyWorkSection)
+    view = section.my_work
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=TIMEOUT)
+    seen: dict[str, int] = {}
+    original = view.clear
+
+    def spy() -> None:
+        original()
+        seen["rows"] = view.model.rowCount()
+
+    view.clear = spy  # type: ignore[method-assign]
+    with qtbot.waitSignal(window.locked, timeout=TIMEOUT):
+        window.lock()
+    assert seen == {"rows": 0}
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    QApplication.processEvents()
+    assert not shiboken6.isValid(view)
+    assert window.findChildren(MyWorkView) == []
+    window.idle.stop()
+    window._may_close = True
+    tasks.wait_for_all(TIMEOUT)

@@ -1,0 +1,131 @@
+"""One contact draft's saves: never lost, never duplicated, never out of order.
+
+The contact editor saves a draft from a worker as the worker types, and from the GUI
+thread when the record is cleared (the idle lock, closing) or left. Every save of one
+draft goes through its ``DraftStore``:
+
+- one at a time (a lock), so a save from the GUI thread that arrives while a worker is
+  still creating the draft waits for it and then updates that same draft;
+- numbered by edit, so a worker's save that only runs after a newer one was made is
+  skipped instead of writing older text over newer;
+- once finalised or discarded the store is closed and later saves do nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import datetime
+
+from casework.db.database import Database
+from casework.errors import CaseworkError, ValidationFailed
+from casework.services import contacts
+from casework.services.common import Changed
+from casework.services.contacts import ContactInput, FollowUpInput
+from casework.services.permissions import Actor
+
+
+class DraftStore:
+    """One draft's saves, one at a time, from a worker or the GUI thread."""
+
+    def __init__(
+        self, db: Database, actor: Actor, person_id: int, contact_id: int | None = None
+    ) -> None:
+        self._db = db
+        self._actor = actor
+        self.person_id = person_id
+        self.contact_id = contact_id
+        self.closed = False  # finalised or discarded: nothing more to save
+        self.saved_edit = 0  # the number of the edit whose text is in the database
+        self._lock = threading.Lock()
+
+    def save(
+        self,
+        data: ContactInput,
+        now: datetime,
+        edit: int,
+        items: list[FollowUpInput] | None = None,
+    ) -> Changed | None:
+        """Save ``data`` (and the follow-ups typed so far) as typed by edit number ``edit``;
+        older text is never written."""
+        with self._lock:
+            if edit <= self.saved_edit:
+                return None
+            return self._save(data, now, edit, items)
+
+    def _save(
+        self,
+        data: ContactInput,
+        now: datetime,
+        edit: int,
+        items: list[FollowUpInput] | None = None,
+    ) -> Changed | None:
+        if self.closed:
+            return None
+        changed = contacts.save_draft(
+            self._db,
+            self._actor,
+            self.person_id,
+            data,
+            contact_id=self.contact_id,
+            follow_ups=items,
+            now=now,
+        )
+        self.contact_id = changed.ids[0]
+        self.saved_edit = max(self.saved_edit, edit)
+        return changed
+
+    def save_somehow(
+        self,
+        data: ContactInput,
+        now: datetime,
+        edit: int,
+        items: list[FollowUpInput] | None = None,
+    ) -> bool:
+        """Save on this thread; a time in the future (which only a draft refuses) is set
+        to now rather than lose what was written."""
+        try:
+            self.save(data, now, edit, items)
+        except ValidationFailed:
+            try:
+                self.save(replace(data, occurred_at=now), now, edit, items)
+            except CaseworkError:
+                return False
+        except CaseworkError:
+            return False
+        return True
+
+    def finalise(
+        self, data: ContactInput, items: list[FollowUpInput], now: datetime, edit: int
+    ) -> Changed:
+        """Save the last edits, then finalise (the saved draft stays if refused)."""
+        with self._lock:
+            if self.closed:
+                raise ValidationFailed(["This contact has already been finalised."])
+            try:
+                self._save(data, now, edit, items)
+            except ValidationFailed as exc:
+                raise ValidationFailed(contacts.final_problems(data, now) or exc.problems) from None
+            assert self.contact_id is not None
+            changed = contacts.finalise(
+                self._db,
+                self._actor,
+                self.person_id,
+                self.contact_id,
+                data,
+                follow_ups=items,
+                now=now,
+            )
+            self.closed = True
+            return changed
+
+    def discard(self, now: datetime) -> Changed | None:
+        with self._lock:
+            if self.closed or self.contact_id is None:
+                self.closed = True
+                return None
+            changed = contacts.discard_draft(
+                self._db, self._actor, self.person_id, self.contact_id, now=now
+            )
+            self.closed = True
+            return changed

@@ -1,0 +1,339 @@
+""" "My work" as a table model, and how due dates are worded and coloured on every list.
+
+The items come from ``casework.services.due.my_work`` (the one engine), already sorted most
+urgent first; the model keeps that order and only narrows it (by worker, by kind) in
+memory. A PA's list is a few hundred items and a team's a few thousand, so filtering a
+Python list is instant and needs no query.
+
+The wording and colours here are shared with the caseload's status columns, so "overdue"
+looks and reads the same wherever it appears: colour, bold and the word OVERDUE, never
+colour alone.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QApplication
+
+from casework.clock import local_today
+from casework.db.database import Database
+from casework.domain.due import DueItem, DueKind
+from casework.services.due import WorkItem, my_work
+from casework.services.permissions import Actor
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+Clock = Callable[[], datetime]
+
+#: Role giving a row's young person id.
+PERSON_ID_ROLE = Qt.ItemDataRole.UserRole
+#: Role giving a row's ``WorkItem``.
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+#: Days ahead (today included) that count as "due in the next 7 days".
+SOON_DAYS = 7
+NOT_ALLOCATED = "Not allocated"
+#: Stands for "no worker" in worker filters (a real user id is never negative).
+UNALLOCATED = -1
+
+# The style sheet's severity colours (resources/style.qss), for cells drawn by a model.
+OVERDUE_TEXT = QBrush(QColor("#a4161a"))
+OVERDUE_FILL = QBrush(QColor("#fde8e8"))
+WARNING_TEXT = QBrush(QColor("#7a4d00"))
+WARNING_FILL = QBrush(QColor("#fff4d6"))
+QUIET_TEXT = QBrush(QColor("#565e6a"))
+
+
+@functools.cache
+def bold_font() -> QFont:
+    font = QFont(QApplication.font())
+    font.setBold(True)
+    return font
+
+
+@functools.cache
+def italic_font() -> QFont:
+    font = QFont(QApplication.font())
+    font.setItalic(True)
+    return font
+
+
+# --- wording -------------------------------------------------------------------------------
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def span_words(days: int) -> str:
+    """A rough length of time: "1 day", "12 days", "3 weeks", "5 months", "2 years"."""
+    days = abs(days)
+    if days < 14:
+        return _plural(days, "day")
+    if days < 63:
+        return _plural(days // 7, "week")
+    if days < 730:
+        return _plural(round(days * 12 / 365.25), "month")
+    return _plural(days // 365, "year")
+
+
+def due_words(due: date, today: date) -> str:
+    """When something is due, relative to today: "3 weeks OVERDUE", "due today", "in 5 days"."""
+    days = (due - today).days
+    if days < 0:
+        return f"{span_words(days)} OVERDUE"
+    if days == 0:
+        return "due today"
+    if days == 1:
+        return "due tomorrow"
+    return f"in {span_words(days)}"
+
+
+def due_text(due: date, today: date) -> str:
+    """The Due column: "21/06/2026 · 3 weeks OVERDUE"."""
+    return f"{due:%d/%m/%Y} · {due_words(due, today)}"
+
+
+def due_spoken(due: date, today: date) -> str:
+    """The same for a screen reader, overdue first: "Overdue by 3 weeks. Due 21/06/2026"."""
+    days = (due - today).days
+    if days < 0:
+        return f"Overdue by {span_words(days)}. Due {due:%d/%m/%Y}"
+    return f"Due {due:%d/%m/%Y}, {due_words(due, today)}"
+
+
+def is_soon(due: date, today: date) -> bool:
+    """Due today or within the next week (not overdue)."""
+    return 0 <= (due - today).days < SOON_DAYS
+
+
+@dataclass(frozen=True)
+class Counts:
+    overdue: int
+    soon: int
+    total: int
+
+
+def counts(items: Iterable[WorkItem], today: date) -> Counts:
+    overdue = soon = total = 0
+    for work in items:
+        total += 1
+        if work.item.overdue:
+            overdue += 1
+        elif is_soon(work.item.due, today):
+            soon += 1
+    return Counts(overdue, soon, total)
+
+
+def summary_text(found: Counts) -> str:
+    """ "14 overdue, 6 due in the next 7 days, 40 in all"."""
+    if found.total == 0:
+        return "Nothing due"
+    return (
+        f"{found.overdue:,} overdue, {found.soon:,} due in the next {SOON_DAYS} days, "
+        f"{found.total:,} in all"
+    )
+
+
+def item_tooltip(item: DueItem, today: date) -> str:
+    return f"{item.title}\n{item.detail}\n{due_spoken(item.due, today)}."
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkLoaded:
+    """What a worker hands back: the items, most urgent first, and the day they are for."""
+
+    items: list[WorkItem]
+    today: date
+    team: bool
+
+
+def load_my_work(db: Database, actor: Actor, now: datetime, team: bool) -> WorkLoaded:
+    """Runs on a worker thread."""
+    return WorkLoaded(my_work(db, actor, now=now, team=team), local_today(now), team)
+
+
+def worker_key(work: WorkItem) -> int:
+    return work.worker_id if work.worker_id is not None else UNALLOCATED
+
+
+@dataclass(frozen=True)
+class WorkerCount:
+    key: int
+    name: str
+    overdue: int
+    total: int
+
+
+def worker_counts(items: Sequence[WorkItem]) -> list[WorkerCount]:
+    """Each worker holding items, by name ("Not allocated" last), with their counts."""
+    totals: Counter[int] = Counter()
+    overdue: Counter[int] = Counter()
+    names: dict[int, str] = {}
+    for work in items:
+        key = worker_key(work)
+        totals[key] += 1
+        overdue[key] += work.item.overdue
+        names[key] = work.worker or NOT_ALLOCATED
+    order = sorted(totals, key=lambda k: (k == UNALLOCATED, names[k].casefold()))
+    return [WorkerCount(k, names[k], overdue[k], totals[k]) for k in order]
+
+
+def kind_counts(items: Iterable[WorkItem]) -> Counter[DueKind]:
+    return Counter(work.item.kind for work in items)
+
+
+# --- the model -----------------------------------------------------------------------------
+
+COLUMN_TITLES = ("Due", "What", "Young person", "Worker")
+DUE, WHAT, PERSON, WORKER = range(len(COLUMN_TITLES))
+_TOOLTIPS = (
+    "When it is due; most urgent first",
+    "What needs doing",
+    "Name and Child ID",
+    "Who holds the case: the personal adviser, or the social worker if there is none",
+)
+
+
+def _person(work: WorkItem) -> str:
+    return f"{work.name} ({work.child_uid})"
+
+
+class MyWorkModel(QAbstractTableModel):
+    """Work items in the engine's order, narrowed by worker and kind."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._all: list[WorkItem] = []
+        self._shown: list[WorkItem] = []
+        self._today: date | None = None
+        self._worker: int | None = None  # None: every worker
+        self._kind: DueKind | None = None  # None: every kind
+
+    # --- contents ------------------------------------------------------------------------
+
+    def set_items(self, items: list[WorkItem], today: date) -> None:
+        self.beginResetModel()
+        self._all = items
+        self._today = today
+        self._shown = self._narrowed()
+        self.endResetModel()
+
+    def set_filters(self, worker: int | None, kind: DueKind | None) -> None:
+        if (worker, kind) == (self._worker, self._kind):
+            return
+        self.beginResetModel()
+        self._worker, self._kind = worker, kind
+        self._shown = self._narrowed()
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._all, self._shown, self._today = [], [], None
+        self.endResetModel()
+
+    def _narrowed(self) -> list[WorkItem]:
+        worker, kind = self._worker, self._kind
+        return [
+            w
+            for w in self._all
+            if (worker is None or worker_key(w) == worker) and (kind is None or w.item.kind is kind)
+        ]
+
+    @property
+    def today(self) -> date | None:
+        return self._today
+
+    def all_items(self) -> list[WorkItem]:
+        return list(self._all)
+
+    def shown_items(self) -> list[WorkItem]:
+        return list(self._shown)
+
+    def items_for_worker(self) -> list[WorkItem]:
+        """Every kind, for the chosen worker: what the kind filter's counts describe."""
+        if self._worker is None:
+            return list(self._all)
+        return [w for w in self._all if worker_key(w) == self._worker]
+
+    def item_at(self, row: int) -> WorkItem | None:
+        return self._shown[row] if 0 <= row < len(self._shown) else None
+
+    def row_of(self, wanted: WorkItem) -> int | None:
+        for row, work in enumerate(self._shown):
+            if work == wanted:
+                return row
+        return None
+
+    # --- QAbstractTableModel -------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._shown)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMN_TITLES)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_TITLES):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMN_TITLES[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _TOOLTIPS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        work = self.item_at(index.row()) if index.isValid() else None
+        if work is None or self._today is None:
+            return None
+        if role == PERSON_ID_ROLE:
+            return work.person_id
+        if role == ITEM_ROLE:
+            return work
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(work, index.column())
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if index.column() == DUE:
+                return due_spoken(work.item.due, self._today)
+            return self._text(work, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return item_tooltip(work.item, self._today)
+        return _style(work.item, index.column(), self._today, role)
+
+    def _text(self, work: WorkItem, column: int) -> str:
+        assert self._today is not None
+        if column == DUE:
+            return due_text(work.item.due, self._today)
+        if column == WHAT:
+            return work.item.title
+        if column == PERSON:
+            return _person(work)
+        return work.worker or NOT_ALLOCATED
+
+
+def _style(item: DueItem, column: int, today: date, role: int) -> Any:
+    """Overdue rows: dark red, bold, on pale red, every cell. Due within a week: amber date."""
+    if item.overdue:
+        return {
+            Qt.ItemDataRole.ForegroundRole: OVERDUE_TEXT,
+            Qt.ItemDataRole.BackgroundRole: OVERDUE_FILL,
+            Qt.ItemDataRole.FontRole: bold_font(),
+        }.get(role)
+    if column == DUE and is_soon(item.due, today):
+        return {
+            Qt.ItemDataRole.ForegroundRole: WARNING_TEXT,
+            Qt.ItemDataRole.BackgroundRole: WARNING_FILL,
+            Qt.ItemDataRole.FontRole: bold_font(),
+        }.get(role)
+    return None

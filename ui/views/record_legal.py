@@ -1,0 +1,455 @@
+"""The record's "Legal status and eligibility" section: who the young person is legally.
+
+The eligibility category the care history suggests, with its reasons, for the worker to
+confirm or override with a reason; the care history itself; the birthdays at which their
+position changes (16, 18, 21, 25), dated and marked passed or upcoming; and the support
+milestones after 21 (the PA offer, declining support, the yearly reminder, being told
+they can return until 25).
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casework.clock import local_today
+from casework.db.database import Database
+from casework.domain.codes import EligibilityCategory, UnknownCode
+from casework.domain.leaving_care import Transition, age_transitions
+from casework.services import pathway
+from casework.services.pathway import (
+    CareHistoryInput,
+    DecisionView,
+    LegalOverview,
+    SupportView,
+)
+from casework.services.people import YoungPersonRecord
+from casework.services.permissions import Actor
+from ui import tasks
+from ui.dialogs.record_dialogs import OverrideDialog, SupportDialog
+from ui.dialogs.young_person_form import DateField, to_qdate
+from ui.views.record_common import (
+    NOTHING_SAVED,
+    Clock,
+    RecordSection,
+    banner,
+    clear_layout,
+    day,
+    group,
+    paragraphs,
+    problems_of,
+    quiet_label,
+    scrolling,
+    set_severity,
+    text_label,
+    when,
+)
+from ui.widgets.problems import ProblemList
+
+LEGAL_STATUSES = (
+    "Full care order (s31)",
+    "Interim care order (s38)",
+    "Accommodated with agreement (s20)",
+    "Placement order",
+    "Remanded to local authority accommodation",
+    "Detained (youth justice)",
+    "Emergency protection order",
+    "Police protection",
+)
+CARE_LABELS = {
+    "date_entered_care": "Date entered care",
+    "weeks_looked_after_since_14": "Weeks looked after since 14",
+    "legal_status": "Legal status",
+    "staying_put_until": "Staying Put until",
+}
+
+
+LegalData = LegalOverview
+
+
+def load_legal(db: Database, actor: Actor, person_id: int, *, now: datetime) -> LegalData:
+    return pathway.legal_overview(db, actor, person_id, now=now)
+
+
+def category_label(code: str) -> str:
+    try:
+        return EligibilityCategory.parse(code).label
+    except UnknownCode:
+        return "Not recorded"
+
+
+def distance(on: date, today: date) -> str:
+    """``in 12 days``, ``in about 5 months``, ``in about 3 years``."""
+    days = (on - today).days
+    if days == 0:
+        return "today"
+    if days < 60:
+        return f"in {days} day{'s' if days != 1 else ''}"
+    if days < 730:
+        return f"in about {round(days / 30.44)} months"
+    return f"in about {round(days / 365.25)} years"
+
+
+def decision_text(decision: DecisionView | None) -> str:
+    if decision is None:
+        return "No decision has been recorded yet."
+    decided = category_label(decision.decided)
+    if decision.decided == decision.suggested:
+        what = f"Confirmed as {decided}"
+    else:
+        what = f"Overridden to {decided} (the suggestion was {category_label(decision.suggested)})"
+    reason = f": “{decision.reason}”" if decision.reason else ""
+    return f"{what} by {decision.decided_by} on {when(decision.decided_at)}{reason}"
+
+
+class LegalSection(RecordSection):
+    def __init__(
+        self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(db, actor, clock, parent)
+        self._record: YoungPersonRecord | None = None
+        self._data: LegalData | None = None
+        self._saving = False
+        page = QWidget()
+        page.setMaximumWidth(980)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.status)
+        layout.addWidget(self._eligibility_box())
+        layout.addWidget(self._care_box())
+        layout.addWidget(self._milestone_box())
+        layout.addWidget(self._support_box())
+        layout.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolling(page))
+
+    # --- building -------------------------------------------------------------------------
+
+    def _eligibility_box(self) -> QWidget:
+        box, layout = group("Eligibility category")
+        self.on_record = text_label(rich=True)
+        self.suggested = banner("", "info")
+        self.decision = quiet_label()
+        self.eligibility_problems = ProblemList()
+        self.confirm_button = QPushButton("&Confirm suggestion")
+        self.confirm_button.setToolTip("Record that the suggested category is right")
+        self.override_button = QPushButton("O&verride…")
+        self.override_button.setToolTip("Choose another category and say why")
+        self.confirm_button.clicked.connect(self.confirm)
+        self.override_button.clicked.connect(self.override)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.confirm_button)
+        buttons.addWidget(self.override_button)
+        buttons.addStretch(1)
+        for widget in (self.on_record, self.suggested, self.eligibility_problems):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        layout.addWidget(self.decision)
+        return box
+
+    def _care_box(self) -> QWidget:
+        box, layout = group("Care history")
+        today = to_qdate(local_today(self._clock()))
+        self.entered = DateField(today.addYears(-26), today, optional=True)
+        self.entered.setCalendarPopup(True)
+        self.left_care = QLabel()
+        self.weeks = QSpinBox()
+        self.weeks.setRange(-1, 260)
+        self.weeks.setSpecialValueText("Not recorded")
+        self.weeks.setSuffix(" weeks")
+        self.legal_status = QComboBox()
+        self.legal_status.setEditable(True)
+        self.legal_status.addItems(LEGAL_STATUSES)
+        self.legal_status.lineEdit().setMaxLength(60)
+        self.legal_status.lineEdit().setPlaceholderText("Choose or type")
+        self.detained = QCheckBox("Detained, or in hospital, on their 16th birthday")
+        self.sgo = QCheckBox("On a special guardianship order made after being looked after")
+        self.has_staying_put = QCheckBox("Staying Put (living on with former foster carers) until")
+        self.staying_put = DateField(today.addYears(-8), today.addYears(8), optional=False)
+        self.staying_put.setCalendarPopup(True)
+        self.has_staying_put.toggled.connect(self.staying_put.setVisible)
+        self.staying_put.hide()
+        self.staying_close = QCheckBox("Staying Close support")
+        for field in (self.entered, self.staying_put, self.weeks):
+            field.setMinimumWidth(field.fontMetrics().horizontalAdvance("00/00/00000") + 60)
+        staying_put = QHBoxLayout()
+        staying_put.addWidget(self.has_staying_put)
+        staying_put.addWidget(self.staying_put)
+        staying_put.addStretch(1)
+        self.care_problems = ProblemList()
+        self.save_care_button = QPushButton("&Save care history")
+        self.save_care_button.clicked.connect(self.save_care)
+        self.care_saved = QLabel()
+        form = QFormLayout()
+        form.addRow("&Date entered care", _left(self.entered))
+        form.addRow("Left care", self.left_care)
+        weeks_hint = "From the 14th birthday; short breaks (respite) do not count"
+        form.addRow("Wee&ks looked after since 14", _left(self.weeks, weeks_hint))
+        form.addRow("Le&gal status", self.legal_status)
+        form.addRow("", self.detained)
+        form.addRow("", self.sgo)
+        form.addRow("", _holder(staying_put))
+        form.addRow("", self.staying_close)
+        save = QHBoxLayout()
+        save.addWidget(self.save_care_button)
+        save.addWidget(self.care_saved, 1)
+        layout.addWidget(self.care_problems)
+        layout.addLayout(form)
+        layout.addLayout(save)
+        return box
+
+    def _milestone_box(self) -> QWidget:
+        box, layout = group("Birthdays that change what the council must do")
+        self.milestones = QGridLayout()
+        self.milestones.setHorizontalSpacing(16)
+        self.milestones.setColumnStretch(1, 1)
+        layout.addLayout(self.milestones)
+        return box
+
+    def _support_box(self) -> QWidget:
+        box, layout = group("Support after 21")
+        self.support = QVBoxLayout()
+        self.support_button = QPushButton("&Record…")
+        self.support_button.setToolTip(
+            "Record the PA offer at 21, declined support, a yearly reminder, or being told "
+            "they can return until 25"
+        )
+        self.support_button.clicked.connect(self.record_support)
+        layout.addLayout(self.support)
+        layout.addWidget(self.support_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return box
+
+    # --- data -----------------------------------------------------------------------------
+
+    load_data = staticmethod(load_legal)
+
+    def set_record(self, record: YoungPersonRecord) -> None:
+        """The young person as opened (date of birth, category on record, left care)."""
+        self._record = record
+        if self._data is not None:
+            self._fill_eligibility(self._data)
+            self._fill_milestones()
+        ceased = record.details.date_ceased_looked_after
+        self.left_care.setText(
+            f"{day(ceased) if ceased else 'Still looked after'} (change it under Details)"
+        )
+
+    def fill(self, data: LegalData) -> None:
+        self._data = data
+        self._fill_eligibility(data)
+        self._fill_care(data.care)
+        self._fill_milestones()
+        self._fill_support(data.support)
+
+    def clear_content(self) -> None:
+        self._saving = False
+        self.save_care_button.setEnabled(True)
+        self.confirm_button.setEnabled(True)
+        self._record = None
+        self._data = None
+        self.on_record.clear()
+        self.suggested.clear()
+        self.decision.clear()
+        self.left_care.clear()
+        self.eligibility_problems.set_problems([])
+        self._fill_care(None)
+        self.care_problems.set_problems([])
+        self.care_saved.clear()
+        clear_layout(self.milestones)
+        clear_layout(self.support)
+
+    def _fill_eligibility(self, data: LegalData) -> None:
+        suggested = data.suggestion.category
+        current = self._record.details.eligibility if self._record else ""
+        self.on_record.setText(f"On the record: <b>{html.escape(category_label(current))}</b>")
+        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in data.suggestion.reasons)
+        agrees = current == suggested.value
+        advice = (
+            "The record agrees with the suggestion."
+            if agrees
+            else "The record says something else: confirm the suggestion, or override it "
+            "with your reason."
+        )
+        self.suggested.setText(
+            f"Suggested from the care history: <b>{html.escape(suggested.label)}</b>"
+            f"<ul style='margin-left:-20px'>{reasons}</ul>{html.escape(advice)}"
+        )
+        set_severity(self.suggested, "ok" if agrees else "warning")
+        self.decision.setText(decision_text(data.decision))
+
+    def _fill_care(self, care: CareHistoryInput | None) -> None:
+        care = care or CareHistoryInput()
+        self.entered.set_value(care.date_entered_care)
+        weeks = care.weeks_looked_after_since_14
+        self.weeks.setValue(-1 if weeks is None else weeks)
+        self.legal_status.setCurrentText(care.legal_status)
+        self.detained.setChecked(care.detained_or_in_hospital_at_16)
+        self.sgo.setChecked(care.sgo_after_looked_after)
+        self.has_staying_put.setChecked(care.staying_put_until is not None)
+        if care.staying_put_until is not None:
+            self.staying_put.set_value(care.staying_put_until)
+        self.staying_close.setChecked(care.staying_close)
+
+    def _fill_milestones(self) -> None:
+        clear_layout(self.milestones)
+        if self._record is None or self._record.details.date_of_birth is None:
+            return
+        today = local_today(self._clock())
+        steps = age_transitions(self._record.details.date_of_birth, today)
+        upcoming = next((t for t in steps if not t.passed), None)
+        for row, step in enumerate(steps):
+            self._milestone_row(row, step, step is upcoming, today)
+
+    def _milestone_row(self, row: int, step: Transition, is_next: bool, today: date) -> None:
+        when_label = QLabel(f"<b>{day(step.on)}</b>")
+        what = text_label(
+            f"<b>{html.escape(step.title)}</b><br><span style='color:#4b5563'>"
+            f"{html.escape(step.detail)}</span>",
+            rich=True,
+        )
+        if step.passed:
+            state = QLabel("✔ Passed")
+            set_severity(state, "ok")
+        else:
+            state = QLabel(("Next: " if is_next else "") + distance(step.on, today))
+            set_severity(state, "info" if is_next else None)
+        for column, widget in enumerate((when_label, what, state)):
+            self.milestones.addWidget(widget, row, column, Qt.AlignmentFlag.AlignTop)
+
+    def _fill_support(self, items: list[SupportView]) -> None:
+        clear_layout(self.support)
+        if not items:
+            self.support.addWidget(quiet_label("Nothing recorded."))
+        for item in items:
+            note = f"<br>{paragraphs(item.note)}" if item.note.strip() else ""
+            self.support.addWidget(
+                text_label(
+                    f"<b>{day(item.occurred_on)}</b> · {html.escape(item.kind.label)}{note}"
+                    f"<br><span style='color:#4b5563'>Recorded by "
+                    f"{html.escape(item.recorded_by)}</span>",
+                    rich=True,
+                )
+            )
+
+    # --- actions --------------------------------------------------------------------------
+
+    def care_input(self) -> CareHistoryInput:
+        weeks = self.weeks.value()
+        return CareHistoryInput(
+            date_entered_care=self.entered.value(),
+            weeks_looked_after_since_14=None if weeks < 0 else weeks,
+            legal_status=self.legal_status.currentText().strip(),
+            detained_or_in_hospital_at_16=self.detained.isChecked(),
+            sgo_after_looked_after=self.sgo.isChecked(),
+            staying_put_until=(
+                self.staying_put.value() if self.has_staying_put.isChecked() else None
+            ),
+            staying_close=self.staying_close.isChecked(),
+        )
+
+    def save_care(self) -> None:
+        if self.person_id is None or self._saving:
+            return
+        self._saving = True
+        self.save_care_button.setEnabled(False)
+        self.care_saved.setText("Saving…")
+        tasks.run(
+            pathway.save_care_history,
+            self._db,
+            self._actor,
+            self.person_id,
+            self.care_input(),
+            now=self._clock(),
+            on_result=self._on_care_saved,
+            on_error=self._on_care_failed,
+        )
+
+    def _on_care_saved(self, changed: object) -> None:
+        if self.person_id is None:
+            return
+        self._saving = False
+        self.save_care_button.setEnabled(True)
+        self.care_problems.set_problems([])
+        self.care_saved.setText("Saved. The suggestion below has been worked out again.")
+        set_severity(self.care_saved, "ok")
+        self.after_change(changed)
+
+    def _on_care_failed(self, exc: BaseException) -> None:
+        if self.person_id is None:
+            return
+        self._saving = False
+        self.save_care_button.setEnabled(True)
+        self.care_saved.clear()
+        self.care_problems.set_problems(problems_of(exc, CARE_LABELS), NOTHING_SAVED)
+
+    def confirm(self) -> None:
+        if self.person_id is None or self._data is None:
+            return
+        self.confirm_button.setEnabled(False)
+        tasks.run(
+            pathway.decide_eligibility,
+            self._db,
+            self._actor,
+            self.person_id,
+            self._data.suggestion.category.value,
+            "",
+            now=self._clock(),
+            on_result=self._on_decided,
+            on_error=self._on_decide_failed,
+        )
+
+    def _on_decided(self, changed: object) -> None:
+        if self.person_id is None:
+            return
+        self.confirm_button.setEnabled(True)
+        self.eligibility_problems.set_problems([])
+        self.after_change(changed)
+
+    def _on_decide_failed(self, exc: BaseException) -> None:
+        if self.person_id is None:
+            return
+        self.confirm_button.setEnabled(True)
+        self.eligibility_problems.set_problems(problems_of(exc, {}), NOTHING_SAVED)
+
+    def override(self) -> None:
+        if self.person_id is None or self._data is None:
+            return
+        dialog = OverrideDialog(self.context(), self._data.suggestion.category, self)
+        self.open_dialog(dialog)
+
+    def record_support(self) -> None:
+        if self.person_id is not None:
+            self.open_dialog(SupportDialog(self.context(), self))
+
+
+def _holder(layout: QHBoxLayout) -> QWidget:
+    widget = QWidget()
+    layout.setContentsMargins(0, 0, 0, 0)
+    widget.setLayout(layout)
+    return widget
+
+
+def _left(field: QWidget, hint: str = "") -> QWidget:
+    row = QHBoxLayout()
+    row.addWidget(field)
+    if hint:
+        row.addWidget(quiet_label(hint), 1)
+    else:
+        row.addStretch(1)
+    holder = _holder(row)
+    holder.setFocusProxy(field)  # the label's shortcut goes to the field
+    return holder
