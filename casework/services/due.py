@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.clock import local_today
+from casework.config import council_rules
 from casework.db.database import Database
 from casework.db.models import (
     AccommodationPeriod,
@@ -358,11 +359,13 @@ def statuses_in(
     session: Session,
     ids: Sequence[int],
     today: date,
-    rules: DueRules = rules_mod.DEFAULT_RULES,
+    rules: DueRules | None = None,
     *,
     full: bool = False,
 ) -> dict[int, CaseStatus]:
-    """Derived status for many young people; ``full`` reads every contact (one record)."""
+    """Derived status for many young people; ``full`` reads every contact (one record).
+    ``rules`` default to the council's configuration."""
+    rules = rules or council_rules()
     facts = load_facts(session, ids, full=full)
     return {pid: status_of(pid, f, today, rules) for pid, f in facts.items()}
 
@@ -486,6 +489,6 @@ def person_status(db: Database, actor: Actor, person_id: int, *, now: datetime) 
         facts = load_facts(session, [person_id], full=True)
     if person_id not in facts:
         raise NotFound("That young person's record does not exist.")
-    status = status_of(person_id, facts[person_id], today, rules_mod.DEFAULT_RULES)
+    status = status_of(person_id, facts[person_id], today, council_rules())
     steps = reestablish_steps(status.in_touch, facts[person_id].contacts)
     return RecordStatus(status, tuple(steps))

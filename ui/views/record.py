@@ -36,9 +36,11 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from casework.clock import local_today
 from casework.db.database import Database
 from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, UnknownCode, YesNo
 from casework.errors import CaseworkError
+from casework.services import due
 from casework.services.common import Changed
 from casework.services.people import YoungPersonRecord, open_record
 from casework.services.permissions import Actor
@@ -402,6 +404,28 @@ class RecordView(QWidget):
             self.contacts.reload()  # drafts show in the header whichever section is open
         if not refreshing:
             self._show_record()
+        self._load_status(generation, record.id)
+
+    def _load_status(self, generation: int, person_id: int) -> None:
+        """In touch or not, what is due next, and where they live: under the name."""
+        tasks.run(
+            due.person_status,
+            self._db,
+            self._actor,
+            person_id,
+            now=self._clock(),
+            on_result=lambda found: self._on_status(generation, found),
+            on_error=lambda _exc: self._on_status(generation, None),
+        )
+
+    def _on_status(self, generation: int, found: due.RecordStatus | None) -> None:
+        if not isValid(self) or generation != self._generation:
+            return
+        if found is None:
+            self.set_status_summary("What is due could not be worked out just now.", "warning")
+            return
+        text, level = status_text(found, local_today(self._clock()))
+        self.set_status_summary(text, level)
 
     def _on_open_failed(self, generation: int, exc: BaseException) -> None:
         if not isValid(self) or generation != self._generation:
@@ -429,6 +453,8 @@ class RecordView(QWidget):
         self.changed.emit(changed)
         if changed.record_type == "young_person" and self._person_id is not None:
             self._open(self._person_id)  # the header and details show the new category
+        elif self._person_id is not None:
+            self._load_status(self._generation, self._person_id)  # what is due may change
 
     def _on_draft_notice(self, text: str) -> None:
         self.draft_notice.setText(text)
@@ -461,3 +487,40 @@ class RecordView(QWidget):
             self.contacts.editor.go_back()
         else:
             self.request_back()
+
+
+def _in_words(due_on: date, today: date) -> str:
+    days = (due_on - today).days
+    if days == 0:
+        return "due today"
+    if days < 0:
+        late = -days
+        return f"{late // 7} weeks overdue" if late >= 14 else f"{late} days overdue"
+    return f"due in {days} days" if days < 14 else f"due {due_on:%d/%m/%Y}"
+
+
+def status_text(found: due.RecordStatus, today: date) -> tuple[str, str]:
+    """The header's status line (HTML) and its level: overdue, warning or ok."""
+    status = found.status
+    touch = status.in_touch
+    parts = [f"<b>{html.escape(touch.code.label)}</b>"]
+    if touch.latest_successful:
+        parts.append(f"last reached {touch.latest_successful:%d/%m/%Y}")
+    if touch.attempts_since:
+        parts.append(f"{touch.attempts_since} attempt(s) since")
+    nxt = status.next_due
+    if nxt is not None:
+        parts.append(f"next: {html.escape(nxt.title)} ({_in_words(nxt.due, today)})")
+    if status.overdue:
+        parts.append(f"<b>{status.overdue} overdue</b>")
+    if status.accommodation_warning:
+        parts.append(f"<b>{html.escape(status.accommodation_warning)}</b>")
+    text = " · ".join(parts)
+    if found.reestablish_steps:
+        steps = "".join(f"<li>{html.escape(step)}</li>" for step in found.reestablish_steps)
+        text += f"<br>To re-establish contact:<ol style='margin:0'>{steps}</ol>"
+    lost = touch.code.value == "NO"
+    if status.overdue or lost:
+        return text, "overdue"
+    soon = nxt is not None and (nxt.due - today).days <= 7
+    return text, "warning" if status.accommodation_warning or soon else "ok"

@@ -1,0 +1,106 @@
+"""Council configuration (``resources/council.toml``, or the file named by
+``CASEWORK_COUNCIL_CONFIG``): local practice as data, never code. Statutory limits cannot
+be weakened: a value that would is refused with a message naming the key."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from casework.domain.calendar import WorkingCalendar
+from casework.domain.due import DueRules
+from casework.domain.leaving_care import ContactMadeBy
+from casework.errors import CaseworkError
+
+ENV = "CASEWORK_COUNCIL_CONFIG"
+
+# Statutory ceilings: a council may be stricter (smaller), never looser.
+_STATUTORY_MAX = {
+    "visit_interval_months": 2,
+    "first_visit_days": 7,
+    "plan_review_months": 6,
+    "needs_assessment_months": 3,
+}
+_INTS = (
+    "in_touch_window_months",
+    "visit_interval_months",
+    "first_visit_days",
+    "plan_review_months",
+    "change_review_working_days",
+    "needs_assessment_months",
+    "accommodation_review_working_days",
+    "reminder_interval_months",
+)
+
+
+class ConfigError(CaseworkError):
+    pass
+
+
+def _load(text: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The council configuration {where} is not valid TOML: {exc}.") from None
+
+
+def _ints(section: dict[str, Any], where: str) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for key in _INTS:
+        if key not in section:
+            continue
+        value = section[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(
+                f"{where}: due.{key} = {value!r} is not valid: expected a whole "
+                "number of 0 or more."
+            )
+        limit = _STATUTORY_MAX.get(key)
+        if limit is not None and value > limit:
+            raise ConfigError(
+                f"{where}: due.{key} = {value} would weaken a statutory timescale: "
+                f"expected at most {limit}."
+            )
+        values[key] = value
+    return values
+
+
+def rules_from(data: dict[str, Any], where: str) -> DueRules:
+    due = data.get("due", {})
+    values: dict[str, Any] = _ints(due, where)
+    if "visit_by" in due:
+        try:
+            values["visit_by"] = frozenset(ContactMadeBy.parse(v) for v in due["visit_by"])
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: due.visit_by is not valid: {exc}.") from None
+    closures = data.get("calendar", {}).get("closure_days", [])
+    try:
+        days = [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in closures]
+    except ValueError as exc:
+        raise ConfigError(f"{where}: calendar.closure_days: {exc}; expected YYYY-MM-DD.") from None
+    try:
+        return DueRules(calendar=WorkingCalendar(days), **values)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}.") from None
+
+
+@lru_cache(maxsize=1)
+def council_rules() -> DueRules:
+    """The due rules this installation runs with (read once)."""
+    override = os.environ.get(ENV)
+    if override:
+        path = Path(override)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot read the council configuration {path}: {exc.strerror}."
+            ) from None
+        return rules_from(_load(text, str(path)), str(path))
+    text = files("casework_resources").joinpath("council.toml").read_text(encoding="utf-8")
+    return rules_from(_load(text, "council.toml"), "council.toml")
