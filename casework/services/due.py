@@ -135,36 +135,32 @@ def _all_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[Contac
 def _summarised_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
     """Only the contacts that decide in-touch status and visit timers, from the summary
     table (``contact_summary``): the same answers as the full history, at list speed."""
-    summaries = list(_rows(session, select(ContactSummary), ContactSummary.young_person_id, ids))
-    wanted = {
-        cid
-        for (row,) in summaries
-        for cid in (*_summary_ids(row), row.last_attempt_id)
-        if cid is not None
-    }
+    cs = ContactSummary
+    stmt = select(
+        cs.young_person_id,
+        cs.last_success_id,
+        cs.last_pa_success_id,
+        cs.last_visit_pa_id,
+        cs.last_visit_sw_id,
+        cs.last_visit_other_id,
+        cs.attempts_since,
+        cs.last_attempt_id,
+    )
+    summaries = list(_rows(session, stmt, cs.young_person_id, ids))
+    wanted = {cid for row in summaries for cid in (*row[1:6], row[7]) if cid is not None}
     found = {
         row[0]: row for row in _rows(session, select(*_CONTACT_COLUMNS), Contact.id, sorted(wanted))
     }
     out: dict[int, list[ContactFact]] = {}
-    for (row,) in summaries:
-        facts = [_fact(*found[cid]) for cid in dict.fromkeys(_summary_ids(row)) if cid in found]
-        attempt = found.get(row.last_attempt_id) if row.last_attempt_id else None
-        if attempt is not None and row.attempts_since > 0:
+    for pid, *latest, attempts, last_attempt in summaries:
+        facts = [_fact(*found[cid]) for cid in dict.fromkeys(latest) if cid in found]
+        attempt = found.get(last_attempt) if last_attempt else None
+        if attempt is not None and attempts > 0:
             # Only how many attempts failed since the last success matters to the rules.
-            facts = [f for f in facts if f.id != attempt[0]]
-            facts += [_fact(*attempt)] + [_fact(None, *attempt[1:])] * (row.attempts_since - 1)
-        out[row.young_person_id] = facts
+            facts.append(_fact(*attempt))
+            facts += [_fact(None, *attempt[1:])] * (attempts - 1)
+        out[pid] = facts
     return out
-
-
-def _summary_ids(row: ContactSummary) -> tuple[int | None, ...]:
-    return (
-        row.last_success_id,
-        row.last_pa_success_id,
-        row.last_visit_pa_id,
-        row.last_visit_sw_id,
-        row.last_visit_other_id,
-    )
 
 
 def _statuses(session: Session, ids: Sequence[int]) -> dict[int, list[StatusFact]]:

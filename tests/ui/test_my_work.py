@@ -250,6 +250,7 @@ def test_workspace_lands_on_my_work_with_an_overdue_badge(
     assert record is not None and section.currentWidget() is record
     qtbot.waitUntil(lambda: record.record is not None, timeout=TIMEOUT)
     assert record.person_id == person_id
+    assert "My work" in record.back_button.text()
     section.back_to_list()
     assert section.currentWidget() is view
 

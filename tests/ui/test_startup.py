@@ -113,7 +113,7 @@ def test_first_run_creates_a_passphrase_database_end_to_end(
     assert keys.read_key_info(path).mode == "passphrase"
     login = login_shown.args[0]
     window = sign_in(qtbot, startup, login, "t.lead", "quiet orchard river 42")
-    assert window.workspace.section_titles() == ["Caseload"]
+    assert window.workspace.section_titles() == ["My work", "Caseload"]
 
     startup.session.shutdown()
     key, info = unlock(path, passphrase=PASSPHRASE)
@@ -249,14 +249,14 @@ def test_a_database_without_its_key_file_is_reported_and_left_alone(
     assert not keys.sidecar_path(db_file.path).exists()
 
 
-def test_demo_mode_starts_and_lands_on_the_caseload(qtbot: QtBot, fixed_clock: Clock) -> None:
+def test_demo_mode_starts_and_lands_on_my_work(qtbot: QtBot, fixed_clock: Clock) -> None:
     demo = DemoStartup(fixed_clock, people=30, kdf=FAST_KDF)
     try:
         with qtbot.waitSignal(demo.session.main_shown, timeout=30_000) as shown:
             demo.start()
         window = shown.args[0]
         assert "DEMO — synthetic data" in window.windowTitle()
-        assert window.workspace.current_section() == "Caseload"
+        assert window.workspace.current_section() == "My work"
         caseload = window.workspace.sections["Caseload"].caseload
         qtbot.waitUntil(lambda: caseload.model.rowCount() > 0, timeout=TIMEOUT)
         assert demo.path.exists()

@@ -65,9 +65,9 @@ from ui.models.my_work_model import (
     OVERDUE_TEXT,
     WARNING_FILL,
     WARNING_TEXT,
-    bold_font,
     due_words,
     is_soon,
+    look,
     span_words,
 )
 
@@ -530,12 +530,7 @@ def _severity(severity: str, role: int) -> Any:
     colours = {"overdue": (OVERDUE_TEXT, OVERDUE_FILL), "warning": (WARNING_TEXT, WARNING_FILL)}
     if severity not in colours:
         return None
-    text, fill = colours[severity]
-    return {
-        Qt.ItemDataRole.ForegroundRole: text,
-        Qt.ItemDataRole.BackgroundRole: fill,
-        Qt.ItemDataRole.FontRole: bold_font(),
-    }.get(role)
+    return look(*colours[severity], role)
 
 
 def _pending(text: str, role: int) -> Any:

@@ -325,15 +325,16 @@ class MyWorkModel(QAbstractTableModel):
 def _style(item: DueItem, column: int, today: date, role: int) -> Any:
     """Overdue rows: dark red, bold, on pale red, every cell. Due within a week: amber date."""
     if item.overdue:
-        return {
-            Qt.ItemDataRole.ForegroundRole: OVERDUE_TEXT,
-            Qt.ItemDataRole.BackgroundRole: OVERDUE_FILL,
-            Qt.ItemDataRole.FontRole: bold_font(),
-        }.get(role)
+        return look(OVERDUE_TEXT, OVERDUE_FILL, role)
     if column == DUE and is_soon(item.due, today):
-        return {
-            Qt.ItemDataRole.ForegroundRole: WARNING_TEXT,
-            Qt.ItemDataRole.BackgroundRole: WARNING_FILL,
-            Qt.ItemDataRole.FontRole: bold_font(),
-        }.get(role)
+        return look(WARNING_TEXT, WARNING_FILL, role)
     return None
+
+
+def look(text: QBrush, fill: QBrush, role: int) -> Any:
+    """Bold text of one colour on a fill of another (a severity of the style sheet)."""
+    if role == Qt.ItemDataRole.ForegroundRole:
+        return text
+    if role == Qt.ItemDataRole.BackgroundRole:
+        return fill
+    return bold_font() if role == Qt.ItemDataRole.FontRole else None
