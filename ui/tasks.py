@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 _live: set[Task] = set()
+MIN_THREADS = 4
 
 
 class _Signals(QObject):
@@ -78,7 +79,11 @@ def run(
         task.signals.progress.connect(on_progress)
     _live.add(task)
     task.signals.finished.connect(lambda: _live.discard(task))
-    QThreadPool.globalInstance().start(task)
+    pool = QThreadPool.globalInstance()
+    # The work is mostly waiting on SQLCipher and the keyring (which release the GIL): a few
+    # more threads than cores keep a slow keyring or a team-wide list from queueing the rest.
+    pool.setMaxThreadCount(max(pool.maxThreadCount(), MIN_THREADS))
+    pool.start(task)
     return task
 
 
