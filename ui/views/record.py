@@ -200,7 +200,7 @@ class RecordView(QWidget):
         self.status_summary = QLabel()
         self.status_summary.setObjectName("statusSummary")
         self.status_summary.setAccessibleName("In touch and next due")
-        self.status_summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_summary.setTextFormat(Qt.TextFormat.RichText)  # built with html.escape
         self.status_summary.setWordWrap(True)
         self.status_summary.hide()
         layout = QVBoxLayout(page)
@@ -500,27 +500,28 @@ def _in_words(due_on: date, today: date) -> str:
 
 
 def status_text(found: due.RecordStatus, today: date) -> tuple[str, str]:
-    """The header's status line (HTML) and its level: overdue, warning or ok."""
+    """The header's status (HTML, every value escaped) and its level: overdue, warning, ok."""
     status = found.status
     touch = status.in_touch
-    parts = [f"<b>{html.escape(touch.code.label)}</b>"]
+    first = [f"<b>{html.escape(touch.code.label)}</b>"]
     if touch.latest_successful:
-        parts.append(f"last reached {touch.latest_successful:%d/%m/%Y}")
+        first.append(f"last reached {touch.latest_successful:%d/%m/%Y}")
     if touch.attempts_since:
-        parts.append(f"{touch.attempts_since} attempt(s) since")
+        tries = "attempt" if touch.attempts_since == 1 else "attempts"
+        first.append(f"{touch.attempts_since} failed {tries} since")
+    if status.overdue:
+        first.append(f"<b>{status.overdue} overdue</b>")
+    if status.accommodation_warning:
+        first.append(f"<b>{html.escape(status.accommodation_warning)}</b>")
+    lines = [" · ".join(first)]
     nxt = status.next_due
     if nxt is not None:
-        parts.append(f"next: {html.escape(nxt.title)} ({_in_words(nxt.due, today)})")
-    if status.overdue:
-        parts.append(f"<b>{status.overdue} overdue</b>")
-    if status.accommodation_warning:
-        parts.append(f"<b>{html.escape(status.accommodation_warning)}</b>")
-    text = " · ".join(parts)
+        lines.append(f"Next: {html.escape(nxt.title)} ({_in_words(nxt.due, today)})")
+    text = "<br>".join(lines)
     if found.reestablish_steps:
         steps = "".join(f"<li>{html.escape(step)}</li>" for step in found.reestablish_steps)
-        text += f"<br>To re-establish contact:<ol style='margin:0'>{steps}</ol>"
-    lost = touch.code.value == "NO"
-    if status.overdue or lost:
+        text += f"<br>To re-establish contact:<ol style='margin-top:0'>{steps}</ol>"
+    if status.overdue or touch.code.value == "NO":
         return text, "overdue"
     soon = nxt is not None and (nxt.due - today).days <= 7
     return text, "warning" if status.accommodation_warning or soon else "ok"
