@@ -22,8 +22,8 @@ from casework.domain.codes import AccommodationType, Activity, UnknownCode
 from casework.domain.leaving_care import CircumstanceChange as Change
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed, require
-from casework.services.people import relation_of
+from casework.services.common import Changed
+from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
 
 
@@ -80,18 +80,6 @@ def accommodation_problems(data: AccommodationInput, today: date) -> list[str]:
     if len(data.provider) > 200:
         problems.append("provider: expected at most 200 characters")
     return problems
-
-
-def _check(db: Database, actor: Actor, person_id: int, action: Action, now: datetime) -> None:
-    require(
-        db,
-        actor,
-        action,
-        relation_of(db, actor, person_id),
-        now=now,
-        record_type="young_person",
-        record_id=person_id,
-    )
 
 
 def _close_previous(

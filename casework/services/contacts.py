@@ -25,8 +25,8 @@ from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import ContactMadeBy, ContactMethod, ExplicitStatus
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit, contact_summary
-from casework.services.common import Changed, require
-from casework.services.people import relation_of
+from casework.services.common import Changed
+from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
 
 DRAFT = "draft"
@@ -181,18 +181,6 @@ def _follow_up_problems(items: list[FollowUpInput], today: date) -> list[str]:
 
 
 # --- use cases --------------------------------------------------------------------------
-
-
-def _check(db: Database, actor: Actor, person_id: int, action: Action, now: datetime) -> None:
-    require(
-        db,
-        actor,
-        action,
-        relation_of(db, actor, person_id),
-        now=now,
-        record_type="young_person",
-        record_id=person_id,
-    )
 
 
 def _apply(contact: Contact, data: ContactInput) -> list[str]:

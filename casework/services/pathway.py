@@ -32,8 +32,8 @@ from casework.domain import leaving_care as lc
 from casework.domain.codes import EligibilityCategory, UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed, require
-from casework.services.people import relation_of
+from casework.services.common import Changed
+from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
 
 
@@ -83,18 +83,6 @@ class PlanView:
     ended_on: date | None
     areas: tuple[AreaInput, ...]
     reviews: tuple[tuple[date, bool, str], ...]
-
-
-def _check(db: Database, actor: Actor, person_id: int, action: Action, now: datetime) -> None:
-    require(
-        db,
-        actor,
-        action,
-        relation_of(db, actor, person_id),
-        now=now,
-        record_type="young_person",
-        record_id=person_id,
-    )
 
 
 def _not_future(name: str, value: date | None, today: date) -> list[str]:

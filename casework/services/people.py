@@ -303,6 +303,21 @@ def relation_of(db: Database, actor: Actor, person_id: int) -> Relation:
     return actor.relation_to(row[0], row[1], row[2])
 
 
+def require_on_person(
+    db: Database, actor: Actor, person_id: int, action: Action, now: datetime
+) -> None:
+    """The permission check for any use case about one young person's record."""
+    require(
+        db,
+        actor,
+        action,
+        relation_of(db, actor, person_id),
+        now=now,
+        record_type=RECORD_TYPE,
+        record_id=person_id,
+    )
+
+
 def open_record(db: Database, actor: Actor, person_id: int, *, now: datetime) -> YoungPersonRecord:
     """Read a young person's record; every opening is audited."""
     relation = relation_of(db, actor, person_id)
