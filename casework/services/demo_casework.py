@@ -98,11 +98,18 @@ _VIEWS = (
     "Wants more help with money; worried about bills.",
     "Happy with support; asked to meet at the library next time.",
 )
-_ATTEMPT_NOTES = (
-    "Rang twice, no answer; left a voicemail.",
-    "Text sent, no reply.",
-    "Called at the flat, no one home; card left.",
-)
+_ATTEMPT_NOTES = {
+    "phone": "Rang twice, no answer; left a voicemail.",
+    "video": "Video call set up; they did not join.",
+    "message": "Text sent, no reply.",
+    "email": "Email sent, no reply.",
+    "letter": "Letter sent asking them to get in touch.",
+}
+_F2F_ATTEMPT = "Called at the flat, no one home; card left."
+
+
+def _attempt_note(method: ContactMethod) -> str:
+    return _F2F_ATTEMPT if method.face_to_face else _ATTEMPT_NOTES[method.value]
 
 
 @dataclass
@@ -146,10 +153,12 @@ def _contacts(
         successful = rng.random() < 0.8
         method = rng.choice(list(ContactMethod))
         seen = successful and method.face_to_face
+        occurred = _moment(day, rng)
+        written = occurred + timedelta(hours=2)
         rows.add(
             Contact,
             young_person_id=p.id,
-            occurred_at=_moment(day, rng),
+            occurred_at=occurred,
             method=method.value,
             successful=successful,
             made_by=(
@@ -161,12 +170,12 @@ def _contacts(
             seen=seen,
             seen_alone=seen and rng.random() < 0.7,
             views=rng.choice(_VIEWS) if seen else "",
-            discussed=rng.choice(_DISCUSSED if successful else _ATTEMPT_NOTES),
+            discussed=rng.choice(_DISCUSSED) if successful else _attempt_note(method),
             status="final",
             author_id=author,
-            created_at=_moment(day, rng),
-            updated_at=_moment(day, rng),
-            finalised_at=_moment(day, rng),
+            created_at=written,
+            updated_at=written,
+            finalised_at=written,
         )
         day += timedelta(days=max(3, int(rng.gauss(gap, gap / 3))))
     if lost_touch:
@@ -176,7 +185,7 @@ def _contacts(
                 rows.add(
                     Contact,
                     young_person_id=p.id,
-                    occurred_at=_moment(when, rng),
+                    occurred_at=(occurred := _moment(when, rng)),
                     method=ContactMethod.PHONE.value,
                     successful=False,
                     made_by=ContactMadeBy.PERSONAL_ADVISER.value,
@@ -184,12 +193,12 @@ def _contacts(
                     seen=False,
                     seen_alone=False,
                     views="",
-                    discussed=rng.choice(_ATTEMPT_NOTES),
+                    discussed=_ATTEMPT_NOTES["phone"],
                     status="final",
                     author_id=author,
-                    created_at=_moment(when, rng),
-                    updated_at=_moment(when, rng),
-                    finalised_at=_moment(when, rng),
+                    created_at=occurred + timedelta(hours=1),
+                    updated_at=occurred + timedelta(hours=1),
+                    finalised_at=occurred + timedelta(hours=1),
                 )
 
 

@@ -122,6 +122,7 @@ def test_idle_lock_clears_case_data_and_the_same_user_unlocks(
         pass  # no input: the idle timer runs out
     assert seen == {"rows": 0, "record": None}
     assert window.is_locked() and window.workspace is None
+    window.idle.set_interval_ms(10 * 60_000)  # so it does not lock again while reloading
     process_deletions()
     assert not shiboken6.isValid(caseload) and not shiboken6.isValid(record)
     assert window.findChildren(CaseloadView) == [] and window.findChildren(RecordView) == []

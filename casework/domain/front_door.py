@@ -1,0 +1,902 @@
+"""The front door: contacts, referrals, allegations, risk screening, missing episodes and
+referrals out (issue 4). Pure rules: code lists, timers, "time left" wording, repeat and
+re-referral counts, and the checks that stop an item being finished without an outcome.
+
+Clocks follow domain.md section 3, "How clocks are counted", through
+:mod:`casework.domain.calendar` (nothing here counts days itself):
+
+- "Within N working days of X": :meth:`WorkingCalendar.add_working_days`, due by the end of
+  the Nth working day after the date of X, whatever the time of day.
+- "Within N months": :func:`add_months`; "within 72 hours": :func:`add_hours` (elapsed
+  hours, so 72 hours across a clock change end at 71 or 73 on the wall clock).
+- Overdue means the due date (or time) has passed: an item due today is due, not overdue.
+
+"Within N days / months of an earlier date" is tested one way everywhere here (repeat
+concerns, re-referrals, counts in the last 12 months): the later date is on or before the
+earlier date plus N (:func:`add_months` for months), both as calendar dates. So a concern
+exactly 7 days, or exactly 12 months, after another is "within" it.
+
+Decisions where domain.md and issue 4 are silent are marked * in the docstrings.
+Nothing here reads the clock: ``now`` and ``today`` are always parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Self, TypeVar
+
+from casework.domain.calendar import WorkingCalendar, add_hours, add_months
+from casework.domain.codes import AllegationOutcome, AssessmentFactor, CodeList, UnknownCode
+from casework.domain.leaving_care import ADULT_AGE, day_of, plain_date
+
+__all__ = [
+    "ASSESSMENT_WORKING_DAYS",
+    "CHASE_AGAIN_DAYS",
+    "CHASE_WITHOUT_EXPECTED_DAYS",
+    "CONTACT_DECISION_WORKING_DAYS",
+    "ICPC_WORKING_DAYS",
+    "LADO_NOTIFICATION_WORKING_DAYS",
+    "LOW_RISK_REVIEW_MONTHS",
+    "REFERRAL_DECISION_WORKING_DAYS",
+    "REPEAT_MONTHS",
+    "RETURN_INTERVIEW_HOURS",
+    "RISK_REVIEW_WEEKS",
+    "STRATEGY_MEETING_HOURS",
+    "AllegationSubjectRole",
+    "ContactDecision",
+    "Problem",
+    "ReferralDecision",
+    "RepeatAlert",
+    "RiskLevel",
+    "RiskType",
+    "ServiceReferralStatus",
+    "ServiceType",
+    "TimeLeft",
+    "allegation_close_problems",
+    "assessment_due",
+    "contact_decision_due",
+    "contact_decision_problems",
+    "icpc_due",
+    "is_re_referral",
+    "lado_notification_due",
+    "missing_episode_problems",
+    "missing_episodes_in_last_12_months",
+    "referral_decision_due",
+    "referrals_in_last_12_months",
+    "repeated_concerns",
+    "return_interview_due",
+    "return_interview_in_time",
+    "risk_review_due",
+    "risk_screening_problems",
+    "service_referral_chase_due",
+    "service_referral_close_problems",
+    "strategy_meeting_due",
+    "time_left",
+]
+
+#: Contact decision: 1 working day (local practice in most councils; domain.md section 3).
+CONTACT_DECISION_WORKING_DAYS = 1
+#: Referral decision: 1 working day (Working Together 2023).
+REFERRAL_DECISION_WORKING_DAYS = 1
+#: Child and family assessment: 45 working days from the referral (Working Together 2023).
+ASSESSMENT_WORKING_DAYS = 45
+#: Initial child protection conference: 15 working days from the strategy discussion.
+ICPC_WORKING_DAYS = 15
+#: An allegation reported to the LADO within 1 working day (Working Together / KCSIE).
+LADO_NOTIFICATION_WORKING_DAYS = 1
+#: LADO strategy meeting: 72 hours (local practice; configurable).
+STRATEGY_MEETING_HOURS = 72
+#: Return interview offered within 72 hours of return (statutory guidance on missing).
+RETURN_INTERVIEW_HOURS = 72
+#: Medium and high risks reviewed within 6 weeks (issue 4 default).
+RISK_REVIEW_WEEKS = 6
+#: * Low risks reviewed within 6 months; a "none" screening needs no review.
+LOW_RISK_REVIEW_MONTHS = 6
+#: Re-referral window, and the window of "in the last 12 months" counts (DfE CIN).
+REPEAT_MONTHS = 12
+#: * A referral out with no "response expected by" date is chased 14 days after it went.
+CHASE_WITHOUT_EXPECTED_DAYS = 14
+#: * After a chase with no answer, chase again 7 days later.
+CHASE_AGAIN_DAYS = 7
+
+
+# --- Code lists --------------------------------------------------------------------------
+
+
+class ContactDecision(CodeList):
+    """What happens to a safeguarding contact (issue 4 section 2)."""
+
+    NO_FURTHER_ACTION = ("nfa", "No further action")
+    INFORMATION_AND_ADVICE = ("information_advice", "Information and advice")
+    EARLY_HELP = ("early_help", "Early help")
+    REFERRAL = ("referral", "Referral to children's social care")
+    STRATEGY_DISCUSSION = ("strategy_discussion", "Strategy discussion for immediate risk")
+    ADULT_SAFEGUARDING = ("adult_safeguarding", "Referral to adult safeguarding (18 and over only)")
+
+    @property
+    def creates_referral(self) -> bool:
+        """True where the decision opens a referral to children's social care."""
+        return self is ContactDecision.REFERRAL
+
+    @property
+    def minimum_age(self) -> int | None:
+        """The youngest age (on the day the contact was received) the decision is for."""
+        return ADULT_AGE if self is ContactDecision.ADULT_SAFEGUARDING else None
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "contact decision"
+
+
+class ReferralDecision(CodeList):
+    """What happens to a referral (issue 4 section 3). ``nfa`` gives Annex A
+    ``Referral NFA?``."""
+
+    NO_FURTHER_ACTION = ("nfa", "No further action")
+    ASSESSMENT = ("assessment", "Child and family assessment")
+    STRATEGY_DISCUSSION = ("strategy_s47", "Strategy discussion and section 47 enquiry")
+    EARLY_HELP = ("early_help", "Early help")
+
+    @property
+    def nfa(self) -> bool:
+        """Annex A ``Referral NFA?``: yes only for no further action."""
+        return self is ReferralDecision.NO_FURTHER_ACTION
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "referral decision"
+
+
+class AllegationSubjectRole(CodeList):
+    """The role of the person an allegation is about (issue 4 section 4)."""
+
+    FOSTER_CARER = ("foster_carer", "Foster carer")
+    RESIDENTIAL_WORKER = ("residential_worker", "Residential worker")
+    PERSONAL_ADVISER = ("personal_adviser", "Personal adviser")
+    TEACHER = ("teacher", "Teacher")
+    OTHER_PROFESSIONAL = ("other_professional", "Other professional")
+    VOLUNTEER = ("volunteer", "Volunteer")
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "allegation subject role"
+
+
+class RiskType(CodeList):
+    """The structured risk screenings (issue 4 section 5). ``factors`` are the CIN
+    assessment factors the type reports as; homelessness has none."""
+
+    _factors: tuple[AssessmentFactor, ...]
+
+    def __new__(
+        cls, code: str, label: str = "", factors: tuple[AssessmentFactor, ...] = ()
+    ) -> Self:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member._label = label
+        member._annex_a = None
+        member._ssda903 = None
+        member._factors = factors
+        return member
+
+    CSE = ("cse", "Child sexual exploitation", (AssessmentFactor.CSE,))
+    CCE = ("cce", "Child criminal exploitation", (AssessmentFactor.CCE,))
+    MISSING = ("missing", "Missing", (AssessmentFactor.MISSING,))
+    TRAFFICKING = ("trafficking", "Trafficking", (AssessmentFactor.TRAFFICKING,))
+    GANGS = ("gangs", "Gangs", (AssessmentFactor.GANGS,))
+    SELF_HARM = ("self_harm", "Self-harm", (AssessmentFactor.SELF_HARM,))
+    MENTAL_HEALTH = ("mental_health", "Mental health", (AssessmentFactor.MENTAL_HEALTH_CHILD,))
+    SUBSTANCE_MISUSE = (
+        "substance_misuse",
+        "Substance misuse (alcohol or drugs)",
+        (AssessmentFactor.ALCOHOL_CHILD, AssessmentFactor.DRUGS_CHILD),
+    )
+    DOMESTIC_ABUSE = (
+        "domestic_abuse",
+        "Domestic abuse",
+        (AssessmentFactor.DOMESTIC_ABUSE_CHILD,),
+    )
+    HOMELESSNESS = ("homelessness", "Homelessness")
+
+    @property
+    def factors(self) -> tuple[AssessmentFactor, ...]:
+        """The CIN assessment factors this type reports as (empty for homelessness)."""
+        return self._factors
+
+    @property
+    def cin_codes(self) -> tuple[str, ...]:
+        """The CIN assessment factor codes, e.g. ``("1A", "2A")`` for substance misuse."""
+        return tuple(factor.value for factor in self._factors)
+
+    @classmethod
+    def for_factor(cls, factor: AssessmentFactor | str) -> RiskType | None:
+        """The screening a concern factor calls for (``"2A"`` -> substance misuse), or
+        ``None`` where no screening covers it. Raises :class:`UnknownCode` for a bad code."""
+        wanted = AssessmentFactor.parse(factor)
+        return next((risk for risk in cls if wanted in risk.factors), None)
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "risk type"
+
+
+class RiskLevel(CodeList):
+    """A screening's level, lowest first. Compare with :attr:`rank` (the codes are strings,
+    so ``<`` on members compares spelling, not severity)."""
+
+    NONE = ("none", "None")
+    LOW = ("low", "Low")
+    MEDIUM = ("medium", "Medium")
+    HIGH = ("high", "High")
+
+    @property
+    def rank(self) -> int:
+        """0 for none up to 3 for high."""
+        return list(RiskLevel).index(self)
+
+    @property
+    def needs_review_within_weeks(self) -> bool:
+        """Medium and high: a review date within the allowed weeks is required."""
+        return self.rank >= RiskLevel.MEDIUM.rank
+
+    @property
+    def needs_sign_off(self) -> bool:
+        """High: a team lead must sign the screening off."""
+        return self is RiskLevel.HIGH
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "risk level"
+
+
+class ServiceType(CodeList):
+    """Where a referral out goes (issue 4 section 6)."""
+
+    HOUSING = ("housing", "Housing")
+    EET = ("eet", "Education, employment or training")
+    HEALTH = ("health", "Health")
+    MENTAL_HEALTH = ("mental_health", "Mental health")
+    SUBSTANCE_MISUSE = ("substance_misuse", "Substance misuse")
+    BENEFITS = ("benefits", "Benefits")
+    LEGAL = ("legal", "Legal")
+    OTHER = ("other", "Other")
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "service type"
+
+
+class ServiceReferralStatus(CodeList):
+    """Where a referral out has got to. Declined, completed and withdrawn are final."""
+
+    SENT = ("sent", "Sent")
+    ACKNOWLEDGED = ("acknowledged", "Acknowledged")
+    ACCEPTED = ("accepted", "Accepted")
+    DECLINED = ("declined", "Declined")
+    COMPLETED = ("completed", "Completed")
+    WITHDRAWN = ("withdrawn", "Withdrawn")
+
+    @property
+    def final(self) -> bool:
+        """The referral is finished: declined, completed or withdrawn."""
+        return self in _FINAL_STATUSES
+
+    @property
+    def needs_reason(self) -> bool:
+        """Declined: the service's reason must be recorded."""
+        return self is ServiceReferralStatus.DECLINED
+
+    @property
+    def needs_outcome(self) -> bool:
+        """Completed or withdrawn: what came of it must be recorded."""
+        return self in (ServiceReferralStatus.COMPLETED, ServiceReferralStatus.WITHDRAWN)
+
+    @property
+    def awaiting_response(self) -> bool:
+        """* Sent or acknowledged: no answer yet, so the chase reminder runs."""
+        return self in (ServiceReferralStatus.SENT, ServiceReferralStatus.ACKNOWLEDGED)
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "service referral status"
+
+
+_FINAL_STATUSES = frozenset(
+    {
+        ServiceReferralStatus.DECLINED,
+        ServiceReferralStatus.COMPLETED,
+        ServiceReferralStatus.WITHDRAWN,
+    }
+)
+
+
+# --- Timers ------------------------------------------------------------------------------
+
+
+def contact_decision_due(received_at: date | datetime, calendar: WorkingCalendar) -> date:
+    """A contact's decision: within 1 working day of receipt, so by the end of the first
+    working day after the date it was received (the time of day does not matter; a contact
+    received on a non-working day counts from the next working day)."""
+    return calendar.add_working_days(received_at, CONTACT_DECISION_WORKING_DAYS)
+
+
+def referral_decision_due(received_at: date | datetime, calendar: WorkingCalendar) -> date:
+    """A referral's decision: within 1 working day of receipt (Working Together 2023), by
+    the end of the first working day after the date received."""
+    return calendar.add_working_days(received_at, REFERRAL_DECISION_WORKING_DAYS)
+
+
+def assessment_due(referral_received: date | datetime, calendar: WorkingCalendar) -> date:
+    """A child and family assessment: completed within 45 working days of the referral, by
+    the end of the 45th working day after the date the referral was received."""
+    return calendar.add_working_days(referral_received, ASSESSMENT_WORKING_DAYS)
+
+
+def icpc_due(strategy_discussion_on: date | datetime, calendar: WorkingCalendar) -> date:
+    """An initial child protection conference: within 15 working days of the strategy
+    discussion that started the section 47 enquiry, by the end of the 15th working day
+    after the date of that discussion."""
+    return calendar.add_working_days(strategy_discussion_on, ICPC_WORKING_DAYS)
+
+
+def lado_notification_due(received_at: date | datetime, calendar: WorkingCalendar) -> date:
+    """Telling the LADO about an allegation: within 1 working day of receipt, by the end of
+    the first working day after the date it was received."""
+    return calendar.add_working_days(received_at, LADO_NOTIFICATION_WORKING_DAYS)
+
+
+def _hours_after(start: datetime, hours: int) -> datetime:
+    if hours < 0:
+        raise ValueError(f"the number of hours must be 0 or more, not {hours}")
+    return add_hours(start, hours)
+
+
+def strategy_meeting_due(received_at: datetime, hours: int = STRATEGY_MEETING_HOURS) -> datetime:
+    """A LADO strategy meeting: within ``hours`` (default 72, local practice) calendar hours
+    of the recorded time the allegation was received. Hours are elapsed time for a
+    zone-aware ``received_at`` (72 hours across a clock change end at 71 or 73 on the wall
+    clock); weekends and bank holidays count."""
+    return _hours_after(received_at, hours)
+
+
+def return_interview_due(returned_at: datetime, hours: int = RETURN_INTERVIEW_HOURS) -> datetime:
+    """A return interview after a missing episode: offered within ``hours`` (default 72)
+    calendar hours of the recorded time of return, counted as :func:`strategy_meeting_due`."""
+    return _hours_after(returned_at, hours)
+
+
+def risk_review_due(
+    assessed_on: date | datetime,
+    level: RiskLevel,
+    weeks: int = RISK_REVIEW_WEEKS,
+    low_months: int | None = LOW_RISK_REVIEW_MONTHS,
+) -> date | None:
+    """The next review of a risk screening.
+
+    - Medium and high: within ``weeks`` (default 6) calendar weeks of the screening date,
+      i.e. that date plus ``7 * weeks`` days (not moved off weekends: it is a latest date).
+    - * Low: within ``low_months`` (default 6) months, as :func:`add_months`; ``None`` for
+      ``low_months`` means no review.
+    - * None: no review (``None``); a new concern starts a new screening.
+    """
+    if weeks < 1:
+        raise ValueError(f"the review interval must be at least 1 week, not {weeks}")
+    day = day_of(assessed_on)
+    level = RiskLevel.parse(level)
+    if level.needs_review_within_weeks:
+        return day + timedelta(weeks=weeks)
+    if level is RiskLevel.LOW and low_months is not None:
+        return add_months(day, low_months)
+    return None
+
+
+def service_referral_chase_due(
+    sent_on: date | datetime,
+    expected_by: date | datetime | None,
+    *,
+    last_chased_on: date | datetime | None = None,
+    without_expected_days: int = CHASE_WITHOUT_EXPECTED_DAYS,
+    again_days: int = CHASE_AGAIN_DAYS,
+) -> date:
+    """When to chase a referral out that has had no answer (callers show it only while
+    :attr:`ServiceReferralStatus.awaiting_response`).
+
+    - Due on the "response expected by" date: if nothing has come by the end of that day
+      the chase is overdue. An expected date before the sent date counts as the sent date*.
+    - * No expected date: ``without_expected_days`` (14) calendar days after it was sent.
+    - * Once chased: ``again_days`` (7) calendar days after the latest chase, if that is
+      later than the first chase date.
+    """
+    sent = day_of(sent_on)
+    if expected_by is None:
+        due = sent + timedelta(days=without_expected_days)
+    else:
+        due = max(sent, day_of(expected_by))
+    if last_chased_on is not None:
+        due = max(due, day_of(last_chased_on) + timedelta(days=again_days))
+    return due
+
+
+# --- Time left -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """What a queue shows for a deadline: ``overdue`` once it has passed, and ``text`` in
+    plain words ("due in 3 hours", "due today by end of day", "overdue by 2 working days")."""
+
+    overdue: bool
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"overdue": self.overdue, "text": self.text}
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def _span(delta: timedelta) -> str:
+    """A positive span in its two largest units, rounded down ("2 days 5 hours")."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _plural(days, "day") + (f" {_plural(hours, 'hour')}" if hours else "")
+    if hours:
+        return _plural(hours, "hour") + (f" {_plural(minutes, 'minute')}" if minutes else "")
+    return _plural(minutes, "minute") if minutes else "less than a minute"
+
+
+def _time_left_at(due: datetime, now: datetime) -> TimeLeft:
+    if (due.utcoffset() is None) != (now.utcoffset() is None):
+        raise ValueError("due and now must both be time-zone-aware, or both naive")
+    if now > due:
+        return TimeLeft(True, f"overdue by {_span(now - due)}")
+    if now == due:
+        return TimeLeft(False, "due now")
+    return TimeLeft(False, f"due in {_span(due - now)}")
+
+
+def _days_text(first: date, last: date, calendar: WorkingCalendar | None) -> str:
+    """The days after ``first`` up to ``last``: working days with a calendar (when there is
+    at least one), calendar days otherwise."""
+    if calendar is not None:
+        working = calendar.working_days_between(first, last)
+        if working > 0:
+            return _plural(working, "working day")
+    return _plural((last - first).days, "day")
+
+
+def time_left(
+    due: date | datetime, now: datetime, calendar: WorkingCalendar | None = None
+) -> TimeLeft:
+    """How long until ``due``, or how long since, for a screen.
+
+    - A ``datetime`` due (a 72-hour clock): elapsed time from ``now``, rounded down to the
+      two largest units; overdue once ``now`` is after it. Both must be aware or both naive.
+    - A ``date`` due (a working-day or month clock): due by the end of that day, so on the
+      day itself "due today by end of day" and not overdue; "due tomorrow"; otherwise "due
+      in N working days" / "overdue by N working days" when ``calendar`` is given (working
+      days after the earlier date up to and including the later one), or calendar days
+      without one, or when no working day falls between (overdue on a weekend, say).
+      ``now`` should be in the council's local time: its date is "today".
+    """
+    if isinstance(due, datetime):
+        return _time_left_at(due, now)
+    today = now.date()
+    if due == today:
+        return TimeLeft(False, "due today by end of day")
+    if due < today:
+        return TimeLeft(True, f"overdue by {_days_text(due, today, calendar)}")
+    if due == today + timedelta(days=1):
+        return TimeLeft(False, "due tomorrow")
+    return TimeLeft(False, f"due in {_days_text(today, due, calendar)}")
+
+
+# --- Repeats and re-referrals ------------------------------------------------------------
+
+
+def _within_days(earlier: date, later: date, days: int) -> bool:
+    return earlier <= later <= earlier + timedelta(days=days)
+
+
+def _within_months(earlier: date, later: date, months: int) -> bool:
+    return earlier <= later <= add_months(earlier, months)
+
+
+@dataclass(frozen=True)
+class RepeatAlert:
+    """Repeated concerns about one young person, counting the new one.
+
+    ``recent``: concerns in the short window (default the last 7 days); ``in_year``: in the
+    long window (default 12 months); ``short_met`` / ``long_met``: which threshold was
+    reached; ``message``: one plain sentence for the decision screen.
+    """
+
+    recent: int
+    in_year: int
+    short_met: bool
+    long_met: bool
+    message: str
+
+
+def _alert_message(
+    recent: int, short_days: int, in_year: int, long_months: int, short: bool, long: bool
+) -> str:
+    parts = []
+    if short:
+        parts.append(f"{_plural(recent, 'concern')} in the last {_plural(short_days, 'day')}")
+    if long:
+        parts.append(f"{_plural(in_year, 'concern')} in the last {_plural(long_months, 'month')}")
+    return f"Repeated concerns: {' and '.join(parts)}, counting this one."
+
+
+def repeated_concerns(
+    received: Sequence[date | datetime],
+    now: date | datetime,
+    short_count: int = 2,
+    short_days: int = 7,
+    long_count: int = 3,
+    long_months: int = REPEAT_MONTHS,
+) -> RepeatAlert | None:
+    """An alert when concerns repeat: ``short_count`` (2) within ``short_days`` (7) days, or
+    ``long_count`` (3) within ``long_months`` (12) months, counting the new one.
+
+    ``received``: when each concern about the young person was received, the new one
+    included. A concern counts when ``now``'s date is within the window of its date (see
+    the module docstring: one exactly 7 days or 12 months earlier counts). Concerns after
+    ``now`` are ignored. ``None`` when neither threshold is reached.
+    """
+    today = day_of(now)
+    days = [day_of(r) for r in received]
+    recent = sum(1 for d in days if _within_days(d, today, short_days))
+    in_year = sum(1 for d in days if _within_months(d, today, long_months))
+    short, long = recent >= short_count, in_year >= long_count
+    if not (short or long):
+        return None
+    message = _alert_message(recent, short_days, in_year, long_months, short, long)
+    return RepeatAlert(recent, in_year, short, long, message)
+
+
+def referrals_in_last_12_months(dates: Iterable[date | datetime], on: date | datetime) -> int:
+    """Annex A ``Number of Referrals in Last 12 Months`` for a referral made ``on``: how
+    many of the young person's *other* referrals (leave this one out of ``dates``) were made
+    within the 12 months up to it: on or before ``on``, and ``on`` within 12 months of them
+    (:func:`add_months`, so exactly 12 months earlier counts). * Another referral the same
+    day counts; later referrals do not."""
+    day = day_of(on)
+    return sum(1 for d in dates if _within_months(day_of(d), day, REPEAT_MONTHS))
+
+
+def is_re_referral(
+    previous_referral_dates: Iterable[date | datetime], new_date: date | datetime
+) -> bool:
+    """A re-referral: made within 12 months of a previous referral (DfE CIN statistics), on
+    the same test as :func:`referrals_in_last_12_months` (so exactly 12 months later is a
+    re-referral, and the day after is not)."""
+    return referrals_in_last_12_months(previous_referral_dates, new_date) > 0
+
+
+def missing_episodes_in_last_12_months(
+    starts: Iterable[date | datetime], today: date | datetime
+) -> int:
+    """Missing episodes that started within the 12 months up to ``today`` (today included;
+    one that started exactly 12 months ago counts)."""
+    day = day_of(today)
+    return sum(1 for s in starts if _within_months(day_of(s), day, REPEAT_MONTHS))
+
+
+def return_interview_in_time(
+    returned_at: datetime, offered_at: datetime, hours: int = RETURN_INTERVIEW_HOURS
+) -> bool:
+    """True when the return interview was offered within ``hours`` of the return (for
+    reports: a late offer is recorded as it happened, not refused)."""
+    return returned_at <= offered_at <= return_interview_due(returned_at, hours)
+
+
+# --- "Cannot finish without an outcome" --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an item cannot be finished: ``field`` is the argument's name (for a form
+    to highlight), ``message`` a plain sentence that starts with the field's name in words.
+    ``str(problem)`` is the message."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_C = TypeVar("_C", bound=CodeList)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _pick(
+    value: str | None, codes: type[_C], field: str, words: str
+) -> tuple[_C | None, list[Problem]]:
+    """The chosen code, or a problem saying what to choose."""
+    choices = ", ".join(member.label.lower() for member in codes)
+    if value is None or not value.strip():
+        return None, [Problem(field, f"{words}: choose one of {choices}.")]
+    try:
+        return codes.parse(value), []
+    except UnknownCode:
+        return None, [Problem(field, f"{words}: {value!r} is not one of {choices}.")]
+
+
+def _required(value: object, field: str, message: str) -> list[Problem]:
+    return [Problem(field, message)] if _blank(value) else []
+
+
+def _decided_on_problems(
+    decided_on: date | None, today: date, received_on: date | None
+) -> list[Problem]:
+    field, words = "decided_on", "Decided on"
+    if decided_on is None:
+        return [Problem(field, f"{words}: record the date the outcome was decided.")]
+    day = day_of(decided_on)
+    if day > day_of(today):
+        return [Problem(field, f"{words}: {plain_date(day)} is in the future.")]
+    if received_on is not None and day < day_of(received_on):
+        return [
+            Problem(
+                field,
+                f"{words}: {plain_date(day)} is before the allegation was received "
+                f"({plain_date(day_of(received_on))}).",
+            )
+        ]
+    return []
+
+
+def allegation_close_problems(
+    outcome: AllegationOutcome | str | None,
+    rationale: str | None,
+    decided_by: str | int | None,
+    decided_on: date | None,
+    today: date,
+    *,
+    received_on: date | None = None,
+) -> list[Problem]:
+    """Why an allegation cannot be finished yet; an empty list means it can.
+
+    It needs one of the five outcomes (KCSIE), a rationale, who decided (a name or user
+    id) and the date decided, which may not be after ``today`` nor, when ``received_on`` is
+    given*, before the allegation was received.
+    """
+    _, problems = _pick(outcome, AllegationOutcome, "outcome", "Outcome")
+    problems += _required(rationale, "rationale", "Rationale: say why this outcome was reached.")
+    problems += _required(decided_by, "decided_by", "Decided by: record who decided the outcome.")
+    problems += _decided_on_problems(decided_on, today, received_on)
+    return problems
+
+
+_ADULTS_ONLY = "referral to adult safeguarding"
+
+
+def _age_problems(decision: ContactDecision, age_on_receipt: int | None) -> list[Problem]:
+    minimum = decision.minimum_age
+    if minimum is None:
+        return []
+    if age_on_receipt is None:
+        return [
+            Problem(
+                "decision",
+                f"Decision: {_ADULTS_ONLY} is only for young people aged "
+                f"{minimum} or over; record their date of birth first.",
+            )
+        ]
+    if age_on_receipt < minimum:
+        return [
+            Problem(
+                "decision",
+                f"Decision: {_ADULTS_ONLY} is only for young people aged "
+                f"{minimum} or over; they were {age_on_receipt} when the contact was received.",
+            )
+        ]
+    return []
+
+
+def contact_decision_problems(
+    decision: ContactDecision | str | None,
+    rationale: str | None,
+    age_on_receipt: int | None,
+) -> list[Problem]:
+    """Why a contact decision cannot be recorded; an empty list means it can.
+
+    A decision from :class:`ContactDecision` with a rationale; referral to adult
+    safeguarding only when the young person was 18 or over on the day the contact was
+    received (* with no known age it is refused until a date of birth is recorded).
+    Whether the worker may decide is a permission, checked by the services layer.
+    """
+    chosen, problems = _pick(decision, ContactDecision, "decision", "Decision")
+    if chosen is not None:
+        problems += _age_problems(chosen, age_on_receipt)
+    problems += _required(rationale, "rationale", "Rationale: say why this decision was made.")
+    return problems
+
+
+def service_referral_close_problems(
+    status: ServiceReferralStatus | str | None,
+    outcome: str | None,
+    reason: str | None,
+) -> list[Problem]:
+    """Why a referral out cannot be finished; an empty list means it can.
+
+    The status must be final (declined, completed or withdrawn); declined needs the
+    service's reason; completed and withdrawn need an outcome.
+    """
+    chosen, problems = _pick(status, ServiceReferralStatus, "status", "Status")
+    if chosen is None:
+        return problems
+    if not chosen.final:
+        return [
+            Problem(
+                "status",
+                f"Status: a referral that is {chosen.label.lower()} is not finished; record "
+                "that it was declined, completed or withdrawn.",
+            )
+        ]
+    if chosen.needs_reason:
+        problems += _required(
+            reason, "reason", "Reason: record why the service declined the referral."
+        )
+    if chosen.needs_outcome:
+        problems += _required(
+            outcome, "outcome", f"Outcome: record what came of the {chosen.label.lower()} referral."
+        )
+    return problems
+
+
+def _review_problems(
+    level: RiskLevel, review_on: date | None, screened_on: date, weeks: int
+) -> list[Problem]:
+    field, words = "review_on", "Review date"
+    latest = risk_review_due(screened_on, level, weeks)
+    if review_on is not None and day_of(review_on) < day_of(screened_on):
+        return [
+            Problem(
+                field,
+                f"{words}: {plain_date(day_of(review_on))} is before the screening "
+                f"({plain_date(day_of(screened_on))}).",
+            )
+        ]
+    if not level.needs_review_within_weeks or latest is None:
+        return []
+    within = f"a {level.label.lower()} risk needs a review within {_plural(weeks, 'week')}"
+    if review_on is None:
+        return [Problem(field, f"{words}: {within}, by {plain_date(latest)}.")]
+    if day_of(review_on) > latest:
+        return [
+            Problem(
+                field,
+                f"{words}: {within}, by {plain_date(latest)}, not {plain_date(day_of(review_on))}.",
+            )
+        ]
+    return []
+
+
+def _indicator_problems(
+    level: RiskLevel, indicators: Collection[str], allowed: Collection[str] | None
+) -> list[Problem]:
+    problems = []
+    if level.needs_review_within_weeks and not indicators:
+        problems.append(
+            Problem(
+                "indicators",
+                f"Indicators: tick the indicators that make this a {level.label.lower()} risk.",
+            )
+        )
+    unknown = sorted(i for i in indicators if allowed is not None and i not in allowed)
+    if unknown:
+        problems.append(
+            Problem(
+                "indicators",
+                f"Indicators: {', '.join(unknown)} not on this screening's list.",
+            )
+        )
+    return problems
+
+
+def risk_screening_problems(
+    level: RiskLevel | str | None,
+    reasoning: str | None,
+    indicators: Collection[str],
+    review_on: date | None,
+    team_lead_signed_off: bool,
+    *,
+    screened_on: date,
+    weeks: int = RISK_REVIEW_WEEKS,
+    allowed_indicators: Collection[str] | None = None,
+) -> list[Problem]:
+    """Why a risk screening cannot be finished; an empty list means it can.
+
+    - A level, and the reasoning for it, always.
+    - High: a team lead's sign-off.
+    - Medium and high: a review date on or after ``screened_on`` and no later than
+      :func:`risk_review_due` (``weeks``, default 6); any review date given is not before
+      the screening.
+    - * Medium and high: at least one indicator ticked; with ``allowed_indicators`` (the
+      type's configured list) every ticked indicator must be on it.
+    """
+    chosen, problems = _pick(level, RiskLevel, "level", "Level")
+    problems += _required(reasoning, "reasoning", "Reasoning: say why this level was chosen.")
+    if chosen is None:
+        return problems
+    problems += _indicator_problems(chosen, indicators, allowed_indicators)
+    problems += _review_problems(chosen, review_on, screened_on, weeks)
+    if chosen.needs_sign_off and not team_lead_signed_off:
+        problems.append(
+            Problem(
+                "team_lead_signed_off",
+                "Team lead sign-off: a high risk must be signed off by a team lead.",
+            )
+        )
+    return problems
+
+
+def _episode_time_problems(
+    start: datetime | None, end: datetime | None, now: datetime | None
+) -> list[Problem]:
+    problems = []
+    if start is None:
+        problems.append(Problem("start", "Start: record when they went missing."))
+    if end is None:
+        problems.append(
+            Problem("end", "End: record when they returned; an episode cannot finish before.")
+        )
+    elif start is not None and end < start:
+        problems.append(Problem("end", "End: the return is before the start of the episode."))
+    for field, words, value in (("start", "Start", start), ("end", "End", end)):
+        if value is not None and now is not None and value > now:
+            problems.append(Problem(field, f"{words}: the time given is in the future."))
+    return problems
+
+
+def missing_episode_problems(
+    start: datetime | None,
+    end: datetime | None,
+    reported_to_police: bool | None,
+    interview_offered_at: datetime | None,
+    *,
+    now: datetime | None = None,
+) -> list[Problem]:
+    """Why a missing episode cannot be finished; an empty list means it can.
+
+    It needs a start, an end (the return) not before the start, whether it was reported to
+    the police (yes or no; ``None`` is "not recorded"), and when a return interview was
+    offered, not before the return. * A late offer (after 72 hours) does not block
+    finishing; :func:`return_interview_in_time` reports it. With ``now``, times after it
+    are refused. Use all-aware or all-naive datetimes.
+    """
+    problems = _episode_time_problems(start, end, now)
+    if reported_to_police is None:
+        problems.append(
+            Problem(
+                "reported_to_police",
+                "Reported to police: record whether the police were told (yes or no).",
+            )
+        )
+    if interview_offered_at is None:
+        problems.append(
+            Problem(
+                "interview_offered_at",
+                "Return interview offered: record when a return interview was offered.",
+            )
+        )
+    elif end is not None and interview_offered_at < end:
+        problems.append(
+            Problem(
+                "interview_offered_at",
+                "Return interview offered: the offer is before the return.",
+            )
+        )
+    return problems
