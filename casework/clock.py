@@ -24,3 +24,9 @@ def local_today(now: datetime) -> date:
     """The calendar date in England at ``now`` (ages, due dates and 'today' use this)."""
     aware = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     return aware.astimezone(ZoneInfo("Europe/London")).date()
+
+
+def to_local(moment: datetime) -> datetime:
+    """UK local time for a stored (naive UTC) or aware time: what a worker's clock said."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo("Europe/London"))

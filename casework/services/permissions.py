@@ -41,6 +41,7 @@ class Action(StrEnum):
     CREATE_RECORD = "create_record"
     EDIT_RECORD = "edit_record"
     REVIEW_AS_TEAM_LEAD = "review_as_team_lead"
+    DECIDE_FRONT_DOOR = "decide_front_door"
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
     VIEW_AUDIT = "view_audit"
@@ -71,6 +72,7 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.TEAM_LEAD, Action.CREATE_RECORD): _ANY_RECORD,
     (Role.TEAM_LEAD, Action.EDIT_RECORD): _ANY_RECORD,
     (Role.TEAM_LEAD, Action.REVIEW_AS_TEAM_LEAD): _ANY_RECORD,
+    (Role.TEAM_LEAD, Action.DECIDE_FRONT_DOOR): _ANY_RECORD,
     (Role.ADMIN, Action.MANAGE_USERS): _NOT_RECORD,
     (Role.ADMIN, Action.MANAGE_SETTINGS): _NOT_RECORD,
     (Role.ADMIN, Action.VIEW_AUDIT): _NOT_RECORD,
@@ -88,6 +90,7 @@ _ACTION_WORDS = {
     Action.CREATE_RECORD: "add a young person to this team",
     Action.EDIT_RECORD: "change this young person's record",
     Action.REVIEW_AS_TEAM_LEAD: "record a team lead's review",
+    Action.DECIDE_FRONT_DOOR: "decide what happens to a contact or referral",
     Action.MANAGE_USERS: "manage user accounts and teams",
     Action.MANAGE_SETTINGS: "change settings",
     Action.VIEW_AUDIT: "read the audit trail",

@@ -155,7 +155,7 @@ def test_failed_upgrade_rolls_back_whole(demo_db: Opened, tmp_path: Path) -> Non
 
 
 def test_opening_an_older_database_copies_then_upgrades(demo_db: Opened) -> None:
-    """A database left at revision 0001 (made by dropping what 0002 adds) is copied, then
+    """A database left at revision 0001 (made by dropping what later revisions add) is copied, then
     upgraded at open, keeping every row."""
     from casework.db.models import Base as Models
 

@@ -6,6 +6,7 @@ change. All timestamps are naive UTC.
 
 from casework.db.models.audit import AuditEvent, AuditHead
 from casework.db.models.base import Base, Setting
+from casework.db.models.front_door import Referral, SafeguardingContact
 from casework.db.models.leaving_care import (
     AccommodationPeriod,
     ActivityPeriod,
@@ -45,6 +46,8 @@ __all__ = [
     "PathwayPlan",
     "PlanArea",
     "PlanReview",
+    "Referral",
+    "SafeguardingContact",
     "Setting",
     "StatusEvent",
     "SupportEvent",

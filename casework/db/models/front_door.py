@@ -1,0 +1,60 @@
+"""The front door: safeguarding contacts (concerns received about a young person) and
+referrals, each with its statutory clock and a decision that must be recorded."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casework.db.models.base import Base
+
+_PERSON = "young_people.id"
+_USER = "users.id"
+
+
+class SafeguardingContact(Base):
+    __tablename__ = "safeguarding_contacts"
+    __table_args__ = (Index("ix_safeguarding_contacts_open", "decided_at", "received_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(4))
+    referrer_name: Mapped[str] = mapped_column(String(200), default="")
+    referrer_contact: Mapped[str] = mapped_column(String(200), default="")
+    reported: Mapped[str] = mapped_column(Text)
+    factors: Mapped[str] = mapped_column(String(200), default="")  # CIN codes, comma-separated
+    already_known: Mapped[bool] = mapped_column(Boolean, default=True)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
+    decision: Mapped[str | None] = mapped_column(String(24))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+
+
+class Referral(Base):
+    __tablename__ = "referrals"
+    __table_args__ = (Index("ix_referrals_open", "decided_at", "received_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(4))
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
+    decision: Mapped[str | None] = mapped_column(String(24))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    assessment_started_on: Mapped[date | None] = mapped_column(Date)
+    assessment_child_seen: Mapped[bool] = mapped_column(Boolean, default=False)
+    assessment_seen_alone: Mapped[bool] = mapped_column(Boolean, default=False)
+    assessment_completed_on: Mapped[date | None] = mapped_column(Date)
+    assessment_authorised_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
+    strategy_discussion_on: Mapped[date | None] = mapped_column(Date)
+    s47_outcome: Mapped[str] = mapped_column(Text, default="")
+    icpc_on: Mapped[date | None] = mapped_column(Date)
+    icpc_not_required_reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,298 @@
+"""The front door: concerns received about a young person and referrals, each with a
+decision due within one working day, made by a team lead with a rationale, and a queue
+ordered by deadline. At the point of decision the worker sees the history: earlier
+contacts and referrals in the last 12 months and whether the concerns are repeating.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.clock import local_today, to_local, to_naive_utc
+from casework.config import council_rules
+from casework.db.database import Database
+from casework.db.models import Referral, SafeguardingContact, YoungPerson
+from casework.domain import front_door as rules
+from casework.domain.calendar import age_on
+from casework.domain.codes import AssessmentFactor, ReferralSource, UnknownCode
+from casework.errors import NotFound, ValidationFailed
+from casework.services import audit
+from casework.services.common import Changed
+from casework.services.people import require_on_person
+from casework.services.permissions import CASE_ROLES, Action, Actor
+
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class ConcernInput:
+    received_at: datetime  # aware, or naive UTC
+    source: str  # CIN referral source code
+    reported: str
+    referrer_name: str = ""
+    referrer_contact: str = ""
+    factors: tuple[str, ...] = ()  # CIN assessment factor codes
+    already_known: bool = True
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    kind: str  # "contact" or "referral"
+    id: int
+    young_person_id: int
+    name: str
+    child_uid: str
+    received_at: datetime
+    due: date
+    overdue: bool
+    time_left: str
+    source: str
+
+
+@dataclass(frozen=True)
+class DecisionHistory:
+    """What the decision-maker must see first."""
+
+    contacts_12_months: int
+    referrals_12_months: int
+    re_referral: bool
+    repeat_alert: str | None
+
+
+def _concern_problems(data: ConcernInput, now: datetime) -> list[str]:
+    problems = []
+    try:
+        ReferralSource.parse(data.source)
+    except UnknownCode as exc:
+        problems.append(f"source: {exc}")
+    for code in data.factors:
+        try:
+            AssessmentFactor.parse(code)
+        except UnknownCode as exc:
+            problems.append(f"factors: {exc}")
+    if not data.reported.strip():
+        problems.append("reported: record what was reported, in the referrer's words")
+    if len(data.reported) > MAX_TEXT:
+        problems.append(f"reported: the text is longer than {MAX_TEXT} characters")
+    if to_naive_utc(data.received_at) > to_naive_utc(now) + timedelta(minutes=10):
+        problems.append("received_at: the time it was received is in the future")
+    return problems
+
+
+def record_concern(
+    db: Database, actor: Actor, person_id: int, data: ConcernInput, *, now: datetime
+) -> Changed:
+    """Record a safeguarding contact received about a young person; its clock starts."""
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
+    problems = _concern_problems(data, now)
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = SafeguardingContact(
+            young_person_id=person_id,
+            received_at=to_naive_utc(data.received_at),
+            source=ReferralSource.parse(data.source).value,
+            referrer_name=data.referrer_name,
+            referrer_contact=data.referrer_contact,
+            reported=data.reported.strip(),
+            factors=",".join(AssessmentFactor.parse(c).value for c in data.factors),
+            already_known=data.already_known,
+            recorded_by=actor.user_id,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "record_concern",
+            now=now,
+            record_type="safeguarding_contact",
+            record_id=row.id,
+            fields=["received_at", "source", "reported", "factors"],
+        )
+        return Changed("safeguarding_contact", (row.id,))
+
+
+def decide_concern(
+    db: Database, actor: Actor, contact_id: int, decision: str, rationale: str, *, now: datetime
+) -> Changed:
+    """Record the decision (team leads). A decision to refer opens a referral."""
+    with db.reading() as session:
+        row = session.get(SafeguardingContact, contact_id)
+        if row is None:
+            raise NotFound("That contact no longer exists.")
+        person_id, received = row.young_person_id, row.received_at
+        person = session.get(YoungPerson, person_id)
+        if person is None:
+            raise NotFound("That young person's record does not exist.")
+        dob = person.date_of_birth
+    require_on_person(db, actor, person_id, Action.DECIDE_FRONT_DOOR, now)
+    on_receipt = age_on(dob, to_local(received).date())
+    problems = rules.contact_decision_problems(decision, rationale, on_receipt)
+    if problems:
+        raise ValidationFailed([f"{p.field}: {p.message}" for p in problems])
+    chosen = rules.ContactDecision.parse(decision)
+    moment = to_naive_utc(now)
+    with db.unit_of_work() as session:
+        row = session.get(SafeguardingContact, contact_id)
+        assert row is not None
+        if row.decided_at is not None:
+            raise ValidationFailed(
+                ["This contact already has a decision; it cannot be decided twice."]
+            )
+        row.decision, row.rationale = chosen.value, rationale.strip()
+        row.decided_by, row.decided_at = actor.user_id, moment
+        ids = [row.id]
+        if chosen.creates_referral:
+            referral = Referral(
+                young_person_id=row.young_person_id,
+                received_at=moment,
+                source=row.source,
+                reason=row.reported,
+                recorded_by=actor.user_id,
+            )
+            session.add(referral)
+            session.flush()
+            row.referral_id = referral.id
+            audit.record(
+                session,
+                actor,
+                "create_referral",
+                now=now,
+                record_type="referral",
+                record_id=referral.id,
+                fields=["received_at", "source", "reason"],
+            )
+            ids.append(referral.id)
+        audit.record(
+            session,
+            actor,
+            "decide_concern",
+            now=now,
+            record_type="safeguarding_contact",
+            record_id=row.id,
+            fields=["decision", "rationale", "decided_by", "decided_at"],
+        )
+        return Changed("safeguarding_contact", tuple(ids), ("decision",))
+
+
+def decide_referral(
+    db: Database, actor: Actor, referral_id: int, decision: str, rationale: str, *, now: datetime
+) -> Changed:
+    with db.reading() as session:
+        row = session.get(Referral, referral_id)
+        if row is None:
+            raise NotFound("That referral no longer exists.")
+        person_id = row.young_person_id
+    require_on_person(db, actor, person_id, Action.DECIDE_FRONT_DOOR, now)
+    problems = []
+    try:
+        chosen = rules.ReferralDecision.parse(decision)
+    except UnknownCode as exc:
+        problems.append(f"decision: {exc}")
+    if not rationale.strip():
+        problems.append("rationale: say why, so the decision can be audited")
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = session.get(Referral, referral_id)
+        assert row is not None
+        if row.decided_at is not None:
+            raise ValidationFailed(["This referral already has a decision."])
+        row.decision, row.rationale = chosen.value, rationale.strip()
+        row.decided_by, row.decided_at = actor.user_id, to_naive_utc(now)
+        audit.record(
+            session,
+            actor,
+            "decide_referral",
+            now=now,
+            record_type="referral",
+            record_id=row.id,
+            fields=["decision", "rationale"],
+        )
+        return Changed("referral", (row.id,), ("decision",))
+
+
+def decision_history(
+    db: Database, actor: Actor, person_id: int, *, now: datetime
+) -> DecisionHistory:
+    """Earlier contacts and referrals in the last 12 months, and any repeat alert."""
+    require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    today = local_today(now)
+    with db.reading() as session:
+        contacts = list(
+            session.scalars(
+                select(SafeguardingContact.received_at).where(
+                    SafeguardingContact.young_person_id == person_id
+                )
+            )
+        )
+        referrals = list(
+            session.scalars(
+                select(Referral.received_at).where(Referral.young_person_id == person_id)
+            )
+        )
+    alert = rules.repeated_concerns(contacts, to_naive_utc(now))
+    return DecisionHistory(
+        contacts_12_months=rules.referrals_in_last_12_months(contacts, today),
+        referrals_12_months=rules.referrals_in_last_12_months(referrals, today),
+        re_referral=rules.is_re_referral([r.date() for r in referrals[:-1]], today)
+        if referrals
+        else False,
+        repeat_alert=alert.message if alert else None,
+    )
+
+
+def _queue_rows(session: Any, model: Any, actor: Actor) -> list[Any]:
+    return list(
+        session.execute(
+            select(
+                model.id,
+                model.young_person_id,
+                model.received_at,
+                model.source,
+                YoungPerson.first_name,
+                YoungPerson.last_name,
+                YoungPerson.child_uid,
+            )
+            .join(YoungPerson, YoungPerson.id == model.young_person_id)
+            .where(model.decided_at.is_(None), YoungPerson.team_id.in_(actor.team_ids))
+        )
+    )
+
+
+def queue(db: Database, actor: Actor, *, now: datetime) -> list[QueueItem]:
+    """Contacts and referrals awaiting a decision in the actor's teams, soonest deadline
+    first, with the time left in plain words."""
+    if actor.role not in CASE_ROLES:
+        return []
+    calendar = council_rules().calendar
+    local_now = to_local(now)
+    items = []
+    with db.reading() as session:
+        for kind, model, due_fn in (
+            ("contact", SafeguardingContact, rules.contact_decision_due),
+            ("referral", Referral, rules.referral_decision_due),
+        ):
+            for rid, pid, received, source, first, last, uid in _queue_rows(session, model, actor):
+                due = due_fn(to_local(received), calendar)  # the clock runs on UK days
+                left = rules.time_left(due, local_now, calendar)
+                items.append(
+                    QueueItem(
+                        kind,
+                        rid,
+                        pid,
+                        f"{first} {last}",
+                        uid,
+                        received,
+                        due,
+                        left.overdue,
+                        left.text,
+                        ReferralSource.parse(source).label,
+                    )
+                )
+    return sorted(items, key=lambda i: (i.due, i.received_at))

@@ -1,0 +1,106 @@
+"""The front door on real files: concerns recorded, the one-working-day clock, decisions by
+team leads only with a rationale, referrals opened by a decision, the queue by deadline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from casework.db.models import User
+from casework.errors import PermissionDenied, ValidationFailed
+from casework.services import front_door
+from casework.services.front_door import ConcernInput
+from casework.services.people import CaseloadQuery, caseload_ids
+from tests.conftest import NOW, Opened
+
+# Thursday 24 December 2026 16:55 UK time (GMT): due by the end of Tuesday 29 December.
+CHRISTMAS_EVE = datetime(2026, 12, 24, 16, 55, tzinfo=UTC)
+
+
+def _concern(**changes: object) -> ConcernInput:
+    base = {
+        "received_at": CHRISTMAS_EVE,
+        "source": "6",
+        "reported": "Seen with older men.",
+        "factors": ("11A",),
+    }
+    return ConcernInput(**(base | changes))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def case(demo_db: Opened):  # type: ignore[no-untyped-def]
+    lead = demo_db.login("lead.north")
+    return demo_db, lead, caseload_ids(demo_db.db, lead, CaseloadQuery(), now=NOW)[0]
+
+
+def test_concern_clock_and_queue(case) -> None:  # type: ignore[no-untyped-def]
+    opened, lead, pid = case
+    later = CHRISTMAS_EVE + timedelta(days=5)
+    (cid,) = front_door.record_concern(opened.db, lead, pid, _concern(), now=later).ids
+    [item] = [i for i in front_door.queue(opened.db, lead, now=later) if i.id == cid]
+    assert item.due.isoformat() == "2026-12-29" and not item.overdue
+    after = front_door.queue(opened.db, lead, now=CHRISTMAS_EVE + timedelta(days=6))
+    assert next(i for i in after if i.id == cid).overdue
+
+
+def test_bad_concern_is_named(case) -> None:  # type: ignore[no-untyped-def]
+    opened, lead, pid = case
+    with pytest.raises(ValidationFailed) as caught:
+        front_door.record_concern(
+            opened.db, lead, pid, _concern(source="99", reported=" ", factors=("XX",)), now=NOW
+        )
+    text = " ".join(caught.value.problems)
+    assert "source:" in text and "reported:" in text and "factors:" in text
+
+
+def test_only_team_leads_decide_with_a_rationale(case) -> None:  # type: ignore[no-untyped-def]
+    opened, lead, pid = case
+    (cid,) = front_door.record_concern(opened.db, lead, pid, _concern(received_at=NOW), now=NOW).ids
+    with opened.db.reading() as session:
+        pa = session.scalar(
+            select(User.username).where(User.role == "practitioner", User.team_id == lead.team_id)
+        )
+    assert pa is not None
+    with pytest.raises(PermissionDenied):
+        front_door.decide_concern(opened.db, opened.login(pa), cid, "nfa", "None", now=NOW)
+    with pytest.raises(ValidationFailed, match="ationale"):
+        front_door.decide_concern(opened.db, lead, cid, "nfa", " ", now=NOW)
+    changed = front_door.decide_concern(opened.db, lead, cid, "referral", "Risk of CSE.", now=NOW)
+    assert len(changed.ids) == 2  # the contact and the referral it opened
+    queued = front_door.queue(opened.db, lead, now=NOW)
+    assert not any(i.kind == "contact" and i.id == cid for i in queued)
+    referral = next(i for i in queued if i.kind == "referral" and i.id == changed.ids[1])
+    front_door.decide_referral(
+        opened.db, lead, referral.id, "assessment", "Needs assessing.", now=NOW
+    )
+    with pytest.raises(ValidationFailed, match="already"):
+        front_door.decide_referral(opened.db, lead, referral.id, "nfa", "Changed mind.", now=NOW)
+
+
+def test_history_and_repeat_alert(case) -> None:  # type: ignore[no-untyped-def]
+    opened, lead, pid = case
+    for days in (3, 1):
+        front_door.record_concern(
+            opened.db, lead, pid, _concern(received_at=NOW - timedelta(days=days)), now=NOW
+        )
+    history = front_door.decision_history(opened.db, lead, pid, now=NOW)
+    assert history.contacts_12_months == 2 and history.repeat_alert
+
+
+def test_adult_safeguarding_only_for_18_and_over(case) -> None:  # type: ignore[no-untyped-def]
+    opened, lead, _ = case
+    ids = caseload_ids(opened.db, lead, CaseloadQuery(sort=front_door_sort()), now=NOW)
+    youngest = ids[0]
+    (cid,) = front_door.record_concern(
+        opened.db, lead, youngest, _concern(received_at=NOW), now=NOW
+    ).ids
+    with pytest.raises(ValidationFailed, match="18"):
+        front_door.decide_concern(opened.db, lead, cid, "adult_safeguarding", "Adult now.", now=NOW)
+
+
+def front_door_sort():  # type: ignore[no-untyped-def]
+    from casework.services.people import SortKey
+
+    return SortKey.AGE
