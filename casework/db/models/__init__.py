@@ -6,7 +6,14 @@ change. All timestamps are naive UTC.
 
 from casework.db.models.audit import AuditEvent, AuditHead
 from casework.db.models.base import Base, Setting
-from casework.db.models.front_door import Referral, SafeguardingContact
+from casework.db.models.front_door import (
+    Allegation,
+    MissingEpisode,
+    Referral,
+    RiskScreening,
+    SafeguardingContact,
+    ServiceReferral,
+)
 from casework.db.models.leaving_care import (
     AccommodationPeriod,
     ActivityPeriod,
@@ -30,6 +37,7 @@ from casework.db.models.people import LoginThrottle, Team, TeamLeadership, User,
 __all__ = [
     "AccommodationPeriod",
     "ActivityPeriod",
+    "Allegation",
     "AuditEvent",
     "AuditHead",
     "Base",
@@ -42,12 +50,15 @@ __all__ = [
     "EssentialItem",
     "FollowUpAction",
     "LoginThrottle",
+    "MissingEpisode",
     "NeedsAssessment",
     "PathwayPlan",
     "PlanArea",
     "PlanReview",
     "Referral",
+    "RiskScreening",
     "SafeguardingContact",
+    "ServiceReferral",
     "Setting",
     "StatusEvent",
     "SupportEvent",

@@ -58,3 +58,74 @@ class Referral(Base):
     s47_outcome: Mapped[str] = mapped_column(Text, default="")
     icpc_on: Mapped[date | None] = mapped_column(Date)
     icpc_not_required_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Allegation(Base):
+    """An allegation against someone who works with the young person. Not finished until
+    an outcome is recorded with its rationale, who decided and when."""
+
+    __tablename__ = "allegations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), index=True)
+    subject_role: Mapped[str] = mapped_column(String(24))
+    subject_description: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    details: Mapped[str] = mapped_column(Text)
+    lado_notified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    strategy_meeting_at: Mapped[datetime | None] = mapped_column(DateTime)
+    police_involved: Mapped[bool] = mapped_column(Boolean, default=False)
+    actions: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_rationale: Mapped[str] = mapped_column(Text, default="")
+    outcome_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
+    outcome_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
+
+
+class RiskScreening(Base):
+    __tablename__ = "risk_screenings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), index=True)
+    risk_type: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(8))
+    indicators: Mapped[str] = mapped_column(Text, default="")  # newline-separated
+    reasoning: Mapped[str] = mapped_column(Text)
+    screened_on: Mapped[date] = mapped_column(Date)
+    review_on: Mapped[date | None] = mapped_column(Date)
+    screened_by: Mapped[int] = mapped_column(ForeignKey(_USER))
+    signed_off_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
+    signed_off_on: Mapped[date | None] = mapped_column(Date)
+
+
+class MissingEpisode(Base):
+    __tablename__ = "missing_episodes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reported_to_police: Mapped[bool] = mapped_column(Boolean, default=False)
+    interview_offered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    interview_accepted: Mapped[bool | None] = mapped_column(Boolean)
+    learned: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
+
+
+class ServiceReferral(Base):
+    """A referral out to another service, chased until it has an outcome."""
+
+    __tablename__ = "service_referrals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), index=True)
+    service: Mapped[str] = mapped_column(String(20))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    sent_on: Mapped[date] = mapped_column(Date)
+    expected_by: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    last_chased_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))

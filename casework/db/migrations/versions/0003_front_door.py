@@ -1,4 +1,5 @@
-"""The front door: safeguarding contacts and referrals.
+"""The front door and risk: safeguarding contacts, referrals, allegations, risk
+screenings, missing episodes and referrals out to services.
 
 Revision ID: 0003
 Revises: 0002
@@ -17,6 +18,66 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "allegations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("young_person_id", sa.Integer(), nullable=False),
+        sa.Column("subject_role", sa.String(length=24), nullable=False),
+        sa.Column("subject_description", sa.String(length=200), nullable=False),
+        sa.Column("received_at", sa.DateTime(), nullable=False),
+        sa.Column("details", sa.Text(), nullable=False),
+        sa.Column("lado_notified_at", sa.DateTime(), nullable=True),
+        sa.Column("strategy_meeting_at", sa.DateTime(), nullable=True),
+        sa.Column("police_involved", sa.Boolean(), nullable=False),
+        sa.Column("actions", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=True),
+        sa.Column("outcome_rationale", sa.Text(), nullable=False),
+        sa.Column("outcome_by", sa.Integer(), nullable=True),
+        sa.Column("outcome_on", sa.Date(), nullable=True),
+        sa.Column("recorded_by", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["outcome_by"], ["users.id"], name=op.f("fk_allegations_outcome_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"], ["users.id"], name=op.f("fk_allegations_recorded_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["young_person_id"],
+            ["young_people.id"],
+            name=op.f("fk_allegations_young_person_id_young_people"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_allegations")),
+    )
+    op.create_index(
+        op.f("ix_allegations_young_person_id"), "allegations", ["young_person_id"], unique=False
+    )
+    op.create_table(
+        "missing_episodes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("young_person_id", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.Column("reported_to_police", sa.Boolean(), nullable=False),
+        sa.Column("interview_offered_at", sa.DateTime(), nullable=True),
+        sa.Column("interview_accepted", sa.Boolean(), nullable=True),
+        sa.Column("learned", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"], ["users.id"], name=op.f("fk_missing_episodes_recorded_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["young_person_id"],
+            ["young_people.id"],
+            name=op.f("fk_missing_episodes_young_person_id_young_people"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_missing_episodes")),
+    )
+    op.create_index(
+        op.f("ix_missing_episodes_young_person_id"),
+        "missing_episodes",
+        ["young_person_id"],
+        unique=False,
+    )
     op.create_table(
         "referrals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -59,6 +120,67 @@ def upgrade() -> None:
     op.create_index("ix_referrals_open", "referrals", ["decided_at", "received_at"], unique=False)
     op.create_index(
         op.f("ix_referrals_young_person_id"), "referrals", ["young_person_id"], unique=False
+    )
+    op.create_table(
+        "risk_screenings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("young_person_id", sa.Integer(), nullable=False),
+        sa.Column("risk_type", sa.String(length=20), nullable=False),
+        sa.Column("level", sa.String(length=8), nullable=False),
+        sa.Column("indicators", sa.Text(), nullable=False),
+        sa.Column("reasoning", sa.Text(), nullable=False),
+        sa.Column("screened_on", sa.Date(), nullable=False),
+        sa.Column("review_on", sa.Date(), nullable=True),
+        sa.Column("screened_by", sa.Integer(), nullable=False),
+        sa.Column("signed_off_by", sa.Integer(), nullable=True),
+        sa.Column("signed_off_on", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["screened_by"], ["users.id"], name=op.f("fk_risk_screenings_screened_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["signed_off_by"], ["users.id"], name=op.f("fk_risk_screenings_signed_off_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["young_person_id"],
+            ["young_people.id"],
+            name=op.f("fk_risk_screenings_young_person_id_young_people"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_screenings")),
+    )
+    op.create_index(
+        op.f("ix_risk_screenings_young_person_id"),
+        "risk_screenings",
+        ["young_person_id"],
+        unique=False,
+    )
+    op.create_table(
+        "service_referrals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("young_person_id", sa.Integer(), nullable=False),
+        sa.Column("service", sa.String(length=20), nullable=False),
+        sa.Column("organisation", sa.String(length=200), nullable=False),
+        sa.Column("sent_on", sa.Date(), nullable=False),
+        sa.Column("expected_by", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("last_chased_on", sa.Date(), nullable=True),
+        sa.Column("recorded_by", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"], ["users.id"], name=op.f("fk_service_referrals_recorded_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["young_person_id"],
+            ["young_people.id"],
+            name=op.f("fk_service_referrals_young_person_id_young_people"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_referrals")),
+    )
+    op.create_index(
+        op.f("ix_service_referrals_young_person_id"),
+        "service_referrals",
+        ["young_person_id"],
+        unique=False,
     )
     op.create_table(
         "safeguarding_contacts",

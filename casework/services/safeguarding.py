@@ -1,0 +1,666 @@
+"""Allegations, risk screenings, missing episodes and referrals out: every one has a clock,
+an owner and a required outcome, and none can quietly disappear."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from importlib.resources import files
+
+from sqlalchemy import select
+
+from casework.clock import local_today, to_local, to_naive_utc
+from casework.config import council_rules
+from casework.db.database import Database
+from casework.db.models import Allegation, MissingEpisode, RiskScreening, ServiceReferral, User
+from casework.domain import front_door as rules
+from casework.domain.codes import AllegationOutcome, CodeList, UnknownCode
+from casework.errors import NotFound, ValidationFailed
+from casework.services import audit
+from casework.services.common import Changed
+from casework.services.people import require_on_person
+from casework.services.permissions import Action, Actor, Role
+
+
+def _problems(found: list[rules.Problem]) -> list[str]:
+    return [f"{p.field}: {p.message}" for p in found]
+
+
+def _code(kind: type[CodeList], value: str, name: str) -> list[str]:
+    try:
+        kind.parse(value)
+    except UnknownCode as exc:
+        return [f"{name}: {exc}"]
+    return []
+
+
+def _names(session: object) -> dict[int, str]:
+    return {uid: n for uid, n in session.execute(select(User.id, User.display_name))}  # type: ignore[attr-defined]
+
+
+# --- allegations ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllegationInput:
+    subject_role: str
+    received_at: datetime
+    details: str
+    subject_description: str = ""
+    lado_notified_at: datetime | None = None
+    strategy_meeting_at: datetime | None = None
+    police_involved: bool = False
+    actions: str = ""
+
+
+@dataclass(frozen=True)
+class AllegationView:
+    id: int
+    subject_role: rules.AllegationSubjectRole
+    subject_description: str
+    received_at: datetime
+    details: str
+    lado_due: date
+    lado_notified_at: datetime | None
+    strategy_meeting_due: datetime
+    strategy_meeting_at: datetime | None
+    police_involved: bool
+    actions: str
+    outcome: str | None
+    outcome_rationale: str
+    outcome_by: str | None
+    outcome_on: date | None
+
+    @property
+    def open(self) -> bool:
+        return self.outcome is None
+
+
+def record_allegation(
+    db: Database, actor: Actor, person_id: int, data: AllegationInput, *, now: datetime
+) -> Changed:
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
+    problems = _code(rules.AllegationSubjectRole, data.subject_role, "subject_role")
+    if not data.details.strip():
+        problems.append("details: record what is alleged")
+    if to_naive_utc(data.received_at) > to_naive_utc(now):
+        problems.append("received_at: the time it was received is in the future")
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = Allegation(
+            young_person_id=person_id,
+            subject_role=rules.AllegationSubjectRole.parse(data.subject_role).value,
+            subject_description=data.subject_description.strip(),
+            received_at=to_naive_utc(data.received_at),
+            details=data.details.strip(),
+            lado_notified_at=to_naive_utc(data.lado_notified_at) if data.lado_notified_at else None,
+            strategy_meeting_at=(
+                to_naive_utc(data.strategy_meeting_at) if data.strategy_meeting_at else None
+            ),
+            police_involved=data.police_involved,
+            actions=data.actions.strip(),
+            recorded_by=actor.user_id,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "record_allegation",
+            now=now,
+            record_type="allegation",
+            record_id=row.id,
+            fields=["subject_role", "received_at", "details"],
+        )
+        return Changed("allegation", (row.id,))
+
+
+def update_allegation(
+    db: Database,
+    actor: Actor,
+    allegation_id: int,
+    *,
+    lado_notified_at: datetime | None,
+    strategy_meeting_at: datetime | None,
+    police_involved: bool,
+    actions: str,
+    now: datetime,
+) -> Changed:
+    """Progress while it is open: when the LADO was told, the strategy meeting, police."""
+    row_person = _allegation_person(db, allegation_id)
+    require_on_person(db, actor, row_person, Action.EDIT_RECORD, now)
+    with db.unit_of_work() as session:
+        row = session.get(Allegation, allegation_id)
+        assert row is not None
+        if row.outcome is not None:
+            raise ValidationFailed(["This allegation has an outcome and is finished."])
+        row.lado_notified_at = to_naive_utc(lado_notified_at) if lado_notified_at else None
+        row.strategy_meeting_at = to_naive_utc(strategy_meeting_at) if strategy_meeting_at else None
+        row.police_involved, row.actions = police_involved, actions.strip()
+        audit.record(
+            session,
+            actor,
+            "update_allegation",
+            now=now,
+            record_type="allegation",
+            record_id=row.id,
+            fields=["lado_notified_at", "strategy_meeting_at", "police_involved", "actions"],
+        )
+        return Changed("allegation", (row.id,))
+
+
+def _allegation_person(db: Database, allegation_id: int) -> int:
+    with db.reading() as session:
+        row = session.get(Allegation, allegation_id)
+        if row is None:
+            raise NotFound("That allegation no longer exists.")
+        return row.young_person_id
+
+
+def close_allegation(
+    db: Database,
+    actor: Actor,
+    allegation_id: int,
+    outcome: str,
+    rationale: str,
+    decided_on: date,
+    *,
+    now: datetime,
+) -> Changed:
+    """Record the outcome (one of the five), its rationale, who decided and when."""
+    person = _allegation_person(db, allegation_id)
+    require_on_person(db, actor, person, Action.DECIDE_FRONT_DOOR, now)
+    with db.unit_of_work() as session:
+        row = session.get(Allegation, allegation_id)
+        assert row is not None
+        problems = _problems(
+            rules.allegation_close_problems(
+                outcome,
+                rationale,
+                actor.user_id,
+                decided_on,
+                local_today(now),
+                received_on=to_local(row.received_at).date(),
+            )
+        )
+        if problems:
+            raise ValidationFailed(problems)
+        row.outcome = AllegationOutcome.parse(outcome).value
+        row.outcome_rationale, row.outcome_by, row.outcome_on = (
+            rationale.strip(),
+            actor.user_id,
+            decided_on,
+        )
+        audit.record(
+            session,
+            actor,
+            "close_allegation",
+            now=now,
+            record_type="allegation",
+            record_id=row.id,
+            fields=["outcome", "outcome_rationale", "outcome_by", "outcome_on"],
+        )
+        return Changed("allegation", (row.id,), ("outcome",))
+
+
+def list_allegations(
+    db: Database, actor: Actor, person_id: int, *, now: datetime
+) -> list[AllegationView]:
+    require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    calendar = council_rules().calendar
+    with db.reading() as session:
+        names = _names(session)
+        rows = session.scalars(
+            select(Allegation)
+            .where(Allegation.young_person_id == person_id)
+            .order_by(Allegation.received_at.desc())
+        )
+        return [
+            AllegationView(
+                a.id,
+                rules.AllegationSubjectRole.parse(a.subject_role),
+                a.subject_description,
+                a.received_at,
+                a.details,
+                rules.lado_notification_due(to_local(a.received_at), calendar),
+                a.lado_notified_at,
+                rules.strategy_meeting_due(to_local(a.received_at)),
+                a.strategy_meeting_at,
+                a.police_involved,
+                a.actions,
+                a.outcome,
+                a.outcome_rationale,
+                names.get(a.outcome_by) if a.outcome_by else None,
+                a.outcome_on,
+            )
+            for a in rows
+        ]
+
+
+# --- risk screenings --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def indicators() -> dict[str, tuple[str, ...]]:
+    """The indicators offered for each risk type (``resources/risk_indicators.toml``)."""
+    text = files("casework_resources").joinpath("risk_indicators.toml").read_text("utf-8")
+    data = tomllib.loads(text)["indicators"]
+    return {kind.value: tuple(data.get(kind.value, ())) for kind in rules.RiskType}
+
+
+@dataclass(frozen=True)
+class RiskInput:
+    risk_type: str
+    level: str
+    reasoning: str
+    screened_on: date
+    indicators: tuple[str, ...] = ()
+    review_on: date | None = None
+
+
+@dataclass(frozen=True)
+class RiskView:
+    id: int
+    risk_type: rules.RiskType
+    level: rules.RiskLevel
+    indicators: tuple[str, ...]
+    reasoning: str
+    screened_on: date
+    review_on: date | None
+    screened_by: str
+    signed_off_by: str | None
+    signed_off_on: date | None
+
+    @property
+    def awaiting_sign_off(self) -> bool:
+        return self.level.needs_sign_off and self.signed_off_on is None
+
+    @property
+    def open(self) -> bool:
+        return self.level.needs_review_within_weeks
+
+
+def screen_risk(
+    db: Database, actor: Actor, person_id: int, data: RiskInput, *, now: datetime
+) -> Changed:
+    """Record a screening. A team lead's own high screening is signed off as recorded; a
+    practitioner's waits for a team lead's sign-off and shows as such."""
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
+    problems = _code(rules.RiskType, data.risk_type, "risk_type")
+    if not problems:
+        allowed = indicators()[rules.RiskType.parse(data.risk_type).value]
+        review_on = data.review_on
+        if review_on is None and not _code(rules.RiskLevel, data.level, "level"):
+            review_on = rules.risk_review_due(data.screened_on, rules.RiskLevel.parse(data.level))
+        found = rules.risk_screening_problems(
+            data.level,
+            data.reasoning,
+            data.indicators,
+            review_on,
+            True,
+            screened_on=data.screened_on,
+            allowed_indicators=allowed,
+        )
+        problems += _problems(found)
+    if data.screened_on > local_today(now):
+        problems.append("screened_on: the date is in the future")
+    if problems:
+        raise ValidationFailed(problems)
+    level = rules.RiskLevel.parse(data.level)
+    lead = actor.role is Role.TEAM_LEAD
+    with db.unit_of_work() as session:
+        row = RiskScreening(
+            young_person_id=person_id,
+            risk_type=rules.RiskType.parse(data.risk_type).value,
+            level=level.value,
+            indicators="\n".join(data.indicators),
+            reasoning=data.reasoning.strip(),
+            screened_on=data.screened_on,
+            review_on=data.review_on or rules.risk_review_due(data.screened_on, level),
+            screened_by=actor.user_id,
+            signed_off_by=actor.user_id if lead and level.needs_sign_off else None,
+            signed_off_on=local_today(now) if lead and level.needs_sign_off else None,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "screen_risk",
+            now=now,
+            record_type="risk_screening",
+            record_id=row.id,
+            fields=["risk_type", "level", "indicators", "reasoning", "review_on"],
+        )
+        return Changed("risk_screening", (row.id,))
+
+
+def sign_off_risk(db: Database, actor: Actor, screening_id: int, *, now: datetime) -> Changed:
+    with db.reading() as session:
+        row = session.get(RiskScreening, screening_id)
+        if row is None:
+            raise NotFound("That risk screening no longer exists.")
+        person = row.young_person_id
+    require_on_person(db, actor, person, Action.REVIEW_AS_TEAM_LEAD, now)
+    with db.unit_of_work() as session:
+        row = session.get(RiskScreening, screening_id)
+        assert row is not None
+        row.signed_off_by, row.signed_off_on = actor.user_id, local_today(now)
+        audit.record(
+            session,
+            actor,
+            "sign_off_risk",
+            now=now,
+            record_type="risk_screening",
+            record_id=row.id,
+            fields=["signed_off_by", "signed_off_on"],
+        )
+        return Changed("risk_screening", (row.id,), ("signed_off_on",))
+
+
+def list_risks(db: Database, actor: Actor, person_id: int, *, now: datetime) -> list[RiskView]:
+    """Every screening, newest first."""
+    require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    with db.reading() as session:
+        names = _names(session)
+        rows = session.scalars(
+            select(RiskScreening)
+            .where(RiskScreening.young_person_id == person_id)
+            .order_by(RiskScreening.screened_on.desc(), RiskScreening.id.desc())
+        )
+        return [
+            RiskView(
+                r.id,
+                rules.RiskType.parse(r.risk_type),
+                rules.RiskLevel.parse(r.level),
+                tuple(i for i in r.indicators.split("\n") if i),
+                r.reasoning,
+                r.screened_on,
+                r.review_on,
+                names.get(r.screened_by, "?"),
+                names.get(r.signed_off_by) if r.signed_off_by else None,
+                r.signed_off_on,
+            )
+            for r in rows
+        ]
+
+
+def current_risks(views: list[RiskView]) -> list[RiskView]:
+    """The latest screening of each type that is medium or high: the open risks."""
+    latest: dict[rules.RiskType, RiskView] = {}
+    for view in views:  # newest first
+        latest.setdefault(view.risk_type, view)
+    return [v for v in latest.values() if v.open]
+
+
+# --- missing episodes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingInput:
+    started_at: datetime
+    ended_at: datetime | None = None
+    reported_to_police: bool = False
+    interview_offered_at: datetime | None = None
+    interview_accepted: bool | None = None
+    learned: str = ""
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return None if value is None else to_local(value)
+
+
+def save_missing(
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    data: MissingInput,
+    *,
+    episode_id: int | None = None,
+    now: datetime,
+) -> Changed:
+    """Record a missing episode, or update it (return, return interview)."""
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
+    found = rules.missing_episode_problems(
+        _aware(data.started_at),
+        _aware(data.ended_at),
+        data.reported_to_police,
+        _aware(data.interview_offered_at),
+        now=to_local(now),
+    )
+    # An episode is saved while it is open and before the interview is offered; only the
+    # finished-episode checks (closure) insist on the return and the offer.
+    pending = ("end", "interview_offered_at")
+    problems = [
+        f"{p.field}: {p.message}"
+        for p in found
+        if not (p.field in pending and "record when" in p.message)
+    ]
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = session.get(MissingEpisode, episode_id) if episode_id else None
+        if episode_id and (row is None or row.young_person_id != person_id):
+            raise NotFound("That missing episode no longer exists.")
+        if row is None:
+            row = MissingEpisode(young_person_id=person_id, recorded_by=actor.user_id)
+            session.add(row)
+        row.started_at = to_naive_utc(data.started_at)
+        row.ended_at = to_naive_utc(data.ended_at) if data.ended_at else None
+        row.reported_to_police = data.reported_to_police
+        row.interview_offered_at = (
+            to_naive_utc(data.interview_offered_at) if data.interview_offered_at else None
+        )
+        row.interview_accepted, row.learned = data.interview_accepted, data.learned.strip()
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "save_missing",
+            now=now,
+            record_type="missing_episode",
+            record_id=row.id,
+            fields=[
+                "started_at",
+                "ended_at",
+                "reported_to_police",
+                "interview_offered_at",
+                "learned",
+            ],
+        )
+        return Changed("missing_episode", (row.id,))
+
+
+@dataclass(frozen=True)
+class MissingView:
+    id: int
+    started_at: datetime
+    ended_at: datetime | None
+    reported_to_police: bool
+    interview_due: datetime | None
+    interview_offered_at: datetime | None
+    interview_in_time: bool | None
+    interview_accepted: bool | None
+    learned: str
+
+
+def list_missing(
+    db: Database, actor: Actor, person_id: int, *, now: datetime
+) -> tuple[list[MissingView], int]:
+    """Every episode, newest first, and how many started in the last 12 months."""
+    require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    with db.reading() as session:
+        rows = list(
+            session.scalars(
+                select(MissingEpisode)
+                .where(MissingEpisode.young_person_id == person_id)
+                .order_by(MissingEpisode.started_at.desc())
+            )
+        )
+    views = []
+    for r in rows:
+        returned = to_local(r.ended_at) if r.ended_at else None
+        offered = to_local(r.interview_offered_at) if r.interview_offered_at else None
+        views.append(
+            MissingView(
+                r.id,
+                r.started_at,
+                r.ended_at,
+                r.reported_to_police,
+                rules.return_interview_due(returned) if returned else None,
+                r.interview_offered_at,
+                rules.return_interview_in_time(returned, offered) if returned and offered else None,
+                r.interview_accepted,
+                r.learned,
+            )
+        )
+    count = rules.missing_episodes_in_last_12_months([r.started_at for r in rows], local_today(now))
+    return views, count
+
+
+# --- referrals out ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceReferralView:
+    id: int
+    service: rules.ServiceType
+    organisation: str
+    sent_on: date
+    expected_by: date | None
+    status: rules.ServiceReferralStatus
+    reason: str
+    outcome: str
+    chase_due: date | None
+
+    @property
+    def open(self) -> bool:
+        return not self.status.final
+
+
+def send_referral_out(
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    service: str,
+    organisation: str,
+    sent_on: date,
+    expected_by: date | None,
+    *,
+    now: datetime,
+) -> Changed:
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
+    problems = _code(rules.ServiceType, service, "service")
+    if sent_on > local_today(now):
+        problems.append("sent_on: the date is in the future")
+    if expected_by is not None and expected_by < sent_on:
+        problems.append("expected_by: before the referral was sent")
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = ServiceReferral(
+            young_person_id=person_id,
+            service=rules.ServiceType.parse(service).value,
+            organisation=organisation.strip(),
+            sent_on=sent_on,
+            expected_by=expected_by,
+            recorded_by=actor.user_id,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "send_referral_out",
+            now=now,
+            record_type="service_referral",
+            record_id=row.id,
+            fields=["service", "organisation", "sent_on", "expected_by"],
+        )
+        return Changed("service_referral", (row.id,))
+
+
+def update_referral_out(
+    db: Database,
+    actor: Actor,
+    referral_id: int,
+    status: str,
+    *,
+    reason: str = "",
+    outcome: str = "",
+    chased_on: date | None = None,
+    now: datetime,
+) -> Changed:
+    """Move a referral out along (acknowledged, accepted ...), record a chase, or finish it:
+    declined needs the reason, completed or withdrawn the outcome."""
+    with db.reading() as session:
+        row = session.get(ServiceReferral, referral_id)
+        if row is None:
+            raise NotFound("That referral out no longer exists.")
+        person = row.young_person_id
+    require_on_person(db, actor, person, Action.EDIT_RECORD, now)
+    problems = _code(rules.ServiceReferralStatus, status, "status")
+    if not problems:
+        problems = _problems(rules.service_referral_close_problems(status, outcome, reason))
+    if chased_on is not None and chased_on > local_today(now):
+        problems.append("chased_on: the date is in the future")
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = session.get(ServiceReferral, referral_id)
+        assert row is not None
+        if rules.ServiceReferralStatus.parse(row.status).final:
+            raise ValidationFailed(["This referral out is finished and can no longer change."])
+        row.status = rules.ServiceReferralStatus.parse(status).value
+        row.reason, row.outcome = reason.strip(), outcome.strip()
+        if chased_on is not None:
+            row.last_chased_on = chased_on
+        audit.record(
+            session,
+            actor,
+            "update_referral_out",
+            now=now,
+            record_type="service_referral",
+            record_id=row.id,
+            fields=["status", "reason", "outcome", "last_chased_on"],
+        )
+        return Changed("service_referral", (row.id,), ("status",))
+
+
+def list_referrals_out(
+    db: Database, actor: Actor, person_id: int, *, now: datetime
+) -> list[ServiceReferralView]:
+    require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    with db.reading() as session:
+        rows = session.scalars(
+            select(ServiceReferral)
+            .where(ServiceReferral.young_person_id == person_id)
+            .order_by(ServiceReferral.sent_on.desc())
+        )
+        out = []
+        for r in rows:
+            status = rules.ServiceReferralStatus.parse(r.status)
+            chase = (
+                None
+                if status.final
+                else rules.service_referral_chase_due(
+                    r.sent_on, r.expected_by, last_chased_on=r.last_chased_on
+                )
+            )
+            out.append(
+                ServiceReferralView(
+                    r.id,
+                    rules.ServiceType.parse(r.service),
+                    r.organisation,
+                    r.sent_on,
+                    r.expected_by,
+                    status,
+                    r.reason,
+                    r.outcome,
+                    chase,
+                )
+            )
+        return out
