@@ -87,6 +87,17 @@ class DueKind(enum.StrEnum):
     PA_OFFER_AT_21 = "pa_offer_at_21"
     YEARLY_REMINDER = "yearly_reminder"
     FOLLOW_UP = "follow_up"
+    # The front door and risk (issue 4): worked out in casework.services.due_front_door.
+    CONTACT_DECISION = "contact_decision"
+    REFERRAL_DECISION = "referral_decision"
+    ASSESSMENT = "assessment"
+    LADO_NOTIFICATION = "lado_notification"
+    STRATEGY_MEETING = "strategy_meeting"
+    ALLEGATION_OUTCOME = "allegation_outcome"
+    RETURN_INTERVIEW = "return_interview"
+    RISK_REVIEW = "risk_review"
+    RISK_SIGN_OFF = "risk_sign_off"
+    SERVICE_CHASE = "service_chase"
 
     @property
     def label(self) -> str:
@@ -103,6 +114,16 @@ _KIND_LABELS = {
     DueKind.PA_OFFER_AT_21: "PA offer at 21",
     DueKind.YEARLY_REMINDER: "Yearly reminder",
     DueKind.FOLLOW_UP: "Follow-up action",
+    DueKind.CONTACT_DECISION: "Contact decision",
+    DueKind.REFERRAL_DECISION: "Referral decision",
+    DueKind.ASSESSMENT: "Child and family assessment",
+    DueKind.LADO_NOTIFICATION: "Tell the LADO",
+    DueKind.STRATEGY_MEETING: "Allegation strategy meeting",
+    DueKind.ALLEGATION_OUTCOME: "Allegation outcome",
+    DueKind.RETURN_INTERVIEW: "Return interview",
+    DueKind.RISK_REVIEW: "Risk review",
+    DueKind.RISK_SIGN_OFF: "High risk sign-off",
+    DueKind.SERVICE_CHASE: "Chase a referral out",
 }
 _KIND_ORDER = {kind: n for n, kind in enumerate(DueKind)}
 

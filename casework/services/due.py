@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -49,6 +49,7 @@ from casework.domain.leaving_care import (
 )
 from casework.errors import NotFound
 from casework.services.common import require
+from casework.services.due_front_door import front_door_items
 from casework.services.people import relation_of
 from casework.services.permissions import CASE_ROLES, Action, Actor
 
@@ -363,7 +364,18 @@ def statuses_in(
     ``rules`` default to the council's configuration."""
     rules = rules or council_rules()
     facts = load_facts(session, ids, full=full)
-    return {pid: status_of(pid, f, today, rules) for pid, f in facts.items()}
+    extra = front_door_items(session, list(facts), today, rules.calendar)
+    return {
+        pid: _with(status_of(pid, f, today, rules), extra.get(pid, [])) for pid, f in facts.items()
+    }
+
+
+def _with(status: CaseStatus, extra: list[DueItem]) -> CaseStatus:
+    """The care-leaver items and the front-door ones, most urgent first."""
+    if not extra:
+        return status
+    items = sorted((*status.items, *extra), key=lambda i: (i.due, i.kind.value, i.source_id or 0))
+    return replace(status, items=tuple(items))
 
 
 def case_statuses(
@@ -483,8 +495,10 @@ def person_status(db: Database, actor: Actor, person_id: int, *, now: datetime) 
     today = local_today(now)
     with db.reading() as session:
         facts = load_facts(session, [person_id], full=True)
-    if person_id not in facts:
-        raise NotFound("That young person's record does not exist.")
-    status = status_of(person_id, facts[person_id], today, council_rules())
+        if person_id not in facts:
+            raise NotFound("That young person's record does not exist.")
+        rules = council_rules()
+        extra = front_door_items(session, [person_id], today, rules.calendar)
+    status = _with(status_of(person_id, facts[person_id], today, rules), extra.get(person_id, []))
     steps = reestablish_steps(status.in_touch, facts[person_id].contacts)
     return RecordStatus(status, tuple(steps))

@@ -104,3 +104,25 @@ def front_door_sort():  # type: ignore[no-untyped-def]
     from casework.services.people import SortKey
 
     return SortKey.AGE
+
+
+def test_front_door_clocks_join_what_is_due(case) -> None:  # type: ignore[no-untyped-def]
+    from casework.services import due, safeguarding
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    opened, lead, pid = case
+    received = NOW - timedelta(days=3)
+    front_door.record_concern(opened.db, lead, pid, _concern(received_at=received), now=NOW)
+    safeguarding.record_allegation(
+        opened.db,
+        lead,
+        pid,
+        safeguarding.AllegationInput("teacher", received, "Inappropriate messages."),
+        now=NOW,
+    )
+    kinds = {i.kind.value: i for i in due.person_status(opened.db, lead, pid, now=NOW).status.items}
+    assert kinds["contact_decision"].overdue
+    assert kinds["lado_notification"].overdue and kinds["strategy_meeting"].overdue
+    assert "allegation_outcome" in kinds
+    report = due.report_due(opened.db, SYSTEM_ACTOR, as_of=NOW.date(), now=NOW)
+    assert {"contact_decision", "lado_notification"} <= {r["kind"] for r in report}
