@@ -111,7 +111,7 @@ def test_front_door_clocks_join_what_is_due(case) -> None:  # type: ignore[no-un
     from casework.services.permissions import SYSTEM_ACTOR
 
     opened, lead, pid = case
-    received = NOW - timedelta(days=3)
+    received = NOW - timedelta(days=4)
     front_door.record_concern(opened.db, lead, pid, _concern(received_at=received), now=NOW)
     safeguarding.record_allegation(
         opened.db,
