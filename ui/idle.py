@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.errors import CaseworkError, LoginRefused
+from casework.services.auth import REFUSED
 from ui import crash, tasks
 from ui.dialogs.login import Countdown, sign_in
 from ui.widgets.problems import ProblemList
@@ -103,6 +104,14 @@ class IdleWatcher(QObject):
     def _expired(self) -> None:
         self.stop()
         self.timed_out.emit()
+
+
+def lock_refusal(message: str, name: str) -> str:
+    """The sign-in refusal as the lock screen says it: there is no user name to get wrong
+    here, only the signed-in person's password ("... Wait 2 seconds" kept)."""
+    if message.startswith(REFUSED):
+        return f"That is not {name}'s password." + message[len(REFUSED) :]
+    return message
 
 
 def locked_reason(locked_at: datetime, idle_minutes: int | None) -> str:
@@ -229,7 +238,7 @@ class LockScreen(QWidget):
         if not isinstance(exc, CaseworkError):
             crash.report(type(exc), exc, exc.__traceback__)
             return
-        self.error.set_message(str(exc))
+        self.error.set_message(lock_refusal(str(exc), self._actor.display_name))
         self.password.clear()
         self.password.setFocus()
         if isinstance(exc, LoginRefused):

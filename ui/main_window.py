@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWid
 from ui import crash, tasks
 from ui.idle import IdleWatcher, LockScreen
 from ui.widgets.sizing import fit_to_screen
-from ui.workspace import Workspace
+from ui.workspace import Place, Workspace
 
 if TYPE_CHECKING:
     from casework.db.database import Database
@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.demo = demo_hint is not None
         self.workspace: Workspace | None = None
         self.lock_screen: LockScreen | None = None
+        self._place: Place | None = None
         self._ending = False
         self._may_close = False
         self._then: Callable[[], None] = self.close
@@ -135,6 +136,8 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         self._close_dialogs()
+        if self.workspace is not None:
+            self._place = self.workspace.place()  # ids only: where to carry on after unlock
         self._destroy_workspace()
         self.statusBar().clearMessage()
         tasks.run(end_session, self.db, self.actor, self.clock(), "lock", on_error=self._error)
@@ -161,11 +164,15 @@ class MainWindow(QMainWindow):
             self.pages.removeWidget(screen)
             screen.deleteLater()
         self._build_workspace()
+        place, self._place = self._place, None
+        if place is not None and self.workspace is not None:
+            self.workspace.restore(place)
         self.idle.start()
         self.show_message("Unlocked.")
         self.unlocked.emit()
 
     def sign_out(self) -> None:
+        self._place = None
         self._end(self._signed_out)
 
     def _signed_out(self) -> None:

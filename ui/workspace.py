@@ -77,6 +77,15 @@ class CaseloadSection(QStackedWidget):
     def refresh_list(self) -> None:
         self.caseload.refresh()
 
+    def place(self) -> tuple[int, int, bool] | None:
+        """The record open here, if any (see ``RecordView.place``)."""
+        return self.record.place() if self.currentWidget() is self.record else None
+
+    def restore_place(self, place: tuple[int, int, bool]) -> None:
+        self.setCurrentWidget(self.record)
+        self.record.restore_place(*place)
+        self.record.setFocus()
+
     def clear(self) -> None:
         self.record.clear()
         self.caseload.clear()
@@ -139,11 +148,30 @@ class MyWorkSection(QStackedWidget):
     def refresh_list(self) -> None:
         self.my_work.refresh()
 
+    def place(self) -> tuple[int, int, bool] | None:
+        """The record open here, if any (see ``RecordView.place``)."""
+        record = self.record
+        return record.place() if record is not None and self.currentWidget() is record else None
+
+    def restore_place(self, place: tuple[int, int, bool]) -> None:
+        record = self._record_view()
+        self.setCurrentWidget(record)
+        record.restore_place(*place)
+        record.setFocus()
+
     def clear(self) -> None:
         if self.record is not None:
             self.record.clear()
         self.my_work.clear()
         self.setCurrentWidget(self.my_work)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A section's title and the record open in it: (person id, tab, writing a contact)."""
+
+    section: str
+    record: tuple[int, int, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -313,6 +341,21 @@ class Workspace(QWidget):
         current = self.stack.currentWidget()
         if current is not None:
             current.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def place(self) -> Place:
+        """Where the user is (section and open record, ids only), for after an unlock."""
+        section = self.current_section()
+        widget: Any = self.sections.get(section)
+        where = getattr(widget, "place", None)
+        return Place(section, where() if callable(where) else None)
+
+    def restore(self, place: Place) -> None:
+        """Go back to ``place``: its section, and the record that was open there."""
+        if place.section not in self._titles:
+            return
+        widget: Any = self.show_section(place.section)
+        if place.record is not None and callable(getattr(widget, "restore_place", None)):
+            widget.restore_place(place.record)
 
     def clear(self) -> None:
         """Every view drops its data (before the workspace is destroyed)."""

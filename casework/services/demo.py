@@ -25,6 +25,7 @@ from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, YesNo
 from casework.services import audit, contact_summary
 from casework.services.auth import hash_password
 from casework.services.demo_casework import Person, populate_casework
+from casework.services.demo_front_door import populate_front_door
 from casework.services.people import EDITABLE
 from casework.services.permissions import SYSTEM_ACTOR, Role
 
@@ -279,6 +280,12 @@ def _histories(
         contacts_per_year=contacts_per_year,
     )
     contact_summary.rebuild_all(session)
+    populate_front_door(
+        session,
+        [(p.id, lead_for[p.id], p.pa_id or p.sw_id or lead_for[p.id]) for p in people],
+        seed=seed,
+        today=local_today(now),
+    )
     for p in people:
         audit.record(
             session,
@@ -287,7 +294,7 @@ def _histories(
             now=now,
             record_type="young_person",
             record_id=p.id,
-            fields=["contacts", "accommodation", "activity", "pathway_plan"],
+            fields=["contacts", "accommodation", "activity", "pathway_plan", "front_door"],
         )
 
 

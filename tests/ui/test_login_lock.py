@@ -198,3 +198,32 @@ def test_closing_the_main_window_signs_out_and_quits(
         window.close()
     assert not window.isVisible() and window.workspace is None
     assert audited(opened, "logout") == 1
+
+
+def test_unlock_carries_on_where_you_left_off_and_names_the_password(
+    qtbot: QtBot, opened: Opened, fixed_clock: Clock
+) -> None:
+    window = open_window(qtbot, opened, fixed_clock, opened.lead)
+    section = window.workspace.show_section("Caseload")
+    qtbot.waitUntil(lambda: section.caseload.model.rowCount() > 0, timeout=TIMEOUT)
+    person_id = section.caseload.model.id_at(0)
+    section.open_person(person_id)
+    qtbot.waitUntil(lambda: section.record.record is not None, timeout=TIMEOUT)
+    section.record.show_section(3)  # Pathway plan
+    window.lock()
+    screen = window.lock_screen
+    assert screen is not None
+    qtbot.keyClicks(screen.password, "not-the-password")
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.error.isVisibleTo(screen), timeout=TIMEOUT)
+    refusal = screen.error.plain_text()
+    assert "password" in refusal and "user name" not in refusal
+    qtbot.keyClicks(screen.password, PASSWORD)
+    with qtbot.waitSignal(window.unlocked, timeout=TIMEOUT):
+        qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    workspace = window.workspace
+    assert workspace.current_section() == "Caseload"
+    record = workspace.sections["Caseload"].record
+    qtbot.waitUntil(lambda: record.record is not None, timeout=TIMEOUT)
+    assert record.person_id == person_id and record.tabs.currentIndex() == 3
+    assert workspace.sections["Caseload"].currentWidget() is record

@@ -239,3 +239,29 @@ def test_problems_name_the_field_in_plain_words() -> None:
     assert missing.text == "Date of birth: enter a date of birth."
     other = friendly_problem("This record was changed by someone else after you opened it.")
     assert other.field is None
+
+
+def test_re_establish_steps_show_on_details_and_fold_elsewhere(qtbot: QtBot, env: Env) -> None:
+    from casework.domain.codes import InTouch
+    from casework.domain.due import DueItem, DueKind
+    from casework.domain.in_touch import InTouchState
+    from casework.services.due import CaseStatus, RecordStatus
+
+    view = make_record_view(qtbot, env)
+    show(qtbot, view, env.person(team_id=env.lead.team_id).id)
+    qtbot.waitUntil(lambda: view.status_summary.text() != "", timeout=TIMEOUT)
+    touch = InTouchState(InTouch.NO, None, date(2026, 8, 7), 2, "explained")
+    item = DueItem(DueKind.KEEP_IN_TOUCH, date(2026, 10, 7), True, "Not in touch", "")
+    steps = ("Ask family", "Ask the landlord")
+    view._on_status(
+        view._generation, RecordStatus(CaseStatus(1, touch, (item,), None, None), steps)
+    )
+    assert view.tabs.currentIndex() == 0 and "<li>Ask family</li>" in view.status_summary.text()
+    view.tabs.setCurrentWidget(view.contacts)  # writing a contact: the form gets the room
+    assert "<li>" not in view.status_summary.text()
+    assert "show the 2 steps" in view.status_summary.text()
+    view.status_summary.linkActivated.emit("#steps")
+    assert "<li>Ask family</li>" in view.status_summary.text()
+    assert "hide the steps" in view.status_summary.text()
+    view.status_summary.linkActivated.emit("#steps")
+    assert "<li>" not in view.status_summary.text()

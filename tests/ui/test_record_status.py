@@ -40,3 +40,25 @@ def test_warning_for_accommodation_and_ok_otherwise() -> None:
     soon = DueItem(DueKind.VISIT, date(2026, 11, 30), False, "Visit due", "")
     text, level = status_text(_status(InTouch.YES, (soon,), None), TODAY)
     assert level == "warning" and "due in 3 days" in text
+
+
+def test_overdue_is_worded_as_my_work_words_it_with_the_date() -> None:
+    long_ago = DueItem(DueKind.VISIT, date(2024, 7, 3), True, "Visit due", "")
+    text, _ = status_text(_status(InTouch.YES, (long_ago,), None), TODAY)
+    assert "2 years overdue, due 03/07/2024" in text and "weeks" not in text
+    yesterday = DueItem(DueKind.VISIT, date(2026, 11, 26), True, "Visit due", "")
+    assert (
+        "1 day overdue, due 26/11/2026"
+        in status_text(_status(InTouch.YES, (yesterday,), None), TODAY)[0]
+    )
+    tomorrow = DueItem(DueKind.VISIT, date(2026, 11, 28), False, "Visit due", "")
+    assert "due tomorrow" in status_text(_status(InTouch.YES, (tomorrow,), None), TODAY)[0]
+
+
+def test_steps_fold_into_a_link_when_asked() -> None:
+    item = DueItem(DueKind.KEEP_IN_TOUCH, date(2026, 10, 7), True, "Not in touch", "")
+    found = _status(InTouch.NO, (item,), None, ("Ask family", "Ask the landlord"))
+    text, level = status_text(found, TODAY, steps=False)
+    assert level == "overdue"
+    assert "<li>" not in text and "href='#steps'" in text and "show the 2 steps" in text
+    assert "<li>Ask family</li>" in status_text(found, TODAY)[0]

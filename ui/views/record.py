@@ -46,6 +46,7 @@ from casework.services.people import YoungPersonRecord, open_record
 from casework.services.permissions import Actor
 from ui import tasks
 from ui.dialogs.young_person_form import YoungPersonForm, confirm_discard
+from ui.models.my_work_model import span_words
 from ui.views.record_accommodation import AccommodationSection
 from ui.views.record_common import RecordSection, set_severity
 from ui.views.record_contacts import ContactsSection
@@ -139,6 +140,9 @@ class RecordView(QWidget):
         self._record: YoungPersonRecord | None = None
         self._person_id: int | None = None
         self._generation = 0
+        self._status: due.RecordStatus | None = None
+        self._steps_open = False  # the re-establish steps, away from Details
+        self._pending_tab = 0  # the section to show once the record has loaded
         self._build()
 
     # --- building -------------------------------------------------------------------------
@@ -202,6 +206,7 @@ class RecordView(QWidget):
         self.status_summary.setAccessibleName("In touch and next due")
         self.status_summary.setTextFormat(Qt.TextFormat.RichText)  # built with html.escape
         self.status_summary.setWordWrap(True)
+        self.status_summary.linkActivated.connect(self._toggle_steps)
         self.status_summary.hide()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -264,6 +269,7 @@ class RecordView(QWidget):
             section.changed.connect(self._on_section_changed)
         self.contacts.draft_notice.connect(self._on_draft_notice)
         self.tabs.currentChanged.connect(self._sync_draft_bar)
+        self.tabs.currentChanged.connect(self._render_status)
         return self.tabs
 
     @staticmethod
@@ -301,12 +307,30 @@ class RecordView(QWidget):
         self._forget_sections()
         self._person_id = person_id
         self._record = None
+        self._status = None
+        self._steps_open = False
+        self._pending_tab = 0
+        self.contacts.resume_when_filled = False
         self.form.clear()
         self.name.clear()
         self.summary.clear()
         self.edit_button.hide()
         self.pages.setCurrentIndex(_LOADING)
         self._open(person_id)
+
+    def place(self) -> tuple[int, int, bool] | None:
+        """Where the user is: the person's id, the section, and whether a contact is being
+        written (ids only, nothing personal), so an unlock can carry on there."""
+        if self._person_id is None:
+            return None
+        writing = self.tabs.currentWidget() is self.contacts and self.contacts.is_editing
+        return self._person_id, self.tabs.currentIndex(), writing
+
+    def restore_place(self, person_id: int, tab: int, writing: bool) -> None:
+        """Open ``person_id`` on section ``tab``, back in the latest draft if ``writing``."""
+        self.show_person(person_id)
+        self._pending_tab = tab
+        self.contacts.resume_when_filled = writing
 
     def show_section(self, index: int) -> None:
         """Show one of the record's sections (0 is Details)."""
@@ -349,6 +373,8 @@ class RecordView(QWidget):
         self._generation += 1
         self._record = None
         self._person_id = None
+        self._status = None
+        self._steps_open = False
         self._forget_sections()
         self.form.clear()
         self.name.clear()
@@ -404,6 +430,9 @@ class RecordView(QWidget):
             self.contacts.reload()  # drafts show in the header whichever section is open
         if not refreshing:
             self._show_record()
+            if self._pending_tab:
+                self.show_section(self._pending_tab)
+        self._pending_tab = 0
         self._load_status(generation, record.id)
 
     def _load_status(self, generation: int, person_id: int) -> None:
@@ -424,8 +453,26 @@ class RecordView(QWidget):
         if found is None:
             self.set_status_summary("What is due could not be worked out just now.", "warning")
             return
-        text, level = status_text(found, local_today(self._clock()))
+        self._status = found
+        self._render_status()
+
+    @property
+    def steps_shown(self) -> bool:
+        """The re-establish-contact steps are listed in full: always on Details; on the
+        other sections only when asked for, so the work below keeps the screen."""
+        return self.tabs.currentIndex() == 0 or self._steps_open
+
+    def _render_status(self) -> None:
+        if self._status is None:
+            return
+        text, level = status_text(self._status, local_today(self._clock()), steps=self.steps_shown)
+        if self._status.reestablish_steps and self.tabs.currentIndex() != 0 and self._steps_open:
+            text += "<a href='#steps' style='color:inherit'>hide the steps</a>"
         self.set_status_summary(text, level)
+
+    def _toggle_steps(self, _link: str = "") -> None:
+        self._steps_open = not self._steps_open
+        self._render_status()
 
     def _on_open_failed(self, generation: int, exc: BaseException) -> None:
         if not isValid(self) or generation != self._generation:
@@ -490,17 +537,22 @@ class RecordView(QWidget):
 
 
 def _in_words(due_on: date, today: date) -> str:
+    """Worded as My work words it: "2 years overdue, due 03/07/2024", "due tomorrow"."""
     days = (due_on - today).days
     if days == 0:
         return "due today"
     if days < 0:
-        late = -days
-        return f"{late // 7} weeks overdue" if late >= 14 else f"{late} days overdue"
-    return f"due in {days} days" if days < 14 else f"due {due_on:%d/%m/%Y}"
+        return f"{span_words(days)} overdue, due {due_on:%d/%m/%Y}"
+    if days == 1:
+        return "due tomorrow"
+    return f"due in {span_words(days)}" if days < 14 else f"due {due_on:%d/%m/%Y}"
 
 
-def status_text(found: due.RecordStatus, today: date) -> tuple[str, str]:
-    """The header's status (HTML, every value escaped) and its level: overdue, warning, ok."""
+def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tuple[str, str]:
+    """The header's status (HTML, every value escaped) and its level: overdue, warning, ok.
+
+    With ``steps`` False the re-establish-contact steps fold into one line with a link
+    ("#steps") that shows them."""
     status = found.status
     touch = status.in_touch
     first = [f"<b>{html.escape(touch.code.label)}</b>"]
@@ -518,9 +570,15 @@ def status_text(found: due.RecordStatus, today: date) -> tuple[str, str]:
     if nxt is not None:
         lines.append(f"Next: {html.escape(nxt.title)} ({_in_words(nxt.due, today)})")
     text = "<br>".join(lines)
-    if found.reestablish_steps:
-        steps = "".join(f"<li>{html.escape(step)}</li>" for step in found.reestablish_steps)
-        text += f"<br>To re-establish contact:<ol style='margin-top:0'>{steps}</ol>"
+    listed = found.reestablish_steps
+    if listed and steps:
+        items = "".join(f"<li>{html.escape(step)}</li>" for step in listed)
+        text += f"<br>To re-establish contact:<ol style='margin-top:0'>{items}</ol>"
+    elif listed:
+        text += (
+            f"<br>To re-establish contact: <a href='#steps' style='color:inherit'>"
+            f"show the {len(listed)} steps</a>"
+        )
     if status.overdue or touch.code.value == "NO":
         return text, "overdue"
     soon = nxt is not None and (nxt.due - today).days <= 7

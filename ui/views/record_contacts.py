@@ -146,6 +146,7 @@ class ContactsSection(RecordSection):
         self.setStyleSheet(self.styleSheet() + CARD_STYLE)
         self._name = ""
         self._data: ContactsData | None = None
+        self.resume_when_filled = False  # after an unlock: back into the draft
         self._shown = PAGE
         self.cards: dict[int, QFrame] = {}
         self.editor = ContactEditor(db, actor, clock)
@@ -235,6 +236,9 @@ class ContactsSection(RecordSection):
         self._fill_statuses(data.statuses)
         self._fill_cards()
         self._announce_drafts()
+        if self.resume_when_filled:
+            self.resume_when_filled = False
+            self.resume_latest()
 
     def clear_content(self) -> None:
         self.editor.flush()
