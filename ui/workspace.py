@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 MY_WORK = "My work"
+FRONT_DOOR = "Front door"
 CASELOAD = "Caseload"
 USERS = "Users and teams"
 SETTINGS = "Settings"
@@ -188,6 +189,12 @@ def _caseload(db: Database, actor: Actor, clock: Clock) -> QWidget:
     return CaseloadSection(db, actor, clock)
 
 
+def _front_door(db: Database, actor: Actor, clock: Clock) -> QWidget:
+    from ui.views.front_door import FrontDoorSection
+
+    return FrontDoorSection(db, actor, clock)
+
+
 def _users(db: Database, actor: Actor, clock: Clock) -> QWidget:
     from ui.views.admin_users import AdminUsersView
 
@@ -204,7 +211,11 @@ def sections_for(role: Role) -> list[SectionSpec]:
     """Only the sections that exist for the role: administrators never see case records.
     The first is where the user lands: for caseworkers, what is due today."""
     if role in CASE_ROLES:
-        return [SectionSpec(MY_WORK, _my_work), SectionSpec(CASELOAD, _caseload)]
+        return [
+            SectionSpec(MY_WORK, _my_work),
+            SectionSpec(FRONT_DOOR, _front_door),
+            SectionSpec(CASELOAD, _caseload),
+        ]
     if role is Role.ADMIN:
         return [SectionSpec(USERS, _users), SectionSpec(SETTINGS, _settings)]
     return []

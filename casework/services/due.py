@@ -49,7 +49,7 @@ from casework.domain.leaving_care import (
 )
 from casework.errors import NotFound
 from casework.services.common import require
-from casework.services.due_front_door import front_door_items
+from casework.services.due_front_door import front_door_items, open_risks
 from casework.services.people import relation_of
 from casework.services.permissions import CASE_ROLES, Action, Actor
 
@@ -65,6 +65,7 @@ class CaseStatus:
     items: tuple[DueItem, ...]
     accommodation: rules_mod.AccommodationFact | None
     accommodation_warning: str | None
+    open_risks: tuple[str, ...] = ()  # e.g. "Child sexual exploitation: high"
 
     @property
     def next_due(self) -> DueItem | None:
@@ -365,17 +366,17 @@ def statuses_in(
     rules = rules or council_rules()
     facts = load_facts(session, ids, full=full)
     extra = front_door_items(session, list(facts), today, rules.calendar)
+    risks = open_risks(session, list(facts))
     return {
-        pid: _with(status_of(pid, f, today, rules), extra.get(pid, [])) for pid, f in facts.items()
+        pid: _with(status_of(pid, f, today, rules), extra.get(pid, []), risks.get(pid, ()))
+        for pid, f in facts.items()
     }
 
 
-def _with(status: CaseStatus, extra: list[DueItem]) -> CaseStatus:
-    """The care-leaver items and the front-door ones, most urgent first."""
-    if not extra:
-        return status
+def _with(status: CaseStatus, extra: list[DueItem], risks: tuple[str, ...] = ()) -> CaseStatus:
+    """The care-leaver items and the front-door ones, most urgent first, and open risks."""
     items = sorted((*status.items, *extra), key=lambda i: (i.due, i.kind.value, i.source_id or 0))
-    return replace(status, items=tuple(items))
+    return replace(status, items=tuple(items), open_risks=risks)
 
 
 def case_statuses(
@@ -499,6 +500,11 @@ def person_status(db: Database, actor: Actor, person_id: int, *, now: datetime) 
             raise NotFound("That young person's record does not exist.")
         rules = council_rules()
         extra = front_door_items(session, [person_id], today, rules.calendar)
-    status = _with(status_of(person_id, facts[person_id], today, rules), extra.get(person_id, []))
+        risks = open_risks(session, [person_id])
+    status = _with(
+        status_of(person_id, facts[person_id], today, rules),
+        extra.get(person_id, []),
+        risks.get(person_id, ()),
+    )
     steps = reestablish_steps(status.in_touch, facts[person_id].contacts)
     return RecordStatus(status, tuple(steps))

@@ -235,3 +235,21 @@ def front_door_items(
     for step in steps:
         step()
     return out
+
+
+def open_risks(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """Per young person, their open risks (the latest screening of each type, when medium or
+    high), highest first, as "Child sexual exploitation: high"."""
+    r = RiskScreening
+    stmt = select(r.young_person_id, r.risk_type, r.level).order_by(
+        r.screened_on.desc(), r.id.desc()
+    )
+    latest: dict[tuple[int, str], fd.RiskLevel] = {}
+    for pid, kind, level in _rows(session, stmt, r.young_person_id, ids):
+        latest.setdefault((pid, kind), fd.RiskLevel.parse(level))
+    found: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for (pid, kind), level in latest.items():
+        if level.needs_review_within_weeks:
+            label = f"{fd.RiskType.parse(kind).label}: {level.label.lower()}"
+            found[pid].append((-level.rank, label))
+    return {pid: tuple(label for _, label in sorted(items)) for pid, items in found.items()}

@@ -6,7 +6,7 @@ contacts and referrals in the last 12 months and whether the concerns are repeat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -51,6 +51,7 @@ class QueueItem:
     overdue: bool
     time_left: str
     source: str
+    repeat_alert: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,23 @@ class DecisionHistory:
     referrals_12_months: int
     re_referral: bool
     repeat_alert: str | None
+    open_risks: tuple[str, ...] = ()
+    open_allegations: int = 0
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    """What was received: shown in full before anyone decides."""
+
+    kind: str
+    id: int
+    young_person_id: int
+    received_at: datetime
+    source: str
+    text: str
+    referrer_name: str
+    referrer_contact: str
+    factors: tuple[str, ...]
 
 
 def _concern_problems(data: ConcernInput, now: datetime) -> list[str]:
@@ -295,4 +313,19 @@ def queue(db: Database, actor: Actor, *, now: datetime) -> list[QueueItem]:
                         ReferralSource.parse(source).label,
                     )
                 )
+        alerts = _repeating(session, {i.young_person_id for i in items}, to_naive_utc(now))
+    items = [replace(i, repeat_alert=i.young_person_id in alerts) for i in items]
     return sorted(items, key=lambda i: (i.due, i.received_at))
+
+
+def _repeating(session: Any, person_ids: set[int], now: datetime) -> set[int]:
+    """Young people whose concerns are repeating (the configured thresholds)."""
+    times: dict[int, list[datetime]] = {}
+    ids = sorted(person_ids)
+    for start in range(0, len(ids), 900):
+        stmt = select(SafeguardingContact.young_person_id, SafeguardingContact.received_at).where(
+            SafeguardingContact.young_person_id.in_(ids[start : start + 900])
+        )
+        for pid, received in session.execute(stmt):
+            times.setdefault(pid, []).append(received)
+    return {pid for pid, seen in times.items() if rules.repeated_concerns(seen, now)}

@@ -1,0 +1,234 @@
+"""The front-door queue as a table model, and how its deadlines are worded.
+
+The items come from ``casework.services.front_door.queue`` (soonest deadline first); the
+model keeps that order. The core words the time left ("due today by end of day",
+"overdue by 2 working days"); the model only puts OVERDUE in capitals so that a late item
+reads as late in words, not in colour alone, and colours overdue rows as every other list
+does (``ui.models.my_work_model``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+
+from casework.clock import local_today, to_local
+from casework.db.database import Database
+from casework.services.front_door import QueueItem, queue
+from casework.services.permissions import Actor
+from ui.models.my_work_model import (
+    OVERDUE_FILL,
+    OVERDUE_TEXT,
+    WARNING_FILL,
+    WARNING_TEXT,
+    AnyIndex,
+    look,
+)
+
+#: Role giving a row's young person id.
+PERSON_ID_ROLE = Qt.ItemDataRole.UserRole
+#: Role giving a row's ``QueueItem``.
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+
+KIND_LABELS = {"contact": "Contact", "referral": "Referral"}
+KIND_DETAIL = {
+    "contact": "A concern received about the young person: decide what happens next.",
+    "referral": "A referral to children's social care: decide the next step.",
+}
+
+
+# --- wording -------------------------------------------------------------------------------
+
+
+def kind_label(item: QueueItem) -> str:
+    return KIND_LABELS.get(item.kind, item.kind.title())
+
+
+def time_left_text(item: QueueItem) -> str:
+    """The core's words, with OVERDUE in capitals when it is: "OVERDUE by 2 working days"."""
+    text = item.time_left
+    if item.overdue and text.lower().startswith("overdue"):
+        return "OVERDUE" + text[len("overdue") :]
+    if item.overdue:
+        return f"OVERDUE: {text}"
+    return text[:1].upper() + text[1:]
+
+
+def due_text(item: QueueItem) -> str:
+    """The Due column: "30/11/2026 · OVERDUE by 2 working days"."""
+    return f"{item.due:%d/%m/%Y} · {time_left_text(item)}"
+
+
+def due_spoken(item: QueueItem) -> str:
+    """For a screen reader, overdue first."""
+    if item.overdue:
+        return f"{time_left_text(item)}. Decision was due {item.due:%d/%m/%Y}"
+    return f"Decision due {item.due:%d/%m/%Y}, {item.time_left}"
+
+
+def received_text(item: QueueItem) -> str:
+    """UK time: "27/11/2026 10:42"."""
+    return to_local(item.received_at).strftime("%d/%m/%Y %H:%M")
+
+
+def person_text(item: QueueItem) -> str:
+    return f"{item.name} ({item.child_uid})"
+
+
+def is_due_today(item: QueueItem, today: date) -> bool:
+    return not item.overdue and item.due == today
+
+
+@dataclass(frozen=True)
+class Counts:
+    overdue: int
+    today: int
+    total: int
+
+
+def counts(items: Iterable[QueueItem], today: date) -> Counts:
+    overdue = due_today = total = 0
+    for item in items:
+        total += 1
+        overdue += item.overdue
+        due_today += is_due_today(item, today)
+    return Counts(overdue, due_today, total)
+
+
+def summary_text(found: Counts) -> str:
+    """ "3 OVERDUE, 5 due today, 12 awaiting a decision" ("None overdue, …" when none)."""
+    if found.total == 0:
+        return "Nothing is awaiting a decision"
+    return (
+        f"{found.overdue:,} OVERDUE, {found.today:,} due today, {found.total:,} awaiting a decision"
+    )
+
+
+def item_tooltip(item: QueueItem) -> str:
+    return (
+        f"{kind_label(item)} about {person_text(item)}\n"
+        f"Received {received_text(item)} from {item.source}\n"
+        f"{due_spoken(item)}."
+    )
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueLoaded:
+    """What a worker hands back: the queue, soonest deadline first, and the day it is for."""
+
+    items: list[QueueItem]
+    today: date
+
+
+def load_queue(db: Database, actor: Actor, now: datetime) -> QueueLoaded:
+    """Runs on a worker thread."""
+    return QueueLoaded(queue(db, actor, now=now), local_today(now))
+
+
+# --- the model -----------------------------------------------------------------------------
+
+COLUMN_TITLES = ("Decision due", "Kind", "Young person", "Received (UK time)", "Source")
+DUE, KIND, PERSON, RECEIVED, SOURCE = range(len(COLUMN_TITLES))
+_TOOLTIPS = (
+    "When the decision is due (1 working day from receipt) and the time left; soonest first",
+    "A contact (a concern received) or a referral to children's social care",
+    "Name and Child ID",
+    "When it was received, UK time",
+    "Who the concern came from (CIN referral source)",
+)
+
+
+class FrontDoorModel(QAbstractTableModel):
+    """Contacts and referrals awaiting a decision, in the core's order."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QueueItem] = []
+        self._today: date | None = None
+
+    def set_items(self, items: list[QueueItem], today: date) -> None:
+        self.beginResetModel()
+        self._items, self._today = list(items), today
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._items, self._today = [], None
+        self.endResetModel()
+
+    @property
+    def today(self) -> date | None:
+        return self._today
+
+    def items(self) -> list[QueueItem]:
+        return list(self._items)
+
+    def item_at(self, row: int) -> QueueItem | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def row_of(self, kind: str, item_id: int) -> int | None:
+        for row, item in enumerate(self._items):
+            if (item.kind, item.id) == (kind, item_id):
+                return row
+        return None
+
+    # --- QAbstractTableModel -------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMN_TITLES)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_TITLES):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMN_TITLES[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _TOOLTIPS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        item = self.item_at(index.row()) if index.isValid() else None
+        if item is None or self._today is None:
+            return None
+        if role == PERSON_ID_ROLE:
+            return item.young_person_id
+        if role == ITEM_ROLE:
+            return item
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(item, index.column())
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return due_spoken(item) if index.column() == DUE else cell_text(item, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return item_tooltip(item)
+        return _style(item, index.column(), self._today, role)
+
+
+def cell_text(item: QueueItem, column: int) -> str:
+    texts = {
+        DUE: due_text,
+        KIND: kind_label,
+        PERSON: person_text,
+        RECEIVED: received_text,
+    }
+    return texts[column](item) if column in texts else item.source
+
+
+def _style(item: QueueItem, column: int, today: date, role: int) -> Any:
+    """Overdue rows: dark red, bold, on pale red, every cell. Due today: amber deadline."""
+    if item.overdue:
+        return look(OVERDUE_TEXT, OVERDUE_FILL, role)
+    if column == DUE and is_due_today(item, today):
+        return look(WARNING_TEXT, WARNING_FILL, role)
+    return None
