@@ -10,18 +10,19 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework.clock import local_today, to_local, to_naive_utc
 from casework.config import council_rules
 from casework.db.database import Database
-from casework.db.models import Referral, SafeguardingContact, YoungPerson
+from casework.db.models import Allegation, Referral, SafeguardingContact, YoungPerson
 from casework.domain import front_door as rules
 from casework.domain.calendar import age_on
 from casework.domain.codes import AssessmentFactor, ReferralSource, UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
 from casework.services.common import Changed
+from casework.services.due_front_door import open_risks
 from casework.services.people import require_on_person
 from casework.services.permissions import CASE_ROLES, Action, Actor
 
@@ -238,7 +239,8 @@ def decide_referral(
 def decision_history(
     db: Database, actor: Actor, person_id: int, *, now: datetime
 ) -> DecisionHistory:
-    """Earlier contacts and referrals in the last 12 months, and any repeat alert."""
+    """Earlier contacts and referrals in the last 12 months, any repeat alert, open risks
+    and allegations without an outcome."""
     require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
     today = local_today(now)
     with db.reading() as session:
@@ -254,15 +256,53 @@ def decision_history(
                 select(Referral.received_at).where(Referral.young_person_id == person_id)
             )
         )
+        risks = open_risks(session, [person_id]).get(person_id, ())
+        allegations = (
+            session.scalar(
+                select(func.count())
+                .select_from(Allegation)
+                .where(Allegation.young_person_id == person_id, Allegation.outcome.is_(None))
+            )
+            or 0
+        )
     alert = rules.repeated_concerns(contacts, to_naive_utc(now))
+    referral_count = rules.referrals_in_last_12_months(referrals, today)
     return DecisionHistory(
         contacts_12_months=rules.referrals_in_last_12_months(contacts, today),
-        referrals_12_months=rules.referrals_in_last_12_months(referrals, today),
-        re_referral=rules.is_re_referral([r.date() for r in referrals[:-1]], today)
-        if referrals
-        else False,
+        referrals_12_months=referral_count,
+        re_referral=referral_count > 0,
         repeat_alert=alert.message if alert else None,
+        open_risks=risks,
+        open_allegations=int(allegations),
     )
+
+
+def item_detail(
+    db: Database, actor: Actor, kind: str, item_id: int, *, now: datetime
+) -> ItemDetail:
+    """A contact's or referral's full details (checks the actor may see the record)."""
+    model: Any = SafeguardingContact if kind == "contact" else Referral
+    with db.reading() as session:
+        row = session.get(model, item_id)
+        if row is None:
+            raise NotFound(f"That {kind} no longer exists.")
+        person = row.young_person_id
+    require_on_person(db, actor, person, Action.VIEW_RECORD, now)
+    source = ReferralSource.parse(row.source).label
+    if kind == "contact":
+        factors = tuple(AssessmentFactor.parse(c).label for c in row.factors.split(",") if c)
+        return ItemDetail(
+            kind,
+            row.id,
+            person,
+            row.received_at,
+            source,
+            row.reported,
+            row.referrer_name,
+            row.referrer_contact,
+            factors,
+        )
+    return ItemDetail(kind, row.id, person, row.received_at, source, row.reason, "", "", ())
 
 
 def _queue_rows(session: Any, model: Any, actor: Actor) -> list[Any]:

@@ -164,7 +164,7 @@ def test_team_lead_takes_a_contact_from_receipt_to_a_decision(qtbot: QtBot, env:
     [item] = view.model.items()
     assert (item.kind, item.young_person_id) == ("referral", pid)
     assert view.selected_item() == item
-    assert texts(view, KIND) == ["Referral"]
+    assert texts(view, KIND) == ["Referral · ⚠ repeated concerns"]  # two concerns this week
     assert "A referral was opened" in view.notice.text()
 
 

@@ -53,7 +53,7 @@ from casework.domain.front_door import ContactDecision, ReferralDecision
 from casework.domain.leaving_care import ADULT_AGE
 from casework.services import front_door, people
 from casework.services.common import Changed
-from casework.services.front_door import ConcernInput, DecisionHistory, QueueItem
+from casework.services.front_door import ConcernInput, DecisionHistory, ItemDetail, QueueItem
 from casework.services.people import CaseloadQuery, CaseloadRow
 from casework.services.permissions import Actor
 from ui import tasks
@@ -469,6 +469,7 @@ class DecisionContext:
 
     history: DecisionHistory
     age_on_receipt: int | None
+    detail: ItemDetail | None = None
 
 
 @dataclass(frozen=True)
@@ -484,12 +485,13 @@ class DecisionDone:
 def load_context(db: Database, actor: Actor, item: QueueItem, now: datetime) -> DecisionContext:
     """Runs on a worker: the history, and the young person's age when it was received."""
     history = front_door.decision_history(db, actor, item.young_person_id, now=now)
+    detail = front_door.item_detail(db, actor, item.kind, item.id, now=now)
     rows = people.caseload_rows(db, actor, [item.young_person_id], today=local_today(now))
     age = None
     if rows:
         received_on = to_local(item.received_at).date()
         age = age_on(rows[0].date_of_birth, max(received_on, rows[0].date_of_birth))
-    return DecisionContext(history, age)
+    return DecisionContext(history, age, detail)
 
 
 def _plural(count: int, word: str) -> str:
@@ -509,13 +511,41 @@ def history_html(item: QueueItem, history: DecisionHistory) -> str:
         if history.re_referral
         else "No"
     )
+    risks = (
+        "<b>" + html.escape(" · ".join(history.open_risks)) + "</b>"
+        if history.open_risks
+        else "None open"
+    )
+    allegations = (
+        f"<b>{_plural(history.open_allegations, 'allegation')} without an outcome</b>"
+        if history.open_allegations
+        else "None open"
+    )
     return (
         "<table cellspacing='0' cellpadding='2'>"
         f"<tr><td>Concerns received (contacts):&nbsp;</td><td><b>{contacts}</b></td></tr>"
         f"<tr><td>Referrals to children's social care:&nbsp;</td><td><b>{referrals}</b></td></tr>"
         f"<tr><td>Re-referral:&nbsp;</td><td>{re_referral}</td></tr>"
+        f"<tr><td>Open risks:&nbsp;</td><td>{risks}</td></tr>"
+        f"<tr><td>Allegations:&nbsp;</td><td>{allegations}</td></tr>"
         "</table>"
     )
+
+
+def detail_html(detail: ItemDetail | None) -> str:
+    """What was received, in full, before anyone decides."""
+    if detail is None:
+        return ""
+    parts = [
+        f"<p><b>What was reported</b> ({html.escape(detail.source)}):<br>"
+        f"{html.escape(detail.text).replace(chr(10), '<br>')}</p>"
+    ]
+    if detail.referrer_name or detail.referrer_contact:
+        who = " · ".join(x for x in (detail.referrer_name, detail.referrer_contact) if x)
+        parts.append(f"<p>Referrer: {html.escape(who)}</p>")
+    if detail.factors:
+        parts.append(f"<p>Concern factors: {html.escape('; '.join(detail.factors))}</p>")
+    return "".join(parts)
 
 
 def deadline_text(item: QueueItem) -> tuple[str, str]:
@@ -644,7 +674,7 @@ class DecisionDialog(QDialog):
         if not isValid(self):
             return
         self.context = context
-        self.history.setText(history_html(self.item, context.history))
+        self.history.setText(detail_html(context.detail) + history_html(self.item, context.history))
         alert = context.history.repeat_alert
         if alert:
             self.alert.setText(

@@ -45,7 +45,8 @@ KIND_DETAIL = {
 
 
 def kind_label(item: QueueItem) -> str:
-    return KIND_LABELS.get(item.kind, item.kind.title())
+    label = KIND_LABELS.get(item.kind, item.kind.title())
+    return f"{label} · ⚠ repeated concerns" if item.repeat_alert else label
 
 
 def time_left_text(item: QueueItem) -> str:
