@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,44 +32,12 @@ from casework.domain.leaving_care import CircumstanceChange as Change
 from casework.domain.leaving_care import ContactMethod, ExplicitStatus
 from casework.errors import NotFound
 from casework.services import audit
+from casework.services.chronology_events import Event, EventKind
+from casework.services.chronology_front_door import FRONT_DOOR_SOURCES
 from casework.services.common import require
 from casework.services.pathway import SupportKind
 from casework.services.people import relation_of
 from casework.services.permissions import Action, Actor
-
-
-class EventKind(StrEnum):
-    CONTACT = "contact"
-    ACCOMMODATION = "accommodation"
-    ACTIVITY = "activity"
-    PLAN = "plan"
-    STATUS = "status"
-    ELIGIBILITY = "eligibility"
-    FOLLOW_UP = "follow_up"
-    SUPPORT = "support"
-
-    @property
-    def label(self) -> str:
-        return {
-            "contact": "Contacts",
-            "accommodation": "Accommodation",
-            "activity": "Education, employment, training",
-            "plan": "Plans, assessments and reviews",
-            "status": "In-touch statuses and changes",
-            "eligibility": "Eligibility",
-            "follow_up": "Follow-up actions",
-            "support": "Support milestones",
-        }[self.value]
-
-
-@dataclass(frozen=True)
-class Event:
-    on: date
-    at: datetime | None  # when a time of day is known
-    kind: EventKind
-    title: str
-    detail: str
-    by: str | None = None
 
 
 def _d(value: date | datetime) -> date:
@@ -253,7 +219,7 @@ def chronology(
         names = {uid: n for uid, n in session.execute(select(User.id, User.display_name))}
         events = [
             event
-            for source in (_contacts, _homes, _plans, _statuses, _others)
+            for source in (_contacts, _homes, _plans, _statuses, _others, *FRONT_DOOR_SOURCES)
             for event in source(session, person_id, names)
             if event.kind in wanted
         ]

@@ -126,3 +126,18 @@ def test_front_door_clocks_join_what_is_due(case) -> None:  # type: ignore[no-un
     assert "allegation_outcome" in kinds
     report = due.report_due(opened.db, SYSTEM_ACTOR, as_of=NOW.date(), now=NOW)
     assert {"contact_decision", "lado_notification"} <= {r["kind"] for r in report}
+
+
+def test_front_door_events_in_the_chronology(case) -> None:  # type: ignore[no-untyped-def]
+    from casework.services import chronology
+
+    opened, lead, pid = case
+    (cid,) = front_door.record_concern(opened.db, lead, pid, _concern(received_at=NOW), now=NOW).ids
+    front_door.decide_concern(opened.db, lead, cid, "referral", "Risk of CSE.", now=NOW)
+    events = chronology.chronology(
+        opened.db, lead, pid, now=NOW, kinds=[chronology.EventKind.FRONT_DOOR]
+    )
+    titles = [e.title for e in events]
+    assert any(t.startswith("Concern received from") for t in titles)
+    assert "Decision: Referral to children's social care" in titles
+    assert "Referral to children's social care" in titles
