@@ -91,6 +91,7 @@ class DueKind(enum.StrEnum):
     CONTACT_DECISION = "contact_decision"
     REFERRAL_DECISION = "referral_decision"
     ASSESSMENT = "assessment"
+    ICPC = "icpc"
     LADO_NOTIFICATION = "lado_notification"
     STRATEGY_MEETING = "strategy_meeting"
     ALLEGATION_OUTCOME = "allegation_outcome"
@@ -117,6 +118,7 @@ _KIND_LABELS = {
     DueKind.CONTACT_DECISION: "Contact decision",
     DueKind.REFERRAL_DECISION: "Referral decision",
     DueKind.ASSESSMENT: "Child and family assessment",
+    DueKind.ICPC: "Initial child protection conference",
     DueKind.LADO_NOTIFICATION: "Tell the LADO",
     DueKind.STRATEGY_MEETING: "Allegation strategy meeting",
     DueKind.ALLEGATION_OUTCOME: "Allegation outcome",

@@ -74,9 +74,30 @@ def _decisions(
         )
     r = Referral
     stmt = select(
-        r.young_person_id, r.id, r.received_at, r.decided_at, r.decision, r.assessment_completed_on
+        r.young_person_id,
+        r.id,
+        r.received_at,
+        r.decided_at,
+        r.decision,
+        r.assessment_completed_on,
+        r.strategy_discussion_on,
+        r.icpc_on,
+        r.icpc_not_required_reason,
     )
-    for pid, rid, received, decided, decision, done in _rows(session, stmt, r.young_person_id, ids):
+    for pid, rid, received, decided, decision, done, strategy, icpc, not_needed in _rows(
+        session, stmt, r.young_person_id, ids
+    ):
+        if strategy is not None and icpc is None and not not_needed:
+            _add(
+                out,
+                pid,
+                DueKind.ICPC,
+                fd.icpc_due(strategy, cal),
+                today,
+                "Hold the initial child protection conference, or record why it is not needed",
+                f"Strategy discussion on {strategy:%d/%m/%Y} (15 working days).",
+                rid,
+            )
         if decided is None:
             _add(
                 out,

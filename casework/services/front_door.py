@@ -369,3 +369,221 @@ def _repeating(session: Any, person_ids: set[int], now: datetime) -> set[int]:
         for pid, received in session.execute(stmt):
             times.setdefault(pid, []).append(received)
     return {pid for pid, seen in times.items() if rules.repeated_concerns(seen, now)}
+
+
+# --- after the decision: assessment, strategy discussion, section 47, ICPC ----------------
+
+
+@dataclass(frozen=True)
+class ReferralProgress:
+    assessment_started_on: date | None = None
+    child_seen: bool = False
+    seen_alone: bool = False
+    assessment_completed_on: date | None = None
+    strategy_discussion_on: date | None = None
+    s47_outcome: str = ""
+    icpc_on: date | None = None
+    icpc_not_required_reason: str = ""
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    id: int
+    received_at: datetime
+    source: str
+    reason: str
+    decision: str | None
+    rationale: str
+    decided_at: datetime | None
+    progress: ReferralProgress
+    authorised: bool
+    assessment_due: date | None
+    icpc_due: date | None
+
+
+def _progress_problems(p: ReferralProgress, today: date) -> list[str]:
+    problems = []
+    for name in (
+        "assessment_started_on",
+        "assessment_completed_on",
+        "strategy_discussion_on",
+        "icpc_on",
+    ):
+        value = getattr(p, name)
+        if value is not None and value > today:
+            problems.append(f"{name}: {value:%d/%m/%Y} is in the future")
+    if p.assessment_completed_on and not p.assessment_started_on:
+        problems.append("assessment_started_on: record when the assessment started")
+    if (
+        p.assessment_completed_on
+        and p.assessment_started_on
+        and p.assessment_completed_on < p.assessment_started_on
+    ):
+        problems.append("assessment_completed_on: before the assessment started")
+    if p.seen_alone and not p.child_seen:
+        problems.append("seen_alone: a young person seen alone was seen: tick 'seen' too")
+    if p.assessment_completed_on and not p.child_seen:
+        problems.append(
+            "child_seen: an assessment is not complete without seeing the young "
+            "person, or a recorded reason in the assessment"
+        )
+    if p.icpc_on and p.icpc_not_required_reason.strip():
+        problems.append("icpc_not_required_reason: a conference was held; remove the reason")
+    if (p.icpc_on or p.icpc_not_required_reason.strip()) and not p.strategy_discussion_on:
+        problems.append("strategy_discussion_on: record the strategy discussion first")
+    return problems
+
+
+def record_progress(
+    db: Database, actor: Actor, referral_id: int, progress: ReferralProgress, *, now: datetime
+) -> Changed:
+    with db.reading() as session:
+        row = session.get(Referral, referral_id)
+        if row is None:
+            raise NotFound("That referral no longer exists.")
+        person = row.young_person_id
+    require_on_person(db, actor, person, Action.EDIT_RECORD, now)
+    problems = _progress_problems(progress, local_today(now))
+    if problems:
+        raise ValidationFailed(problems)
+    with db.unit_of_work() as session:
+        row = session.get(Referral, referral_id)
+        assert row is not None
+        if row.decided_at is None:
+            raise ValidationFailed(["Decide on the referral before recording what followed."])
+        row.assessment_started_on = progress.assessment_started_on
+        row.assessment_child_seen = progress.child_seen
+        row.assessment_seen_alone = progress.seen_alone
+        if row.assessment_completed_on != progress.assessment_completed_on:
+            row.assessment_authorised_by = None  # a changed completion needs authorising again
+        row.assessment_completed_on = progress.assessment_completed_on
+        row.strategy_discussion_on = progress.strategy_discussion_on
+        row.s47_outcome = progress.s47_outcome.strip()
+        row.icpc_on = progress.icpc_on
+        row.icpc_not_required_reason = progress.icpc_not_required_reason.strip()
+        audit.record(
+            session,
+            actor,
+            "record_referral_progress",
+            now=now,
+            record_type="referral",
+            record_id=row.id,
+            fields=["assessment", "strategy_discussion_on", "s47_outcome", "icpc"],
+        )
+        return Changed("referral", (row.id,))
+
+
+def authorise_assessment(db: Database, actor: Actor, referral_id: int, *, now: datetime) -> Changed:
+    """A team lead authorises a completed child and family assessment."""
+    with db.reading() as session:
+        row = session.get(Referral, referral_id)
+        if row is None:
+            raise NotFound("That referral no longer exists.")
+        person = row.young_person_id
+    require_on_person(db, actor, person, Action.REVIEW_AS_TEAM_LEAD, now)
+    with db.unit_of_work() as session:
+        row = session.get(Referral, referral_id)
+        assert row is not None
+        if row.assessment_completed_on is None:
+            raise ValidationFailed(["The assessment is not recorded as completed yet."])
+        row.assessment_authorised_by = actor.user_id
+        audit.record(
+            session,
+            actor,
+            "authorise_assessment",
+            now=now,
+            record_type="referral",
+            record_id=row.id,
+            fields=["assessment_authorised_by"],
+        )
+        return Changed("referral", (row.id,), ("assessment_authorised_by",))
+
+
+def list_referrals(
+    db: Database, actor: Actor, person_id: int, *, now: datetime
+) -> list[ReferralView]:
+    """A young person's referrals, newest first, with their clocks."""
+    require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    calendar = council_rules().calendar
+    with db.reading() as session:
+        rows = list(
+            session.scalars(
+                select(Referral)
+                .where(Referral.young_person_id == person_id)
+                .order_by(Referral.received_at.desc())
+            )
+        )
+    out = []
+    for r in rows:
+        progress = ReferralProgress(
+            r.assessment_started_on,
+            r.assessment_child_seen,
+            r.assessment_seen_alone,
+            r.assessment_completed_on,
+            r.strategy_discussion_on,
+            r.s47_outcome,
+            r.icpc_on,
+            r.icpc_not_required_reason,
+        )
+        assessing = r.decision == rules.ReferralDecision.ASSESSMENT.value
+        icpc_open = (
+            r.strategy_discussion_on is not None
+            and r.icpc_on is None
+            and not r.icpc_not_required_reason
+        )
+        out.append(
+            ReferralView(
+                r.id,
+                r.received_at,
+                ReferralSource.parse(r.source).label,
+                r.reason,
+                r.decision,
+                r.rationale,
+                r.decided_at,
+                progress,
+                r.assessment_authorised_by is not None,
+                rules.assessment_due(to_local(r.received_at), calendar) if assessing else None,
+                rules.icpc_due(r.strategy_discussion_on, calendar)
+                if icpc_open and r.strategy_discussion_on
+                else None,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ConcernView:
+    id: int
+    received_at: datetime
+    source: str
+    reported: str
+    decision: str | None
+    rationale: str
+    decided_at: datetime | None
+    referral_id: int | None
+
+
+def list_concerns(
+    db: Database, actor: Actor, person_id: int, *, now: datetime
+) -> list[ConcernView]:
+    """A young person's safeguarding contacts, newest first."""
+    require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    with db.reading() as session:
+        rows = session.scalars(
+            select(SafeguardingContact)
+            .where(SafeguardingContact.young_person_id == person_id)
+            .order_by(SafeguardingContact.received_at.desc())
+        )
+        return [
+            ConcernView(
+                c.id,
+                c.received_at,
+                ReferralSource.parse(c.source).label,
+                c.reported,
+                rules.ContactDecision.parse(c.decision).label if c.decision else None,
+                c.rationale,
+                c.decided_at,
+                c.referral_id,
+            )
+            for c in rows
+        ]

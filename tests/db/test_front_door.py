@@ -141,3 +141,59 @@ def test_front_door_events_in_the_chronology(case) -> None:  # type: ignore[no-u
     assert any(t.startswith("Concern received from") for t in titles)
     assert "Decision: Referral to children's social care" in titles
     assert "Referral to children's social care" in titles
+
+
+def test_assessment_strategy_and_icpc(case) -> None:  # type: ignore[no-untyped-def]
+    from casework.services import due
+    from casework.services.front_door import ReferralProgress
+
+    opened, lead, pid = case
+    (cid,) = front_door.record_concern(
+        opened.db, lead, pid, _concern(received_at=NOW - timedelta(days=20)), now=NOW
+    ).ids
+    changed = front_door.decide_concern(opened.db, lead, cid, "referral", "Risk.", now=NOW)
+    rid = changed.ids[1]
+    front_door.decide_referral(opened.db, lead, rid, "assessment", "Assess.", now=NOW)
+    with pytest.raises(ValidationFailed, match="strategy discussion first"):
+        front_door.record_progress(
+            opened.db, lead, rid, ReferralProgress(icpc_not_required_reason="Safe."), now=NOW
+        )
+    started = NOW.date() - timedelta(days=10)
+    front_door.record_progress(
+        opened.db,
+        lead,
+        rid,
+        ReferralProgress(
+            assessment_started_on=started,
+            child_seen=True,
+            seen_alone=True,
+            strategy_discussion_on=started,
+        ),
+        now=NOW,
+    )
+    [view] = [r for r in front_door.list_referrals(opened.db, lead, pid, now=NOW) if r.id == rid]
+    assert view.assessment_due is not None and view.icpc_due is not None
+    kinds = {i.kind.value for i in due.person_status(opened.db, lead, pid, now=NOW).status.items}
+    assert {"assessment", "icpc"} <= kinds
+    with pytest.raises(ValidationFailed, match="not recorded as completed"):
+        front_door.authorise_assessment(opened.db, lead, rid, now=NOW)
+    front_door.record_progress(
+        opened.db,
+        lead,
+        rid,
+        ReferralProgress(
+            assessment_started_on=started,
+            child_seen=True,
+            seen_alone=True,
+            assessment_completed_on=NOW.date(),
+            strategy_discussion_on=started,
+            icpc_not_required_reason="Risk reduced by the plan agreed.",
+        ),
+        now=NOW,
+    )
+    front_door.authorise_assessment(opened.db, lead, rid, now=NOW)
+    [view] = [r for r in front_door.list_referrals(opened.db, lead, pid, now=NOW) if r.id == rid]
+    assert view.authorised and view.icpc_due is None
+    assert any(
+        c.referral_id == rid for c in front_door.list_concerns(opened.db, lead, pid, now=NOW)
+    )
