@@ -603,7 +603,8 @@ def update_referral_out(
         person = row.young_person_id
     require_on_person(db, actor, person, Action.EDIT_RECORD, now)
     problems = _code(rules.ServiceReferralStatus, status, "status")
-    if not problems:
+    if not problems and rules.ServiceReferralStatus.parse(status).final:
+        # Moving along (acknowledged, accepted) needs nothing; finishing needs its outcome.
         problems = _problems(rules.service_referral_close_problems(status, outcome, reason))
     if chased_on is not None and chased_on > local_today(now):
         problems.append("chased_on: the date is in the future")

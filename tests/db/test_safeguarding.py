@@ -133,6 +133,8 @@ def test_referral_out_needs_reason_or_outcome(case) -> None:  # type: ignore[no-
     ).ids
     [view] = sg.list_referrals_out(opened.db, lead, pid, now=NOW)
     assert view.open and view.chase_due is not None and view.chase_due < TODAY
+    sg.update_referral_out(opened.db, lead, rid, "acknowledged", chased_on=TODAY, now=NOW)
+    assert sg.list_referrals_out(opened.db, lead, pid, now=NOW)[0].chase_due > TODAY
     with pytest.raises(ValidationFailed, match="reason"):
         sg.update_referral_out(opened.db, lead, rid, "declined", now=NOW)
     sg.update_referral_out(opened.db, lead, rid, "declined", reason="Not in their area.", now=NOW)

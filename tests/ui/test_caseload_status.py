@@ -22,6 +22,7 @@ from ui.models.caseload_model import (
     IN_TOUCH,
     NAME,
     NEXT_DUE,
+    OPEN_RISKS,
     CaseloadModel,
     in_touch_text,
     short_title,
@@ -139,7 +140,7 @@ def test_later_pages_get_their_statuses_from_a_worker(qtbot: QtBot, env: Env) ->
         assert model.statuses_pending()
     first, bottom = changed.args[0], changed.args[1]
     assert first.row() <= last <= bottom.row()
-    assert (first.column(), bottom.column()) == (IN_TOUCH, ACCOMMODATION)
+    assert (first.column(), bottom.column()) == (OPEN_RISKS, ACCOMMODATION)
     person_id = model.id_at(last)
     assert person_id is not None
     status = case_statuses(env.db, env.lead, [person_id], now=env.now)[person_id]

@@ -52,6 +52,7 @@ def test_sections_show_the_record_and_clear_drops_everything(qtbot: QtBot, env: 
         "Legal status and eligibility",
         "Pathway plan",
         "Accommodation and activity",
+        "Safeguarding and risk",
     ]
     qtbot.waitUntil(lambda: view.draft_bar.isVisible(), timeout=TIMEOUT)  # the seeded draft
     for section in view.sections:

@@ -15,8 +15,8 @@ How it stays fast with thousands of young people:
   runs in a read-only deferred transaction that never waits for writers in WAL mode, and it
   happens at most once per page. Reading it on a worker would instead paint blank rows
   while scrolling and make PageDown/End select rows with nothing to show.
-* The status columns (in touch, next due, accommodation) come from the due engine
-  (``case_statuses``) for the same page of ids. The first page's statuses come with the
+* The status columns (open risks, in touch, next due, accommodation) come from the due
+  engine (``case_statuses``) for the same page of ids. The first page's statuses come with the
   ids; a later page's are read on a worker the first time a status cell of that page is
   painted (about 20-50 ms per 100 rows, too long for the GUI thread), the cells saying
   "Checking…" until they land. They cannot be sorted on: they are worked out, not stored.
@@ -105,6 +105,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Name", SortKey.NAME, "Last name, first name (preferred name)"),
     Column("Child ID", SortKey.CHILD_UID, "Child Unique ID"),
     Column("Age", SortKey.AGE, "Age today"),
+    Column("Open risks", None, "Medium and high risks from the latest screening of each type"),
     Column("In touch", None, "Whether the council is in touch with them, from their contacts"),
     Column("Next due", None, "The most urgent piece of work on their record"),
     Column("Accommodation", None, "Where they live, when it needs attention (blank when fine)"),
@@ -117,6 +118,7 @@ COLUMNS: tuple[Column, ...] = (
     NAME,
     CHILD_ID,
     AGE,
+    OPEN_RISKS,
     IN_TOUCH,
     NEXT_DUE,
     ACCOMMODATION,
@@ -125,7 +127,7 @@ COLUMNS: tuple[Column, ...] = (
     SOCIAL_WORKER,
     PERSONAL_ADVISER,
 ) = range(len(COLUMNS))
-STATUS_COLUMNS = frozenset({IN_TOUCH, NEXT_DUE, ACCOMMODATION})
+STATUS_COLUMNS = frozenset({OPEN_RISKS, IN_TOUCH, NEXT_DUE, ACCOMMODATION})
 
 _TEXT: dict[int, Callable[[CaseloadRow], str | None]] = {
     NAME: lambda r: r.name,
@@ -379,7 +381,7 @@ class CaseloadModel(QAbstractTableModel):
         first = number * self._page_size
         last = min(len(self._ids), first + self._page_size) - 1
         if last >= first:
-            self.dataChanged.emit(self.index(first, IN_TOUCH), self.index(last, ACCOMMODATION))
+            self.dataChanged.emit(self.index(first, OPEN_RISKS), self.index(last, ACCOMMODATION))
 
     def row_at(self, row: int) -> CaseloadRow | None:
         """The display row, reading its page first if needed."""
@@ -586,7 +588,31 @@ def accommodation_cell(status: CaseStatus, _today: date) -> Cell:
     return Cell(status.accommodation_warning, where, "warning")
 
 
+#: Short names that fit the column; the tooltip gives the full ones.
+RISK_SHORT = {
+    "Child sexual exploitation": "CSE",
+    "Child criminal exploitation": "CCE",
+    "Substance misuse (alcohol or drugs)": "Substance misuse",
+}
+
+
+def open_risks_cell(risks: tuple[str, ...]) -> Cell:
+    """ "CSE high · Missing medium" (highest first, as the core gives them); red when any is
+    high, amber when medium. ``risks`` read "Child sexual exploitation: high"."""
+    if not risks:
+        return Cell("", "No medium or high risks on the latest screenings.")
+    short = []
+    for risk in risks:
+        kind, _sep, level = risk.rpartition(": ")
+        short.append(f"{RISK_SHORT.get(kind, kind)} {level}" if kind else risk)
+    high = any(risk.endswith(": high") for risk in risks)
+    tooltip = "Open risks:\n" + "\n".join(f"• {risk}" for risk in risks)
+    spoken = "Open risks: " + ", ".join(risks)
+    return Cell(" · ".join(short), tooltip, "overdue" if high else "warning", spoken)
+
+
 _STATUS_CELLS: dict[int, Callable[[CaseStatus, date], Cell]] = {
+    OPEN_RISKS: lambda status, _today: open_risks_cell(status.open_risks),
     IN_TOUCH: in_touch_cell,
     NEXT_DUE: next_due_cell,
     ACCOMMODATION: accommodation_cell,

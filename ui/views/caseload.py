@@ -1,10 +1,10 @@
 """The caseload screen: search, "Only my cases", the lazy table and "Add young person".
 
 Searching, sorting and "Only my cases" all re-query in SQL through ``CaseloadModel``;
-the table shows whatever page of rows is on screen, with each young person's in-touch
-status, next due item and accommodation warning from the due engine. Enter or a
-double-click opens the selected young person's record (``open_record``); "Chronology"
-shows their history in a window.
+the table shows whatever page of rows is on screen, with each young person's open risks
+(red when high), in-touch status, next due item and accommodation warning from the due
+engine. Enter or a double-click opens the selected young person's record
+(``open_record``); "Chronology" shows their history in a window.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from ui.models.caseload_model import (
     IN_TOUCH,
     NAME,
     NEXT_DUE,
+    OPEN_RISKS,
     PERSONAL_ADVISER,
     SOCIAL_WORKER,
     TEAM,
@@ -59,6 +60,7 @@ _SAMPLES = {
     NAME: "Abcdefghijk, Abcdefgh (Abcde)",
     CHILD_ID: "C0000000",
     AGE: "Age 00",
+    OPEN_RISKS: "CSE high · Missing medium",
     IN_TOUCH: "Refuses contact",
     NEXT_DUE: "OVERDUE · 00/00/0000 · Pathway plan review",
     ACCOMMODATION: "Unsuitable: Bed and breakfast",
@@ -189,7 +191,7 @@ class CaseloadView(QWidget):
         header.setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
         metrics = table.fontMetrics()
         for column, sample in _SAMPLES.items():
-            bold = 1.1 if column in (IN_TOUCH, NEXT_DUE, ACCOMMODATION) else 1.0
+            bold = 1.1 if column in (OPEN_RISKS, IN_TOUCH, NEXT_DUE, ACCOMMODATION) else 1.0
             header.resizeSection(column, int(metrics.horizontalAdvance(sample) * bold) + 28)
         # Ten columns rarely fit: Name keeps its width (a stretched section would shrink to
         # nothing) and the table scrolls sideways; the last column takes any room left.

@@ -3,8 +3,8 @@
 The header (name, age, ID, category, team and workers, the in-touch and "next due"
 line the integrator fills with ``set_status_summary``, and a notice of unfinished
 contact drafts) stays in view above the sections: Details (with "Edit details"),
-Contacts, Legal status and eligibility, Pathway plan, and Accommodation and activity.
-Each section loads on a worker when first shown.
+Contacts, Legal status and eligibility, Pathway plan, Accommodation and activity, and
+Safeguarding and risk. Each section loads on a worker when first shown.
 
 Opening a record is audited by the core (``open_record``), so it runs on a worker
 like every other read. Refusals (another team's record) and records that no longer
@@ -52,6 +52,7 @@ from ui.views.record_common import RecordSection, set_severity
 from ui.views.record_contacts import ContactsSection
 from ui.views.record_legal import LegalSection
 from ui.views.record_plan import PlanSection
+from ui.views.record_safeguarding import SafeguardingSection
 
 Clock = Callable[[], datetime]
 NOT_ALLOCATED = "Not allocated"
@@ -246,11 +247,13 @@ class RecordView(QWidget):
         self.legal = LegalSection(self._db, self._actor, self._clock)
         self.plan = PlanSection(self._db, self._actor, self._clock)
         self.accommodation = AccommodationSection(self._db, self._actor, self._clock)
+        self.safeguarding = SafeguardingSection(self._db, self._actor, self._clock)
         self.sections: list[RecordSection] = [
             self.contacts,
             self.legal,
             self.plan,
             self.accommodation,
+            self.safeguarding,
         ]
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -260,6 +263,7 @@ class RecordView(QWidget):
             (self.legal, "Legal status and eligibility"),
             (self.plan, "Pathway plan"),
             (self.accommodation, "Accommodation and activity"),
+            (self.safeguarding, "Safeguarding and risk"),
         ]
         for number, (widget, title) in enumerate(pages, start=1):
             index = self.tabs.addTab(widget, title)
