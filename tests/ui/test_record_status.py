@@ -62,3 +62,15 @@ def test_steps_fold_into_a_link_when_asked() -> None:
     assert level == "overdue"
     assert "<li>" not in text and "href='#steps'" in text and "show the 2 steps" in text
     assert "<li>Ask family</li>" in status_text(found, TODAY)[0]
+
+
+def test_open_risks_are_impossible_to_miss() -> None:
+    from dataclasses import replace
+
+    later = DueItem(DueKind.VISIT, date(2027, 1, 8), False, "Visit due", "")
+    found = _status(InTouch.YES, (later,), None)
+    risky = RecordStatus(replace(found.status, open_risks=("Child sexual exploitation: high",)), ())
+    text, level = status_text(risky, TODAY)
+    assert level == "overdue" and "OPEN RISKS: Child sexual exploitation: high" in text
+    medium = RecordStatus(replace(found.status, open_risks=("Missing: medium",)), ())
+    assert status_text(medium, TODAY)[1] == "warning"

@@ -570,6 +570,9 @@ def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tup
     if status.accommodation_warning:
         first.append(f"<b>{html.escape(status.accommodation_warning)}</b>")
     lines = [" · ".join(first)]
+    if status.open_risks:
+        risks = " · ".join(html.escape(r) for r in status.open_risks)
+        lines.append(f"<b>⚠ OPEN RISKS: {risks}</b>")
     nxt = status.next_due
     if nxt is not None:
         lines.append(f"Next: {html.escape(nxt.title)} ({_in_words(nxt.due, today)})")
@@ -583,7 +586,9 @@ def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tup
             f"<br>To re-establish contact: <a href='#steps' style='color:inherit'>"
             f"show the {len(listed)} steps</a>"
         )
-    if status.overdue or touch.code.value == "NO":
+    high = any(r.endswith(": high") for r in status.open_risks)
+    if status.overdue or touch.code.value == "NO" or high:
         return text, "overdue"
     soon = nxt is not None and (nxt.due - today).days <= 7
-    return text, "warning" if status.accommodation_warning or soon else "ok"
+    warn = status.accommodation_warning or soon or status.open_risks
+    return text, "warning" if warn else "ok"
