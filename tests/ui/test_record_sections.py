@@ -53,6 +53,7 @@ def test_sections_show_the_record_and_clear_drops_everything(qtbot: QtBot, env: 
         "Pathway plan",
         "Accommodation and activity",
         "Safeguarding and risk",
+        "Concerns and referrals",
     ]
     qtbot.waitUntil(lambda: view.draft_bar.isVisible(), timeout=TIMEOUT)  # the seeded draft
     for section in view.sections:

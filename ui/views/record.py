@@ -52,6 +52,7 @@ from ui.views.record_common import RecordSection, set_severity
 from ui.views.record_contacts import ContactsSection
 from ui.views.record_legal import LegalSection
 from ui.views.record_plan import PlanSection
+from ui.views.record_referrals import ReferralsSection
 from ui.views.record_safeguarding import SafeguardingSection
 
 Clock = Callable[[], datetime]
@@ -248,12 +249,14 @@ class RecordView(QWidget):
         self.plan = PlanSection(self._db, self._actor, self._clock)
         self.accommodation = AccommodationSection(self._db, self._actor, self._clock)
         self.safeguarding = SafeguardingSection(self._db, self._actor, self._clock)
+        self.referrals = ReferralsSection(self._db, self._actor, self._clock)
         self.sections: list[RecordSection] = [
             self.contacts,
             self.legal,
             self.plan,
             self.accommodation,
             self.safeguarding,
+            self.referrals,
         ]
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -264,6 +267,7 @@ class RecordView(QWidget):
             (self.plan, "Pathway plan"),
             (self.accommodation, "Accommodation and activity"),
             (self.safeguarding, "Safeguarding and risk"),
+            (self.referrals, "Concerns and referrals"),
         ]
         for number, (widget, title) in enumerate(pages, start=1):
             index = self.tabs.addTab(widget, title)
