@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
@@ -89,18 +90,58 @@ def rules_from(data: dict[str, Any], where: str) -> DueRules:
         raise ConfigError(f"{where}: {exc}.") from None
 
 
-@lru_cache(maxsize=1)
-def council_rules() -> DueRules:
-    """The due rules this installation runs with (read once)."""
+def _source() -> tuple[str, str]:
+    """(where, text) of the council configuration in force."""
     override = os.environ.get(ENV)
     if override:
         path = Path(override)
         try:
-            text = path.read_text(encoding="utf-8")
+            return str(path), path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(
                 f"Cannot read the council configuration {path}: {exc.strerror}."
             ) from None
-        return rules_from(_load(text, str(path)), str(path))
     text = files("casework_resources").joinpath("council.toml").read_text(encoding="utf-8")
-    return rules_from(_load(text, "council.toml"), "council.toml")
+    return "council.toml", text
+
+
+@lru_cache(maxsize=1)
+def council_rules() -> DueRules:
+    """The due rules this installation runs with (read once)."""
+    where, text = _source()
+    return rules_from(_load(text, where), where)
+
+
+@dataclass(frozen=True)
+class FrontDoorRules:
+    """Local front-door practice: when repeated concerns raise an alert, and the allegation
+    strategy meeting's clock."""
+
+    repeat_short_count: int = 2
+    repeat_short_days: int = 7
+    repeat_long_count: int = 3
+    repeat_long_months: int = 12
+    strategy_meeting_hours: int = 72
+
+
+def front_door_from(data: dict[str, Any], where: str) -> FrontDoorRules:
+    section = data.get("front_door", {})
+    values: dict[str, int] = {}
+    for key in FrontDoorRules.__dataclass_fields__:
+        if key not in section:
+            continue
+        value = section[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(
+                f"{where}: front_door.{key} = {value!r} is not valid: expected a "
+                "whole number of 1 or more."
+            )
+        values[key] = value
+    return FrontDoorRules(**values)
+
+
+@lru_cache(maxsize=1)
+def front_door_rules() -> FrontDoorRules:
+    """The front-door rules this installation runs with (read once)."""
+    where, text = _source()
+    return front_door_from(_load(text, where), where)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.clock import to_local
+from casework.config import front_door_rules
 from casework.db.models import (
     Allegation,
     MissingEpisode,
@@ -147,7 +148,7 @@ def _allegations(
                 out,
                 pid,
                 DueKind.STRATEGY_MEETING,
-                fd.strategy_meeting_due(local).date(),
+                fd.strategy_meeting_due(local, front_door_rules().strategy_meeting_hours).date(),
                 today,
                 "Hold the allegation strategy meeting (72 hours)",
                 f"Allegation received {local:%d/%m/%Y %H:%M}.",

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from casework.clock import local_today, to_local, to_naive_utc
-from casework.config import council_rules
+from casework.config import council_rules, front_door_rules
 from casework.db.database import Database
 from casework.db.models import Allegation, Referral, SafeguardingContact, YoungPerson
 from casework.domain import front_door as rules
@@ -265,7 +265,7 @@ def decision_history(
             )
             or 0
         )
-    alert = rules.repeated_concerns(contacts, to_naive_utc(now))
+    alert = _repeat_alert(contacts, to_naive_utc(now))
     referral_count = rules.referrals_in_last_12_months(referrals, today)
     return DecisionHistory(
         contacts_12_months=rules.referrals_in_last_12_months(contacts, today),
@@ -368,7 +368,7 @@ def _repeating(session: Any, person_ids: set[int], now: datetime) -> set[int]:
         )
         for pid, received in session.execute(stmt):
             times.setdefault(pid, []).append(received)
-    return {pid for pid, seen in times.items() if rules.repeated_concerns(seen, now)}
+    return {pid for pid, seen in times.items() if _repeat_alert(seen, now)}
 
 
 # --- after the decision: assessment, strategy discussion, section 47, ICPC ----------------
@@ -587,3 +587,15 @@ def list_concerns(
             )
             for c in rows
         ]
+
+
+def _repeat_alert(received: list[datetime], now: datetime) -> rules.RepeatAlert | None:
+    local = front_door_rules()
+    return rules.repeated_concerns(
+        received,
+        now,
+        local.repeat_short_count,
+        local.repeat_short_days,
+        local.repeat_long_count,
+        local.repeat_long_months,
+    )

@@ -12,7 +12,7 @@ from importlib.resources import files
 from sqlalchemy import select
 
 from casework.clock import local_today, to_local, to_naive_utc
-from casework.config import council_rules
+from casework.config import council_rules, front_door_rules
 from casework.db.database import Database
 from casework.db.models import Allegation, MissingEpisode, RiskScreening, ServiceReferral, User
 from casework.domain import front_door as rules
@@ -227,7 +227,9 @@ def list_allegations(
                 a.details,
                 rules.lado_notification_due(to_local(a.received_at), calendar),
                 a.lado_notified_at,
-                rules.strategy_meeting_due(to_local(a.received_at)),
+                rules.strategy_meeting_due(
+                    to_local(a.received_at), front_door_rules().strategy_meeting_hours
+                ),
                 a.strategy_meeting_at,
                 a.police_involved,
                 a.actions,

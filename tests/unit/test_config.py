@@ -49,3 +49,14 @@ def test_a_council_can_be_stricter_and_add_closures(
 def test_bad_configuration_is_named(text: str, words: str) -> None:
     with pytest.raises(config.ConfigError, match=words):
         config.rules_from(config._load(text, "test.toml"), "test.toml")
+
+
+def test_front_door_rules_configurable_and_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = config.front_door_from({"front_door": {"repeat_short_count": 3}}, "x.toml")
+    assert (rules.repeat_short_count, rules.strategy_meeting_hours) == (3, 72)
+    with pytest.raises(config.ConfigError, match=r"front_door\.strategy_meeting_hours"):
+        config.front_door_from({"front_door": {"strategy_meeting_hours": 0}}, "x.toml")
+    config.front_door_rules.cache_clear()
+    assert config.front_door_rules().repeat_long_months == 12
