@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from casework.services.permissions import CASE_ROLES, Role
+from ui.views.list_and_record import ListAndRecord
 
 if TYPE_CHECKING:
     from casework.db.database import Database
     from casework.services.permissions import Actor
-    from ui.views.record import RecordView
 
 Clock = Callable[[], datetime]
 MY_WORK = "My work"
@@ -42,129 +42,26 @@ USERS = "Users and teams"
 SETTINGS = "Settings"
 
 
-class CaseloadSection(QStackedWidget):
+class CaseloadSection(ListAndRecord):
     """The caseload list, and a young person's record in its place when one is opened."""
 
-    message = Signal(str)
-    record_changed = Signal()  # something was saved on a record: other lists may be stale
-
     def __init__(self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None):
-        super().__init__(parent)
         from ui.views.caseload import CaseloadView
-        from ui.views.record import RecordView
 
-        self.caseload = CaseloadView(db, actor, clock, self)
-        self.record = RecordView(db, actor, clock, self)
-        self.addWidget(self.caseload)
-        self.addWidget(self.record)
-        self.caseload.open_record.connect(self.open_person)
-        self.record.back_requested.connect(self.back_to_list)
-        self.record.changed.connect(self._changed)
-
-    def open_person(self, person_id: int) -> None:
-        self.record.show_person(person_id)
-        self.setCurrentWidget(self.record)
-        self.record.setFocus()
-
-    def back_to_list(self) -> None:
-        self.setCurrentWidget(self.caseload)
-        self.caseload.setFocus()
-
-    def _changed(self, _what: object) -> None:
-        self.caseload.refresh()
-        self.message.emit("Changes saved.")
-        self.record_changed.emit()
-
-    def refresh_list(self) -> None:
-        self.caseload.refresh()
-
-    def place(self) -> tuple[int, int, bool] | None:
-        """The record open here, if any (see ``RecordView.place``)."""
-        return self.record.place() if self.currentWidget() is self.record else None
-
-    def restore_place(self, place: tuple[int, int, bool]) -> None:
-        self.setCurrentWidget(self.record)
-        self.record.restore_place(*place)
-        self.record.setFocus()
-
-    def clear(self) -> None:
-        self.record.clear()
-        self.caseload.clear()
-        self.setCurrentWidget(self.caseload)
+        self.caseload = CaseloadView(db, actor, clock)
+        super().__init__(db, actor, clock, self.caseload, "← &Back to caseload", parent, eager=True)
 
 
-class MyWorkSection(QStackedWidget):
-    """My work, and a young person's record in its place when one is opened from it.
-
-    The record view is made the first time one is opened, so signing in paints My work
-    without building a record screen nobody may need.
-    """
-
-    message = Signal(str)
-    record_changed = Signal()
-    overdue_changed = Signal(int)
+class MyWorkSection(ListAndRecord):
+    """My work, and a young person's record in its place when one is opened from it. The
+    record view is made the first time one is opened, so signing in paints My work without
+    building a record screen nobody may need."""
 
     def __init__(self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None):
-        super().__init__(parent)
         from ui.views.my_work import MyWorkView
 
-        self._db, self._actor, self._clock = db, actor, clock
-        self.my_work = MyWorkView(db, actor, clock, self)
-        self.record: RecordView | None = None
-        self.addWidget(self.my_work)
-        self.setFocusProxy(self.my_work)
-        self.my_work.open_record.connect(self.open_person)
-        self.my_work.overdue_changed.connect(self.overdue_changed)
-        self.my_work.message.connect(self.message)
-
-    def _record_view(self) -> RecordView:
-        if self.record is None:
-            from ui.views.record import RecordView
-
-            record = RecordView(self._db, self._actor, self._clock, self)
-            back = getattr(record, "back_button", None)
-            if back is not None:
-                back.setText("← &Back to My work")
-            record.back_requested.connect(self.back_to_list)
-            record.changed.connect(self._changed)
-            self.addWidget(record)
-            self.record = record
-        return self.record
-
-    def open_person(self, person_id: int) -> None:
-        record = self._record_view()
-        record.show_person(person_id)
-        self.setCurrentWidget(record)
-        record.setFocus()
-
-    def back_to_list(self) -> None:
-        self.setCurrentWidget(self.my_work)
-        self.my_work.setFocus()
-
-    def _changed(self, _what: object) -> None:
-        self.my_work.refresh()
-        self.message.emit("Changes saved.")
-        self.record_changed.emit()
-
-    def refresh_list(self) -> None:
-        self.my_work.refresh()
-
-    def place(self) -> tuple[int, int, bool] | None:
-        """The record open here, if any (see ``RecordView.place``)."""
-        record = self.record
-        return record.place() if record is not None and self.currentWidget() is record else None
-
-    def restore_place(self, place: tuple[int, int, bool]) -> None:
-        record = self._record_view()
-        self.setCurrentWidget(record)
-        record.restore_place(*place)
-        record.setFocus()
-
-    def clear(self) -> None:
-        if self.record is not None:
-            self.record.clear()
-        self.my_work.clear()
-        self.setCurrentWidget(self.my_work)
+        self.my_work = MyWorkView(db, actor, clock)
+        super().__init__(db, actor, clock, self.my_work, "← &Back to My work", parent)
 
 
 @dataclass(frozen=True)

@@ -60,11 +60,12 @@ from ui.models.front_door_model import (
     summary_text,
     time_left_text,
 )
+from ui.views.list_and_record import ListAndRecord
 from ui.views.record_common import SECTION_STYLE, banner, quiet_label, unexpected
 from ui.widgets.tables import list_table
 
 if TYPE_CHECKING:
-    from ui.views.record import RecordView
+    pass
 
 Clock = Callable[[], datetime]
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -457,62 +458,12 @@ class FrontDoorView(QWidget):
         return super().eventFilter(watched, event)
 
 
-class FrontDoorSection(QStackedWidget):
-    """The front-door queue, and a young person's record in its place when one is opened
-    (as ``ui.workspace.MyWorkSection``). The record view is built the first time."""
-
-    message = Signal(str)
-    record_changed = Signal()
-    overdue_changed = Signal(int)
+class FrontDoorSection(ListAndRecord):
+    """The front-door queue, and a young person's record in its place when one is opened.
+    The record view is built the first time."""
 
     def __init__(
         self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self._db, self._actor, self._clock = db, actor, clock
-        self.front_door = FrontDoorView(db, actor, clock, self)
-        self.record: RecordView | None = None
-        self.addWidget(self.front_door)
-        self.setFocusProxy(self.front_door)
-        self.front_door.open_record.connect(self.open_person)
-        self.front_door.overdue_changed.connect(self.overdue_changed)
-        self.front_door.message.connect(self.message)
-        self.front_door.record_changed.connect(self.record_changed)
-
-    def _record_view(self) -> RecordView:
-        if self.record is None:
-            from ui.views.record import RecordView
-
-            record = RecordView(self._db, self._actor, self._clock, self)
-            back = getattr(record, "back_button", None)
-            if back is not None:
-                back.setText("← &Back to the front door")
-            record.back_requested.connect(self.back_to_list)
-            record.changed.connect(self._changed)
-            self.addWidget(record)
-            self.record = record
-        return self.record
-
-    def open_person(self, person_id: int) -> None:
-        record = self._record_view()
-        record.show_person(person_id)
-        self.setCurrentWidget(record)
-        record.setFocus()
-
-    def back_to_list(self) -> None:
-        self.setCurrentWidget(self.front_door)
-        self.front_door.setFocus()
-
-    def _changed(self, _what: object) -> None:
-        self.front_door.refresh()
-        self.message.emit("Changes saved.")
-        self.record_changed.emit()
-
-    def refresh_list(self) -> None:
-        self.front_door.refresh()
-
-    def clear(self) -> None:
-        if self.record is not None:
-            self.record.clear()
-        self.front_door.clear()
-        self.setCurrentWidget(self.front_door)
+        self.front_door = FrontDoorView(db, actor, clock)
+        super().__init__(db, actor, clock, self.front_door, "← &Back to the front door", parent)
