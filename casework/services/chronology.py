@@ -266,7 +266,7 @@ def chronology_html(
         f"<h2>Chronology: {esc(title)}</h2>"
         f"<p>Printed {local_today(now):%d/%m/%Y} from Casework. OFFICIAL-SENSITIVE: personal "
         f"data. {len(events)} events, newest first.</p>"
-        "<table><tr><th width='14%'>Date</th><th width='14%'>Kind</th>"
-        "<th width='57%'>What happened</th><th width='15%'>Recorded by</th></tr>"
+        "<table><tr><th width='13%'>Date</th><th width='21%'>Kind</th>"
+        "<th width='51%'>What happened</th><th width='15%'>Recorded by</th></tr>"
         f"{rows}</table></body></html>"
     )

@@ -133,3 +133,17 @@ def test_dialog_shows_the_young_person_and_clears_when_closed(qtbot: QtBot, env:
     qtbot.waitUntil(lambda: bool(dialog.view.events()), timeout=TIMEOUT)
     dialog.reject()
     assert dialog.view.events() == []
+
+
+def test_pdf_filter_note_names_the_left_out_kinds_when_few_are_unticked() -> None:
+    from casework.services.chronology import EventKind
+    from ui.views.chronology import _filter_note
+
+    kept = [k for k in EventKind if k is not EventKind.CONTACT]
+    note = _filter_note(kept)
+    assert "Not included in this chronology: contacts." in note
+    assert "accommodation" not in note.lower()
+
+    only = [EventKind.CONTACT]
+    assert "Only these kinds of event are included: contacts." in _filter_note(only)
+    assert _filter_note(None) == ""

@@ -228,7 +228,7 @@ def test_seeded_section_and_clear_forgets_everything(qtbot: QtBot, env: Env) -> 
     seed_safeguarding(env, person.id, practitioner(env))
     view = opened(qtbot, env, person.id)
     section = view.safeguarding
-    assert view.tabs.tabText(view.tabs.indexOf(section)) == "Safeguarding and risk"
+    assert view.tabs.tabText(view.tabs.indexOf(section)) == "Safeguarding"
     assert len(section.sign_off_buttons) == 1 and len(section.outcome_buttons) == 1
     assert section.screening_table.rowCount() == 3
     assert section.missing_table.rowCount() == 3 and len(section.return_buttons) == 1

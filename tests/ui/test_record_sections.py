@@ -49,10 +49,10 @@ def test_sections_show_the_record_and_clear_drops_everything(qtbot: QtBot, env: 
     assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == [
         "Details",
         "Contacts",
-        "Legal status and eligibility",
+        "Legal status",
         "Pathway plan",
-        "Accommodation and activity",
-        "Safeguarding and risk",
+        "Accommodation",
+        "Safeguarding",
         "Concerns and referrals",
     ]
     qtbot.waitUntil(lambda: view.draft_bar.isVisible(), timeout=TIMEOUT)  # the seeded draft

@@ -57,10 +57,10 @@ _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # Measuring the real rows ("resize to contents") would read every page of the caseload.
 # Overdue and warning cells are bold (about 10% wider), so those columns allow for it.
 _SAMPLES = {
-    NAME: "Abcdefghijk, Abcdefgh (Abcde)",
+    NAME: "Abcdefghijk, Abcdefgh",
     CHILD_ID: "C0000000",
     AGE: "Age 00",
-    OPEN_RISKS: "CSE high · Missing medium",
+    OPEN_RISKS: "CSE high · +1",
     IN_TOUCH: "Refuses contact",
     NEXT_DUE: "OVERDUE · 00/00/0000 · Pathway plan review",
     ACCOMMODATION: "Unsuitable: Bed and breakfast",

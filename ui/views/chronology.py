@@ -111,6 +111,11 @@ def _paint_pages(painter: QPainter, writer: QPdfWriter, document_html: str) -> N
 def _filter_note(kinds: list[EventKind] | None) -> str:
     if kinds is None:
         return ""
+    left_out = [k for k in EventKind if k not in kinds]
+    if left_out and len(left_out) < len(kinds):
+        # Usually one or two boxes are unticked: say what is missing, not the long rest.
+        names = ", ".join(k.label.lower() for k in left_out)
+        return f"<p><b>Not included in this chronology: {html.escape(names)}.</b></p>"
     names = ", ".join(k.label.lower() for k in kinds)
     return f"<p><b>Only these kinds of event are included: {html.escape(names)}.</b></p>"
 

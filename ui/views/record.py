@@ -263,10 +263,10 @@ class RecordView(QWidget):
         pages = [
             (self._scrolling(details), "Details"),
             (self.contacts, "Contacts"),
-            (self.legal, "Legal status and eligibility"),
+            (self.legal, "Legal status"),
             (self.plan, "Pathway plan"),
-            (self.accommodation, "Accommodation and activity"),
-            (self.safeguarding, "Safeguarding and risk"),
+            (self.accommodation, "Accommodation"),
+            (self.safeguarding, "Safeguarding"),
             (self.referrals, "Concerns and referrals"),
         ]
         for number, (widget, title) in enumerate(pages, start=1):
