@@ -42,10 +42,10 @@ from ui.views.record_common import (
     banner,
     clear_layout,
     day,
+    fill_section,
     group,
     plural,
     quiet_label,
-    scrolling,
     text_label,
 )
 
@@ -148,18 +148,10 @@ class AccommodationSection(RecordSection):
         self._data: AccommodationData | None = None
         self.is_lead = actor.role is Role.TEAM_LEAD
         self.review_buttons: dict[int, QPushButton] = {}
-        page = QWidget()
-        page.setMaximumWidth(1100)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.status)
-        self.reviews = QVBoxLayout()
-        layout.addLayout(self.reviews)
-        layout.addWidget(self._accommodation_box())
-        layout.addWidget(self._activity_box())
-        layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(page))
+        reviews = QWidget()  # the highlighted periods awaiting a team lead's review
+        self.reviews = QVBoxLayout(reviews)
+        self.reviews.setContentsMargins(0, 0, 0, 0)
+        fill_section(self, [self.status, reviews, self._accommodation_box(), self._activity_box()])
 
     def _accommodation_box(self) -> QWidget:
         box, layout = group("Accommodation")

@@ -189,6 +189,19 @@ def scrolling(widget: QWidget) -> QScrollArea:
     return scroll
 
 
+def fill_section(section: QWidget, boxes: list[QWidget], max_width: int = 1100) -> None:
+    """Lay a record section out as its boxes stacked in a scrolling page of readable width."""
+    page = QWidget()
+    page.setMaximumWidth(max_width)
+    layout = QVBoxLayout(page)
+    for box in boxes:
+        layout.addWidget(box)
+    layout.addStretch(1)
+    outer = QVBoxLayout(section)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(scrolling(page))
+
+
 def clear_layout(layout: Any) -> None:
     """Remove and delete every widget and nested layout in ``layout``."""
     while layout.count():

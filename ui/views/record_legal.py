@@ -49,11 +49,11 @@ from ui.views.record_common import (
     banner,
     clear_layout,
     day,
+    fill_section,
     group,
     paragraphs,
     problems_of,
     quiet_label,
-    scrolling,
     set_severity,
     text_label,
     when,
@@ -124,18 +124,17 @@ class LegalSection(RecordSection):
         self._record: YoungPersonRecord | None = None
         self._data: LegalData | None = None
         self._saving = False
-        page = QWidget()
-        page.setMaximumWidth(980)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.status)
-        layout.addWidget(self._eligibility_box())
-        layout.addWidget(self._care_box())
-        layout.addWidget(self._milestone_box())
-        layout.addWidget(self._support_box())
-        layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(page))
+        fill_section(
+            self,
+            [
+                self.status,
+                self._eligibility_box(),
+                self._care_box(),
+                self._milestone_box(),
+                self._support_box(),
+            ],
+            max_width=980,
+        )
 
     # --- building -------------------------------------------------------------------------
 

@@ -44,12 +44,12 @@ from ui.views.record_common import (
     banner,
     clear_layout,
     day,
+    fill_section,
     group,
     paragraphs,
     plural,
     problems_of,
     quiet_label,
-    scrolling,
     set_severity,
     text_label,
 )
@@ -138,18 +138,16 @@ class PlanSection(RecordSection):
         self._filling = False
         self.essential_rows: dict[EssentialItem, tuple[QCheckBox, DateField]] = {}
         self._essentials_saved: dict[EssentialItem, date | None] = {}
-        page = QWidget()
-        page.setMaximumWidth(1100)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.status)
-        layout.addWidget(self._plan_box())
-        layout.addWidget(self._changes_box())
-        layout.addWidget(self._assessment_box())
-        layout.addWidget(self._essentials_box())
-        layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(page))
+        fill_section(
+            self,
+            [
+                self.status,
+                self._plan_box(),
+                self._changes_box(),
+                self._assessment_box(),
+                self._essentials_box(),
+            ],
+        )
 
     # --- building -------------------------------------------------------------------------
 

@@ -54,12 +54,12 @@ from ui.views.record_common import (
     banner,
     clear_layout,
     day,
+    fill_section,
     group,
     local,
     paragraphs,
     plural,
     quiet_label,
-    scrolling,
     set_severity,
     text_label,
     when,
@@ -451,17 +451,15 @@ class ReferralsSection(RecordSection):
         self._data: ReferralsData | None = None
         self.is_lead = actor.role is Role.TEAM_LEAD
         self.cards: dict[int, ReferralCard] = {}
-        page = QWidget()
-        page.setMaximumWidth(1100)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.status)
-        layout.addWidget(self._history_box())
-        layout.addWidget(self._referrals_box())
-        layout.addWidget(self._concerns_box())
-        layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(page))
+        fill_section(
+            self,
+            [
+                self.status,
+                self._history_box(),
+                self._referrals_box(),
+                self._concerns_box(),
+            ],
+        )
 
     def _history_box(self) -> QWidget:
         box, layout = group("The last 12 months")

@@ -62,12 +62,12 @@ from ui.views.record_common import (
     clear_layout,
     day,
     due_words,
+    fill_section,
     group,
     local,
     paragraphs,
     plural,
     quiet_label,
-    scrolling,
     text_label,
     when,
 )
@@ -321,20 +321,18 @@ class SafeguardingSection(RecordSection):
         self.outcome_buttons: dict[int, QPushButton] = {}
         self.return_buttons: dict[int, QPushButton] = {}
         self.referral_buttons: dict[int, QPushButton] = {}
-        page = QWidget()
-        page.setMaximumWidth(1100)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.status)
-        layout.addWidget(self._risks_box())
-        layout.addWidget(self._allegations_box())
-        layout.addWidget(self._screenings_box())
-        layout.addWidget(self._missing_box())
-        layout.addWidget(self._referrals_box())
-        layout.addWidget(self._concerns_box())
-        layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(page))
+        fill_section(
+            self,
+            [
+                self.status,
+                self._risks_box(),
+                self._allegations_box(),
+                self._screenings_box(),
+                self._missing_box(),
+                self._referrals_box(),
+                self._concerns_box(),
+            ],
+        )
 
     def _risks_box(self) -> QWidget:
         box, layout = group("Open risks")
