@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from casework.db.database import Database
 from casework.errors import PermissionDenied
@@ -18,6 +22,25 @@ class Changed:
     record_type: str
     ids: tuple[int, ...] = ()
     fields: tuple[str, ...] = field(default=())
+
+
+def add_audited(
+    session: Session,
+    actor: Actor,
+    row: Any,
+    action: str,
+    *,
+    now: datetime,
+    record_type: str,
+    fields: Iterable[str],
+) -> Changed:
+    """Insert ``row``, audit its creation in the same transaction, and say what changed."""
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor, action, now=now, record_type=record_type, record_id=row.id, fields=fields
+    )
+    return Changed(record_type, (row.id,))
 
 
 def require(

@@ -25,7 +25,7 @@ from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import ContactMadeBy, ContactMethod, ExplicitStatus
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit, contact_summary
-from casework.services.common import Changed
+from casework.services.common import Changed, add_audited
 from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
 
@@ -453,18 +453,15 @@ def record_status(
             recorded_by=actor.user_id,
             recorded_at=to_naive_utc(now),
         )
-        session.add(event)
-        session.flush()
-        audit.record(
+        return add_audited(
             session,
             actor,
+            event,
             "record_status",
             now=now,
             record_type="status_event",
-            record_id=event.id,
             fields=["status", "effective_on", "note"],
         )
-        return Changed("status_event", (event.id,))
 
 
 # --- reading ----------------------------------------------------------------------------

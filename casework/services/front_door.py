@@ -21,7 +21,7 @@ from casework.domain.calendar import age_on
 from casework.domain.codes import AssessmentFactor, ReferralSource, UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed
+from casework.services.common import Changed, add_audited
 from casework.services.due_front_door import open_risks
 from casework.services.people import require_on_person
 from casework.services.permissions import CASE_ROLES, Action, Actor
@@ -122,18 +122,15 @@ def record_concern(
             already_known=data.already_known,
             recorded_by=actor.user_id,
         )
-        session.add(row)
-        session.flush()
-        audit.record(
+        return add_audited(
             session,
             actor,
+            row,
             "record_concern",
             now=now,
             record_type="safeguarding_contact",
-            record_id=row.id,
             fields=["received_at", "source", "reported", "factors"],
         )
-        return Changed("safeguarding_contact", (row.id,))
 
 
 def decide_concern(

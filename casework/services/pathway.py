@@ -32,7 +32,7 @@ from casework.domain import leaving_care as lc
 from casework.domain.codes import EligibilityCategory, UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed
+from casework.services.common import Changed, add_audited
 from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
 
@@ -413,18 +413,15 @@ def record_change(
             occurred_on=occurred_on,
             recorded_by=actor.user_id,
         )
-        session.add(row)
-        session.flush()
-        audit.record(
+        return add_audited(
             session,
             actor,
+            row,
             "record_change",
             now=now,
             record_type="circumstance_change",
-            record_id=row.id,
             fields=["kind", "occurred_on"],
         )
-        return Changed("circumstance_change", (row.id,))
 
 
 # --- essentials and support milestones ------------------------------------------------
@@ -523,18 +520,15 @@ def record_support(
             note=note.strip(),
             recorded_by=actor.user_id,
         )
-        session.add(row)
-        session.flush()
-        audit.record(
+        return add_audited(
             session,
             actor,
+            row,
             "record_support",
             now=now,
             record_type="support_event",
-            record_id=row.id,
             fields=["kind", "occurred_on", "note"],
         )
-        return Changed("support_event", (row.id,))
 
 
 # --- reading, for the record's screens ------------------------------------------------

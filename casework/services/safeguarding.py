@@ -19,7 +19,7 @@ from casework.domain import front_door as rules
 from casework.domain.codes import AllegationOutcome, CodeList, UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed
+from casework.services.common import Changed, add_audited
 from casework.services.people import require_on_person
 from casework.services.permissions import Action, Actor, Role
 
@@ -104,18 +104,15 @@ def record_allegation(
             actions=data.actions.strip(),
             recorded_by=actor.user_id,
         )
-        session.add(row)
-        session.flush()
-        audit.record(
+        return add_audited(
             session,
             actor,
+            row,
             "record_allegation",
             now=now,
             record_type="allegation",
-            record_id=row.id,
             fields=["subject_role", "received_at", "details"],
         )
-        return Changed("allegation", (row.id,))
 
 
 def update_allegation(
@@ -326,18 +323,15 @@ def screen_risk(
             signed_off_by=actor.user_id if lead and level.needs_sign_off else None,
             signed_off_on=local_today(now) if lead and level.needs_sign_off else None,
         )
-        session.add(row)
-        session.flush()
-        audit.record(
+        return add_audited(
             session,
             actor,
+            row,
             "screen_risk",
             now=now,
             record_type="risk_screening",
-            record_id=row.id,
             fields=["risk_type", "level", "indicators", "reasoning", "review_on"],
         )
-        return Changed("risk_screening", (row.id,))
 
 
 def sign_off_risk(db: Database, actor: Actor, screening_id: int, *, now: datetime) -> Changed:
@@ -571,18 +565,15 @@ def send_referral_out(
             expected_by=expected_by,
             recorded_by=actor.user_id,
         )
-        session.add(row)
-        session.flush()
-        audit.record(
+        return add_audited(
             session,
             actor,
+            row,
             "send_referral_out",
             now=now,
             record_type="service_referral",
-            record_id=row.id,
             fields=["service", "organisation", "sent_on", "expected_by"],
         )
-        return Changed("service_referral", (row.id,))
 
 
 def update_referral_out(
