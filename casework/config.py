@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.domain.calendar import WorkingCalendar
+from casework.domain.closure import CheckId, ClosureRules, Severity
 from casework.domain.due import DueRules
 from casework.domain.leaving_care import ContactMadeBy
 from casework.errors import CaseworkError
@@ -145,3 +146,46 @@ def front_door_rules() -> FrontDoorRules:
     """The front-door rules this installation runs with (read once)."""
     where, text = _source()
     return front_door_from(_load(text, where), where)
+
+
+def closure_from(data: dict[str, Any], where: str) -> ClosureRules:
+    """``[closure]`` numbers and ``[closure.severity]`` (check id = "blocker", "warning"
+    or "off"). A statutory check cannot be made a warning or switched off."""
+    section = dict(data.get("closure", {}))
+    raw = section.pop("severity", {})
+    known = {f for f in ClosureRules.__dataclass_fields__ if f != "severities"}
+    for key in section:
+        if key not in known:
+            raise ConfigError(
+                f"{where}: closure.{key} is not a closure setting: expected one of "
+                f"{', '.join(sorted(known))}."
+            )
+    severities: dict[CheckId, Severity] = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: closure.severity must be a table of check id = severity.")
+    for key, value in raw.items():
+        try:
+            check = CheckId(key)
+        except ValueError:
+            ids = ", ".join(c.value for c in CheckId)
+            raise ConfigError(
+                f"{where}: closure.severity.{key} is not a closure check: expected one of {ids}."
+            ) from None
+        try:
+            severities[check] = Severity(value)
+        except ValueError:
+            raise ConfigError(
+                f"{where}: closure.severity.{key} = {value!r}: expected "
+                '"blocker", "warning" or "off".'
+            ) from None
+    try:
+        return ClosureRules(**section, severities=severities).validated()
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}.") from None
+
+
+@lru_cache(maxsize=1)
+def closure_rules() -> ClosureRules:
+    """The closure rules this installation runs with (read once)."""
+    where, text = _source()
+    return closure_from(_load(text, where), where)

@@ -62,6 +62,10 @@ class PermissionDenied(CaseworkError):
     pass
 
 
+class CaseClosed(CaseworkError):
+    """The young person's case is closed: only appended notes and reopening are allowed."""
+
+
 class NotFound(CaseworkError):
     pass
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -67,3 +67,12 @@ def require(
             outcome="denied",
         )
     raise PermissionDenied(denial_message(actor.role, action, relation))
+
+
+_CHUNK = 900  # below SQLite's default limit on bound parameters
+
+
+def rows_in(session: Session, stmt: Any, column: Any, ids: Sequence[int]) -> Iterator[Any]:
+    """Run ``stmt`` restricted to ``column IN ids``, in chunks that SQLite accepts."""
+    for start in range(0, len(ids), _CHUNK):
+        yield from session.execute(stmt.where(column.in_(list(ids[start : start + _CHUNK]))))

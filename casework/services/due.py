@@ -8,7 +8,7 @@ pure rules; the "My work" screen, the caseload's status columns, the record head
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -49,11 +49,10 @@ from casework.domain.leaving_care import (
 )
 from casework.errors import NotFound
 from casework.services.common import require
+from casework.services.common import rows_in as _rows
 from casework.services.due_front_door import front_door_items, open_risks
 from casework.services.people import relation_of
 from casework.services.permissions import CASE_ROLES, Action, Actor
-
-_CHUNK = 900  # ids per IN (...) list, well under every database's parameter limit
 
 
 @dataclass(frozen=True)
@@ -86,16 +85,6 @@ class WorkItem:
     worker_id: int | None
     worker: str | None
     item: DueItem
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
-
-
-def _rows(session: Session, stmt: Any, column: Any, ids: Sequence[int]) -> Iterator[Any]:
-    for chunk in _chunks(ids):
-        yield from session.execute(stmt.where(column.in_(chunk)))
 
 
 _F2F = frozenset(m for m in ContactMethod if m.face_to_face)
@@ -253,7 +242,7 @@ def _plans(session: Session, ids: Sequence[int]) -> dict[int, Any]:
     }
 
 
-def _support(session: Session, ids: Sequence[int]) -> dict[int, dict[str, list[date]]]:
+def support_events(session: Session, ids: Sequence[int]) -> dict[int, dict[str, list[date]]]:
     out: dict[int, dict[str, list[date]]] = defaultdict(lambda: defaultdict(list))
     stmt = select(SupportEvent.young_person_id, SupportEvent.kind, SupportEvent.occurred_on)
     for pid, kind, on in _rows(session, stmt, SupportEvent.young_person_id, ids):
@@ -275,7 +264,7 @@ def _follow_ups(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
     return out
 
 
-def _declined(events: dict[str, list[date]]) -> date | None:
+def declined_on(events: dict[str, list[date]]) -> date | None:
     """The last decline, unless they took up support (asked for a PA) after it."""
     declined = max(events.get("declined_support", []), default=None)
     accepted = max(events.get("pa_accepted", []), default=None)
@@ -288,14 +277,15 @@ def load_facts(session: Session, ids: Sequence[int], *, full: bool = False) -> d
     """Everything the due rules read, for many young people at once. ``full`` reads every
     contact (one record's screen); otherwise the contact summary stands in for them."""
     people = {
-        pid: (dob, cat, created)
-        for pid, dob, cat, created in _rows(
+        pid: (dob, cat, created, closed)
+        for pid, dob, cat, created, closed in _rows(
             session,
             select(
                 YoungPerson.id,
                 YoungPerson.date_of_birth,
                 YoungPerson.eligibility,
                 YoungPerson.created_at,
+                YoungPerson.closed_on,
             ),
             YoungPerson.id,
             ids,
@@ -304,10 +294,10 @@ def load_facts(session: Session, ids: Sequence[int], *, full: bool = False) -> d
     contacts = (_all_contacts if full else _summarised_contacts)(session, ids)
     statuses = _statuses(session, ids)
     accommodation, activities = _accommodation(session, ids), _activities(session, ids)
-    needs, plans, support = _needs(session, ids), _plans(session, ids), _support(session, ids)
+    needs, plans, support = _needs(session, ids), _plans(session, ids), support_events(session, ids)
     follow_ups = _follow_ups(session, ids)
     facts = {}
-    for pid, (dob, category, created) in people.items():
+    for pid, (dob, category, created, closed) in people.items():
         events = support.get(pid, {})
         facts[pid] = CaseFacts(
             date_of_birth=dob,
@@ -319,10 +309,11 @@ def load_facts(session: Session, ids: Sequence[int], *, full: bool = False) -> d
             needs_assessment=needs.get(pid),
             plan=plans.get(pid),
             pa_offer_on=min(events.get("pa_offer_21", []), default=None),
-            declined_support_on=_declined(events),
+            declined_support_on=declined_on(events),
             reminders_sent=tuple(sorted(events.get("reminder_sent", []))),
             follow_ups=tuple(follow_ups.get(pid, ())),
             opened_on=created.date(),
+            closed=closed is not None,
         )
     return facts
 

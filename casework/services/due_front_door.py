@@ -6,9 +6,8 @@ items join the care-leaver ones in "My work", the caseload and ``report due``.""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,14 +25,9 @@ from casework.db.models import (
 from casework.domain import front_door as fd
 from casework.domain.calendar import WorkingCalendar, is_overdue
 from casework.domain.due import DueItem, DueKind
+from casework.services.common import rows_in
 
-_CHUNK = 900
 Items = dict[int, list[DueItem]]
-
-
-def _rows(session: Session, stmt: Any, column: Any, ids: Sequence[int]) -> Iterator[Any]:
-    for start in range(0, len(ids), _CHUNK):
-        yield from session.execute(stmt.where(column.in_(list(ids[start : start + _CHUNK]))))
 
 
 def _add(
@@ -57,7 +51,7 @@ def _decisions(
     session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
 ) -> None:
     c = SafeguardingContact
-    for pid, cid, received in _rows(
+    for pid, cid, received in rows_in(
         session,
         select(c.young_person_id, c.id, c.received_at).where(c.decided_at.is_(None)),
         c.young_person_id,
@@ -85,7 +79,7 @@ def _decisions(
         r.icpc_on,
         r.icpc_not_required_reason,
     )
-    for pid, rid, received, decided, decision, done, strategy, icpc, not_needed in _rows(
+    for pid, rid, received, decided, decision, done, strategy, icpc, not_needed in rows_in(
         session, stmt, r.young_person_id, ids
     ):
         if strategy is not None and icpc is None and not not_needed:
@@ -130,7 +124,7 @@ def _allegations(
     stmt = select(
         a.young_person_id, a.id, a.received_at, a.lado_notified_at, a.strategy_meeting_at
     ).where(a.outcome.is_(None))
-    for pid, aid, received, lado, meeting in _rows(session, stmt, a.young_person_id, ids):
+    for pid, aid, received, lado, meeting in rows_in(session, stmt, a.young_person_id, ids):
         local = to_local(received)
         if lado is None:
             _add(
@@ -171,7 +165,7 @@ def _missing(session: Session, ids: Sequence[int], today: date, out: Items) -> N
     stmt = select(m.young_person_id, m.id, m.ended_at).where(
         m.ended_at.is_not(None), m.interview_offered_at.is_(None)
     )
-    for pid, eid, ended in _rows(session, stmt, m.young_person_id, ids):
+    for pid, eid, ended in rows_in(session, stmt, m.young_person_id, ids):
         due = fd.return_interview_due(to_local(ended))
         _add(
             out,
@@ -191,7 +185,7 @@ def _risks(session: Session, ids: Sequence[int], today: date, out: Items) -> Non
         r.young_person_id, r.id, r.risk_type, r.level, r.screened_on, r.review_on, r.signed_off_on
     ).order_by(r.screened_on.desc(), r.id.desc())
     seen: set[tuple[int, str]] = set()
-    for pid, rid, kind, level, screened, review, signed in _rows(
+    for pid, rid, kind, level, screened, review, signed in rows_in(
         session, stmt, r.young_person_id, ids
     ):
         if (pid, kind) in seen:
@@ -229,7 +223,7 @@ def _chases(session: Session, ids: Sequence[int], today: date, out: Items) -> No
     stmt = select(
         s.young_person_id, s.id, s.service, s.sent_on, s.expected_by, s.last_chased_on
     ).where(s.status.not_in(final))
-    for pid, sid, service, sent, expected, chased in _rows(session, stmt, s.young_person_id, ids):
+    for pid, sid, service, sent, expected, chased in rows_in(session, stmt, s.young_person_id, ids):
         due = fd.service_referral_chase_due(sent, expected, last_chased_on=chased)
         _add(
             out,
@@ -267,7 +261,7 @@ def open_risks(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...
         r.screened_on.desc(), r.id.desc()
     )
     latest: dict[tuple[int, str], fd.RiskLevel] = {}
-    for pid, kind, level in _rows(session, stmt, r.young_person_id, ids):
+    for pid, kind, level in rows_in(session, stmt, r.young_person_id, ids):
         latest.setdefault((pid, kind), fd.RiskLevel.parse(level))
     found: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for (pid, kind), level in latest.items():

@@ -106,7 +106,7 @@ def record_concern(
     db: Database, actor: Actor, person_id: int, data: ConcernInput, *, now: datetime
 ) -> Changed:
     """Record a safeguarding contact received about a young person; its clock starts."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
     problems = _concern_problems(data, now)
     if problems:
         raise ValidationFailed(problems)
@@ -146,7 +146,7 @@ def decide_concern(
         if person is None:
             raise NotFound("That young person's record does not exist.")
         dob = person.date_of_birth
-    require_on_person(db, actor, person_id, Action.DECIDE_FRONT_DOOR, now)
+    require_on_person(db, actor, person_id, Action.DECIDE_FRONT_DOOR, now, closed_ok=True)
     on_receipt = age_on(dob, to_local(received).date())
     problems = rules.contact_decision_problems(decision, rationale, on_receipt)
     if problems:

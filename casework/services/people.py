@@ -15,8 +15,9 @@ from casework.db.database import Database
 from casework.db.models import Team, User, YoungPerson
 from casework.domain.calendar import age_on
 from casework.domain.codes import EligibilityCategory
+from casework.domain.leaving_care import plain_date
 from casework.domain.people import validate_young_person
-from casework.errors import NotFound, ValidationFailed
+from casework.errors import CaseClosed, NotFound, ValidationFailed
 from casework.services import audit
 from casework.services.common import Changed, require
 from casework.services.permissions import CASE_ROLES, Action, Actor, Relation, Role
@@ -228,7 +229,7 @@ def update_young_person(
     expected_version: int,
     now: datetime,
 ) -> Changed:
-    relation = relation_of(db, actor, person_id)
+    relation, closed_on = _access(db, actor, person_id)
     require(
         db,
         actor,
@@ -238,6 +239,8 @@ def update_young_person(
         record_type=RECORD_TYPE,
         record_id=person_id,
     )
+    if closed_on is not None:
+        raise CaseClosed(closed_message(closed_on))
     if data.team_id not in actor.team_ids and relation is not Relation.OWN_CASELOAD:
         require(
             db,
@@ -291,31 +294,67 @@ def update_young_person(
         return Changed(RECORD_TYPE, (person.id,), changed)
 
 
-def relation_of(db: Database, actor: Actor, person_id: int) -> Relation:
+WRITE_ACTIONS = frozenset(
+    {
+        Action.EDIT_RECORD,
+        Action.CREATE_RECORD,
+        Action.REVIEW_AS_TEAM_LEAD,
+        Action.DECIDE_FRONT_DOOR,
+    }
+)
+"""Actions a closed case refuses (it is read-only except for appended notes)."""
+
+
+def _access(db: Database, actor: Actor, person_id: int) -> tuple[Relation, date | None]:
     with db.reading() as session:
         row = session.execute(
             select(
-                YoungPerson.team_id, YoungPerson.social_worker_id, YoungPerson.personal_adviser_id
+                YoungPerson.team_id,
+                YoungPerson.social_worker_id,
+                YoungPerson.personal_adviser_id,
+                YoungPerson.closed_on,
             ).where(YoungPerson.id == person_id)
         ).first()
     if row is None:
         raise NotFound("That young person's record does not exist.")
-    return actor.relation_to(row[0], row[1], row[2])
+    return actor.relation_to(row[0], row[1], row[2]), row[3]
+
+
+def relation_of(db: Database, actor: Actor, person_id: int) -> Relation:
+    return _access(db, actor, person_id)[0]
+
+
+def closed_message(closed_on: date) -> str:
+    return (
+        f"This case was closed on {plain_date(closed_on)} and is read-only. Add a note to it "
+        "on the Closure tab, or reopen it there to record anything else."
+    )
 
 
 def require_on_person(
-    db: Database, actor: Actor, person_id: int, action: Action, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    action: Action,
+    now: datetime,
+    *,
+    closed_ok: bool = False,
 ) -> None:
-    """The permission check for any use case about one young person's record."""
+    """The permission check for any use case about one young person's record. A closed
+    case refuses every change unless ``closed_ok`` (new front-door concerns, closure
+    notes and reopening)."""
+    relation, closed_on = _access(db, actor, person_id)
     require(
         db,
         actor,
         action,
-        relation_of(db, actor, person_id),
+        relation,
         now=now,
         record_type=RECORD_TYPE,
         record_id=person_id,
     )
+    if closed_on is not None and action in WRITE_ACTIONS and not closed_ok:
+        raise CaseClosed(closed_message(closed_on))
 
 
 def open_record(db: Database, actor: Actor, person_id: int, *, now: datetime) -> YoungPersonRecord:

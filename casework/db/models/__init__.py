@@ -6,6 +6,12 @@ change. All timestamps are naive UTC.
 
 from casework.db.models.audit import AuditEvent, AuditHead
 from casework.db.models.base import Base, Setting
+from casework.db.models.closure import (
+    CaseReopening,
+    ClosedCaseNote,
+    ClosureOverride,
+    ClosureRequest,
+)
 from casework.db.models.front_door import (
     Allegation,
     MissingEpisode,
@@ -42,7 +48,11 @@ __all__ = [
     "AuditHead",
     "Base",
     "CareHistory",
+    "CaseReopening",
     "CircumstanceChange",
+    "ClosedCaseNote",
+    "ClosureOverride",
+    "ClosureRequest",
     "Contact",
     "ContactAddendum",
     "ContactSummary",

@@ -89,6 +89,8 @@ class YoungPerson(Base):
     social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     personal_adviser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     date_ceased_looked_after: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # set while the case is closed
+    closure_reason: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,0 +1,1268 @@
+"""Case closure: the checks that stop a case closing before the record shows it is safe
+to (issue 5). Pure rules over plain facts; nothing here reads the clock or the database.
+
+:func:`run_checks` runs the thirteen checks over :class:`ClosureFacts` (what the record
+holds) and :class:`RequestFacts` (what the worker and team lead wrote on the closure
+request), anchored at one day: the day the request was made, or today when there is no
+request. Every check returns a :class:`CheckResult` with an id, a plain title, a
+severity, why it exists and the evidence it looked at, each piece naming the record it
+came from (so a screen can link to it).
+
+Severities and windows are local practice (:class:`ClosureRules`, read from
+``resources/council.toml``), except that a *statutory* check (:data:`STATUTORY`) is always
+a blocker: the configuration may not turn it into a warning or switch it off.
+
+Decisions where domain.md and issue 5 are silent are marked *.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any, Self
+
+from casework.domain.calendar import add_months, age_on
+from casework.domain.codes import (
+    AccommodationType,
+    ClosureReason,
+    CodeList,
+    EligibilityCategory,
+    UnknownCode,
+)
+from casework.domain.front_door import RiskLevel, RiskType
+from casework.domain.leaving_care import DUTIES_END_AGE, PA_OFFER_AGE, plain_date
+
+__all__ = [
+    "STATUTORY",
+    "CareLeaverClosureReason",
+    "CheckId",
+    "CheckResult",
+    "ClosureFacts",
+    "ClosureRules",
+    "Evidence",
+    "Outcome",
+    "RequestFacts",
+    "Severity",
+    "can_approve",
+    "can_request",
+    "fingerprint",
+    "parse_reason",
+    "reason_label",
+    "run_checks",
+]
+
+
+class Severity(enum.StrEnum):
+    BLOCKER = "blocker"
+    WARNING = "warning"
+    OFF = "off"  # switched off by local configuration (never a statutory check)
+
+
+class Outcome(enum.StrEnum):
+    """How a check came out. ``needs_team_lead``: failed, but a team lead may resolve it by
+    recording a decision on the request (who holds an open risk; why unsuitable
+    accommodation is accepted). ``overridden``: a failed warning with a written
+    justification."""
+
+    PASSED = "passed"
+    NOT_APPLICABLE = "not_applicable"
+    FAILED = "failed"
+    NEEDS_TEAM_LEAD = "needs_team_lead"
+    OVERRIDDEN = "overridden"
+
+
+class CheckId(enum.StrEnum):
+    FRONT_DOOR = "front-door-decided"
+    ENQUIRIES = "assessments-and-enquiries-finished"
+    ALLEGATIONS = "allegations-have-outcomes"
+    EXPLOITATION = "exploitation-and-missing-screened"
+    OPEN_RISKS = "open-risks-held"
+    RETURN_INTERVIEWS = "return-interviews-offered"
+    SEEN = "seen-recently-and-views-recorded"
+    OPEN_ACTIONS = "referrals-out-and-actions-finished"
+    ACCOMMODATION = "accommodation-known-and-suitable"
+    TOLD_CAN_RETURN = "told-can-return-until-25"
+    SUMMARY = "closure-summary-complete"
+    RE_REFERRALS = "re-referral-pattern"
+    DRAFTS = "no-drafts-outstanding"
+    REASON = "reason-evidence"
+
+    @property
+    def number(self) -> str:
+        """The number issue 5 gives the check ("4" covers both exploitation checks)."""
+        return _NUMBERS[self]
+
+    @property
+    def label(self) -> str:
+        """The plain title shown on screens."""
+        return _TITLES[self]
+
+    @property
+    def why(self) -> str:
+        return _WHY[self]
+
+
+_NUMBERS = {
+    CheckId.FRONT_DOOR: "1",
+    CheckId.ENQUIRIES: "2",
+    CheckId.ALLEGATIONS: "3",
+    CheckId.EXPLOITATION: "4a",
+    CheckId.OPEN_RISKS: "4b",
+    CheckId.RETURN_INTERVIEWS: "5",
+    CheckId.SEEN: "6",
+    CheckId.OPEN_ACTIONS: "7",
+    CheckId.ACCOMMODATION: "8",
+    CheckId.TOLD_CAN_RETURN: "9",
+    CheckId.SUMMARY: "10",
+    CheckId.RE_REFERRALS: "11",
+    CheckId.DRAFTS: "12",
+    CheckId.REASON: "13",
+}
+
+_TITLES = {
+    CheckId.FRONT_DOOR: "Every concern and referral has a decision",
+    CheckId.ENQUIRIES: "No assessment or section 47 enquiry left unfinished",
+    CheckId.ALLEGATIONS: "Every allegation has a recorded outcome",
+    CheckId.EXPLOITATION: "Exploitation and missing screened recently",
+    CheckId.OPEN_RISKS: "Open medium or high risks are handed to someone",
+    CheckId.RETURN_INTERVIEWS: "Return interview offered after every missing episode",
+    CheckId.SEEN: "Seen recently, seen alone where needed, views on closure recorded",
+    CheckId.OPEN_ACTIONS: "Referrals out have outcomes and no follow-up is overdue",
+    CheckId.ACCOMMODATION: "Accommodation known and suitable",
+    CheckId.TOLD_CAN_RETURN: "Told in writing they can come back for support until 25",
+    CheckId.SUMMARY: "Closure summary complete",
+    CheckId.RE_REFERRALS: "Repeated concerns or referrals explained",
+    CheckId.DRAFTS: "No draft notes outstanding",
+    CheckId.REASON: "The closure reason's own evidence",
+}
+
+_WHY = {
+    CheckId.FRONT_DOOR: "A concern or referral nobody decided on is a risk nobody weighed. "
+    "Closing around it loses it.",
+    CheckId.ENQUIRIES: "CIN rules: no closure while an assessment or a section 47 enquiry is "
+    "unfinished, and an enquiry needs an initial conference or a recorded reason it is "
+    "not needed.",
+    CheckId.ALLEGATIONS: "Keeping Children Safe in Education: an allegation is not finished "
+    "until its outcome is recorded, with who decided and when.",
+    CheckId.EXPLOITATION: "Inspectors found cases closed while young people were at risk of "
+    "sexual exploitation. Exploitation and missing are screened shortly before closing.",
+    CheckId.OPEN_RISKS: "A medium or high risk does not end when the case does. Someone "
+    "must hold it afterwards and say how it will be reviewed.",
+    CheckId.RETURN_INTERVIEWS: "Statutory guidance on children who go missing: a return "
+    "interview is offered after every episode.",
+    CheckId.SEEN: "Good closure practice: the young person is seen shortly before closing, "
+    "seen alone where there has been risk, and their views are recorded.",
+    CheckId.OPEN_ACTIONS: "Open actions and referrals are finished or handed on, not left "
+    "hanging on a closed case.",
+    CheckId.ACCOMMODATION: "A case is never closed silently while the young person is "
+    "homeless or nobody knows where they live.",
+    CheckId.TOLD_CAN_RETURN: "Care leavers may come back for support until 25 (Children Act "
+    "1989 s23CA). They are told so in writing before the case closes.",
+    CheckId.SUMMARY: "Whoever picks the case up next needs to know why it was open, what "
+    "changed, who is still involved and what to do if concerns come back.",
+    CheckId.RE_REFERRALS: "Two or more concerns or referrals in a year is a pattern. Closing "
+    "again needs a written reason why this time is different.",
+    CheckId.DRAFTS: "A draft note is work nobody else can see. The chronology is built "
+    "from finalised notes, so it is current only once no drafts are waiting.",
+    CheckId.REASON: "Each closure reason has its own evidence (CIN rules: RC8 and RC9 need "
+    "an assessment; a transfer needs where to and when).",
+}
+
+STATUTORY: frozenset[CheckId] = frozenset(
+    {
+        CheckId.FRONT_DOOR,
+        CheckId.ENQUIRIES,
+        CheckId.ALLEGATIONS,
+        CheckId.OPEN_RISKS,
+        CheckId.RETURN_INTERVIEWS,
+        CheckId.ACCOMMODATION,
+        CheckId.REASON,
+    }
+)
+"""Checks that are always blockers, whatever the council configuration says."""
+
+RESOLVED_BY_TEAM_LEAD: frozenset[CheckId] = frozenset({CheckId.OPEN_RISKS, CheckId.ACCOMMODATION})
+"""Checks a team lead may pass by recording a decision on the request."""
+
+_DEFAULT_SEVERITY = {check: Severity.BLOCKER for check in CheckId} | {
+    CheckId.RE_REFERRALS: Severity.WARNING,
+}
+
+
+class CareLeaverClosureReason(CodeList):
+    """Closure reasons for care leavers (issue 5 section 1.13), each with the CIN code it
+    is counted as in returns (``cin``)*."""
+
+    _cin: str
+
+    def __new__(cls, code: str, label: str = "", cin: str = "RC7") -> Self:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member._label = label
+        member._annex_a = None
+        member._ssda903 = None
+        member._cin = cin
+        return member
+
+    REACHED_21_DECLINED = ("CL21", "Reached 21 and declined further support", "RC7")
+    REACHED_25 = ("CL25", "Reached 25", "RC7")
+    NO_LONGER_REQUIRES = ("CLNR", "No longer requires services", "RC7")
+    REFUSES_CONTACT = ("CLRF", "Refuses contact after documented attempts", "RC7")
+    TRANSFERRED = ("CLTR", "Transferred to another council", "RC5")
+    ADULT_SERVICES = ("CLAS", "Moved to adult services", "RC6")
+    DIED = ("CLDI", "Died", "RC2")
+
+    @property
+    def cin(self) -> ClosureReason:
+        """The CIN census reason this counts as."""
+        return ClosureReason.parse(self._cin)
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "care-leaver closure reason"
+
+
+Reason = ClosureReason | CareLeaverClosureReason
+
+
+def parse_reason(code: str) -> Reason:
+    """A CIN (RC1-RC9) or care-leaver (CL..) closure reason; raises ``UnknownCode`` naming
+    every allowed code."""
+    for kind in (ClosureReason, CareLeaverClosureReason):
+        try:
+            return kind.parse(code)
+        except UnknownCode:
+            continue
+    raise UnknownCode(
+        "closure reason", code, (*ClosureReason.codes(), *CareLeaverClosureReason.codes())
+    )
+
+
+def reason_label(code: str) -> str:
+    reason = parse_reason(code)
+    return f"{reason.value} {reason.label}"
+
+
+def reason_choices() -> list[tuple[str, str]]:
+    """(code, "code label") for a drop-down: care-leaver reasons first, then CIN."""
+    return [(r.value, f"{r.value} {r.label}") for r in (*CareLeaverClosureReason, *ClosureReason)]
+
+
+_DIED = (ClosureReason.RC2, CareLeaverClosureReason.DIED)
+_TRANSFER = (ClosureReason.RC5, CareLeaverClosureReason.TRANSFERRED)
+_ADULT = (ClosureReason.RC6, CareLeaverClosureReason.ADULT_SERVICES)
+_ORDERS = (ClosureReason.RC1, ClosureReason.RC3, ClosureReason.RC4)
+_AFTER_ASSESSMENT = (ClosureReason.RC8, ClosureReason.RC9)
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosureRules:
+    """Local closure practice. Defaults follow issue 5."""
+
+    screening_days: int = 28  # CSE, CCE and missing screened within this many days before
+    seen_days: int = 28  # seen face to face within this many days before the request
+    re_referral_count: int = 2  # this many concerns or referrals in 12 months is a pattern
+    refusal_attempts: int = 3  # documented attempts before "refuses contact" is accepted
+    refusal_months: int = 3  # ... within this many months before the request
+    review_flag_working_days: int = 5  # a request waiting longer is flagged in the queue
+    severities: Mapping[CheckId, Severity] = field(default_factory=dict)
+
+    def severity(self, check: CheckId) -> Severity:
+        if check in STATUTORY:
+            return Severity.BLOCKER
+        return self.severities.get(check, _DEFAULT_SEVERITY[check])
+
+    def validated(self) -> ClosureRules:
+        """Raise ValueError naming the first setting that is not allowed."""
+        for name in (
+            "screening_days",
+            "seen_days",
+            "re_referral_count",
+            "refusal_attempts",
+            "refusal_months",
+            "review_flag_working_days",
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(
+                    f"closure.{name} = {value!r}: expected a whole number of 1 or more"
+                )
+        for check, severity in self.severities.items():
+            if check in STATUTORY and severity is not Severity.BLOCKER:
+                raise ValueError(
+                    f"closure.severity.{check.value} = {severity.value!r} would weaken a "
+                    "statutory check: it is always a blocker"
+                )
+        return self
+
+
+# --- facts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One thing a check looked at: ``kind`` is the record type (``contact``,
+    ``referral`` ...), ``id`` its row, ``text`` what it says, ``ok`` whether it counts in the
+    check's favour."""
+
+    kind: str
+    id: int | None
+    text: str
+    ok: bool = True
+
+
+@dataclass(frozen=True)
+class ConcernFact:
+    id: int
+    received_on: date
+    decided: bool
+
+
+@dataclass(frozen=True)
+class ReferralFact:
+    id: int
+    received_on: date
+    decided: bool
+    assessment_started_on: date | None = None
+    assessment_completed_on: date | None = None
+    strategy_discussion_on: date | None = None
+    s47_outcome: str = ""
+    icpc_on: date | None = None
+    icpc_not_required: bool = False
+
+
+@dataclass(frozen=True)
+class AllegationFact:
+    id: int
+    received_on: date
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class ScreeningFact:
+    id: int
+    risk_type: str
+    level: str
+    screened_on: date
+    current: bool  # the latest screening of its type
+
+
+@dataclass(frozen=True)
+class MissingFact:
+    id: int
+    started_on: date
+    ended_on: date | None
+    interview_offered_on: date | None
+
+
+@dataclass(frozen=True)
+class ContactFact:
+    id: int
+    occurred_on: date
+    final: bool
+    successful: bool | None
+    face_to_face: bool
+    seen: bool
+    seen_alone: bool
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceReferralFact:
+    id: int
+    service: str
+    organisation: str
+    status: str
+    final: bool
+
+
+@dataclass(frozen=True)
+class FollowUpFact:
+    id: int
+    description: str
+    due_on: date
+    done: bool
+
+
+@dataclass(frozen=True)
+class AccommodationNow:
+    id: int
+    letter: str
+    suitable: bool
+    started_on: date
+
+
+@dataclass(frozen=True)
+class ClosureFacts:
+    """What the record holds, as the checks read it. Lists hold the last 13 months or
+    anything still open, whichever is more; the checks pick their own windows."""
+
+    person_id: int
+    date_of_birth: date
+    eligibility: str
+    concerns: tuple[ConcernFact, ...] = ()
+    referrals: tuple[ReferralFact, ...] = ()
+    allegations: tuple[AllegationFact, ...] = ()
+    screenings: tuple[ScreeningFact, ...] = ()
+    missing: tuple[MissingFact, ...] = ()
+    contacts: tuple[ContactFact, ...] = ()
+    service_referrals: tuple[ServiceReferralFact, ...] = ()
+    follow_ups: tuple[FollowUpFact, ...] = ()
+    accommodation: AccommodationNow | None = None
+    told_can_return_on: date | None = None
+    declined_support_on: date | None = None
+    last_plan_review_on: date | None = None
+    record_version: int = 1
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What the closure request says. Free text is checked for being there, not judged."""
+
+    reason: str = ""
+    why_open: str = ""
+    what_changed: str = ""
+    agencies_involved: str = ""
+    if_concerns_return: str = ""
+    young_person_views: str = ""
+    reason_date: date | None = None  # death, transfer, order or move to adult services
+    receiving_body: str = ""  # the receiving council or adult services team
+    risk_holder: str = ""  # team lead: who holds an open risk after closure
+    risk_review: str = ""  # team lead: how that risk will be reviewed
+    accommodation_decision: str = ""  # team lead: why closing is right despite it
+    justifications: Mapping[str, str] = field(default_factory=dict)  # check id -> text
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: CheckId
+    severity: Severity
+    outcome: Outcome
+    summary: str  # one line: what was found
+    evidence: tuple[Evidence, ...] = ()
+    justification: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.id.label
+
+    @property
+    def why(self) -> str:
+        return self.id.why
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome in (Outcome.PASSED, Outcome.NOT_APPLICABLE, Outcome.OVERRIDDEN)
+
+    @property
+    def blocks(self) -> bool:
+        """Stops the request being made (a team lead's decision cannot come first)."""
+        return self.severity is Severity.BLOCKER and self.outcome is Outcome.FAILED
+
+    @property
+    def blocks_approval(self) -> bool:
+        return self.severity is Severity.BLOCKER and not self.passed
+
+    @property
+    def needs_justification(self) -> bool:
+        return self.severity is Severity.WARNING and self.outcome is Outcome.FAILED
+
+
+# --- the checks ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Context:
+    facts: ClosureFacts
+    request: RequestFacts
+    on: date
+    rules: ClosureRules
+    reason: Reason | None
+
+    @property
+    def died(self) -> bool:
+        return self.reason in _DIED
+
+
+def _result(check: CheckId, failed: list[str], evidence: list[Evidence], ok: str) -> CheckResult:
+    if failed:
+        return CheckResult(
+            check, Severity.BLOCKER, Outcome.FAILED, " ".join(failed), tuple(evidence)
+        )
+    return CheckResult(check, Severity.BLOCKER, Outcome.PASSED, ok, tuple(evidence))
+
+
+def _na(check: CheckId, why: str) -> CheckResult:
+    return CheckResult(check, Severity.BLOCKER, Outcome.NOT_APPLICABLE, why)
+
+
+_PLURALS = {
+    "concern or referral": "concerns or referrals",
+    "assessment or enquiry": "assessments or enquiries",
+    "medium or high risk": "medium or high risks",
+}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {_PLURALS.get(word, word + 's')}"
+
+
+def _check_front_door(c: _Context) -> CheckResult:
+    evidence = [
+        Evidence(
+            "safeguarding_contact",
+            x.id,
+            f"Concern received {plain_date(x.received_on)}: awaiting a decision",
+            False,
+        )
+        for x in c.facts.concerns
+        if not x.decided
+    ] + [
+        Evidence(
+            "referral", r.id, f"Referral received {plain_date(r.received_on)}: no decision", False
+        )
+        for r in c.facts.referrals
+        if not r.decided
+    ]
+    failed = (
+        [f"{_plural(len(evidence), 'concern or referral')} still awaiting a decision."]
+        if evidence
+        else []
+    )
+    return _result(
+        CheckId.FRONT_DOOR, failed, evidence, "Every concern and referral on record has a decision."
+    )
+
+
+def _check_enquiries(c: _Context) -> CheckResult:
+    evidence: list[Evidence] = []
+    for r in c.facts.referrals:
+        if r.assessment_started_on and not r.assessment_completed_on:
+            evidence.append(
+                Evidence(
+                    "referral",
+                    r.id,
+                    f"Assessment started {plain_date(r.assessment_started_on)} and not completed",
+                    False,
+                )
+            )
+        if r.strategy_discussion_on and not (r.icpc_on or r.icpc_not_required):
+            evidence.append(
+                Evidence(
+                    "referral",
+                    r.id,
+                    f"Section 47 enquiry from {plain_date(r.strategy_discussion_on)}: no "
+                    'initial conference date and no recorded "not required"',
+                    False,
+                )
+            )
+    failed = [f"{_plural(len(evidence), 'assessment or enquiry')} unfinished."] if evidence else []
+    return _result(
+        CheckId.ENQUIRIES, failed, evidence, "No assessment or section 47 enquiry is open."
+    )
+
+
+def _check_allegations(c: _Context) -> CheckResult:
+    evidence = [
+        Evidence(
+            "allegation",
+            a.id,
+            f"Allegation received {plain_date(a.received_on)}: no outcome",
+            False,
+        )
+        for a in c.facts.allegations
+        if not a.outcome
+    ]
+    failed = [f"{_plural(len(evidence), 'allegation')} without an outcome."] if evidence else []
+    return _result(CheckId.ALLEGATIONS, failed, evidence, "Every allegation has an outcome.")
+
+
+_SCREENED = (RiskType.CSE, RiskType.CCE, RiskType.MISSING)
+
+
+def _check_exploitation(c: _Context) -> CheckResult:
+    if c.died:
+        return _na(CheckId.EXPLOITATION, "Not needed: the young person has died.")
+    since = c.on - timedelta(days=c.rules.screening_days)
+    evidence: list[Evidence] = []
+    missing: list[str] = []
+    for kind in _SCREENED:
+        done = [
+            s
+            for s in c.facts.screenings
+            if s.risk_type == kind.value and since <= s.screened_on <= c.on
+        ]
+        if done:
+            latest = max(done, key=lambda s: (s.screened_on, s.id))
+            level = RiskLevel.parse(latest.level).label.lower()
+            evidence.append(
+                Evidence(
+                    "risk_screening",
+                    latest.id,
+                    f"{kind.label} screened {plain_date(latest.screened_on)}: {level}",
+                )
+            )
+        else:
+            missing.append(kind.label.lower())
+            evidence.append(
+                Evidence(
+                    "risk_screening",
+                    None,
+                    f"{kind.label}: no screening since {plain_date(since)}",
+                    False,
+                )
+            )
+    failed = (
+        [
+            f"No screening within {c.rules.screening_days} days before {plain_date(c.on)} for "
+            f"{', '.join(missing)}."
+        ]
+        if missing
+        else []
+    )
+    return _result(
+        CheckId.EXPLOITATION,
+        failed,
+        evidence,
+        "Child sexual exploitation, child criminal exploitation and missing screened within "
+        f"{c.rules.screening_days} days.",
+    )
+
+
+def _check_open_risks(c: _Context) -> CheckResult:
+    open_risks = [
+        s
+        for s in c.facts.screenings
+        if s.current and RiskLevel.parse(s.level).rank >= RiskLevel.MEDIUM.rank
+    ]
+    if not open_risks:
+        return _result(CheckId.OPEN_RISKS, [], [], "No medium or high risk is open.")
+    evidence = [
+        Evidence(
+            "risk_screening",
+            s.id,
+            f"{RiskType.parse(s.risk_type).label}: {RiskLevel.parse(s.level).label.lower()} "
+            f"(screened {plain_date(s.screened_on)})",
+            False,
+        )
+        for s in open_risks
+    ]
+    held = c.request.risk_holder.strip() and c.request.risk_review.strip()
+    if held:
+        evidence.append(
+            Evidence(
+                "closure_request",
+                None,
+                f"Held by {c.request.risk_holder.strip()}; review: {c.request.risk_review.strip()}",
+            )
+        )
+        return CheckResult(
+            CheckId.OPEN_RISKS,
+            Severity.BLOCKER,
+            Outcome.PASSED,
+            f"{_plural(len(open_risks), 'open risk')}, held after closure by "
+            f"{c.request.risk_holder.strip()}.",
+            tuple(evidence),
+        )
+    return CheckResult(
+        CheckId.OPEN_RISKS,
+        Severity.BLOCKER,
+        Outcome.NEEDS_TEAM_LEAD,
+        f"{_plural(len(open_risks), 'medium or high risk')} open: the team lead must record who "
+        "holds "
+        "it after closure (adult safeguarding, police, another council) and how it will be "
+        "reviewed.",
+        tuple(evidence),
+    )
+
+
+def _check_return_interviews(c: _Context) -> CheckResult:
+    since = add_months(c.on, -12)
+    evidence: list[Evidence] = []
+    failed = 0
+    for m in c.facts.missing:
+        if m.started_on < since:
+            continue
+        if m.ended_on is None:
+            evidence.append(
+                Evidence(
+                    "missing_episode",
+                    m.id,
+                    f"Missing since {plain_date(m.started_on)}: not yet returned",
+                    False,
+                )
+            )
+            failed += 1
+        elif m.interview_offered_on is None:
+            evidence.append(
+                Evidence(
+                    "missing_episode",
+                    m.id,
+                    f"Missing {plain_date(m.started_on)}, returned {plain_date(m.ended_on)}: no "
+                    "return interview offered",
+                    False,
+                )
+            )
+            failed += 1
+        else:
+            evidence.append(
+                Evidence(
+                    "missing_episode",
+                    m.id,
+                    f"Missing {plain_date(m.started_on)}: interview offered "
+                    f"{plain_date(m.interview_offered_on)}",
+                )
+            )
+    if failed:
+        return _result(
+            CheckId.RETURN_INTERVIEWS,
+            [
+                f"{_plural(failed, 'missing episode')} in the last 12 months without a return "
+                "interview offered (or still missing)."
+            ],
+            evidence,
+            "",
+        )
+    ok = (
+        "No missing episodes in the last 12 months."
+        if not evidence
+        else "A return interview was offered after every missing episode in the last 12 months."
+    )
+    return _result(CheckId.RETURN_INTERVIEWS, [], evidence, ok)
+
+
+def _check_seen(c: _Context) -> CheckResult:
+    if c.died:
+        return _na(CheckId.SEEN, "Not needed: the young person has died.")
+    problems: list[str] = []
+    evidence: list[Evidence] = []
+    if c.reason is CareLeaverClosureReason.REFUSES_CONTACT:
+        evidence.append(
+            Evidence(
+                "closure_request",
+                None,
+                "They refuse contact: the reason check looks at the attempts instead of a visit",
+            )
+        )
+    else:
+        since = c.on - timedelta(days=c.rules.seen_days)
+        seen = [
+            x
+            for x in c.facts.contacts
+            if x.final
+            and x.successful
+            and x.face_to_face
+            and x.seen
+            and since <= x.occurred_on <= c.on
+        ]
+        if seen:
+            last = max(seen, key=lambda x: (x.occurred_on, x.id))
+            evidence.append(
+                Evidence(
+                    "contact",
+                    last.id,
+                    f"Seen face to face {plain_date(last.occurred_on)}"
+                    + (" (alone)" if last.seen_alone else ""),
+                )
+            )
+        else:
+            problems.append(
+                f"Not seen face to face since {plain_date(since)} ({c.rules.seen_days} days)."
+            )
+            evidence.append(
+                Evidence(
+                    "contact",
+                    None,
+                    f"No successful face-to-face contact since {plain_date(since)}",
+                    False,
+                )
+            )
+        year_ago = add_months(c.on, -12)
+        risky = [
+            s
+            for s in c.facts.screenings
+            if s.screened_on >= year_ago and RiskLevel.parse(s.level).rank >= RiskLevel.MEDIUM.rank
+        ]
+        if risky:
+            alone = [x for x in seen if x.seen_alone]
+            if alone:
+                last = max(alone, key=lambda x: (x.occurred_on, x.id))
+                evidence.append(
+                    Evidence(
+                        "contact",
+                        last.id,
+                        f"Seen alone {plain_date(last.occurred_on)} (a risk was open in the "
+                        "last 12 months)",
+                    )
+                )
+            else:
+                kinds = sorted({RiskType.parse(s.risk_type).label.lower() for s in risky})
+                problems.append(
+                    f"A risk was open in the last 12 months ({', '.join(kinds)}), so they must "
+                    f"be seen alone: no such visit since {plain_date(since)}."
+                )
+                evidence.append(
+                    Evidence(
+                        "risk_screening",
+                        risky[-1].id,
+                        f"Risk open in the last 12 months: {', '.join(kinds)}",
+                        False,
+                    )
+                )
+    views = c.request.young_person_views.strip()
+    if views:
+        evidence.append(
+            Evidence("closure_request", None, "Their views on closure are recorded on the request")
+        )
+    else:
+        problems.append("Their views on closure are not recorded.")
+    return _result(
+        CheckId.SEEN, problems, evidence, "Seen recently, and their views on closure are recorded."
+    )
+
+
+def _check_open_actions(c: _Context) -> CheckResult:
+    evidence: list[Evidence] = []
+    for s in c.facts.service_referrals:
+        if not s.final:
+            to = s.organisation or s.service
+            evidence.append(
+                Evidence(
+                    "service_referral", s.id, f"Referral out to {to}: {s.status}, no outcome", False
+                )
+            )
+    for f in c.facts.follow_ups:
+        if not f.done and f.due_on < c.on:
+            evidence.append(
+                Evidence(
+                    "follow_up",
+                    f.id,
+                    f"Follow-up overdue since {plain_date(f.due_on)}: {f.description}",
+                    False,
+                )
+            )
+    n_out = sum(1 for e in evidence if e.kind == "service_referral")
+    n_fu = len(evidence) - n_out
+    failed = []
+    if n_out:
+        failed.append(f"{_plural(n_out, 'referral out')} without an outcome.")
+    if n_fu:
+        failed.append(f"{_plural(n_fu, 'follow-up')} overdue.")
+    return _result(
+        CheckId.OPEN_ACTIONS,
+        failed,
+        evidence,
+        "Every referral out has an outcome and no follow-up is overdue.",
+    )
+
+
+def _check_accommodation(c: _Context) -> CheckResult:
+    if c.died:
+        return _na(CheckId.ACCOMMODATION, "Not needed: the young person has died.")
+    now = c.facts.accommodation
+    decision = c.request.accommodation_decision.strip()
+    if now is None:
+        problem, evidence = (
+            "No current accommodation is recorded: where they live is unknown.",
+            [Evidence("accommodation", None, "No current accommodation recorded", False)],
+        )
+    else:
+        kind = AccommodationType.parse(now.letter)
+        text = f"{kind.value} {kind.label} since {plain_date(now.started_on)}"
+        if kind in (AccommodationType.RESIDENCE_NOT_KNOWN, AccommodationType.NO_FIXED_ABODE):
+            problem = f"{kind.label}: they must not be closed silently."
+        elif not now.suitable or kind.always_unsuitable:
+            problem = f"{kind.label} is recorded as unsuitable."
+        else:
+            return _result(
+                CheckId.ACCOMMODATION,
+                [],
+                [Evidence("accommodation", now.id, text + ", suitable")],
+                "Accommodation known and suitable.",
+            )
+        evidence = [Evidence("accommodation", now.id, text + ", unsuitable", False)]
+    if decision:
+        evidence.append(Evidence("closure_request", None, f"Team lead's decision: {decision}"))
+        return CheckResult(
+            CheckId.ACCOMMODATION,
+            Severity.BLOCKER,
+            Outcome.PASSED,
+            f"{problem} The team lead recorded why closing is still right.",
+            tuple(evidence),
+        )
+    return CheckResult(
+        CheckId.ACCOMMODATION,
+        Severity.BLOCKER,
+        Outcome.NEEDS_TEAM_LEAD,
+        f"{problem} A team lead must record a decision before it can close.",
+        tuple(evidence),
+    )
+
+
+_CARE_LEAVERS = (
+    EligibilityCategory.RELEVANT,
+    EligibilityCategory.FORMER_RELEVANT,
+    EligibilityCategory.QUALIFYING,
+    EligibilityCategory.ELIGIBLE,
+)
+
+
+def _check_told_can_return(c: _Context) -> CheckResult:
+    age = age_on(c.facts.date_of_birth, c.on)
+    category = EligibilityCategory.parse(c.facts.eligibility)
+    if c.died:
+        return _na(CheckId.TOLD_CAN_RETURN, "Not needed: the young person has died.")
+    if category not in _CARE_LEAVERS:
+        return _na(
+            CheckId.TOLD_CAN_RETURN,
+            f"Not needed: {category.label.lower()} is not a care-leaver category.",
+        )
+    if age >= DUTIES_END_AGE:
+        return _na(CheckId.TOLD_CAN_RETURN, f"Not needed: they are {age}.")
+    if c.facts.told_can_return_on:
+        return _result(
+            CheckId.TOLD_CAN_RETURN,
+            [],
+            [
+                Evidence(
+                    "support_event",
+                    None,
+                    f"Told in writing on {plain_date(c.facts.told_can_return_on)}",
+                )
+            ],
+            f"Told in writing on {plain_date(c.facts.told_can_return_on)}.",
+        )
+    return _result(
+        CheckId.TOLD_CAN_RETURN,
+        [
+            f"They are {age} and a care leaver: record the date they were told in writing they "
+            "can come back for support until 25."
+        ],
+        [
+            Evidence(
+                "support_event",
+                None,
+                'No "told in writing they can return" date on the Legal status tab',
+                False,
+            )
+        ],
+        "",
+    )
+
+
+_SUMMARY_PARTS = (
+    ("why_open", "why the case was open"),
+    ("what_changed", "what changed (how needs were met or risk reduced)"),
+    ("agencies_involved", "which agencies stay involved"),
+    ("if_concerns_return", "what to do if concerns come back"),
+)
+
+
+def _check_summary(c: _Context) -> CheckResult:
+    missing = [words for name, words in _SUMMARY_PARTS if not getattr(c.request, name).strip()]
+    evidence = [
+        Evidence(
+            "closure_request",
+            None,
+            f"Summary: {words}" + (" — missing" if not getattr(c.request, name).strip() else ""),
+            bool(getattr(c.request, name).strip()),
+        )
+        for name, words in _SUMMARY_PARTS
+    ]
+    failed = [f"The closure summary does not say {', '.join(missing)}."] if missing else []
+    return _result(CheckId.SUMMARY, failed, evidence, "The closure summary has all four parts.")
+
+
+def _check_re_referrals(c: _Context) -> CheckResult:
+    since = add_months(c.on, -12)
+    found = [
+        Evidence(
+            "safeguarding_contact", x.id, f"Concern received {plain_date(x.received_on)}", False
+        )
+        for x in c.facts.concerns
+        if since <= x.received_on <= c.on
+    ]
+    found += [
+        Evidence("referral", r.id, f"Referral received {plain_date(r.received_on)}", False)
+        for r in c.facts.referrals
+        if since <= r.received_on <= c.on
+    ]
+    if len(found) >= c.rules.re_referral_count:
+        return _result(
+            CheckId.RE_REFERRALS,
+            [
+                f"{_plural(len(found), 'concern or referral')} in the 12 months before "
+                f"{plain_date(c.on)}: say in writing why closing now is right."
+            ],
+            found,
+            "",
+        )
+    return _result(
+        CheckId.RE_REFERRALS,
+        [],
+        found,
+        f"{_plural(len(found), 'concern or referral')} in the last 12 months.",
+    )
+
+
+def _check_drafts(c: _Context) -> CheckResult:
+    drafts = [x for x in c.facts.contacts if not x.final]
+    evidence = [
+        Evidence(
+            "contact",
+            x.id,
+            f"Draft contact of {plain_date(x.occurred_on)}"
+            + (f" by {x.author}" if x.author else ""),
+            False,
+        )
+        for x in drafts
+    ]
+    failed = [f"{_plural(len(drafts), 'draft note')} not finalised or discarded."] if drafts else []
+    return _result(
+        CheckId.DRAFTS,
+        failed,
+        evidence,
+        "No draft notes are waiting, so the chronology holds every note.",
+    )
+
+
+_Found = tuple[list[str], list[Evidence]]
+
+_DATE_WORDS: dict[Reason, str] = {
+    **dict.fromkeys(_DIED, "date of death"),
+    **dict.fromkeys(_TRANSFER, "transfer date"),
+    **dict.fromkeys(_ADULT, "date of the move to adult services"),
+    **dict.fromkeys(_ORDERS, "date of the order"),
+}
+
+
+def _reason_date(c: _Context, r: Reason, label: str) -> _Found:
+    what = _DATE_WORDS.get(r)
+    when = c.request.reason_date
+    if what is None:
+        return [], []
+    if when is None:
+        return [f"{label} needs the {what}."], []
+    if when > c.on and r in _DIED:
+        return [f"The date of death ({plain_date(when)}) is in the future."], []
+    if when < c.facts.date_of_birth:
+        return [f"The {what} ({plain_date(when)}) is before their date of birth."], []
+    return [], [Evidence("closure_request", None, f"{what.capitalize()}: {plain_date(when)}")]
+
+
+def _reason_receiver(c: _Context, r: Reason, label: str) -> _Found:
+    if r not in _TRANSFER and r not in _ADULT:
+        return [], []
+    who = "receiving council" if r in _TRANSFER else "adult services team taking over"
+    body = c.request.receiving_body.strip()
+    if not body:
+        return [f"{label} needs the {who}."], []
+    return [], [Evidence("closure_request", None, f"{who.capitalize()}: {body}")]
+
+
+def _reason_assessment(c: _Context, r: Reason, label: str) -> _Found:
+    if r not in _AFTER_ASSESSMENT:
+        return [], []
+    done = [(x.assessment_completed_on, x.id) for x in c.facts.referrals]
+    done = [d for d in done if d[0] is not None]
+    if not done:
+        missing = Evidence("referral", None, "No completed assessment", False)
+        return [f"{label} needs a completed assessment on the record."], [missing]
+    on, rid = max(done)
+    assert on is not None
+    return [], [Evidence("referral", rid, f"Assessment completed {plain_date(on)}")]
+
+
+def _reason_age(c: _Context, r: Reason, label: str) -> _Found:
+    age = age_on(c.facts.date_of_birth, c.on)
+    problems: list[str] = []
+    evidence: list[Evidence] = []
+    if r is CareLeaverClosureReason.REACHED_21_DECLINED:
+        if age < PA_OFFER_AGE:
+            problems.append(f"They are {age}: this reason is for 21 and over.")
+        declined = c.facts.declined_support_on
+        if declined:
+            text = f"Declined further support {plain_date(declined)}"
+            evidence.append(Evidence("support_event", None, text))
+        else:
+            problems.append('No "declined further support" is recorded on the Legal status tab.')
+    if r is CareLeaverClosureReason.REACHED_25 and age < DUTIES_END_AGE:
+        problems.append(f"They are {age}, not yet 25.")
+    return problems, evidence
+
+
+def _reason_no_longer_requires(c: _Context, r: Reason, label: str) -> _Found:
+    if r is not CareLeaverClosureReason.NO_LONGER_REQUIRES:
+        return [], []
+    reviewed = c.facts.last_plan_review_on
+    if reviewed and reviewed >= add_months(c.on, -6):
+        return [], [Evidence("plan_review", None, f"Pathway plan reviewed {plain_date(reviewed)}")]
+    return [
+        f"{label} needs a pathway plan review in the last 6 months that agreed it.",
+    ], [Evidence("plan_review", None, "No pathway plan review in the last 6 months", False)]
+
+
+def _reason_refuses(c: _Context, r: Reason, label: str) -> _Found:
+    if r is not CareLeaverClosureReason.REFUSES_CONTACT:
+        return [], []
+    since = add_months(c.on, -c.rules.refusal_months)
+    attempts = [
+        x
+        for x in c.facts.contacts
+        if x.final and x.successful is False and since <= x.occurred_on <= c.on
+    ]
+    evidence = [
+        Evidence("contact", x.id, f"Attempt {plain_date(x.occurred_on)}: not successful")
+        for x in attempts
+    ]
+    if len(attempts) >= c.rules.refusal_attempts:
+        return [], evidence
+    return [
+        f"{_plural(len(attempts), 'documented attempt')} since {plain_date(since)}: "
+        f"{label} needs at least {c.rules.refusal_attempts}."
+    ], evidence
+
+
+_REASON_PARTS = (
+    _reason_date,
+    _reason_receiver,
+    _reason_assessment,
+    _reason_age,
+    _reason_no_longer_requires,
+    _reason_refuses,
+)
+
+
+def _check_reason(c: _Context) -> CheckResult:
+    r = c.reason
+    if r is None:
+        if not c.request.reason.strip():
+            return _result(CheckId.REASON, ["Choose a closure reason."], [], "")
+        return _result(CheckId.REASON, [f"{c.request.reason!r} is not a closure reason."], [], "")
+    label = f"{r.value} {r.label}"
+    problems: list[str] = []
+    evidence: list[Evidence] = []
+    for part in _REASON_PARTS:
+        found, seen = part(c, r, label)
+        problems += found
+        evidence += seen
+    if not problems and not evidence:
+        evidence.append(
+            Evidence("closure_request", None, f"{label}: no further evidence is needed")
+        )
+    return _result(CheckId.REASON, problems, evidence, f"{label}: its evidence is recorded.")
+
+
+_CHECKS: tuple[tuple[CheckId, Callable[[_Context], CheckResult]], ...] = (
+    (CheckId.FRONT_DOOR, _check_front_door),
+    (CheckId.ENQUIRIES, _check_enquiries),
+    (CheckId.ALLEGATIONS, _check_allegations),
+    (CheckId.EXPLOITATION, _check_exploitation),
+    (CheckId.OPEN_RISKS, _check_open_risks),
+    (CheckId.RETURN_INTERVIEWS, _check_return_interviews),
+    (CheckId.SEEN, _check_seen),
+    (CheckId.OPEN_ACTIONS, _check_open_actions),
+    (CheckId.ACCOMMODATION, _check_accommodation),
+    (CheckId.TOLD_CAN_RETURN, _check_told_can_return),
+    (CheckId.SUMMARY, _check_summary),
+    (CheckId.RE_REFERRALS, _check_re_referrals),
+    (CheckId.DRAFTS, _check_drafts),
+    (CheckId.REASON, _check_reason),
+)
+
+
+def _reason_or_none(code: str) -> Reason | None:
+    try:
+        return parse_reason(code) if code.strip() else None
+    except UnknownCode:
+        return None
+
+
+def run_checks(
+    facts: ClosureFacts, request: RequestFacts, on: date, rules: ClosureRules | None = None
+) -> list[CheckResult]:
+    """Every check, in issue order, with the configured severity applied and warnings that
+    have a written justification marked overridden. ``on``: the day of the request (today
+    when there is none)."""
+    rules = rules or ClosureRules()
+    context = _Context(facts, request, on, rules, _reason_or_none(request.reason))
+    out = []
+    for check, run in _CHECKS:
+        severity = rules.severity(check)
+        if severity is Severity.OFF:
+            continue
+        result = replace(run(context), severity=severity)
+        text = request.justifications.get(check.value, "").strip()
+        if result.needs_justification and text:
+            result = replace(result, outcome=Outcome.OVERRIDDEN, justification=text)
+        out.append(result)
+    return out
+
+
+def can_request(results: Iterable[CheckResult]) -> bool:
+    """No blocker the worker must fix (team-lead decisions may still be pending), and every
+    failed warning justified."""
+    return not any(r.blocks or r.needs_justification for r in results)
+
+
+def can_approve(results: Iterable[CheckResult]) -> bool:
+    """Every blocker passed (team-lead decisions made) and every failed warning justified."""
+    return not any(r.blocks_approval or r.needs_justification for r in results)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def evidence_snapshot(facts: ClosureFacts, request: RequestFacts) -> dict[str, Any]:
+    """The facts and the request as plain JSON-able data, sections named, lists in a
+    stable order: what a fingerprint is taken over."""
+    data = {**asdict(facts), "request": asdict(request)}
+    return _jsonable(data)  # type: ignore[no-any-return]
+
+
+def fingerprint(snapshot: Mapping[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of an evidence snapshot."""
+    text = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_SECTION_WORDS = {
+    "concerns": "concerns",
+    "referrals": "referrals",
+    "allegations": "allegations",
+    "screenings": "risk screenings",
+    "missing": "missing episodes",
+    "contacts": "contacts",
+    "service_referrals": "referrals out",
+    "follow_ups": "follow-up actions",
+    "accommodation": "accommodation",
+    "told_can_return_on": "told they can return",
+    "declined_support_on": "declined support",
+    "last_plan_review_on": "pathway plan reviews",
+    "record_version": "personal details",
+    "date_of_birth": "date of birth",
+    "eligibility": "eligibility",
+    "request": "the closure request",
+}
+
+
+def changed_sections(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Which parts of the record differ between two snapshots, in words."""
+    keys = sorted(set(before) | set(after))
+    return [
+        _SECTION_WORDS.get(k, k) for k in keys if before.get(k) != after.get(k) and k != "person_id"
+    ]

@@ -1,0 +1,1248 @@
+"""Closing a case (issue 5): the closure checks run over the record, a worker's request,
+the team lead's review and approval bound to a fingerprint of the evidence, closing,
+reopening, and notes appended to a closed case.
+
+The rules are pure (:mod:`casework.domain.closure`); this module reads the facts they need
+for one young person or thousands at once, and writes each step in one transaction with
+its audit event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.clock import local_today, to_local, to_naive_utc
+from casework.config import closure_rules, council_rules
+from casework.db.database import Database
+from casework.db.models import (
+    AccommodationPeriod,
+    Allegation,
+    CaseReopening,
+    ClosedCaseNote,
+    ClosureOverride,
+    ClosureRequest,
+    Contact,
+    FollowUpAction,
+    MissingEpisode,
+    PathwayPlan,
+    PlanReview,
+    Referral,
+    RiskScreening,
+    SafeguardingContact,
+    ServiceReferral,
+    User,
+    YoungPerson,
+)
+from casework.domain import closure as rules
+from casework.domain.codes import UnknownCode
+from casework.domain.front_door import ServiceReferralStatus
+from casework.domain.leaving_care import ContactMethod, plain_date
+from casework.errors import CaseClosed, NotFound, PermissionDenied, ValidationFailed
+from casework.services import audit
+from casework.services.auth import confirm_password
+from casework.services.common import Changed, add_audited, require, rows_in
+from casework.services.due import declined_on, support_events
+from casework.services.people import closed_message, relation_of, require_on_person
+from casework.services.permissions import CASE_ROLES, Action, Actor, Role
+
+RECORD_TYPE = "closure_request"
+_FACE_TO_FACE = frozenset(m.value for m in ContactMethod if m.face_to_face)
+_HORIZON_MONTHS = 13  # facts older than this (and finished) cannot change any check
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "pending": "Waiting for a team lead",
+            "returned": "Returned to the worker",
+            "approved": "Approved, not yet closed",
+            "closed": "Closed",
+            "withdrawn": "Withdrawn",
+        }[self.value]
+
+
+_ACTIVE = (Status.PENDING, Status.RETURNED, Status.APPROVED)
+
+
+class ApprovalVoided(ValidationFailed):
+    """The record changed after approval: the approval is void and the request is back
+    with the team lead."""
+
+
+# --- reading the facts ---
+
+
+def _day(moment: datetime) -> date:
+    return to_local(moment).date()
+
+
+def _concerns(session: Session, ids: Sequence[int]) -> dict[int, list[rules.ConcernFact]]:
+    c = SafeguardingContact
+    out: dict[int, list[rules.ConcernFact]] = defaultdict(list)
+    stmt = select(c.young_person_id, c.id, c.received_at, c.decided_at).order_by(c.id)
+    for pid, cid, received, decided in rows_in(session, stmt, c.young_person_id, ids):
+        out[pid].append(rules.ConcernFact(cid, _day(received), decided is not None))
+    return out
+
+
+def _referrals(session: Session, ids: Sequence[int]) -> dict[int, list[rules.ReferralFact]]:
+    r = Referral
+    out: dict[int, list[rules.ReferralFact]] = defaultdict(list)
+    for row in rows_in(session, select(r).order_by(r.id), r.young_person_id, ids):
+        x = row[0]
+        out[x.young_person_id].append(
+            rules.ReferralFact(
+                x.id,
+                _day(x.received_at),
+                x.decided_at is not None,
+                x.assessment_started_on,
+                x.assessment_completed_on,
+                x.strategy_discussion_on,
+                x.s47_outcome,
+                x.icpc_on,
+                bool(x.icpc_not_required_reason.strip()),
+            )
+        )
+    return out
+
+
+def _allegations(session: Session, ids: Sequence[int]) -> dict[int, list[rules.AllegationFact]]:
+    a = Allegation
+    out: dict[int, list[rules.AllegationFact]] = defaultdict(list)
+    stmt = select(a.young_person_id, a.id, a.received_at, a.outcome).order_by(a.id)
+    for pid, aid, received, outcome in rows_in(session, stmt, a.young_person_id, ids):
+        out[pid].append(rules.AllegationFact(aid, _day(received), outcome))
+    return out
+
+
+def _screenings(session: Session, ids: Sequence[int]) -> dict[int, list[rules.ScreeningFact]]:
+    s = RiskScreening
+    stmt = select(s.young_person_id, s.id, s.risk_type, s.level, s.screened_on).order_by(
+        s.screened_on.desc(), s.id.desc()
+    )
+    out: dict[int, list[rules.ScreeningFact]] = defaultdict(list)
+    seen: set[tuple[int, str]] = set()
+    for pid, sid, kind, level, on in rows_in(session, stmt, s.young_person_id, ids):
+        current = (pid, kind) not in seen
+        seen.add((pid, kind))
+        out[pid].append(rules.ScreeningFact(sid, kind, level, on, current))
+    return {pid: sorted(v, key=lambda f: f.id) for pid, v in out.items()}
+
+
+def _missing(session: Session, ids: Sequence[int]) -> dict[int, list[rules.MissingFact]]:
+    m = MissingEpisode
+    stmt = select(
+        m.young_person_id, m.id, m.started_at, m.ended_at, m.interview_offered_at
+    ).order_by(m.id)
+    out: dict[int, list[rules.MissingFact]] = defaultdict(list)
+    for pid, mid, start, end, offered in rows_in(session, stmt, m.young_person_id, ids):
+        out[pid].append(
+            rules.MissingFact(
+                mid,
+                _day(start),
+                _day(end) if end else None,
+                _day(offered) if offered else None,
+            )
+        )
+    return out
+
+
+def _contacts(
+    session: Session, ids: Sequence[int], since: datetime, names: Mapping[int, str]
+) -> dict[int, list[rules.ContactFact]]:
+    c = Contact
+    stmt = (
+        select(
+            c.young_person_id,
+            c.id,
+            c.occurred_at,
+            c.status,
+            c.successful,
+            c.method,
+            c.seen,
+            c.seen_alone,
+            c.author_id,
+        )
+        .where(c.status.in_(("final", "draft")))
+        .where((c.occurred_at >= since) | (c.status == "draft"))
+        .order_by(c.id)
+    )
+    out: dict[int, list[rules.ContactFact]] = defaultdict(list)
+    for pid, cid, at, status, ok, method, seen, alone, author in rows_in(
+        session, stmt, c.young_person_id, ids
+    ):
+        out[pid].append(
+            rules.ContactFact(
+                cid,
+                _day(at),
+                status == "final",
+                ok,
+                method in _FACE_TO_FACE,
+                seen,
+                alone,
+                names.get(author, ""),
+            )
+        )
+    return out
+
+
+def _service_referrals(
+    session: Session, ids: Sequence[int]
+) -> dict[int, list[rules.ServiceReferralFact]]:
+    s = ServiceReferral
+    stmt = select(s.young_person_id, s.id, s.service, s.organisation, s.status).order_by(s.id)
+    out: dict[int, list[rules.ServiceReferralFact]] = defaultdict(list)
+    for pid, sid, service, org, status in rows_in(session, stmt, s.young_person_id, ids):
+        final = ServiceReferralStatus.parse(status).final
+        out[pid].append(rules.ServiceReferralFact(sid, service, org, status, final))
+    return out
+
+
+def _follow_ups(session: Session, ids: Sequence[int]) -> dict[int, list[rules.FollowUpFact]]:
+    f = FollowUpAction
+    stmt = (
+        select(f.young_person_id, f.id, f.description, f.due_on)
+        .where(f.done_on.is_(None))
+        .order_by(f.id)
+    )
+    out: dict[int, list[rules.FollowUpFact]] = defaultdict(list)
+    for pid, fid, text, due in rows_in(session, stmt, f.young_person_id, ids):
+        out[pid].append(rules.FollowUpFact(fid, text, due, False))
+    return out
+
+
+def _accommodation(session: Session, ids: Sequence[int], on: date) -> dict[int, Any]:
+    a = AccommodationPeriod
+    stmt = (
+        select(a.young_person_id, a.id, a.letter, a.suitable, a.started_on, a.ended_on)
+        .where(a.started_on <= on)
+        .order_by(a.started_on, a.id)
+    )
+    out: dict[int, rules.AccommodationNow | None] = {}
+    for pid, aid, letter, suitable, start, end in rows_in(session, stmt, a.young_person_id, ids):
+        current = end is None or end > on
+        out[pid] = rules.AccommodationNow(aid, letter, suitable, start) if current else None
+    return out
+
+
+def _plan_reviews(session: Session, ids: Sequence[int]) -> dict[int, date]:
+    stmt = select(PathwayPlan.young_person_id, PlanReview.reviewed_on).join(
+        PlanReview, PlanReview.plan_id == PathwayPlan.id
+    )
+    out: dict[int, date] = {}
+    for pid, on in rows_in(session, stmt, PathwayPlan.young_person_id, ids):
+        out[pid] = max(on, out.get(pid, on))
+    return out
+
+
+def load_facts(session: Session, ids: Sequence[int], on: date) -> dict[int, rules.ClosureFacts]:
+    """What the closure checks read, for many young people at once, as the record stands;
+    ``on`` is the day the checks count back from."""
+    people = {
+        pid: (dob, eligibility, version)
+        for pid, dob, eligibility, version in rows_in(
+            session,
+            select(
+                YoungPerson.id,
+                YoungPerson.date_of_birth,
+                YoungPerson.eligibility,
+                YoungPerson.version,
+            ),
+            YoungPerson.id,
+            ids,
+        )
+    }
+    names = dict(session.execute(select(User.id, User.display_name)).tuples().all())
+    since = datetime.combine(on - timedelta(days=31 * _HORIZON_MONTHS), datetime.min.time())
+    concerns, referrals = _concerns(session, ids), _referrals(session, ids)
+    allegations, screenings = _allegations(session, ids), _screenings(session, ids)
+    missing, contacts = _missing(session, ids), _contacts(session, ids, since, names)
+    out_refs, follow_ups = _service_referrals(session, ids), _follow_ups(session, ids)
+    accommodation, reviews = _accommodation(session, ids, on), _plan_reviews(session, ids)
+    support = support_events(session, ids)
+    facts = {}
+    for pid, (dob, eligibility, version) in people.items():
+        events = support.get(pid, {})
+        told = max(events.get("told_can_return", []), default=None)
+        facts[pid] = rules.ClosureFacts(
+            person_id=pid,
+            date_of_birth=dob,
+            eligibility=eligibility,
+            concerns=tuple(concerns.get(pid, ())),
+            referrals=tuple(referrals.get(pid, ())),
+            allegations=tuple(allegations.get(pid, ())),
+            screenings=tuple(screenings.get(pid, ())),
+            missing=tuple(missing.get(pid, ())),
+            contacts=tuple(contacts.get(pid, ())),
+            service_referrals=tuple(out_refs.get(pid, ())),
+            follow_ups=tuple(follow_ups.get(pid, ())),
+            accommodation=accommodation.get(pid),
+            told_can_return_on=told,
+            declined_support_on=declined_on(events),
+            last_plan_review_on=reviews.get(pid),
+            record_version=version,
+        )
+    return facts
+
+
+# --- input and views ---
+
+
+@dataclass(frozen=True)
+class ClosureInput:
+    """What the worker writes on a closure request."""
+
+    reason: str
+    why_open: str = ""
+    what_changed: str = ""
+    agencies_involved: str = ""
+    if_concerns_return: str = ""
+    young_person_views: str = ""
+    reason_date: date | None = None
+    receiving_body: str = ""
+    justifications: Mapping[str, str] = field(default_factory=dict)  # check id -> text
+
+
+@dataclass(frozen=True)
+class TeamLeadDecisions:
+    risk_holder: str = ""
+    risk_review: str = ""
+    accommodation_decision: str = ""
+
+
+@dataclass(frozen=True)
+class OverrideView:
+    check_id: str
+    title: str
+    justification: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class RequestView:
+    id: int
+    person_id: int
+    status: Status
+    data: ClosureInput
+    decisions: TeamLeadDecisions
+    requested_by_id: int
+    requested_by: str
+    requested_at: datetime
+    submitted_at: datetime
+    anchor_on: date
+    decisions_by: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_comments: str
+    voided_at: datetime | None
+    void_note: str
+    closed_on: date | None
+    closed_by: str | None
+    overrides: tuple[OverrideView, ...]
+
+    @property
+    def reason_label(self) -> str:
+        try:
+            return rules.reason_label(self.data.reason)
+        except UnknownCode:
+            return self.data.reason
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    text: str
+    author: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ReopeningView:
+    id: int
+    reason: str
+    reopened_by: str
+    reopened_at: datetime
+
+
+@dataclass(frozen=True)
+class ClosureOverview:
+    """Everything the Closure tab and the team lead's review show about one case."""
+
+    person_id: int
+    child_uid: str
+    name: str
+    state: str  # open, pending, returned, approved or closed
+    closed_on: date | None
+    closure_reason: str | None
+    request: RequestView | None
+    checks: tuple[rules.CheckResult, ...]
+    checked_on: date
+    can_request: bool
+    can_approve: bool
+    approval_current: bool | None  # None unless approved; False once the record changed
+    changed_since_approval: tuple[str, ...]
+    notes: tuple[NoteView, ...]
+    reopenings: tuple[ReopeningView, ...]
+    history: tuple[RequestView, ...]  # earlier requests: closed, withdrawn
+
+    @property
+    def state_label(self) -> str:
+        if self.state == "open":
+            return "Open"
+        return Status(self.state).label
+
+
+def _request_facts(data: ClosureInput, decisions: TeamLeadDecisions) -> rules.RequestFacts:
+    return rules.RequestFacts(
+        reason=data.reason.strip(),
+        why_open=data.why_open,
+        what_changed=data.what_changed,
+        agencies_involved=data.agencies_involved,
+        if_concerns_return=data.if_concerns_return,
+        young_person_views=data.young_person_views,
+        reason_date=data.reason_date,
+        receiving_body=data.receiving_body,
+        risk_holder=decisions.risk_holder,
+        risk_review=decisions.risk_review,
+        accommodation_decision=decisions.accommodation_decision,
+        justifications={k: v for k, v in data.justifications.items() if v.strip()},
+    )
+
+
+def _input_of(row: ClosureRequest, overrides: Sequence[ClosureOverride]) -> ClosureInput:
+    return ClosureInput(
+        reason=row.reason,
+        why_open=row.why_open,
+        what_changed=row.what_changed,
+        agencies_involved=row.agencies_involved,
+        if_concerns_return=row.if_concerns_return,
+        young_person_views=row.young_person_views,
+        reason_date=row.reason_date,
+        receiving_body=row.receiving_body,
+        justifications={o.check_id: o.justification for o in overrides},
+    )
+
+
+def _decisions_of(row: ClosureRequest) -> TeamLeadDecisions:
+    return TeamLeadDecisions(row.risk_holder, row.risk_review, row.accommodation_decision)
+
+
+def _overrides(session: Session, request_id: int) -> list[ClosureOverride]:
+    stmt = select(ClosureOverride).where(ClosureOverride.request_id == request_id)
+    return list(session.scalars(stmt.order_by(ClosureOverride.id)))
+
+
+def _view(session: Session, row: ClosureRequest, names: Mapping[int, str]) -> RequestView:
+    overrides = _overrides(session, row.id)
+
+    def name(uid: int | None) -> str | None:
+        return names.get(uid, "?") if uid else None
+
+    return RequestView(
+        id=row.id,
+        person_id=row.young_person_id,
+        status=Status(row.status),
+        data=_input_of(row, overrides),
+        decisions=_decisions_of(row),
+        requested_by_id=row.requested_by,
+        requested_by=names.get(row.requested_by, "?"),
+        requested_at=row.requested_at,
+        submitted_at=row.submitted_at,
+        anchor_on=row.anchor_on,
+        decisions_by=name(row.decisions_by),
+        reviewed_by=name(row.reviewed_by),
+        reviewed_at=row.reviewed_at,
+        review_comments=row.review_comments,
+        voided_at=row.voided_at,
+        void_note=row.void_note,
+        closed_on=row.closed_on,
+        closed_by=name(row.closed_by),
+        overrides=tuple(
+            OverrideView(
+                o.check_id,
+                _check_title(o.check_id),
+                o.justification,
+                names.get(o.recorded_by, "?"),
+                o.recorded_at,
+            )
+            for o in overrides
+        ),
+    )
+
+
+def _check_title(check_id: str) -> str:
+    try:
+        return rules.CheckId(check_id).label
+    except ValueError:
+        return check_id
+
+
+def _active(session: Session, person_id: int) -> ClosureRequest | None:
+    stmt = (
+        select(ClosureRequest)
+        .where(ClosureRequest.young_person_id == person_id)
+        .where(ClosureRequest.status.in_([s.value for s in _ACTIVE]))
+        .order_by(ClosureRequest.id.desc())
+    )
+    return session.scalars(stmt).first()
+
+
+def _names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(User.id, User.display_name)).tuples().all())
+
+
+def _run(
+    session: Session, person_id: int, data: ClosureInput, decisions: TeamLeadDecisions, on: date
+) -> tuple[list[rules.CheckResult], dict[str, Any]]:
+    facts = load_facts(session, [person_id], on)
+    if person_id not in facts:
+        raise NotFound("That young person's record does not exist.")
+    request = _request_facts(data, decisions)
+    results = rules.run_checks(facts[person_id], request, on, closure_rules())
+    return results, rules.evidence_snapshot(facts[person_id], request)
+
+
+# --- reading ---
+
+
+def preview_checks(
+    db: Database, actor: Actor, person_id: int, data: ClosureInput, *, now: datetime
+) -> list[rules.CheckResult]:
+    """Run every check as if ``data`` were submitted today, with any team-lead decisions
+    already recorded on the active request."""
+    require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    with db.reading() as session:
+        active = _active(session, person_id)
+        decisions = _decisions_of(active) if active else TeamLeadDecisions()
+        return _run(session, person_id, data, decisions, local_today(now))[0]
+
+
+def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> ClosureOverview:
+    """The case's closure state with the checks run now: against the active request when
+    there is one (counting back from the day it was submitted), otherwise against an empty
+    request, which shows what the record itself still needs."""
+    require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    today = local_today(now)
+    with db.reading() as session:
+        person = session.get(YoungPerson, person_id)
+        if person is None:
+            raise NotFound("That young person's record does not exist.")
+        names = _names(session)
+        active = _active(session, person_id)
+        view = _view(session, active, names) if active else None
+        if view is not None:
+            on = view.anchor_on
+            results, snapshot = _run(session, person_id, view.data, view.decisions, on)
+        else:
+            on = today
+            results, snapshot = _run(
+                session, person_id, ClosureInput(reason=""), TeamLeadDecisions(), on
+            )
+        current: bool | None = None
+        changed: tuple[str, ...] = ()
+        if active is not None and active.status == Status.APPROVED:
+            current = rules.fingerprint(snapshot) == active.approved_fingerprint
+            if not current:
+                before = json.loads(active.approved_snapshot or "{}")
+                changed = tuple(rules.changed_sections(before, snapshot))
+        past = session.scalars(
+            select(ClosureRequest)
+            .where(ClosureRequest.young_person_id == person_id)
+            .where(ClosureRequest.status.in_((Status.CLOSED.value, Status.WITHDRAWN.value)))
+            .order_by(ClosureRequest.id.desc())
+        )
+        history = tuple(_view(session, r, names) for r in past)
+        notes = tuple(
+            NoteView(n.id, n.text, names.get(n.author_id, "?"), n.created_at)
+            for n in session.scalars(
+                select(ClosedCaseNote)
+                .where(ClosedCaseNote.young_person_id == person_id)
+                .order_by(ClosedCaseNote.id.desc())
+            )
+        )
+        reopenings = tuple(
+            ReopeningView(r.id, r.reason, names.get(r.reopened_by, "?"), r.reopened_at)
+            for r in session.scalars(
+                select(CaseReopening)
+                .where(CaseReopening.young_person_id == person_id)
+                .order_by(CaseReopening.id.desc())
+            )
+        )
+        state = "closed" if person.closed_on else (view.status.value if view else "open")
+        return ClosureOverview(
+            person_id=person_id,
+            child_uid=person.child_uid,
+            name=f"{person.first_name} {person.last_name}",
+            state=state,
+            closed_on=person.closed_on,
+            closure_reason=person.closure_reason,
+            request=view,
+            checks=tuple(results),
+            checked_on=on,
+            can_request=rules.can_request(results),
+            can_approve=rules.can_approve(results),
+            approval_current=current,
+            changed_since_approval=changed,
+            notes=notes,
+            reopenings=reopenings,
+            history=history,
+        )
+
+
+def checks_for_child(
+    db: Database, actor: Actor, child_uid: str, *, now: datetime
+) -> tuple[int, list[rules.CheckResult]]:
+    """The checks for the young person with this child id (``casework-admin
+    closure-check``): against their active request if there is one, else as of today."""
+    require(db, actor, Action.RUN_REPORTS, now=now, record_type="report")
+    with db.reading() as session:
+        pid = session.scalar(select(YoungPerson.id).where(YoungPerson.child_uid == child_uid))
+        if pid is None:
+            raise NotFound(f"No young person has the child id {child_uid!r}.")
+        active = _active(session, pid)
+        if active is not None:
+            data = _input_of(active, _overrides(session, active.id))
+            return pid, _run(session, pid, data, _decisions_of(active), active.anchor_on)[0]
+        return pid, _run(session, pid, ClosureInput(""), TeamLeadDecisions(), local_today(now))[0]
+
+
+def check_open_cases(
+    db: Database, actor: Actor, *, now: datetime
+) -> dict[int, list[rules.CheckResult]]:
+    """Every check for every open case (no closure request data): what each record still
+    needs before it could close. Reads each table once for all of them."""
+    require(db, actor, Action.RUN_REPORTS, now=now, record_type="report")
+    today = local_today(now)
+    config = closure_rules()
+    empty = _request_facts(ClosureInput(""), TeamLeadDecisions())
+    with db.reading() as session:
+        ids = list(session.scalars(select(YoungPerson.id).where(YoungPerson.closed_on.is_(None))))
+        facts = load_facts(session, ids, today)
+    return {pid: rules.run_checks(f, empty, today, config) for pid, f in facts.items()}
+
+
+# --- the worker's steps ---
+
+
+def _text_problems(data: ClosureInput) -> list[str]:
+    problems = []
+    try:
+        rules.parse_reason(data.reason)
+    except UnknownCode as exc:
+        problems.append(f"reason: {exc}" if data.reason.strip() else "reason: choose a reason.")
+    for check_id in data.justifications:
+        try:
+            rules.CheckId(check_id)
+        except ValueError:
+            problems.append(f"justifications: {check_id!r} is not a closure check.")
+    return problems
+
+
+def _refusals(results: Sequence[rules.CheckResult]) -> list[str]:
+    out = []
+    for r in results:
+        if r.blocks:
+            out.append(f"{r.id.number}. {r.title}: {r.summary}")
+        elif r.needs_justification:
+            out.append(f"{r.id.number}. {r.title}: {r.summary} Write a justification to go on.")
+    return out
+
+
+def _save_overrides(
+    session: Session,
+    actor: Actor,
+    request: ClosureRequest,
+    results: Sequence[rules.CheckResult],
+    now: datetime,
+) -> None:
+    """Keep one override per overridden warning (replacing earlier ones); each is audited
+    as an override so audits can find them."""
+    for old in _overrides(session, request.id):
+        session.delete(old)
+    session.flush()
+    for r in results:
+        if r.outcome is rules.Outcome.OVERRIDDEN:
+            row = ClosureOverride(
+                request_id=request.id,
+                check_id=r.id.value,
+                justification=r.justification,
+                recorded_by=actor.user_id,
+                recorded_at=to_naive_utc(now),
+            )
+            session.add(row)
+            session.flush()
+            audit.record(
+                session,
+                actor,
+                "closure_override",
+                now=now,
+                record_type="closure_override",
+                record_id=row.id,
+                fields=[r.id.value],
+            )
+
+
+_INPUT_FIELDS = [
+    "reason",
+    "reason_date",
+    "receiving_body",
+    "why_open",
+    "what_changed",
+    "agencies_involved",
+    "if_concerns_return",
+    "young_person_views",
+]
+
+
+def _apply(row: ClosureRequest, data: ClosureInput) -> None:
+    row.reason = rules.parse_reason(data.reason).value
+    row.reason_date = data.reason_date
+    row.receiving_body = data.receiving_body.strip()
+    row.why_open = data.why_open.strip()
+    row.what_changed = data.what_changed.strip()
+    row.agencies_involved = data.agencies_involved.strip()
+    row.if_concerns_return = data.if_concerns_return.strip()
+    row.young_person_views = data.young_person_views.strip()
+
+
+def request_closure(
+    db: Database, actor: Actor, person_id: int, data: ClosureInput, *, now: datetime
+) -> Changed:
+    """Submit a closure request. Refused, naming each one, while a blocker the worker can
+    fix fails or a failed warning has no justification."""
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
+    problems = _text_problems(data)
+    if problems:
+        raise ValidationFailed(problems)
+    today = local_today(now)
+    with db.unit_of_work() as session:
+        active = _active(session, person_id)
+        if active is not None:
+            raise ValidationFailed(
+                [
+                    "A closure request for this young person is already "
+                    f"{Status(active.status).label.lower()}: open it on the Closure tab."
+                ]
+            )
+        results, _ = _run(session, person_id, data, TeamLeadDecisions(), today)
+        refusals = _refusals(results)
+        if refusals:
+            raise ValidationFailed(refusals)
+        row = ClosureRequest(
+            young_person_id=person_id,
+            status=Status.PENDING.value,
+            requested_by=actor.user_id,
+            requested_at=to_naive_utc(now),
+            submitted_at=to_naive_utc(now),
+            anchor_on=today,
+        )
+        _apply(row, data)
+        changed = add_audited(
+            session,
+            actor,
+            row,
+            "request_closure",
+            now=now,
+            record_type=RECORD_TYPE,
+            fields=_INPUT_FIELDS,
+        )
+        _save_overrides(session, actor, row, results, now)
+        return changed
+
+
+def _load(session: Session, request_id: int) -> ClosureRequest:
+    row = session.get(ClosureRequest, request_id)
+    if row is None:
+        raise NotFound("That closure request no longer exists.")
+    return row
+
+
+def _person_of(db: Database, request_id: int) -> int:
+    with db.reading() as session:
+        return _load(session, request_id).young_person_id
+
+
+def _expect(row: ClosureRequest, *allowed: Status) -> None:
+    if Status(row.status) not in allowed:
+        wanted = " or ".join(s.label.lower() for s in allowed)
+        raise ValidationFailed(
+            [f"This request is {Status(row.status).label.lower()}; it must be {wanted}."]
+        )
+
+
+def resubmit_closure(
+    db: Database, actor: Actor, request_id: int, data: ClosureInput, *, now: datetime
+) -> Changed:
+    """Send a returned request back to the team lead, amended; the checks run again and
+    count back from today."""
+    person_id = _person_of(db, request_id)
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
+    problems = _text_problems(data)
+    if problems:
+        raise ValidationFailed(problems)
+    today = local_today(now)
+    with db.unit_of_work() as session:
+        row = _load(session, request_id)
+        _expect(row, Status.RETURNED)
+        results, _ = _run(session, person_id, data, _decisions_of(row), today)
+        refusals = _refusals(results)
+        if refusals:
+            raise ValidationFailed(refusals)
+        _apply(row, data)
+        row.status = Status.PENDING.value
+        row.submitted_at = to_naive_utc(now)
+        row.anchor_on = today
+        audit.record(
+            session,
+            actor,
+            "resubmit_closure",
+            now=now,
+            record_type=RECORD_TYPE,
+            record_id=row.id,
+            fields=_INPUT_FIELDS,
+        )
+        _save_overrides(session, actor, row, results, now)
+        return Changed(RECORD_TYPE, (row.id,))
+
+
+def withdraw_closure(db: Database, actor: Actor, request_id: int, *, now: datetime) -> Changed:
+    person_id = _person_of(db, request_id)
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
+    with db.unit_of_work() as session:
+        row = _load(session, request_id)
+        _expect(row, Status.PENDING, Status.RETURNED, Status.APPROVED)
+        row.status = Status.WITHDRAWN.value
+        audit.record(
+            session,
+            actor,
+            "withdraw_closure",
+            now=now,
+            record_type=RECORD_TYPE,
+            record_id=row.id,
+            fields=["status"],
+        )
+        return Changed(RECORD_TYPE, (row.id,), ("status",))
+
+
+# --- the team lead's steps ---
+
+
+def _require_team_lead(db: Database, actor: Actor, person_id: int, now: datetime) -> None:
+    require_on_person(db, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now)
+
+
+def record_decisions(
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    decisions: TeamLeadDecisions,
+    *,
+    now: datetime,
+) -> Changed:
+    """The team lead records who holds an open risk after closure (and how it will be
+    reviewed), and why unsuitable or unknown accommodation does not stop closure."""
+    person_id = _person_of(db, request_id)
+    _require_team_lead(db, actor, person_id, now)
+    holder, review = decisions.risk_holder.strip(), decisions.risk_review.strip()
+    if bool(holder) != bool(review):
+        missing = "how the risk will be reviewed" if holder else "who holds the risk"
+        raise ValidationFailed([f"risk_review: Say {missing} as well."])
+    with db.unit_of_work() as session:
+        row = _load(session, request_id)
+        _expect(row, Status.PENDING)
+        row.risk_holder, row.risk_review = holder, review
+        row.accommodation_decision = decisions.accommodation_decision.strip()
+        row.decisions_by = actor.user_id
+        fields = ["risk_holder", "risk_review", "accommodation_decision"]
+        audit.record(
+            session,
+            actor,
+            "closure_decisions",
+            now=now,
+            record_type=RECORD_TYPE,
+            record_id=row.id,
+            fields=fields,
+        )
+        return Changed(RECORD_TYPE, (row.id,), tuple(fields))
+
+
+def _not_own(actor: Actor, row: ClosureRequest) -> None:
+    if actor.user_id is not None and actor.user_id == row.requested_by:
+        raise PermissionDenied(
+            "You asked for this closure, so you cannot approve it: another team lead must."
+        )
+
+
+def approve_closure(
+    db: Database, actor: Actor, request_id: int, password: str, *, now: datetime
+) -> Changed:
+    """Approve a pending request: the team lead re-enters their password, may not be the
+    requester, and every check must pass. The approval is bound to a fingerprint of the
+    evidence the checks read."""
+    person_id = _person_of(db, request_id)
+    _require_team_lead(db, actor, person_id, now)
+    with db.reading() as session:
+        _not_own(actor, _load(session, request_id))
+    if not confirm_password(db, actor, password, now=now):
+        with db.unit_of_work() as session:
+            audit.record(
+                session,
+                actor,
+                "approve_closure",
+                now=now,
+                record_type=RECORD_TYPE,
+                record_id=request_id,
+                outcome="denied",
+            )
+        raise PermissionDenied("That password is not right, so the closure was not approved.")
+    with db.unit_of_work() as session:
+        row = _load(session, request_id)
+        _expect(row, Status.PENDING)
+        data = _input_of(row, _overrides(session, row.id))
+        results, snapshot = _run(session, person_id, data, _decisions_of(row), row.anchor_on)
+        if not rules.can_approve(results):
+            failing = [
+                f"{r.id.number}. {r.title}: {r.summary}"
+                for r in results
+                if r.blocks_approval or r.needs_justification
+            ]
+            raise ValidationFailed(failing)
+        row.status = Status.APPROVED.value
+        row.reviewed_by, row.reviewed_at = actor.user_id, to_naive_utc(now)
+        row.review_comments = ""
+        row.approved_fingerprint = rules.fingerprint(snapshot)
+        row.approved_snapshot = json.dumps(snapshot, sort_keys=True)
+        audit.record(
+            session,
+            actor,
+            "approve_closure",
+            now=now,
+            record_type=RECORD_TYPE,
+            record_id=row.id,
+            fields=["status", "approved_fingerprint"],
+        )
+        return Changed(RECORD_TYPE, (row.id,), ("status",))
+
+
+def return_closure(
+    db: Database, actor: Actor, request_id: int, comments: str, *, now: datetime
+) -> Changed:
+    """Send a pending request back to the worker; the comments say what to do."""
+    person_id = _person_of(db, request_id)
+    _require_team_lead(db, actor, person_id, now)
+    if not comments.strip():
+        raise ValidationFailed(["comments: Say what the worker needs to do before it can close."])
+    with db.unit_of_work() as session:
+        row = _load(session, request_id)
+        _expect(row, Status.PENDING)
+        row.status = Status.RETURNED.value
+        row.reviewed_by, row.reviewed_at = actor.user_id, to_naive_utc(now)
+        row.review_comments = comments.strip()
+        audit.record(
+            session,
+            actor,
+            "return_closure",
+            now=now,
+            record_type=RECORD_TYPE,
+            record_id=row.id,
+            fields=["status", "review_comments"],
+        )
+        return Changed(RECORD_TYPE, (row.id,), ("status",))
+
+
+# --- closing and reopening ---
+
+
+def _void(
+    session: Session, actor: Actor, row: ClosureRequest, changed: list[str], now: datetime
+) -> str:
+    note = (
+        "The record changed after the approval ("
+        + (", ".join(changed) or "the evidence")
+        + "), so the approval is void: the checks ran again and the request is back with "
+        "a team lead."
+    )
+    row.status = Status.PENDING.value
+    row.approved_fingerprint = None
+    row.approved_snapshot = None
+    row.voided_at = to_naive_utc(now)
+    row.void_note = note
+    row.submitted_at = to_naive_utc(now)
+    audit.record(
+        session,
+        actor,
+        "closure_approval_voided",
+        now=now,
+        record_type=RECORD_TYPE,
+        record_id=row.id,
+        fields=["status"],
+    )
+    return note
+
+
+def close_case(
+    db: Database, actor: Actor, request_id: int, closed_on: date, *, now: datetime
+) -> Changed:
+    """Close an approved case. If anything the checks read changed since the approval,
+    the approval is voided (and that is saved) and the case stays open."""
+    person_id = _person_of(db, request_id)
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
+    today = local_today(now)
+    voided: str | None = None
+    with db.unit_of_work() as session:
+        row = _load(session, request_id)
+        _expect(row, Status.APPROVED)
+        problems = []
+        if closed_on > today:
+            problems.append(
+                f"closed_on: The closure date {plain_date(closed_on)} is in the future."
+            )
+        if closed_on < row.anchor_on:
+            problems.append(
+                f"closed_on: The closure date {plain_date(closed_on)} is before the request "
+                f"({plain_date(row.anchor_on)})."
+            )
+        if problems:
+            raise ValidationFailed(problems)
+        data = _input_of(row, _overrides(session, row.id))
+        _, snapshot = _run(session, person_id, data, _decisions_of(row), row.anchor_on)
+        if rules.fingerprint(snapshot) != row.approved_fingerprint:
+            before = json.loads(row.approved_snapshot or "{}")
+            voided = _void(session, actor, row, rules.changed_sections(before, snapshot), now)
+        else:
+            person = session.get(YoungPerson, person_id)
+            assert person is not None
+            row.status = Status.CLOSED.value
+            row.closed_on, row.closed_by, row.closed_at = (
+                closed_on,
+                actor.user_id,
+                to_naive_utc(now),
+            )
+            person.closed_on = closed_on
+            person.closure_reason = row.reason
+            audit.record(
+                session,
+                actor,
+                "close_case",
+                now=now,
+                record_type="young_person",
+                record_id=person_id,
+                fields=["closed_on", "closure_reason"],
+            )
+    if voided is not None:
+        raise ApprovalVoided([voided])
+    return Changed("young_person", (person_id,), ("closed_on",))
+
+
+def reopen_case(
+    db: Database, actor: Actor, person_id: int, reason: str, *, now: datetime
+) -> Changed:
+    """Reopen a closed case, with a reason; audited as its own action."""
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
+    if not reason.strip():
+        raise ValidationFailed(["reason: Say why the case is being reopened."])
+    with db.unit_of_work() as session:
+        person = session.get(YoungPerson, person_id)
+        if person is None:
+            raise NotFound("That young person's record does not exist.")
+        if person.closed_on is None:
+            raise ValidationFailed(["This case is open: there is nothing to reopen."])
+        last = session.scalars(
+            select(ClosureRequest.id)
+            .where(ClosureRequest.young_person_id == person_id)
+            .where(ClosureRequest.status == Status.CLOSED.value)
+            .order_by(ClosureRequest.id.desc())
+        ).first()
+        person.closed_on = None
+        person.closure_reason = None
+        row = CaseReopening(
+            young_person_id=person_id,
+            closure_request_id=last,
+            reason=reason.strip(),
+            reopened_by=actor.user_id,
+            reopened_at=to_naive_utc(now),
+        )
+        return add_audited(
+            session,
+            actor,
+            row,
+            "reopen_case",
+            now=now,
+            record_type="case_reopening",
+            fields=["reason"],
+        )
+
+
+def add_note(db: Database, actor: Actor, person_id: int, text: str, *, now: datetime) -> Changed:
+    """Append a note to a closed case (the one change a closed case accepts)."""
+    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
+    if not text.strip():
+        raise ValidationFailed(["text: Write the note first."])
+    with db.unit_of_work() as session:
+        person = session.get(YoungPerson, person_id)
+        if person is None:
+            raise NotFound("That young person's record does not exist.")
+        if person.closed_on is None:
+            raise CaseClosed(
+                "Notes are appended here only once a case is closed; record a contact instead."
+            )
+        row = ClosedCaseNote(
+            young_person_id=person_id,
+            text=text.strip(),
+            author_id=actor.user_id,
+            created_at=to_naive_utc(now),
+        )
+        return add_audited(
+            session,
+            actor,
+            row,
+            "closed_case_note",
+            now=now,
+            record_type="closed_case_note",
+            fields=["text"],
+        )
+
+
+# --- the team lead's queue ---
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    request_id: int
+    person_id: int
+    child_uid: str
+    name: str
+    status: Status
+    reason: str
+    worker_id: int
+    worker: str
+    submitted_at: datetime
+    waiting_working_days: int
+    flagged: bool
+    overrides: int
+    reviewed_by: str | None
+    review_comments: str
+    voided: bool
+
+
+def queue(
+    db: Database,
+    actor: Actor,
+    *,
+    now: datetime,
+    statuses: Sequence[Status] = (Status.PENDING,),
+    worker_id: int | None = None,
+) -> list[QueueRow]:
+    """Closure requests in the teams the actor leads (a practitioner sees their own),
+    longest waiting first; pending ones waiting past the configured working days are
+    flagged."""
+    require(db, actor, Action.LIST_CASELOAD, now=now)
+    if actor.role not in CASE_ROLES:
+        return []
+    today = local_today(now)
+    calendar = council_rules().calendar
+    limit = closure_rules().review_flag_working_days
+    r, p = ClosureRequest, YoungPerson
+    stmt = (
+        select(r, p.child_uid, p.first_name, p.last_name)
+        .join(p, p.id == r.young_person_id)
+        .where(r.status.in_([s.value for s in statuses]))
+        .order_by(r.submitted_at, r.id)
+    )
+    if actor.role is Role.TEAM_LEAD:
+        stmt = stmt.where(p.team_id.in_(actor.led_team_ids or actor.team_ids))
+    else:
+        stmt = stmt.where(r.requested_by == actor.user_id)
+    if worker_id is not None:
+        stmt = stmt.where(r.requested_by == worker_id)
+    with db.reading() as session:
+        names = _names(session)
+        rows = session.execute(stmt).all()
+        counts: dict[int, int] = defaultdict(int)
+        ids = [row[0].id for row in rows]
+        for (rid,) in rows_in(
+            session, select(ClosureOverride.request_id), ClosureOverride.request_id, ids
+        ):
+            counts[rid] += 1
+    out = []
+    for req, uid, first, last in rows:
+        submitted = _day(req.submitted_at)
+        waiting = calendar.working_days_between(submitted, today)
+        out.append(
+            QueueRow(
+                request_id=req.id,
+                person_id=req.young_person_id,
+                child_uid=uid,
+                name=f"{first} {last}",
+                status=Status(req.status),
+                reason=req.reason,
+                worker_id=req.requested_by,
+                worker=names.get(req.requested_by, "?"),
+                submitted_at=req.submitted_at,
+                waiting_working_days=waiting,
+                flagged=req.status == Status.PENDING and waiting > limit,
+                overrides=counts.get(req.id, 0),
+                reviewed_by=names.get(req.reviewed_by) if req.reviewed_by else None,
+                review_comments=req.review_comments,
+                voided=req.voided_at is not None,
+            )
+        )
+    return out
+
+
+def request_person(db: Database, actor: Actor, request_id: int, *, now: datetime) -> int:
+    """The young person a request is about (after checking the actor may see them)."""
+    person_id = _person_of(db, request_id)
+    relation = relation_of(db, actor, person_id)
+    require(
+        db,
+        actor,
+        Action.VIEW_RECORD,
+        relation,
+        now=now,
+        record_type="young_person",
+        record_id=person_id,
+    )
+    return person_id
+
+
+__all__ = [
+    "ApprovalVoided",
+    "ClosureInput",
+    "ClosureOverview",
+    "QueueRow",
+    "Status",
+    "TeamLeadDecisions",
+    "add_note",
+    "approve_closure",
+    "check_open_cases",
+    "checks_for_child",
+    "close_case",
+    "closed_message",
+    "overview",
+    "preview_checks",
+    "queue",
+    "record_decisions",
+    "reopen_case",
+    "request_closure",
+    "resubmit_closure",
+    "return_closure",
+    "withdraw_closure",
+]
