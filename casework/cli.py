@@ -28,6 +28,7 @@ from casework.db import keys
 from casework.db.database import Database, create_database, open_database, recover, unlock
 from casework.db.locations import resolve_path
 from casework.errors import CaseworkError, ImportRefused, ValidationFailed
+from casework.reports.closure_check import closure_check
 from casework.reports.info import database_info
 from casework.services import audit, bundle, demo, due, setup, users
 from casework.services.permissions import SYSTEM_ACTOR, Role
@@ -314,6 +315,23 @@ def cmd_report_due(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_closure_check(args: argparse.Namespace) -> int:
+    db = open_for_cli(resolve_path(args.path))
+    try:
+        report = closure_check(db, SYSTEM_ACTOR, args.child_id, now=utc_now())
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    verdict = "can close" if report["can_close"] else "cannot close yet"
+    print(f"{report['child_id']}: {verdict}")
+    for check in report["checks"]:
+        mark = "ok " if check["passed"] else ("BLOCK" if check["severity"] == "blocker" else "WARN")
+        print(f"  {mark:<5} {check['number']:>3}. {check['title']}: {check['summary']}")
+    return 0
+
+
 # --- wiring ---------------------------------------------------------------------------------
 
 
@@ -383,6 +401,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("report", choices=["due"], help="which report")
     p.add_argument("--as-of", help="the date to report as of (YYYY-MM-DD; default today)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = command(
+        "closure-check",
+        cmd_closure_check,
+        "run the case-closure checks for one young person",
+    )
+    p.add_argument("--child-id", required=True, help="the young person's child id")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = command("set-password", cmd_set_password, "set a user's password (activates the account)")
     p.add_argument("username")

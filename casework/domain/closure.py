@@ -46,6 +46,7 @@ __all__ = [
     "Evidence",
     "Outcome",
     "RequestFacts",
+    "RequestStatus",
     "Severity",
     "can_approve",
     "can_request",
@@ -60,6 +61,26 @@ class Severity(enum.StrEnum):
     BLOCKER = "blocker"
     WARNING = "warning"
     OFF = "off"  # switched off by local configuration (never a statutory check)
+
+
+class RequestStatus(enum.StrEnum):
+    """Where a closure request is."""
+
+    PENDING = "pending"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "pending": "Waiting for a team lead",
+            "returned": "Returned to the worker",
+            "approved": "Approved, not yet closed",
+            "closed": "Closed",
+            "withdrawn": "Withdrawn",
+        }[self.value]
 
 
 class Outcome(enum.StrEnum):

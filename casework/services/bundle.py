@@ -107,6 +107,8 @@ def _export_people(session: Session) -> Iterator[dict[str, Any]]:
             "date_ceased_looked_after": (
                 p.date_ceased_looked_after.isoformat() if p.date_ceased_looked_after else None
             ),
+            "closed_on": p.closed_on.isoformat() if p.closed_on else None,
+            "closure_reason": p.closure_reason,
         }
         yield core | sections[p.id]
 
@@ -302,6 +304,7 @@ def _import_people(session: Session, actor: Actor, data: dict[str, Any], now: da
         except ValidationFailed as exc:
             problems.extend(f"{where}.{p}" for p in exc.problems)
             continue
+        problems += _closed_state(person, item, where)
         problems += bundle_casework.import_sections(
             session, person.id, item, where, lambda name: _user_id(session, name), to_naive_utc(now)
         )
@@ -324,6 +327,19 @@ def _import_people(session: Session, actor: Actor, data: dict[str, Any], now: da
     session.flush()
     contact_summary.refresh(session, imported)
     return created
+
+
+def _closed_state(person: Any, item: dict[str, Any], where: str) -> list[str]:
+    """A closed case keeps its closure date and reason; each needs the other (CIN rule)."""
+    closed, reason = item.get("closed_on"), item.get("closure_reason")
+    if bool(closed) != bool(reason):
+        return [
+            f"{where}.closed_on: a closure date needs a closure reason and a reason needs a "
+            f"date: got closed_on={closed!r}, closure_reason={reason!r}"
+        ]
+    if closed:
+        person.closed_on, person.closure_reason = date.fromisoformat(closed), reason
+    return []
 
 
 def _user_id(session: Session, username: str) -> int | None:

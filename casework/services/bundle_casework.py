@@ -25,7 +25,11 @@ from casework.db.models import (
     ActivityPeriod,
     Allegation,
     CareHistory,
+    CaseReopening,
     CircumstanceChange,
+    ClosedCaseNote,
+    ClosureOverride,
+    ClosureRequest,
     Contact,
     ContactAddendum,
     EligibilityDecision,
@@ -45,6 +49,7 @@ from casework.db.models import (
 )
 from casework.domain import front_door as fd
 from casework.domain import leaving_care as lc
+from casework.domain.closure import CheckId, RequestStatus, reason_choices
 from casework.domain.codes import (
     AccommodationType,
     Activity,
@@ -346,6 +351,67 @@ SECTIONS: dict[str, Section] = {
             "recorded_by": Field("recorded_by", "user"),
         },
         order="sent_on",
+    ),
+    "closure_requests": Section(
+        ClosureRequest,
+        {
+            "status": Field("status", "code", codes=_codes(RequestStatus)),
+            "reason": Field("reason", "code", codes=tuple(c for c, _ in reason_choices())),
+            "reason_date": Field("reason_date", "date", required=False),
+            "receiving_body": Field("receiving_body", "str"),
+            "why_open": Field("why_open", "text"),
+            "what_changed": Field("what_changed", "text"),
+            "agencies_involved": Field("agencies_involved", "text"),
+            "if_concerns_return": Field("if_concerns_return", "text"),
+            "young_person_views": Field("young_person_views", "text"),
+            "requested_by": Field("requested_by", "user"),
+            "requested_at": Field("requested_at", "datetime"),
+            "submitted_at": Field("submitted_at", "datetime"),
+            "anchor_on": Field("anchor_on", "date"),
+            "risk_holder": Field("risk_holder", "text"),
+            "risk_review": Field("risk_review", "text"),
+            "accommodation_decision": Field("accommodation_decision", "text"),
+            "decisions_by": Field("decisions_by", "user", required=False),
+            "reviewed_by": Field("reviewed_by", "user", required=False),
+            "reviewed_at": Field("reviewed_at", "datetime", required=False),
+            "review_comments": Field("review_comments", "text"),
+            "voided_at": Field("voided_at", "datetime", required=False),
+            "void_note": Field("void_note", "text"),
+            "closed_on": Field("closed_on", "date", required=False),
+            "closed_by": Field("closed_by", "user", required=False),
+            "closed_at": Field("closed_at", "datetime", required=False),
+        },
+        children={
+            "overrides": Section(
+                ClosureOverride,
+                {
+                    "check_id": Field("check_id", "code", codes=_codes(CheckId)),
+                    "justification": Field("justification", "text"),
+                    "recorded_by": Field("recorded_by", "user"),
+                    "recorded_at": Field("recorded_at", "datetime"),
+                },
+                parent="request_id",
+            ),
+        },
+        order="requested_at",
+    ),
+    "case_reopenings": Section(
+        CaseReopening,
+        {
+            "reason": Field("reason", "text"),
+            "reopened_by": Field("reopened_by", "user"),
+            "reopened_at": Field("reopened_at", "datetime"),
+        },
+        order="reopened_at",
+    ),
+    "closed_case_notes": Section(
+        ClosedCaseNote,
+        {
+            "text": Field("text", "text"),
+            "author_id": Field("author_id", "user"),
+            "created_at": Field("created_at", "datetime"),
+        },
+        order="created_at",
     ),
     "support_events": Section(
         SupportEvent,

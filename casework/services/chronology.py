@@ -32,6 +32,7 @@ from casework.domain.leaving_care import CircumstanceChange as Change
 from casework.domain.leaving_care import ContactMethod, ExplicitStatus
 from casework.errors import NotFound
 from casework.services import audit
+from casework.services.chronology_closure import closure_events
 from casework.services.chronology_events import Event, EventKind
 from casework.services.chronology_front_door import FRONT_DOOR_SOURCES
 from casework.services.common import require
@@ -219,7 +220,15 @@ def chronology(
         names = {uid: n for uid, n in session.execute(select(User.id, User.display_name))}
         events = [
             event
-            for source in (_contacts, _homes, _plans, _statuses, _others, *FRONT_DOOR_SOURCES)
+            for source in (
+                _contacts,
+                _homes,
+                _plans,
+                _statuses,
+                _others,
+                *FRONT_DOOR_SOURCES,
+                closure_events,
+            )
             for event in source(session, person_id, names)
             if event.kind in wanted
         ]

@@ -21,6 +21,7 @@ class EventKind(StrEnum):
     RISK = "risk"
     MISSING = "missing"
     SERVICE = "service"
+    CLOSURE = "closure"
 
     @property
     def label(self) -> str:
@@ -38,6 +39,7 @@ class EventKind(StrEnum):
             "risk": "Risk screenings",
             "missing": "Missing episodes",
             "service": "Referrals out",
+            "closure": "Closure, reopening and notes",
         }[self.value]
 
 

@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -43,6 +42,7 @@ from casework.db.models import (
     YoungPerson,
 )
 from casework.domain import closure as rules
+from casework.domain.closure import RequestStatus as Status
 from casework.domain.codes import UnknownCode
 from casework.domain.front_door import ServiceReferralStatus
 from casework.domain.leaving_care import ContactMethod, plain_date
@@ -57,24 +57,6 @@ from casework.services.permissions import CASE_ROLES, Action, Actor, Role
 RECORD_TYPE = "closure_request"
 _FACE_TO_FACE = frozenset(m.value for m in ContactMethod if m.face_to_face)
 _HORIZON_MONTHS = 13  # facts older than this (and finished) cannot change any check
-
-
-class Status(StrEnum):
-    PENDING = "pending"
-    RETURNED = "returned"
-    APPROVED = "approved"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return {
-            "pending": "Waiting for a team lead",
-            "returned": "Returned to the worker",
-            "approved": "Approved, not yet closed",
-            "closed": "Closed",
-            "withdrawn": "Withdrawn",
-        }[self.value]
 
 
 _ACTIVE = (Status.PENDING, Status.RETURNED, Status.APPROVED)
@@ -268,7 +250,7 @@ def load_facts(session: Session, ids: Sequence[int], on: date) -> dict[int, rule
             ids,
         )
     }
-    names = dict(session.execute(select(User.id, User.display_name)).tuples().all())
+    names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
     since = datetime.combine(on - timedelta(days=31 * _HORIZON_MONTHS), datetime.min.time())
     concerns, referrals = _concerns(session, ids), _referrals(session, ids)
     allegations, screenings = _allegations(session, ids), _screenings(session, ids)
@@ -504,8 +486,18 @@ def _active(session: Session, person_id: int) -> ClosureRequest | None:
     return session.scalars(stmt).first()
 
 
+def _last_closed(session: Session, person_id: int) -> ClosureRequest | None:
+    stmt = (
+        select(ClosureRequest)
+        .where(ClosureRequest.young_person_id == person_id)
+        .where(ClosureRequest.status == Status.CLOSED.value)
+        .order_by(ClosureRequest.id.desc())
+    )
+    return session.scalars(stmt).first()
+
+
 def _names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(User.id, User.display_name)).tuples().all())
+    return {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
 
 
 def _run(
@@ -546,6 +538,8 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
             raise NotFound("That young person's record does not exist.")
         names = _names(session)
         active = _active(session, person_id)
+        if active is None and person.closed_on is not None:
+            active = _last_closed(session, person_id)  # what the checks said at closing
         view = _view(session, active, names) if active else None
         if view is not None:
             on = view.anchor_on
@@ -568,7 +562,7 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
             .where(ClosureRequest.status.in_((Status.CLOSED.value, Status.WITHDRAWN.value)))
             .order_by(ClosureRequest.id.desc())
         )
-        history = tuple(_view(session, r, names) for r in past)
+        history = tuple(_view(session, r, names) for r in past if view is None or r.id != view.id)
         notes = tuple(
             NoteView(n.id, n.text, names.get(n.author_id, "?"), n.created_at)
             for n in session.scalars(

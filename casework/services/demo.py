@@ -25,6 +25,7 @@ from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, YesNo
 from casework.services import audit, contact_summary
 from casework.services.auth import hash_password
 from casework.services.demo_casework import Person, populate_casework
+from casework.services.demo_closure import populate_closures
 from casework.services.demo_front_door import populate_front_door
 from casework.services.people import EDITABLE
 from casework.services.permissions import SYSTEM_ACTOR, Role
@@ -286,6 +287,14 @@ def _histories(
         seed=seed,
         today=local_today(now),
     )
+    lead_id = session.scalar(select(User.id).where(User.username == DEMO_LEAD_USERNAME))
+    candidates = [
+        (p.id, p.pa_id or p.sw_id, lead_for[p.id])
+        for p in people
+        if lead_for[p.id] == lead_id and (p.pa_id or p.sw_id)
+    ]
+    random.Random(seed * 7919 + 3).shuffle(candidates)
+    populate_closures(session, candidates, now=now)  # type: ignore[arg-type]
     for p in people:
         audit.record(
             session,
