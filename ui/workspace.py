@@ -1,8 +1,9 @@
 """What a signed-in user works in: the top bar, the sections for their role, the content.
 
 Practitioners and team leads land on "My work" (what is due, most urgent first), then have
-the caseload; either opens a young person's record in its place. The navigation shows how
-many items are overdue ("My work (14 overdue)").
+the front door, closure requests and the caseload; each opens a young person's record in
+its place. The navigation shows how many items are overdue ("My work (14 overdue)",
+"Closures (2 overdue)": requests waiting too long for a team lead).
 
 The whole workspace is built after sign-in and after unlocking, and destroyed when the
 window locks, so no widget or model keeps case data while locked.
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 MY_WORK = "My work"
 FRONT_DOOR = "Front door"
+CLOSURES = "Closures"
 CASELOAD = "Caseload"
 USERS = "Users and teams"
 SETTINGS = "Settings"
@@ -92,6 +94,12 @@ def _front_door(db: Database, actor: Actor, clock: Clock) -> QWidget:
     return FrontDoorSection(db, actor, clock)
 
 
+def _closures(db: Database, actor: Actor, clock: Clock) -> QWidget:
+    from ui.views.closures import ClosuresSection
+
+    return ClosuresSection(db, actor, clock)
+
+
 def _users(db: Database, actor: Actor, clock: Clock) -> QWidget:
     from ui.views.admin_users import AdminUsersView
 
@@ -111,6 +119,7 @@ def sections_for(role: Role) -> list[SectionSpec]:
         return [
             SectionSpec(MY_WORK, _my_work),
             SectionSpec(FRONT_DOOR, _front_door),
+            SectionSpec(CLOSURES, _closures),
             SectionSpec(CASELOAD, _caseload),
         ]
     if role is Role.ADMIN:
@@ -173,7 +182,11 @@ class Workspace(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self._top_bar(demo))
         layout.addLayout(body, 1)
-        badge = self.nav.fontMetrics().horizontalAdvance(badge_text(MY_WORK, 9999))
+        badged = [t for t, w in self.sections.items() if hasattr(w, "overdue_changed")]
+        badge = max(
+            self.nav.fontMetrics().horizontalAdvance(badge_text(t, 9999))
+            for t in [MY_WORK, *badged]
+        )
         self.nav.setFixedWidth(max(180, self.nav.sizeHintForColumn(0) + 40, badge + 48))
         QWidget.setTabOrder(self.nav, self.stack)
 

@@ -108,10 +108,31 @@ def login(db: Database, username: str, password: str, *, now: datetime) -> Actor
 
 
 def confirm_password(db: Database, actor: Actor, password: str, *, now: datetime) -> bool:
-    """Re-check a signed-in user's password (for approvals and the like)."""
-    with db.reading() as session:
+    """Re-check a signed-in user's password (for approvals and the like). Wrong guesses
+    share the login's growing delay for the user name, so a session left open cannot be
+    used to try passwords quickly; raises LoginRefused while the delay runs."""
+    moment = to_naive_utc(now)
+    digest = _digest(actor.username)
+    with db.unit_of_work() as session:
+        throttle = session.get(LoginThrottle, digest)
+        if throttle is not None and throttle.next_allowed_at > moment:
+            wait = (throttle.next_allowed_at - moment).total_seconds()
+            raise LoginRefused(
+                f"Too many wrong passwords. Try again in {int(wait) + 1} seconds.",
+                retry_after_seconds=wait,
+            )
         user = session.get(User, actor.user_id) if actor.user_id else None
-        return bool(user and user.active and check_password(user.password_hash, password))
+        if user and user.active and check_password(user.password_hash, password):
+            if throttle is not None:
+                session.delete(throttle)
+            return True
+        if throttle is None:
+            throttle = LoginThrottle(name_digest=digest, failures=0)
+            session.add(throttle)
+        throttle.failures += 1
+        throttle.last_failure_at = moment
+        throttle.next_allowed_at = moment + timedelta(seconds=delay_after(throttle.failures))
+        return False
 
 
 def logout(db: Database, actor: Actor, *, now: datetime, reason: str = "logout") -> None:

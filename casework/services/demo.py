@@ -293,6 +293,17 @@ def _histories(
         for p in people
         if lead_for[p.id] == lead_id and (p.pa_id or p.sw_id)
     ]
+    # Only young people already in touch and suitably housed are made ready to close, so the
+    # demo keeps its examples of lost touch and unsuitable accommodation.
+    from casework.domain.codes import InTouch
+    from casework.services.due import statuses_in
+
+    statuses = statuses_in(session, [c[0] for c in candidates], local_today(now))
+    candidates = [
+        c
+        for c in candidates
+        if statuses[c[0]].in_touch.code is InTouch.YES and not statuses[c[0]].accommodation_warning
+    ]
     random.Random(seed * 7919 + 3).shuffle(candidates)
     populate_closures(session, candidates, now=now)  # type: ignore[arg-type]
     for p in people:

@@ -358,12 +358,12 @@ def populate_closures(
         ("ready", lambda c: True),
         ("pending", lambda c: _request(session, c, _data(), submitted(1), now) is not None),
         ("pending_flagged", lambda c: _request(session, c, _data(), submitted(8), now) is not None),
-        ("pending_needs_decision", lambda c: _needs_decision(session, c, today, now, submitted(2))),
-        ("pending_override", lambda c: _with_override(session, c, today, now, submitted(3))),
         ("returned", lambda c: _returned(session, c, now, submitted(4))),
         ("approved", lambda c: _approved(session, c, now, submitted(3))),
         ("closed", lambda c: _closed(session, c, now, submitted(6), today, note=True)),
         ("reopened", lambda c: _reopened(session, c, now, submitted(10), today)),
+        ("pending_needs_decision", lambda c: _needs_decision(session, c, today, now, submitted(2))),
+        ("pending_override", lambda c: _with_override(session, c, today, now, submitted(3))),
     ]
     for state, make in steps:
         c = next_ready()

@@ -129,6 +129,20 @@ def test_wrong_password_approves_nothing_and_is_audited(case: Case) -> None:
     assert [e.outcome for e in _events(case.opened, "approve_closure")] == ["denied"]
 
 
+def test_repeated_wrong_passwords_meet_the_login_delay(case: Case) -> None:
+    from casework.errors import LoginRefused
+
+    rid = _request(case)
+    for _ in range(4):  # the delay starts after the fourth wrong password, as at login
+        with pytest.raises(PermissionDenied):
+            closure.approve_closure(case.opened.db, case.lead, rid, "guess", now=NOW)
+    with pytest.raises(LoginRefused, match="Try again"):
+        closure.approve_closure(case.opened.db, case.lead, rid, PASSWORD, now=NOW)
+    later = NOW + timedelta(minutes=5)
+    closure.approve_closure(case.opened.db, case.lead, rid, PASSWORD, now=later)
+    assert closure.overview(case.opened.db, case.lead, case.pid, now=later).state == "approved"
+
+
 def test_any_change_after_approval_voids_it_and_the_checks_run_again(case: Case) -> None:
     db = case.opened.db
     rid = _request(case)
@@ -186,7 +200,7 @@ def test_reopening_needs_a_reason_and_is_its_own_audited_action(case: Case) -> N
     ov = closure.overview(db, case.worker, case.pid, now=NOW)
     assert ov.state == "open" and ov.closed_on is None
     assert ov.reopenings[0].reason == "Lost their tenancy; asked for help."
-    assert [h.status for h in ov.history] == [Status.CLOSED]
+    assert ov.history[0].status is Status.CLOSED and ov.history[0].closed_on == TODAY
     assert _events(case.opened, "reopen_case")
     contacts.save_draft(db, case.worker, case.pid, contacts.ContactInput(occurred_at=NOW), now=NOW)
     with pytest.raises(ValidationFailed, match="nothing to reopen"):

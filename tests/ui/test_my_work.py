@@ -227,7 +227,7 @@ def test_workspace_lands_on_my_work_with_an_overdue_badge(
     workspace = Workspace(env.db, practitioner, env.clock)
     qtbot.addWidget(workspace)
     workspace.show()
-    assert workspace.section_titles() == [MY_WORK, "Front door", "Caseload"]
+    assert workspace.section_titles() == [MY_WORK, "Front door", "Closures", "Caseload"]
     assert workspace.current_section() == MY_WORK
     section = workspace.sections[MY_WORK]
     assert isinstance(section, MyWorkSection)

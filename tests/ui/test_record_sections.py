@@ -54,6 +54,7 @@ def test_sections_show_the_record_and_clear_drops_everything(qtbot: QtBot, env: 
         "Accommodation",
         "Safeguarding",
         "Concerns and referrals",
+        "Closure",
     ]
     qtbot.waitUntil(lambda: view.draft_bar.isVisible(), timeout=TIMEOUT)  # the seeded draft
     for section in view.sections:

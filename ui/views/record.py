@@ -3,8 +3,15 @@
 The header (name, age, ID, category, team and workers, the in-touch and "next due"
 line the integrator fills with ``set_status_summary``, and a notice of unfinished
 contact drafts) stays in view above the sections: Details (with "Edit details"),
-Contacts, Legal status and eligibility, Pathway plan, Accommodation and activity, and
-Safeguarding and risk. Each section loads on a worker when first shown.
+Contacts, Legal status and eligibility, Pathway plan, Accommodation and activity,
+Safeguarding and risk, Concerns and referrals, and Closure. Each section loads on a worker
+when first shown.
+
+A case with a closure under way says so under the name; a closed case says so in a dark
+strip that cannot be missed, and while it is closed the other sections' edit buttons are
+disabled (``ReadOnlyGuard``: also those a section adds or re-enables when it reloads);
+recording a new concern stays possible, as the core allows it on a closed case. Evidence
+on the Closure tab links to its place in the record (``show_section_for``).
 
 Opening a record is audited by the core (``open_record``), so it runs on a worker
 like every other read. Refusals (another team's record) and records that no longer
@@ -19,7 +26,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -38,9 +45,11 @@ from shiboken6 import isValid
 
 from casework.clock import local_today
 from casework.db.database import Database
+from casework.domain.closure import reason_label
 from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, UnknownCode, YesNo
 from casework.errors import CaseworkError
-from casework.services import due
+from casework.services import closure, due
+from casework.services.closure import ClosureOverview
 from casework.services.common import Changed
 from casework.services.people import YoungPersonRecord, open_record
 from casework.services.permissions import Actor
@@ -48,6 +57,7 @@ from ui import tasks
 from ui.dialogs.young_person_form import YoungPersonForm, confirm_discard
 from ui.models.my_work_model import span_words
 from ui.views.record_accommodation import AccommodationSection
+from ui.views.record_closure import EVIDENCE_TABS, ClosureSection
 from ui.views.record_common import RecordSection, set_severity
 from ui.views.record_contacts import ContactsSection
 from ui.views.record_legal import LegalSection
@@ -65,6 +75,13 @@ QLabel#statusSummary { padding: 6px 10px; border-radius: 4px; border-left: 6px s
 QLabel#statusSummary[severity="ok"] { background: #e6f4ea; border-left-color: #1e6b34; }
 QLabel#statusSummary[severity="warning"] { background: #fff4d6; border-left-color: #c28a00; }
 QLabel#statusSummary[severity="overdue"] { border-left-color: #a4161a; }
+QLabel#closureNotice { padding: 6px 10px; border-radius: 4px; border-left: 6px solid #1d4f91;
+    background: #e8f0fb; }
+QLabel#closureNotice[severity="warning"] { background: #fff4d6; border-left-color: #c28a00; }
+QLabel#closureNotice[severity="ok"] { background: #e6f4ea; border-left-color: #1e6b34; }
+QLabel#closureNotice[severity="closed"] {
+    background: #2b2f36; color: #ffffff; border: 2px solid #000000; font-weight: bold;
+    padding: 8px 10px; }
 QLabel#draftNotice {
     background: #fff4d6; color: #3d2a00; border: 2px solid #c28a00; border-radius: 4px;
     padding: 6px 8px; font-weight: bold; }
@@ -210,9 +227,17 @@ class RecordView(QWidget):
         self.status_summary.setWordWrap(True)
         self.status_summary.linkActivated.connect(self._toggle_steps)
         self.status_summary.hide()
+        self.closure_notice = QLabel()
+        self.closure_notice.setObjectName("closureNotice")
+        self.closure_notice.setAccessibleName("Closure")
+        self.closure_notice.setTextFormat(Qt.TextFormat.RichText)  # built with html.escape
+        self.closure_notice.setWordWrap(True)
+        self.closure_notice.linkActivated.connect(lambda _link: self.show_closure())
+        self.closure_notice.hide()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
+        layout.addWidget(self.closure_notice)
         layout.addWidget(self.status_summary)
         layout.addWidget(self._draft_bar())
         layout.addSpacing(4)
@@ -250,6 +275,7 @@ class RecordView(QWidget):
         self.accommodation = AccommodationSection(self._db, self._actor, self._clock)
         self.safeguarding = SafeguardingSection(self._db, self._actor, self._clock)
         self.referrals = ReferralsSection(self._db, self._actor, self._clock)
+        self.closure = ClosureSection(self._db, self._actor, self._clock)
         self.sections: list[RecordSection] = [
             self.contacts,
             self.legal,
@@ -257,6 +283,7 @@ class RecordView(QWidget):
             self.accommodation,
             self.safeguarding,
             self.referrals,
+            self.closure,
         ]
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -268,6 +295,7 @@ class RecordView(QWidget):
             (self.accommodation, "Accommodation"),
             (self.safeguarding, "Safeguarding"),
             (self.referrals, "Concerns and referrals"),
+            (self.closure, "Closure"),
         ]
         for number, (widget, title) in enumerate(pages, start=1):
             index = self.tabs.addTab(widget, title)
@@ -276,6 +304,10 @@ class RecordView(QWidget):
         for section in self.sections:
             section.changed.connect(self._on_section_changed)
         self.contacts.draft_notice.connect(self._on_draft_notice)
+        self.closure.evidence_requested.connect(lambda kind, _id: self.show_section_for(kind))
+        self.read_only = ReadOnlyGuard(
+            [s for s in self.sections if s is not self.closure], self._keeps_working, self
+        )
         self.tabs.currentChanged.connect(self._sync_draft_bar)
         self.tabs.currentChanged.connect(self._render_status)
         return self.tabs
@@ -319,6 +351,7 @@ class RecordView(QWidget):
         self._steps_open = False
         self._pending_tab = 0
         self.contacts.resume_when_filled = False
+        self._show_closure_state(None)
         self.form.clear()
         self.name.clear()
         self.summary.clear()
@@ -345,6 +378,24 @@ class RecordView(QWidget):
         if self.pages.currentIndex() == _RECORD:
             self.tabs.setCurrentIndex(index)
             self.tabs.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def show_section_for(self, kind: str) -> bool:
+        """Show the section that holds a kind of record ("contact", "risk_screening" …, as
+        the closure checks name their evidence); False, staying put, for any other kind."""
+        title = EVIDENCE_TABS.get(kind)
+        for index in range(self.tabs.count()):
+            if title is not None and self.tabs.tabText(index) == title:
+                self.show_section(index)
+                return True
+        return False
+
+    def show_closure(self) -> None:
+        self.show_section(self.tabs.indexOf(self.closure))
+
+    @property
+    def is_closed(self) -> bool:
+        """The case is closed (known once the header's closure line has loaded)."""
+        return self.read_only.is_on
 
     def set_status_summary(self, text: str, level: str) -> None:
         """The in-touch badge and "next due" line under the name; "" hides it.
@@ -389,6 +440,7 @@ class RecordView(QWidget):
         self.summary.clear()
         self.message.clear()
         self.set_status_summary("", "ok")
+        self._show_closure_state(None)
         self._fill_details([])
         self.edit_button.hide()
         self.tabs.setCurrentIndex(0)
@@ -400,7 +452,7 @@ class RecordView(QWidget):
         self._on_draft_notice("")
 
     def start_edit(self) -> None:
-        if self._record is None:
+        if self._record is None or self.is_closed:
             return
         self.form.start_edit(self._record)
         self.edit_button.hide()
@@ -444,7 +496,17 @@ class RecordView(QWidget):
         self._load_status(generation, record.id)
 
     def _load_status(self, generation: int, person_id: int) -> None:
-        """In touch or not, what is due next, and where they live: under the name."""
+        """In touch or not, what is due next, and where they live: under the name; and
+        where a closure is (closed, or waiting for a team lead)."""
+        tasks.run(
+            closure.overview,
+            self._db,
+            self._actor,
+            person_id,
+            now=self._clock(),
+            on_result=lambda found: self._on_closure_state(generation, found),
+            on_error=lambda _exc: self._on_closure_state(generation, None),
+        )
         tasks.run(
             due.person_status,
             self._db,
@@ -463,6 +525,35 @@ class RecordView(QWidget):
             return
         self._status = found
         self._render_status()
+
+    def _on_closure_state(self, generation: int, found: ClosureOverview | None) -> None:
+        if not isValid(self) or generation != self._generation:
+            return
+        self._show_closure_state(found)
+
+    def _show_closure_state(self, found: ClosureOverview | None) -> None:
+        text, level = closure_notice(found) if found is not None else ("", "")
+        self.closure_notice.setText(text)
+        set_severity(self.closure_notice, level)
+        self.closure_notice.setVisible(bool(text))
+        closed = found is not None and found.state == "closed"
+        self.read_only.set_on(closed)
+        self.edit_button.setEnabled(not closed)
+        self.edit_button.setToolTip(
+            "The case is closed: reopen it on the Closure tab to change the details."
+            if closed
+            else ""
+        )
+
+    def _keeps_working(self, button: QPushButton) -> bool:
+        """Buttons that change nothing, or that a closed case still allows (a new concern)."""
+        keep = (
+            self.contacts.more_button,
+            self.contacts.editor.back_button,
+            self.safeguarding.concern_button,
+            self.referrals.concern_button,
+        )
+        return any(button is k for k in keep)
 
     @property
     def steps_shown(self) -> bool:
@@ -596,3 +687,131 @@ def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tup
     soon = nxt is not None and (nxt.due - today).days <= 7
     warn = status.accommodation_warning or soon or status.open_risks
     return text, "warning" if warn else "ok"
+
+
+def closure_notice(found: ClosureOverview) -> tuple[str, str]:
+    """The header's closure line (HTML, values escaped) and its style, or ("", "") when no
+    closure is under way."""
+    request = found.request
+    link = "<a href='#closure' style='color:inherit'>Closure tab</a>"
+    if found.state == "closed":
+        link = "<a href='#closure' style='color:#ffffff'>Closure tab</a>"
+        reason = request.reason_label if request is not None else ""
+        if not reason and found.closure_reason:
+            try:
+                reason = reason_label(found.closure_reason)
+            except UnknownCode:
+                reason = found.closure_reason
+        closed_on = found.closed_on.strftime("%d/%m/%Y") if found.closed_on else "?"
+        return (
+            f"CASE CLOSED on {closed_on} — {html.escape(reason)}. The record is read-only: "
+            f"add a note or reopen the case on the {link}.",
+            "closed",
+        )
+    if found.state == "approved" and found.approval_current is False:
+        return (
+            "Closure approval is void: the record changed after it was given, so it goes "
+            f"back to the team lead ({link}).",
+            "warning",
+        )
+    words = {
+        "pending": ("Closure requested: waiting for a team lead to approve it", "info"),
+        "returned": ("Closure request returned by the team lead: see their comments", "warning"),
+        "approved": ("Closure approved: the case can be closed", "ok"),
+    }.get(found.state)
+    if words is None:
+        return "", ""
+    return f"{words[0]} ({link}).", words[1]
+
+
+class ReadOnlyGuard(QObject):
+    """While on (the case is closed), keeps the edit buttons inside some sections disabled:
+    those there now, those a section adds when it reloads, and those it enables again.
+    Off, each button gets back the state its section last gave it. ``keep`` names buttons
+    that stay usable."""
+
+    def __init__(
+        self,
+        roots: list[RecordSection],
+        keep: Callable[[QPushButton], bool],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._roots = roots
+        self._keep = keep
+        self._on = False
+        self._forcing = False
+        self._wanted: dict[QPushButton, bool] = {}  # guarded button -> enabled by its section
+        self._watched: list[QWidget] = []
+        self._sweep = QTimer(self, singleShot=True, interval=0)
+        self._sweep.timeout.connect(self.sweep)
+
+    @property
+    def is_on(self) -> bool:
+        return self._on
+
+    def set_on(self, on: bool) -> None:
+        if on == self._on:
+            return
+        self._on = on
+        if on:
+            self.sweep()
+            return
+        self._sweep.stop()
+        self._forcing = True
+        try:
+            for button, wanted in self._wanted.items():
+                if isValid(button):
+                    button.removeEventFilter(self)
+                    button.setEnabled(wanted)
+            for widget in self._watched:
+                if isValid(widget):
+                    widget.removeEventFilter(self)
+        finally:
+            self._forcing = False
+        self._wanted.clear()
+        self._watched.clear()
+
+    def sweep(self) -> None:
+        """Disable every edit button in the sections; watch new containers for more."""
+        if not self._on:
+            return
+        self._wanted = {b: w for b, w in self._wanted.items() if isValid(b)}
+        self._watched = [w for w in self._watched if isValid(w)]
+        watched = set(self._watched)
+        self._forcing = True
+        try:
+            for root in self._roots:
+                for widget in [root, *root.findChildren(QWidget)]:
+                    if isinstance(widget, QPushButton):
+                        if self._keep(widget):
+                            continue
+                        if widget not in self._wanted:
+                            explicit = widget.testAttribute(Qt.WidgetAttribute.WA_ForceDisabled)
+                            self._wanted[widget] = not explicit
+                            widget.installEventFilter(self)
+                        widget.setEnabled(False)
+                    elif widget not in watched:
+                        widget.installEventFilter(self)
+                        self._watched.append(widget)
+                        watched.add(widget)
+        finally:
+            self._forcing = False
+
+    @staticmethod
+    def _wanted_button(watched: QObject) -> QPushButton:
+        assert isinstance(watched, QPushButton)
+        return watched
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._on and not self._forcing:
+            kind = event.type()
+            if kind == QEvent.Type.ChildAdded:
+                self._sweep.start()
+            elif kind == QEvent.Type.EnabledChange and watched in self._wanted:
+                button = self._wanted_button(watched)
+                explicit = button.testAttribute(Qt.WidgetAttribute.WA_ForceDisabled)
+                self._wanted[button] = not explicit
+                if not explicit:
+                    self._sweep.start()
+        return False

@@ -1,0 +1,1153 @@
+"""The record's Closure tab (issue 5): the closure checks, the worker's request, and the
+case's closure from request to closed (and back).
+
+At the top, one strip says where the case is and what to do next: the checks still to
+fix (red), waiting for a team lead, the team lead's comments on a returned request,
+approved and ready to close, or closed and read-only. Under it, by state:
+
+- open: the thirteen checks, each with its result in colour (passed green, must be fixed
+  red, needs a team lead's decision amber, not applicable grey, justified blue), why it
+  exists and the evidence it looked at, each piece linking to its place in the record
+  (``evidence_requested``); then the request form. The checks run again on a worker as
+  the form is typed ("Check again" runs them at once), and "Ask a team lead to approve
+  closure" stays disabled, saying why, while anything the worker can fix fails. A failed
+  warning gets a box for the written justification beside it;
+- pending: the request read-only, how long it has waited, and "Withdraw request";
+- returned: the team lead's comments first, the form with the request's values, "Send
+  back to the team lead";
+- approved: who approved and when, the closure date (today by default) and "Close the
+  case"; when the record changed since the approval, that the approval is void and which
+  parts changed. If closing finds the approval void, the core saves the void and the
+  request goes back to the team lead: the tab says so in red at the top;
+- closed: the closure and its summary, the notes added since ("Add a note…"), "Reopen
+  case…" (with a reason), and the earlier requests and reopenings.
+
+Team-lead decisions (who holds an open risk, why accommodation does not stop closure) are
+made on the team lead's review screen; this tab shows them read-only.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from casework.clock import local_today
+from casework.db.database import Database
+from casework.domain.closure import (
+    CheckResult,
+    Evidence,
+    Outcome,
+    Severity,
+    can_request,
+    reason_choices,
+)
+from casework.errors import ValidationFailed
+from casework.services import closure
+from casework.services.closure import ApprovalVoided, ClosureInput, ClosureOverview, RequestView
+from casework.services.common import Changed
+from casework.services.permissions import Actor
+from ui import tasks
+from ui.dialogs.closure_dialogs import NoteDialog, ReopenDialog, WithdrawDialog
+from ui.dialogs.record_dialogs import code_combo, text_box
+from ui.dialogs.young_person_form import DateField, to_qdate
+from ui.views.record_common import (
+    Clock,
+    RecordSection,
+    banner,
+    clear_layout,
+    day,
+    fill_section,
+    group,
+    local,
+    paragraphs,
+    plain_problem,
+    plural,
+    quiet_label,
+    set_severity,
+    text_label,
+    unexpected,
+    when,
+)
+from ui.widgets.problems import ProblemList
+
+#: Where in the record each kind of evidence lives: the record's tab titles.
+EVIDENCE_TABS = {
+    "contact": "Contacts",
+    "follow_up": "Contacts",
+    "safeguarding_contact": "Concerns and referrals",
+    "referral": "Concerns and referrals",
+    "allegation": "Safeguarding",
+    "risk_screening": "Safeguarding",
+    "missing_episode": "Safeguarding",
+    "service_referral": "Safeguarding",
+    "accommodation": "Accommodation",
+    "support_event": "Legal status",
+    "plan_review": "Pathway plan",
+}
+
+#: The reason-specific fields: (label of the date, label of who takes over), by reason.
+_DEATH = ("Date of death", None)
+_TRANSFER = ("Transfer date", "Receiving council")
+_ADULT = ("Date of the move to adult services", "Adult services team taking over")
+REASON_FIELDS: dict[str, tuple[str | None, str | None]] = {
+    "RC1": ("Date of the adoption order", None),
+    "RC2": _DEATH,
+    "RC3": ("Date of the child arrangements order", None),
+    "RC4": ("Date of the special guardianship order", None),
+    "RC5": _TRANSFER,
+    "RC6": _ADULT,
+    "CLDI": _DEATH,
+    "CLTR": _TRANSFER,
+    "CLAS": _ADULT,
+}
+
+#: What else a reason needs on the record (check 13 says the same once it has run).
+REASON_HELP = {
+    "CL21": 'They must be 21 or over, with "declined further support" recorded on Legal status.',
+    "CL25": "They must be 25 or over.",
+    "CLNR": "Needs a pathway plan review in the last 6 months that agreed it.",
+    "CLRF": "Needs documented unsuccessful contact attempts in the last few months (see check 13).",
+    "RC8": "Needs a completed assessment on the record.",
+    "RC9": "Needs a completed assessment on the record.",
+}
+
+SUMMARY_PARTS = (
+    ("why_open", "Why the case was open", "What the case was open for, and since when."),
+    (
+        "what_changed",
+        "What changed",
+        "How their needs were met or the risk reduced, so the case can close.",
+    ),
+    (
+        "agencies_involved",
+        "Agencies still involved",
+        "Who stays involved after closure (GP, college, housing, another council…).",
+    ),
+    (
+        "if_concerns_return",
+        "If concerns come back",
+        "What anyone should do if concerns come back, and who to contact.",
+    ),
+)
+VIEWS_LABEL = "Their views on closure"
+
+PROBLEM_LABELS = {
+    "reason": "Closure reason",
+    "reason_date": "Date",
+    "receiving_body": "Who takes over",
+    "closed_on": "Closure date",
+    "justifications": "Justifications",
+    "why_open": "Why the case was open",
+    "what_changed": "What changed",
+    "agencies_involved": "Agencies still involved",
+    "if_concerns_return": "If concerns come back",
+    "young_person_views": VIEWS_LABEL,
+}
+
+PREVIEW_DELAY_MS = 600  # the checks run again this long after typing stops
+
+CLOSURE_STYLE = """
+QFrame#checkRow { background: #ffffff; border: 1px solid #c9d1dc; border-left-width: 6px;
+    border-radius: 4px; }
+QFrame#checkRow[result="failed"] { border-color: #a4161a; background: #fdf3f3; }
+QFrame#checkRow[result="team_lead"] { border-color: #c28a00; background: #fffaf0; }
+QFrame#checkRow[result="passed"] { border-left-color: #1e6b34; }
+QFrame#checkRow[result="overridden"] { border-left-color: #1d4f91; }
+QFrame#checkRow[result="na"] { border-left-color: #a0a7b2; }
+QLabel#checkResult { padding: 2px 8px; border-radius: 3px; font-weight: bold; }
+QLabel#checkResult[result="passed"] { color: #ffffff; background: #1e6b34; }
+QLabel#checkResult[result="failed"] { color: #ffffff; background: #a4161a; }
+QLabel#checkResult[result="team_lead"] { color: #3d2a00; background: #f2c14e; }
+QLabel#checkResult[result="overridden"] { color: #ffffff; background: #1d4f91; }
+QLabel#checkResult[result="na"] { color: #1b1f24; background: #dde1e7; }
+QLabel#whyNot { color: #a4161a; font-weight: bold; }
+QPushButton#primaryAction { background: #1d4f91; color: #ffffff; border: 1px solid #163d70;
+    font-weight: bold; padding: 6px 14px; }
+QPushButton#primaryAction:disabled { background: #c9d1dc; color: #4b5563; border-color: #a0a7b2; }
+QPushButton#primaryAction:focus { border: 2px solid #f2b600; }
+"""
+
+
+# --- words -------------------------------------------------------------------------------
+
+
+def result_words(check: CheckResult) -> tuple[str, str]:
+    """A check's result in words, and its colour key: passed, failed, team_lead,
+    overridden or na."""
+    outcome = check.outcome
+    if outcome is Outcome.PASSED:
+        return "Passed", "passed"
+    if outcome is Outcome.NOT_APPLICABLE:
+        return "Not applicable", "na"
+    if outcome is Outcome.OVERRIDDEN:
+        return "Justified", "overridden"
+    if outcome is Outcome.NEEDS_TEAM_LEAD:
+        return "Needs a team lead's decision", "team_lead"
+    if check.severity is Severity.WARNING:
+        return "Needs a justification", "failed"
+    return "Must be fixed", "failed"
+
+
+def evidence_html(evidence: Sequence[Evidence]) -> str:
+    """The evidence lines as rich text; a line from elsewhere in the record links there
+    ("kind:id")."""
+    lines = []
+    for item in evidence:
+        mark = (
+            "<span style='color:#1e6b34'>✓</span>"
+            if item.ok
+            else "<span style='color:#a4161a'><b>✗</b></span>"
+        )
+        text = html.escape(item.text)
+        place = EVIDENCE_TABS.get(item.kind)
+        if place is not None:
+            href = f"{item.kind}:{item.id if item.id is not None else ''}"
+            text = f"<a href='{href}'>{text}</a> <span style='color:#4b5563'>({place})</span>"
+        lines.append(f"{mark} {text}")
+    return "<br>".join(lines)
+
+
+def blockers_of(checks: Sequence[CheckResult]) -> list[CheckResult]:
+    """What stops the worker asking: failed blockers and unjustified failed warnings."""
+    return [c for c in checks if c.blocks or c.needs_justification]
+
+
+def blockers_words(checks: Sequence[CheckResult]) -> str:
+    found = blockers_of(checks)
+    return ", ".join(f"{c.id.number} {c.title.lower()}" for c in found)
+
+
+def request_rows(request: RequestView) -> list[tuple[str, str]]:
+    """(label, value) pairs for a request shown read-only."""
+    data = request.data
+    rows = [("Closure reason", request.reason_label)]
+    date_label, body_label = REASON_FIELDS.get(data.reason, (None, None))
+    if date_label:
+        rows.append((date_label, day(data.reason_date)))
+    if body_label:
+        rows.append((body_label, data.receiving_body or "Not recorded"))
+    for name, label, _hint in SUMMARY_PARTS:
+        rows.append((label, getattr(data, name) or "Not written"))
+    rows.append((VIEWS_LABEL, data.young_person_views or "Not recorded"))
+    for override in request.overrides:
+        rows.append(
+            (
+                f"Justification: {override.title}",
+                f"{override.justification}\n(by {override.recorded_by}, "
+                f"{when(override.recorded_at)})",
+            )
+        )
+    return rows
+
+
+def decisions_rows(request: RequestView) -> list[tuple[str, str]]:
+    d = request.decisions
+    rows = []
+    if d.risk_holder:
+        rows.append(("Who holds the open risk", d.risk_holder))
+    if d.risk_review:
+        rows.append(("How it will be reviewed", d.risk_review))
+    if d.accommodation_decision:
+        rows.append(("Why accommodation does not stop closure", d.accommodation_decision))
+    return rows
+
+
+def waiting_words(request: RequestView, today: date) -> str:
+    """Who sent the request, when, and how long it has waited (HTML)."""
+    sent = local(request.submitted_at)
+    who = html.escape(request.requested_by)
+    days = (today - sent.date()).days
+    if days <= 0:
+        return f"Sent by {who} today at {sent:%H:%M}."
+    return f"Sent by {who} on {sent:%d/%m/%Y at %H:%M}: <b>waiting {plural(days, 'day')}</b>."
+
+
+def needs_nothing(check: CheckResult) -> bool:
+    """Passed or not applicable, with no justification to show: folded away by default."""
+    return check.outcome in (Outcome.PASSED, Outcome.NOT_APPLICABLE)
+
+
+def fixed_on_form(check: CheckResult) -> bool:
+    """Whether a failing check is passed by writing the request (reason, summary, views)
+    rather than by changing the record: none of its failing evidence is in the record."""
+    if check.id.value not in _FORM_CHECKS:
+        return False
+    return not any(not e.ok and e.kind in EVIDENCE_TABS for e in check.evidence)
+
+
+def _fill_form_rows(form: QFormLayout, rows: list[tuple[str, str]]) -> None:
+    while form.rowCount():
+        form.removeRow(0)
+    for label, value in rows:
+        shown = text_label(value)
+        form.addRow(QLabel(f"<b>{html.escape(label)}</b>"), shown)
+
+
+def _read_form() -> QFormLayout:
+    form = QFormLayout()
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+    form.setHorizontalSpacing(18)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    return form
+
+
+# --- one check ---------------------------------------------------------------------------
+
+
+class CheckRow(QFrame):
+    """One check: number, title, result in colour, what was found; "Details" shows why the
+    check exists and the evidence, each piece linking to its place in the record. A failed
+    (or justified) warning has a box for the written justification."""
+
+    def __init__(
+        self,
+        link: Callable[[str], None],
+        typed: Callable[[], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("checkRow")
+        self.result: CheckResult | None = None
+        self._key = ""
+        self.number = QLabel()
+        self.number.setMinimumWidth(self.number.fontMetrics().horizontalAdvance("00a") + 8)
+        self.title = text_label()
+        self.title.setStyleSheet("font-weight: bold;")
+        self.badge = QLabel()
+        self.badge.setObjectName("checkResult")
+        self.toggle = QToolButton()
+        self.toggle.setText("Details")
+        self.toggle.setCheckable(True)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.toggled.connect(self._show_details)
+        self.summary = text_label()
+        self.details = text_label(rich=True, selectable=False)
+        self.details.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.details.linkActivated.connect(link)
+        self.details.hide()
+        self.justify_label = QLabel("Why closing is still right (required to go on):")
+        self.justify_label.setStyleSheet("font-weight: bold;")
+        self.justification = text_box(2)
+        self.justification.setAccessibleName("Justification")
+        self.justification.textChanged.connect(typed)
+        self.justification_shown = text_label()
+        top = QHBoxLayout()
+        top.addWidget(self.number, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(3)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.details)
+        layout.addWidget(self.justify_label)
+        layout.addWidget(self.justification)
+        layout.addWidget(self.justification_shown)
+
+    @property
+    def wants_justification(self) -> bool:
+        r = self.result
+        return (
+            r is not None
+            and r.severity is Severity.WARNING
+            and r.outcome in (Outcome.FAILED, Outcome.OVERRIDDEN)
+        )
+
+    def set_result(self, result: CheckResult, *, editable: bool) -> None:
+        self.result = result
+        words, key = result_words(result)
+        self.number.setText(f"<b>{html.escape(result.id.number)}</b>")
+        self.title.setText(result.title)
+        self.badge.setText(words)
+        self.summary.setText(result.summary)
+        self.summary.setVisible(key not in ("passed", "na"))  # "Details" has it
+        for widget in (self, self.badge):
+            widget.setProperty("result", key)
+            set_severity(widget, None)  # re-polish for the new property
+        why = f"<i>Why this check exists:</i> {html.escape(result.why)}"
+        if key in ("passed", "na"):
+            why = f"{html.escape(result.summary)}<br>{why}"
+        lines = evidence_html(result.evidence)
+        self.details.setText(why + (f"<br><i>What it looked at:</i><br>{lines}" if lines else ""))
+        if key != self._key:  # what is wrong, and where, without a click; passed ones fold
+            self.toggle.setChecked(key in ("failed", "team_lead"))
+            self._key = key
+        wants = self.wants_justification
+        self.justify_label.setVisible(wants and editable)
+        self.justification.setVisible(wants and editable)
+        shown = result.justification if wants and not editable else ""
+        self.justification_shown.setText(f"Justification: {shown}" if shown else "")
+        self.justification_shown.setVisible(bool(shown))
+
+    def justification_text(self) -> str:
+        return self.justification.toPlainText() if self.wants_justification else ""
+
+    def _show_details(self, on: bool) -> None:
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.details.setVisible(on)
+
+
+# --- the section -------------------------------------------------------------------------
+
+
+class ClosureSection(RecordSection):
+    evidence_requested = Signal(str, object)  # kind, record id (or None)
+
+    def __init__(
+        self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(db, actor, clock, parent)
+        self.setStyleSheet(self.styleSheet() + CLOSURE_STYLE)
+        self._overview: ClosureOverview | None = None
+        self._checks: list[CheckResult] = []
+        self._checked: ClosureInput | None = None  # the form the checks were run against
+        self._form_for: tuple[str, int | None] | None = None  # (state, request) filled in
+        self._justifications: dict[str, str] = {}
+        self._filling = False
+        self._busy = False
+        self._preview_generation = 0
+        self.check_rows: dict[str, CheckRow] = {}
+        self._preview = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
+        self._preview.timeout.connect(self.check_again)
+        fill_section(
+            self,
+            [
+                self.status,
+                self._top(),
+                self._approved_box(),
+                self._decisions_box(),
+                self._request_box(),
+                self._notes_box(),
+                self._checks_box(),
+                self._form_box(),
+                self._history_box(),
+            ],
+        )
+        self.clear_content()
+
+    # --- building -------------------------------------------------------------------------
+
+    def _top(self) -> QWidget:
+        top = QWidget()
+        self.flash = banner("", "overdue")
+        self.headline = banner("", "info")
+        self.headline.setAccessibleName("Where the closure is")
+        self.withdraw_button = QPushButton("&Withdraw request…")
+        self.withdraw_button.clicked.connect(self.withdraw)
+        self.note_button = QPushButton("Add a &note…")
+        self.note_button.clicked.connect(self.add_note)
+        self.reopen_button = QPushButton("&Reopen case…")
+        self.reopen_button.clicked.connect(self.reopen)
+        buttons = QVBoxLayout()
+        for button in (self.note_button, self.reopen_button, self.withdraw_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.headline, 1)
+        row.addLayout(buttons)
+        layout = QVBoxLayout(top)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.flash)
+        layout.addLayout(row)
+        return top
+
+    def _approved_box(self) -> QWidget:
+        self.approved_box, layout = group("Close the case")
+        self.void_banner = banner("", "overdue")
+        self.closed_on = DateField(
+            to_qdate(date(2000, 1, 1)), to_qdate(date(2100, 1, 1)), optional=False
+        )
+        self.closed_on.setCalendarPopup(True)
+        self.closed_on.setMinimumWidth(
+            self.closed_on.fontMetrics().horizontalAdvance("00/00/00000") + 48
+        )
+        self.close_button = QPushButton("&Close the case")
+        self.close_button.setObjectName("primaryAction")
+        self.close_button.clicked.connect(self.close_case)
+        self.close_problems = ProblemList()
+        label = QLabel("Closure &date:")
+        label.setBuddy(self.closed_on)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addWidget(self.closed_on)
+        row.addSpacing(12)
+        row.addWidget(self.close_button)
+        row.addStretch(1)
+        layout.addWidget(self.void_banner)
+        layout.addWidget(self.close_problems)
+        layout.addLayout(row)
+        layout.addWidget(
+            quiet_label(
+                "Closing checks the record once more: if anything the checks read changed "
+                "since the approval, the approval is void and the request goes back to the "
+                "team lead."
+            )
+        )
+        return self.approved_box
+
+    def _decisions_box(self) -> QWidget:
+        self.decisions_box, layout = group("The team lead's decisions")
+        self.decisions = _read_form()
+        self.decisions_by = quiet_label()
+        layout.addLayout(self.decisions)
+        layout.addWidget(self.decisions_by)
+        return self.decisions_box
+
+    def _request_box(self) -> QWidget:
+        self.request_box, layout = group("The closure request")
+        self.request_form = _read_form()
+        self.request_note = quiet_label()
+        layout.addLayout(self.request_form)
+        layout.addWidget(self.request_note)
+        return self.request_box
+
+    def _notes_box(self) -> QWidget:
+        self.notes_box, layout = group("Notes added since closing")
+        self.notes = QVBoxLayout()
+        self.no_notes = quiet_label("No notes yet. Use “Add a note…” to add one.")
+        layout.addWidget(self.no_notes)
+        layout.addLayout(self.notes)
+        return self.notes_box
+
+    def _checks_box(self) -> QWidget:
+        self.checks_box, layout = group("Closure checks")
+        self.checks_note = text_label(rich=True)
+        self.rows = QVBoxLayout()  # what needs something: failed, a team lead's, justified
+        self.rows.setSpacing(6)
+        self.show_passed = QToolButton()
+        self.show_passed.setCheckable(True)
+        self.show_passed.setArrowType(Qt.ArrowType.RightArrow)
+        self.show_passed.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.show_passed.toggled.connect(self._toggle_passed)
+        self.passed_panel = QWidget()
+        self.passed_rows = QVBoxLayout(self.passed_panel)
+        self.passed_rows.setContentsMargins(0, 0, 0, 0)
+        self.passed_rows.setSpacing(6)
+        self.passed_panel.hide()
+        layout.addWidget(self.checks_note)
+        layout.addLayout(self.rows)
+        layout.addWidget(self.show_passed, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.passed_panel)
+        return self.checks_box
+
+    def _toggle_passed(self, on: bool) -> None:
+        self.show_passed.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.passed_panel.setVisible(on)
+        self._word_passed()
+
+    def _word_passed(self) -> None:
+        count = sum(1 for c in self._checks if needs_nothing(c))
+        shown = self.show_passed.isChecked()
+        self.show_passed.setText(
+            f"{'Hide' if shown else 'Show'} the {plural(count, 'check')} that passed or do "
+            "not apply"
+        )
+        self.show_passed.setVisible(count > 0)
+
+    def _form_box(self) -> QWidget:
+        self.form_box, layout = group("Ask to close the case")
+        self.reason = code_combo(reason_choices())
+        self.reason.insertSeparator(7)  # care-leaver reasons, then the CIN ones
+        self.reason.setMaxVisibleItems(20)
+        self.reason.currentIndexChanged.connect(self._reason_changed)
+        self.reason_help = quiet_label()
+        today = to_qdate(local_today(self._clock()))
+        self.reason_date = DateField(today.addYears(-30), today.addYears(2), optional=True)
+        self.reason_date.setCalendarPopup(True)
+        self.reason_date.setMinimumWidth(
+            self.reason_date.fontMetrics().horizontalAdvance("Not entered") + 60
+        )
+        self.reason_date.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.reason_date.dateChanged.connect(self._typed)
+        self.reason_date_label = QLabel()
+        self.receiving = QLineEdit()
+        self.receiving.textChanged.connect(self._typed)
+        self.receiving_label = QLabel()
+        self.parts: dict[str, QPlainTextEdit] = {}
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.addRow("Closure &reason", self.reason)
+        self.form.addRow("", self.reason_help)
+        self.form.addRow(self.reason_date_label, self.reason_date)
+        self.form.addRow(self.receiving_label, self.receiving)
+        self.reason_date_label.setBuddy(self.reason_date)
+        self.receiving_label.setBuddy(self.receiving)
+        summary = QLabel("<b>The closure summary</b> (all four parts are needed)")
+        self.form.addRow(summary)
+        for name, label, hint in SUMMARY_PARTS:
+            box = text_box(3)
+            box.setPlaceholderText(hint)
+            box.setAccessibleName(label)
+            box.textChanged.connect(self._typed)
+            self.parts[name] = box
+            self.form.addRow(label, box)
+        self.views = text_box(3)
+        self.views.setPlaceholderText(
+            "What they said about the case closing, in their words where you can."
+        )
+        self.views.setAccessibleName(VIEWS_LABEL)
+        self.views.textChanged.connect(self._typed)
+        self.form.addRow(VIEWS_LABEL, self.views)
+        self.form_problems = ProblemList()
+        self.check_button = QPushButton("Check &again")
+        self.check_button.setToolTip("Run the closure checks on the record and the form as typed")
+        self.check_button.clicked.connect(self.check_again)
+        self.ask_button = QPushButton()
+        self.ask_button.setObjectName("primaryAction")
+        self.ask_button.clicked.connect(self.submit)
+        self.why_not = text_label()
+        self.why_not.setObjectName("whyNot")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.check_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.ask_button)
+        layout.addLayout(self.form)
+        layout.addWidget(self.form_problems)
+        layout.addWidget(self.why_not)
+        layout.addLayout(buttons)
+        self._set_reason_fields("")
+        return self.form_box
+
+    def _history_box(self) -> QWidget:
+        self.history_box, layout = group("Closure history")
+        self.history = text_label(rich=True)
+        layout.addWidget(self.history)
+        return self.history_box
+
+    # --- data -----------------------------------------------------------------------------
+
+    @staticmethod
+    def load_data(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Any:
+        return closure.overview(db, actor, person_id, now=now)
+
+    @property
+    def overview(self) -> ClosureOverview | None:
+        return self._overview
+
+    @property
+    def checks(self) -> list[CheckResult]:
+        return list(self._checks)
+
+    @property
+    def state(self) -> str | None:
+        return self._overview.state if self._overview else None
+
+    @property
+    def editable(self) -> bool:
+        return self.state in ("open", "returned")
+
+    def fill(self, data: ClosureOverview) -> None:
+        self._overview = data
+        self._busy = False
+        state = data.state
+        request = data.request
+        today = local_today(self._clock())
+        self._fill_headline(data, today)
+        self.withdraw_button.setVisible(state in ("pending", "returned", "approved"))
+        self.note_button.setVisible(state == "closed")
+        self.reopen_button.setVisible(state == "closed")
+        self._fill_approved(data, today)
+        rows = decisions_rows(request) if request is not None and state != "closed" else []
+        _fill_form_rows(self.decisions, rows)
+        self.decisions_by.setText(
+            f"Recorded by {request.decisions_by}." if request and request.decisions_by else ""
+        )
+        self.decisions_box.setVisible(bool(rows))
+        self._fill_request(data)
+        self._fill_notes(data)
+        self.checks_box.setVisible(state != "closed")
+        self.form_box.setVisible(self.editable)
+        here = (state, request.id if request is not None else None)
+        if self.editable and here != self._form_for:  # a reload keeps what is being typed
+            self._fill_form(request if state == "returned" else None)
+        self._form_for = here
+        self._checks = list(data.checks)
+        # The overview checked an empty request as of today: that is the form, untouched.
+        untouched = state == "open" and self.current_input() == ClosureInput(reason="")
+        self._checked = self.current_input() if untouched else None
+        self._show_checks(data.checked_on)
+        self._fill_history(data)
+        if self.editable and self._checked is None:
+            self.check_again()  # what is typed (or a returned request) is checked as of today
+        self._sync_buttons()
+
+    def clear_content(self) -> None:
+        self._overview = None
+        self._checks = []
+        self._checked = None
+        self._form_for = None
+        self._busy = False
+        self._preview.stop()
+        self._preview_generation += 1
+        self.flash.clear()
+        self.flash.hide()
+        self.headline.clear()
+        self.headline.hide()
+        for button in (self.withdraw_button, self.note_button, self.reopen_button):
+            button.hide()
+        for box in (
+            self.approved_box,
+            self.decisions_box,
+            self.request_box,
+            self.notes_box,
+            self.checks_box,
+            self.form_box,
+            self.history_box,
+        ):
+            box.hide()
+        clear_layout(self.rows)
+        self.check_rows.clear()
+        clear_layout(self.notes)
+        for form in (self.decisions, self.request_form):
+            _fill_form_rows(form, [])
+        for label in (self.checks_note, self.history, self.request_note, self.decisions_by):
+            label.clear()
+        self._fill_form(None)
+        self.form_problems.set_problems([])
+        self.close_problems.set_problems([])
+
+    # --- filling --------------------------------------------------------------------------
+
+    def _fill_headline(self, data: ClosureOverview, today: date) -> None:
+        request = data.request
+        state = data.state
+        if state == "closed":
+            reason = request.reason_label if request else (data.closure_reason or "")
+            text = (
+                f"<span style='font-size:12pt'><b>Closed on {day(data.closed_on)} — "
+                f"{html.escape(reason)}.</b></span> The record is read-only.<br>"
+                "Add a note to record anything that happens now, or reopen the case to work "
+                "on it again."
+            )
+            level = "info"
+        elif state == "pending" and request is not None:
+            text = (
+                "<span style='font-size:12pt'><b>Waiting for a team lead to approve the "
+                "closure.</b></span><br>" + waiting_words(request, today)
+            )
+            if request.voided_at is not None and request.void_note:
+                text += f"<br><b>{html.escape(request.void_note)}</b>"
+            level = "warning" if request.voided_at is not None else "info"
+        elif state == "returned" and request is not None:
+            who = request.reviewed_by or "A team lead"
+            moment = f" on {when(request.reviewed_at)}" if request.reviewed_at else ""
+            text = (
+                f"<span style='font-size:12pt'><b>Returned by {html.escape(who)}{moment}"
+                f"</b></span><br><b>Their comments:</b> {paragraphs(request.review_comments)}"
+                "<br>Change what they asked for below, then “Send back to the team lead”."
+            )
+            level = "warning"
+        elif state == "approved" and request is not None:
+            who = request.reviewed_by or "a team lead"
+            moment = f" on {when(request.reviewed_at)}" if request.reviewed_at else ""
+            if data.approval_current is False:
+                text = (
+                    f"<span style='font-size:12pt'><b>Approved by {html.escape(who)}{moment}, "
+                    "but the approval is no longer valid.</b></span><br>The record changed "
+                    "since the approval. See below."
+                )
+                level = "overdue"
+            else:
+                text = (
+                    f"<span style='font-size:12pt'><b>Approved by {html.escape(who)}{moment}."
+                    "</b></span><br>Choose the closure date below and close the case."
+                )
+                level = "ok"
+        else:
+            found = blockers_of(data.checks)
+            record = [c for c in found if not fixed_on_form(c)]
+            if record:
+                listed = "".join(
+                    f"<li><b>{html.escape(c.id.number)}. {html.escape(c.title)}</b></li>"
+                    for c in record
+                )
+                text = (
+                    "<span style='font-size:12pt'><b>This case cannot close yet: "
+                    f"{plural(len(record), 'check')} on the record must be fixed first."
+                    f"</b></span><ul style='margin:2px 0 2px -24px'>{listed}</ul>Each is "
+                    "marked <b>Must be fixed</b> below, with links to where to fix it. Then "
+                    "write the request at the bottom."
+                )
+                level = "overdue"
+            else:
+                text = (
+                    "<span style='font-size:12pt'><b>The record is ready for a closure "
+                    "request.</b></span><br>Write the request below (reason, summary and "
+                    "their views), then ask a team lead to approve it."
+                )
+                level = "info"
+        self.headline.setText(text)
+        set_severity(self.headline, level)
+        self.headline.show()
+
+    def _fill_approved(self, data: ClosureOverview, today: date) -> None:
+        approved = data.state == "approved"
+        self.approved_box.setVisible(approved)
+        if not approved:
+            return
+        void = data.approval_current is False
+        parts = ", ".join(data.changed_since_approval) or "the evidence"
+        self.void_banner.setText(
+            "<b>The approval is void: the record changed after it was given "
+            f"({html.escape(parts)}).</b><br>Closing will not go ahead: trying saves the void "
+            "and sends the request back to the team lead to look at again."
+        )
+        self.void_banner.setVisible(void)
+        anchor = data.request.anchor_on if data.request else today
+        self.closed_on.setDateRange(to_qdate(anchor), to_qdate(today))
+        self.closed_on.set_value(today)
+        self.close_button.setText("Try to &close the case" if void else "&Close the case")
+
+    def _fill_request(self, data: ClosureOverview) -> None:
+        request = data.request
+        shown = request is not None and data.state in ("pending", "approved", "closed")
+        self.request_box.setVisible(shown)
+        if not shown or request is None:
+            return
+        self.request_box.setTitle(
+            "The closure summary" if data.state == "closed" else "The closure request"
+        )
+        _fill_form_rows(self.request_form, request_rows(request))
+        note = (
+            f"Asked for by {request.requested_by} on {when(request.requested_at)}; checks "
+            f"counted back from {day(request.anchor_on)}."
+        )
+        if data.state == "closed" and request.closed_by:
+            note += f" Closed by {request.closed_by}."
+        self.request_note.setText(note)
+
+    def _fill_notes(self, data: ClosureOverview) -> None:
+        clear_layout(self.notes)
+        closed = data.state == "closed"
+        self.notes_box.setVisible(closed)
+        if not closed:
+            return
+        for note in data.notes:
+            label = text_label(
+                f"<b>{when(note.created_at)} · {html.escape(note.author)}</b><br>"
+                f"{paragraphs(note.text)}",
+                rich=True,
+            )
+            label.setStyleSheet(
+                "background: #f3f5f8; border-left: 4px solid #8a94a3; padding: 6px 8px;"
+            )
+            self.notes.addWidget(label)
+        self.no_notes.setVisible(not data.notes)
+
+    def _fill_history(self, data: ClosureOverview) -> None:
+        lines = []
+        for old in data.history:
+            if old.status.value == "closed":
+                what = f"Closed on {day(old.closed_on)}"
+            else:
+                what = "Withdrawn"
+            lines.append(
+                f"<b>{what}</b> — {html.escape(old.reason_label)}; asked for by "
+                f"{html.escape(old.requested_by)} on {when(old.requested_at)}"
+            )
+        for again in data.reopenings:
+            lines.append(
+                f"<b>Reopened {when(again.reopened_at)}</b> by {html.escape(again.reopened_by)}: "
+                f"{paragraphs(again.reason)}"
+            )
+        self.history.setText("<br>".join(lines))
+        self.history_box.setVisible(bool(lines))
+
+    def _fill_form(self, request: RequestView | None) -> None:
+        """The form, empty or with a returned request's values."""
+        self._filling = True
+        try:
+            data = request.data if request is not None else ClosureInput(reason="")
+            self.reason.setCurrentIndex(self.reason.findData(data.reason) if data.reason else -1)
+            self._set_reason_fields(data.reason)
+            self.reason_date.set_value(data.reason_date)
+            self.receiving.setText(data.receiving_body)
+            for name, box in self.parts.items():
+                box.setPlainText(getattr(data, name))
+            self.views.setPlainText(data.young_person_views)
+            self._justifications = dict(data.justifications)
+            for check_id, row in self.check_rows.items():
+                row.justification.setPlainText(self._justifications.get(check_id, ""))
+            self.form_problems.set_problems([])
+            returned = request is not None
+            self.form_box.setTitle(
+                "Change the request and send it back" if returned else "Ask to close the case"
+            )
+            self.ask_button.setText(
+                "&Send back to the team lead" if returned else "&Ask a team lead to approve closure"
+            )
+        finally:
+            self._filling = False
+
+    def _show_checks(self, checked_on: date) -> None:
+        editable = self.editable
+        shown = {result.id.value for result in self._checks}
+        for check_id, existing in self.check_rows.items():
+            existing.setVisible(check_id in shown)
+            self.rows.removeWidget(existing)
+            self.passed_rows.removeWidget(existing)
+        for result in self._checks:  # in issue order; what needs something first
+            row = self.check_rows.get(result.id.value)
+            if row is None:
+                row = CheckRow(self._on_link, self._typed)
+                self._filling = True  # the text typed before, not new typing
+                row.justification.setPlainText(self._justifications.get(result.id.value, ""))
+                self._filling = False
+                self.check_rows[result.id.value] = row
+            (self.passed_rows if needs_nothing(result) else self.rows).addWidget(row)
+            row.set_result(result, editable=editable)
+        self._word_passed()
+        counts = {
+            "passed": sum(1 for c in self._checks if c.passed),
+            "fix": sum(1 for c in self._checks if c.blocks or c.needs_justification),
+            "lead": sum(1 for c in self._checks if c.outcome is Outcome.NEEDS_TEAM_LEAD),
+        }
+        parts = [f"<b>{counts['passed']} of {len(self._checks)} passed</b>"]
+        if counts["fix"]:
+            verb = "needs" if counts["fix"] == 1 else "need"
+            parts.append(f"<b style='color:#a4161a'>{counts['fix']} {verb} fixing</b>")
+        if counts["lead"]:
+            parts.append(f"{counts['lead']} waiting for a team lead's decision")
+        parts.append(f"checked as of {day(checked_on)}")
+        self.checks_note.setText(" · ".join(parts))
+
+    # --- the form -------------------------------------------------------------------------
+
+    def current_input(self) -> ClosureInput:
+        code = self.reason.currentData() if self.reason.currentIndex() >= 0 else ""
+        date_label, body_label = REASON_FIELDS.get(code or "", (None, None))
+        justifications = {
+            check_id: row.justification_text()
+            for check_id, row in self.check_rows.items()
+            if row.justification_text().strip()
+        }
+        return ClosureInput(
+            reason=code or "",
+            why_open=self.parts["why_open"].toPlainText(),
+            what_changed=self.parts["what_changed"].toPlainText(),
+            agencies_involved=self.parts["agencies_involved"].toPlainText(),
+            if_concerns_return=self.parts["if_concerns_return"].toPlainText(),
+            young_person_views=self.views.toPlainText(),
+            reason_date=self.reason_date.value() if date_label else None,
+            receiving_body=self.receiving.text() if body_label else "",
+            justifications=justifications,
+        )
+
+    def choose_reason(self, code: str) -> None:
+        self.reason.setCurrentIndex(self.reason.findData(code))
+
+    def _reason_changed(self) -> None:
+        code = self.reason.currentData() if self.reason.currentIndex() >= 0 else ""
+        self._set_reason_fields(code or "")
+        self._typed()
+
+    def _set_reason_fields(self, code: str) -> None:
+        date_label, body_label = REASON_FIELDS.get(code, (None, None))
+        self.reason_date_label.setText(date_label or "")
+        self.receiving_label.setText(body_label or "")
+        self.form.setRowVisible(self.reason_date, bool(date_label))
+        self.form.setRowVisible(self.receiving, bool(body_label))
+        self.reason_date.setAccessibleName(date_label or "")
+        self.receiving.setAccessibleName(body_label or "")
+        self.reason_help.setText(REASON_HELP.get(code, ""))
+        self.reason_help.setVisible(code in REASON_HELP)
+
+    def _typed(self) -> None:
+        if self._filling or not self.editable:
+            return
+        self._preview.start()
+        self._sync_buttons()
+
+    def check_again(self) -> None:
+        """Run the checks on the record and the form as typed, on a worker."""
+        if self.person_id is None or not self.editable:
+            return
+        self._preview.stop()
+        self._preview_generation += 1
+        generation = self._preview_generation
+        data = self.current_input()
+        self.check_button.setEnabled(False)
+        self.check_button.setText("Checking…")
+        tasks.run(
+            closure.preview_checks,
+            self._db,
+            self._actor,
+            self.person_id,
+            data,
+            now=self._clock(),
+            on_result=lambda found: self._on_checked(generation, data, found),
+            on_error=lambda exc: self._on_check_failed(generation, exc),
+        )
+
+    def _on_checked(self, generation: int, data: ClosureInput, found: list[CheckResult]) -> None:
+        if not isValid(self) or generation != self._preview_generation:
+            return
+        self.check_button.setEnabled(True)
+        self.check_button.setText("Check &again")
+        self._checks = list(found)
+        self._checked = data
+        self._show_checks(local_today(self._clock()))
+        if self._overview is not None and self._overview.state == "open":
+            self._fill_headline_from_checks()
+        self._sync_buttons()
+
+    def _on_check_failed(self, generation: int, exc: BaseException) -> None:
+        if not isValid(self) or generation != self._preview_generation:
+            return
+        self.check_button.setEnabled(True)
+        self.check_button.setText("Check &again")
+        self.form_problems.set_problems([unexpected(exc)])
+
+    def _fill_headline_from_checks(self) -> None:
+        assert self._overview is not None
+        fake = _with_checks(self._overview, self._checks)
+        self._fill_headline(fake, local_today(self._clock()))
+
+    def _sync_buttons(self) -> None:
+        if not self.editable:
+            return
+        current = self._checked is not None and self._checked == self.current_input()
+        ready = current and can_request(self._checks)
+        self.ask_button.setEnabled(ready and not self._busy)
+        if self._busy:
+            why = ""
+        elif not current:
+            why = "Checking the form as typed…"
+        elif not ready:
+            why = "Not ready to send. Fix first: " + blockers_words(self._checks) + "."
+        else:
+            why = ""
+        self.why_not.setText(why)
+        self.why_not.setVisible(bool(why))
+
+    # --- actions --------------------------------------------------------------------------
+
+    def _run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        problems: ProblemList,
+        on_done: Callable[[Any], None] | None = None,
+    ) -> None:
+        self._busy = True
+        self.flash.hide()
+        problems.set_problems([])
+        self._sync_buttons()
+        self.close_button.setEnabled(False)
+        person_id = self.person_id
+        tasks.run(
+            fn,
+            self._db,
+            self._actor,
+            *args,
+            now=self._clock(),
+            on_result=lambda changed: self._on_done(person_id, changed),
+            on_error=lambda exc: self._on_failed(person_id, exc, problems),
+        )
+
+    def _on_done(self, person_id: int | None, changed: Changed) -> None:
+        if not isValid(self) or person_id != self.person_id:
+            return
+        self._busy = False
+        self.close_button.setEnabled(True)
+        self.after_change(changed)
+
+    def _on_failed(self, person_id: int | None, exc: BaseException, problems: ProblemList) -> None:
+        if not isValid(self) or person_id != self.person_id:
+            return
+        self._busy = False
+        self.close_button.setEnabled(True)
+        if isinstance(exc, ApprovalVoided):
+            said = " ".join(exc.problems) or str(exc)
+            self.flash.setText(f"<b>The case was NOT closed.</b> {html.escape(said)}")
+            self.flash.show()
+            request = self._overview.request if self._overview else None
+            ids = (request.id,) if request is not None else ()
+            self.after_change(Changed("closure_request", ids, ("status",)))  # the void is saved
+            return
+        if isinstance(exc, ValidationFailed) and exc.problems:
+            words = [plain_problem(p, PROBLEM_LABELS) for p in exc.problems]
+            problems.set_problems(words, "Nothing was sent. Please correct the following:")
+        else:
+            problems.set_problems([unexpected(exc)])
+        self._sync_buttons()
+
+    def submit(self) -> None:
+        """Ask a team lead to approve (or, returned, send the request back)."""
+        overview = self._overview
+        if overview is None or self._busy or not self.editable:
+            return
+        data = self.current_input()
+        if overview.state == "returned" and overview.request is not None:
+            self._run(
+                closure.resubmit_closure, overview.request.id, data, problems=self.form_problems
+            )
+        else:
+            self._run(closure.request_closure, self.person_id, data, problems=self.form_problems)
+
+    def close_case(self) -> None:
+        overview = self._overview
+        if overview is None or overview.request is None or self._busy:
+            return
+        if overview.state != "approved":
+            return
+        chosen = self.closed_on.value() or local_today(self._clock())
+        self._run(closure.close_case, overview.request.id, chosen, problems=self.close_problems)
+
+    def withdraw(self) -> None:
+        overview = self._overview
+        if overview is None or overview.request is None or self.person_id is None:
+            return
+        request = overview.request
+        self.open_dialog(WithdrawDialog(self.context(), request.id, request.reason_label, self))
+
+    def add_note(self) -> None:
+        if self.person_id is not None and self.state == "closed":
+            self.open_dialog(NoteDialog(self.context(), self))
+
+    def reopen(self) -> None:
+        if self.person_id is not None and self.state == "closed":
+            self.open_dialog(ReopenDialog(self.context(), self))
+
+    def _on_link(self, href: str) -> None:
+        kind, _, raw = href.partition(":")
+        self.evidence_requested.emit(kind, int(raw) if raw.isdigit() else None)
+
+
+#: Checks the worker passes by writing the request on this tab, not by changing the record.
+_FORM_CHECKS = frozenset(
+    {"closure-summary-complete", "reason-evidence", "seen-recently-and-views-recorded"}
+)
+
+
+def _with_checks(data: ClosureOverview, checks: list[CheckResult]) -> ClosureOverview:
+    return replace(data, checks=tuple(checks))
+
+
+__all__ = ["EVIDENCE_TABS", "ClosureSection", "result_words"]
