@@ -1013,6 +1013,11 @@ def close_case(
                 f"closed_on: The closure date {plain_date(closed_on)} is before the request "
                 f"({plain_date(row.anchor_on)})."
             )
+        if row.reason_date is not None and closed_on < row.reason_date:
+            problems.append(
+                f"closed_on: The case cannot close before the date its reason gives "
+                f"({plain_date(row.reason_date)}): close it on or after that day."
+            )
         if problems:
             raise ValidationFailed(problems)
         data = _input_of(row, _overrides(session, row.id))

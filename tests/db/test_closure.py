@@ -231,6 +231,20 @@ def test_return_needs_comments_then_resubmit(case: Case) -> None:
     )
 
 
+def test_a_transfer_cannot_close_before_its_date(case: Case) -> None:
+    db = case.opened.db
+    planned = replace(
+        FULL, reason="RC5", reason_date=TODAY + timedelta(days=7), receiving_body="Northshire"
+    )
+    rid = _request(case, planned)
+    closure.approve_closure(db, case.lead, rid, PASSWORD, now=NOW)
+    with pytest.raises(ValidationFailed, match="cannot close before"):
+        closure.close_case(db, case.worker, rid, TODAY, now=NOW)
+    later = NOW + timedelta(days=7)
+    closure.close_case(db, case.worker, rid, TODAY + timedelta(days=7), now=later)
+    assert closure.overview(db, case.lead, case.pid, now=later).state == "closed"
+
+
 def test_one_active_request_at_a_time_and_withdrawal(case: Case) -> None:
     db = case.opened.db
     rid = _request(case)

@@ -83,7 +83,7 @@ def complete_request(env: Env) -> ClosureInput:
         agencies_involved="Northshire leaving care team; GP; City College.",
         if_concerns_return="Contact Northshire's duty team; our front door on 01234 567890.",
         young_person_views="Wants the move and is glad the new team will keep in touch.",
-        reason_date=env.now.date() + timedelta(days=7),
+        reason_date=env.now.date() - timedelta(days=1),
         receiving_body=RECEIVING,
     )
 
