@@ -17,13 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +41,7 @@ from ui.views.record_common import (
     text_label,
     unexpected,
 )
+from ui.widgets.dialog_footer import DialogFooter
 from ui.widgets.password_field import PasswordField
 from ui.widgets.problems import ProblemList
 
@@ -63,32 +61,6 @@ class Reviewing:
     reason: str  # "CLNR No longer requires services"
     requested_by: str
     overrides: int = 0
-
-
-class _Footer(QWidget):
-    """The action and Cancel, with a "Saving…" note while the core works."""
-
-    def __init__(self, dialog: QDialog, ok_text: str) -> None:
-        super().__init__()
-        self.ok_button = QPushButton(ok_text)
-        self.ok_button.setDefault(True)
-        self.ok_button.clicked.connect(dialog.accept)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(dialog.reject)
-        self.saving = QLabel("Saving…")
-        self.saving.hide()
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.saving, 1, Qt.AlignmentFlag.AlignRight)
-        row.addWidget(buttons)
-
-    def set_saving(self, saving: bool) -> None:
-        self.ok_button.setEnabled(not saving)
-        self.saving.setVisible(saving)
 
 
 def _heading(verb: str, reviewing: Reviewing) -> QLabel:
@@ -115,13 +87,46 @@ class _ReviewDialog(QDialog):
         self.setStyleSheet(SECTION_STYLE)
         self.problems = ProblemList()
 
-    def _set_saving(self, saving: bool, footer: _Footer) -> None:
-        self._saving = saving
-        footer.set_saving(saving)
+    footer: DialogFooter
 
-    def _done(self, changed: Changed) -> None:
-        self.saved.emit(changed)
-        super().accept()
+    def _submit(self, call: Callable[..., Changed], *args: object) -> None:
+        """Run the core's ``call(db, actor, request id, *args)`` off the GUI thread."""
+        self._saving = True
+        self.footer.set_saving(True)
+        tasks.run(
+            call,
+            self._db,
+            self._actor,
+            self.reviewing.request_id,
+            *args,
+            now=self._clock(),
+            on_result=self._on_saved,
+            on_error=self._on_failed,
+        )
+
+    def _finished(self) -> bool:
+        """Back from the core: False when the dialog has gone meanwhile."""
+        if not isValid(self):
+            return False
+        self._saving = False
+        self.footer.set_saving(False)
+        return True
+
+    def _on_saved(self, changed: Changed) -> None:
+        if self._finished() and self.isVisible():
+            self._after_saved()
+            self.saved.emit(changed)
+            super().accept()
+
+    def _after_saved(self) -> None:
+        pass
+
+    def _on_failed(self, exc: BaseException) -> None:
+        if self._finished():
+            self._show_failure(exc)
+
+    def _show_failure(self, exc: BaseException) -> None:
+        raise NotImplementedError
 
 
 class ApproveDialog(_ReviewDialog):
@@ -137,7 +142,7 @@ class ApproveDialog(_ReviewDialog):
     ) -> None:
         super().__init__(db, actor, clock, reviewing, parent)
         self.setWindowTitle(f"Approve closure: {reviewing.person}")
-        self.footer = _Footer(self, "&Approve closure")
+        self.footer = DialogFooter(self, "&Approve closure")
         what = (
             f"Reason: <b>{html.escape(reviewing.reason)}</b>. Requested by "
             f"{html.escape(reviewing.requested_by)}. Every check passes"
@@ -181,29 +186,12 @@ class ApproveDialog(_ReviewDialog):
             self.problems.set_problems([NO_PASSWORD], NOT_APPROVED)
             self.password.setFocus()
             return
-        self._set_saving(True, self.footer)
-        tasks.run(
-            closure.approve_closure,
-            self._db,
-            self._actor,
-            self.reviewing.request_id,
-            password,
-            now=self._clock(),
-            on_result=self._on_saved,
-            on_error=self._on_failed,
-        )
+        self._submit(closure.approve_closure, password)
 
-    def _on_saved(self, changed: Changed) -> None:
-        if not isValid(self) or not self.isVisible():
-            return
-        self._set_saving(False, self.footer)
+    def _after_saved(self) -> None:
         self.password.clear()
-        self._done(changed)
 
-    def _on_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
-        self._set_saving(False, self.footer)
+    def _show_failure(self, exc: BaseException) -> None:
         self.password.clear()
         self.password.setFocus()
         if isinstance(exc, PermissionDenied):
@@ -229,7 +217,7 @@ class ReturnDialog(_ReviewDialog):
     ) -> None:
         super().__init__(db, actor, clock, reviewing, parent)
         self.setWindowTitle(f"Return to worker: {reviewing.person}")
-        self.footer = _Footer(self, "&Return to worker")
+        self.footer = DialogFooter(self, "&Return to worker")
         self.comments = text_box(6)
         self.comments.setAccessibleName("Comments for the worker")
         self.comments.setPlaceholderText(
@@ -260,28 +248,9 @@ class ReturnDialog(_ReviewDialog):
             self.problems.set_problems([NO_COMMENTS], NOT_RETURNED)
             self.comments.setFocus()
             return
-        self._set_saving(True, self.footer)
-        tasks.run(
-            closure.return_closure,
-            self._db,
-            self._actor,
-            self.reviewing.request_id,
-            text,
-            now=self._clock(),
-            on_result=self._on_saved,
-            on_error=self._on_failed,
-        )
+        self._submit(closure.return_closure, text)
 
-    def _on_saved(self, changed: Changed) -> None:
-        if not isValid(self) or not self.isVisible():
-            return
-        self._set_saving(False, self.footer)
-        self._done(changed)
-
-    def _on_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
-        self._set_saving(False, self.footer)
+    def _show_failure(self, exc: BaseException) -> None:
         self.problems.set_problems(problems_of(exc, {"comments": "Comments"}), NOT_RETURNED)
 
 

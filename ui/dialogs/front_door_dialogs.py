@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -37,7 +36,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QRadioButton,
     QTimeEdit,
     QVBoxLayout,
@@ -76,6 +74,7 @@ from ui.views.record_common import (
     text_label,
     unexpected,
 )
+from ui.widgets.dialog_footer import DialogFooter
 from ui.widgets.problems import ProblemList
 
 Clock = Callable[[], datetime]
@@ -90,32 +89,6 @@ CONCERN_LABELS = {
     "factors": "Concern factors",
 }
 DECISION_LABELS = {"decision": "Decision", "rationale": "Rationale"}
-
-
-class _Footer(QWidget):
-    """OK and Cancel with a "Saving…" note, as in every other dialog."""
-
-    def __init__(self, dialog: QDialog, ok_text: str) -> None:
-        super().__init__()
-        self.ok_button = QPushButton(ok_text)
-        self.ok_button.setDefault(True)
-        self.ok_button.clicked.connect(dialog.accept)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(dialog.reject)
-        self.saving = QLabel("Saving…")
-        self.saving.hide()
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.saving, 1, Qt.AlignmentFlag.AlignRight)
-        row.addWidget(buttons)
-
-    def set_saving(self, saving: bool) -> None:
-        self.ok_button.setEnabled(not saving)
-        self.saving.setVisible(saving)
 
 
 # --- finding the young person --------------------------------------------------------------
@@ -269,7 +242,7 @@ class ConcernDialog(QDialog):
         self.problems = ProblemList()
         self.picker = PersonPicker(db, actor, clock)
         self.picker.found.connect(self._on_found)
-        self.footer = _Footer(self, "Record concern")
+        self.footer = DialogFooter(self, "Record concern")
         layout = QVBoxLayout(self)
         layout.addWidget(
             text_label(
@@ -579,7 +552,7 @@ class DecisionDialog(QDialog):
         self.setWindowTitle(f"Decide: {kind_label(item).lower()} about {person_text(item)}")
         self.setStyleSheet(SECTION_STYLE)
         self.problems = ProblemList()
-        self.footer = _Footer(self, "Record decision")
+        self.footer = DialogFooter(self, "Record decision")
         layout = QVBoxLayout(self)
         layout.addWidget(self._heading())
         layout.addWidget(self.problems)
