@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 
 from casework.clock import local_today, to_local
 from casework.config import closure_rules
@@ -35,6 +35,7 @@ from ui.models.my_work_model import (
     AnyIndex,
     look,
 )
+from ui.models.row_list import RowListModel
 
 #: Role giving a row's young person id.
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -224,49 +225,32 @@ _TOOLTIPS = (
 )
 
 
-class ClosuresModel(QAbstractTableModel):
+class ClosuresModel(RowListModel):
     """Closure requests in the core's order (longest waiting first), narrowed by status
     and worker."""
 
+    titles = COLUMN_TITLES
+    tooltips = _TOOLTIPS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._all: list[QueueRow] = []
-        self._shown: list[QueueRow] = []
         self._status: Status | None = Status.PENDING
         self._worker: int | None = None
-        self._today: date | None = None
 
     def set_rows(self, rows: list[QueueRow], today: date) -> None:
-        self.beginResetModel()
-        self._all, self._today = list(rows), today
-        self._shown = self._narrowed()
-        self.endResetModel()
+        self._set_all(rows, today)
 
     def set_filters(self, status: Status | None, worker: int | None) -> None:
         """``None`` for either: every status, or every worker."""
         if (status, worker) == (self._status, self._worker):
             return
-        self.beginResetModel()
         self._status, self._worker = status, worker
-        self._shown = self._narrowed()
-        self.endResetModel()
+        self._refilter()
 
-    def clear(self) -> None:
-        self.beginResetModel()
-        self._all, self._shown, self._today = [], [], None
-        self.endResetModel()
-
-    def _narrowed(self) -> list[QueueRow]:
-        return [
-            row
-            for row in self._all
-            if (self._status is None or row.status is self._status)
-            and (self._worker is None or row.worker_id == self._worker)
-        ]
-
-    @property
-    def today(self) -> date | None:
-        return self._today
+    def _keep(self, row: QueueRow) -> bool:
+        return (self._status is None or row.status is self._status) and (
+            self._worker is None or row.worker_id == self._worker
+        )
 
     @property
     def status_filter(self) -> Status | None:
@@ -287,32 +271,11 @@ class ClosuresModel(QAbstractTableModel):
         return [r for r in self._all if self._status is None or r.status is self._status]
 
     def row_at(self, row: int) -> QueueRow | None:
-        return self._shown[row] if 0 <= row < len(self._shown) else None
+        found: QueueRow | None = self._shown_at(row)
+        return found
 
     def row_of(self, request_id: int) -> int | None:
-        for number, row in enumerate(self._shown):
-            if row.request_id == request_id:
-                return number
-        return None
-
-    # --- QAbstractTableModel -------------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._shown)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMN_TITLES)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_TITLES):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMN_TITLES[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _TOOLTIPS[section]
-        return None
+        return self._find(lambda row: row.request_id == request_id)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import Qt
 
 from casework.clock import local_today, to_local
 from casework.db.database import Database
@@ -28,6 +28,7 @@ from ui.models.my_work_model import (
     AnyIndex,
     look,
 )
+from ui.models.row_list import RowListModel
 
 #: Role giving a row's young person id.
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -146,58 +147,24 @@ _TOOLTIPS = (
 )
 
 
-class FrontDoorModel(QAbstractTableModel):
+class FrontDoorModel(RowListModel):
     """Contacts and referrals awaiting a decision, in the core's order."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[QueueItem] = []
-        self._today: date | None = None
+    titles = COLUMN_TITLES
+    tooltips = _TOOLTIPS
 
     def set_items(self, items: list[QueueItem], today: date) -> None:
-        self.beginResetModel()
-        self._items, self._today = list(items), today
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.beginResetModel()
-        self._items, self._today = [], None
-        self.endResetModel()
-
-    @property
-    def today(self) -> date | None:
-        return self._today
+        self._set_all(items, today)
 
     def items(self) -> list[QueueItem]:
-        return list(self._items)
+        return list(self._all)
 
     def item_at(self, row: int) -> QueueItem | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        item: QueueItem | None = self._shown_at(row)
+        return item
 
     def row_of(self, kind: str, item_id: int) -> int | None:
-        for row, item in enumerate(self._items):
-            if (item.kind, item.id) == (kind, item_id):
-                return row
-        return None
-
-    # --- QAbstractTableModel -------------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMN_TITLES)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_TITLES):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMN_TITLES[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _TOOLTIPS[section]
-        return None
+        return self._find(lambda item: (item.kind, item.id) == (kind, item_id))
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         item = self.item_at(index.row()) if index.isValid() else None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QApplication
 
@@ -28,8 +28,8 @@ from casework.db.database import Database
 from casework.domain.due import DueItem, DueKind
 from casework.services.due import WorkItem, my_work
 from casework.services.permissions import Actor
+from ui.models.row_list import AnyIndex, RowListModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 Clock = Callable[[], datetime]
 
 #: Role giving a row's young person id.
@@ -208,50 +208,32 @@ def _person(work: WorkItem) -> str:
     return f"{work.name} ({work.child_uid})"
 
 
-class MyWorkModel(QAbstractTableModel):
+class MyWorkModel(RowListModel):
     """Work items in the engine's order, narrowed by worker and kind."""
+
+    titles = COLUMN_TITLES
+    tooltips = _TOOLTIPS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._all: list[WorkItem] = []
-        self._shown: list[WorkItem] = []
-        self._today: date | None = None
         self._worker: int | None = None  # None: every worker
         self._kind: DueKind | None = None  # None: every kind
 
     # --- contents ------------------------------------------------------------------------
 
     def set_items(self, items: list[WorkItem], today: date) -> None:
-        self.beginResetModel()
-        self._all = items
-        self._today = today
-        self._shown = self._narrowed()
-        self.endResetModel()
+        self._set_all(items, today)
 
     def set_filters(self, worker: int | None, kind: DueKind | None) -> None:
         if (worker, kind) == (self._worker, self._kind):
             return
-        self.beginResetModel()
         self._worker, self._kind = worker, kind
-        self._shown = self._narrowed()
-        self.endResetModel()
+        self._refilter()
 
-    def clear(self) -> None:
-        self.beginResetModel()
-        self._all, self._shown, self._today = [], [], None
-        self.endResetModel()
-
-    def _narrowed(self) -> list[WorkItem]:
-        worker, kind = self._worker, self._kind
-        return [
-            w
-            for w in self._all
-            if (worker is None or worker_key(w) == worker) and (kind is None or w.item.kind is kind)
-        ]
-
-    @property
-    def today(self) -> date | None:
-        return self._today
+    def _keep(self, w: WorkItem) -> bool:
+        return (self._worker is None or worker_key(w) == self._worker) and (
+            self._kind is None or w.item.kind is self._kind
+        )
 
     def all_items(self) -> list[WorkItem]:
         return list(self._all)
@@ -266,32 +248,11 @@ class MyWorkModel(QAbstractTableModel):
         return [w for w in self._all if worker_key(w) == self._worker]
 
     def item_at(self, row: int) -> WorkItem | None:
-        return self._shown[row] if 0 <= row < len(self._shown) else None
+        item: WorkItem | None = self._shown_at(row)
+        return item
 
     def row_of(self, wanted: WorkItem) -> int | None:
-        for row, work in enumerate(self._shown):
-            if work == wanted:
-                return row
-        return None
-
-    # --- QAbstractTableModel -------------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._shown)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMN_TITLES)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMN_TITLES):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMN_TITLES[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _TOOLTIPS[section]
-        return None
+        return self._find(lambda work: work == wanted)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         work = self.item_at(index.row()) if index.isValid() else None
