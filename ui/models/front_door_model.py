@@ -25,10 +25,9 @@ from ui.models.my_work_model import (
     OVERDUE_TEXT,
     WARNING_FILL,
     WARNING_TEXT,
-    AnyIndex,
     look,
 )
-from ui.models.row_list import RowListModel
+from ui.models.row_list import AnyIndex, RowListModel
 
 #: Role giving a row's young person id.
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole

@@ -13,7 +13,7 @@ import html
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,7 +48,7 @@ from ui.models.caseload_model import (
     CaseloadModel,
 )
 from ui.views.chronology import ChronologyDialog
-from ui.widgets.tables import list_table
+from ui.widgets.tables import list_table, select_table_row, selected_row
 
 Clock = Callable[[], datetime]
 SEARCH_DELAY_MS = 250
@@ -252,22 +252,14 @@ class CaseloadView(QWidget):
         self.pages.setCurrentIndex(0)
 
     def selected_id(self) -> int | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return self.model.id_at(index.row())
+        row = selected_row(self.table)
+        return None if row is None else self.model.id_at(row)
 
     def select_person(self, person_id: int) -> bool:
         row = self.model.row_of(person_id)
         if row is None:
             return False
-        index = self.model.index(row, NAME)
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.table.selectionModel().setCurrentIndex(index, flags)
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        select_table_row(self.table, row, NAME, QAbstractItemView.ScrollHint.PositionAtCenter)
         return True
 
     def add_young_person(self) -> None:

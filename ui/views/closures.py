@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -103,7 +103,7 @@ from ui.views.record_common import (
     when,
 )
 from ui.widgets.problems import ProblemList
-from ui.widgets.tables import list_table
+from ui.widgets.tables import list_table, select_table_row, selected_row
 
 Clock = Callable[[], datetime]
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -1101,19 +1101,11 @@ class ClosuresView(QWidget):
         self.overdue_changed.emit(-1)
 
     def selected_row(self) -> QueueRow | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return self.model.row_at(index.row())
+        row = selected_row(self.table)
+        return None if row is None else self.model.row_at(row)
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, PERSON)
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.table.selectionModel().setCurrentIndex(index, flags)
-        self.table.scrollTo(index)
+        select_table_row(self.table, row, PERSON)
 
     def select_request(self, request_id: int) -> bool:
         row = self.model.row_of(request_id)

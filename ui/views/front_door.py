@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -62,7 +62,7 @@ from ui.models.front_door_model import (
 )
 from ui.views.list_and_record import ListAndRecord
 from ui.views.record_common import SECTION_STYLE, banner, quiet_label, unexpected
-from ui.widgets.tables import list_table
+from ui.widgets.tables import list_table, select_table_row, selected_row
 
 if TYPE_CHECKING:
     pass
@@ -277,19 +277,11 @@ class FrontDoorView(QWidget):
         self.overdue_changed.emit(-1)
 
     def selected_item(self) -> QueueItem | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return self.model.item_at(index.row())
+        row = selected_row(self.table)
+        return None if row is None else self.model.item_at(row)
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, DUE)
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.table.selectionModel().setCurrentIndex(index, flags)
-        self.table.scrollTo(index)
+        select_table_row(self.table, row, DUE)
 
     def open_selected(self) -> None:
         item = self.selected_item()

@@ -21,7 +21,7 @@ import itertools
 from collections.abc import Callable
 from datetime import date, datetime
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -60,7 +60,7 @@ from ui.models.my_work_model import (
     worker_counts,
 )
 from ui.views.chronology import ChronologyDialog
-from ui.widgets.tables import list_table
+from ui.widgets.tables import list_table, select_table_row, selected_row
 
 Clock = Callable[[], datetime]
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -305,19 +305,11 @@ class MyWorkView(QWidget):
         self.overdue_changed.emit(-1)
 
     def selected_item(self) -> WorkItem | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return self.model.item_at(index.row())
+        row = selected_row(self.table)
+        return None if row is None else self.model.item_at(row)
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, DUE)
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.table.selectionModel().setCurrentIndex(index, flags)
-        self.table.scrollTo(index)
+        select_table_row(self.table, row, DUE)
 
     def open_selected(self) -> None:
         work = self.selected_item()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 
@@ -25,3 +25,24 @@ def list_table(model: QAbstractItemModel) -> QTableView:
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     return table
+
+
+def selected_row(table: QTableView) -> int | None:
+    """The row that is current and selected, if any."""
+    index = table.currentIndex()
+    if not index.isValid() or not table.selectionModel().isRowSelected(index.row()):
+        return None
+    return index.row()
+
+
+def select_table_row(
+    table: QTableView,
+    row: int,
+    column: int,
+    hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
+) -> None:
+    """Make ``row`` current and the only one selected (focus on ``column``), in view."""
+    index = table.model().index(row, column)
+    flag = QItemSelectionModel.SelectionFlag
+    table.selectionModel().setCurrentIndex(index, flag.ClearAndSelect | flag.Rows)
+    table.scrollTo(index, hint)
