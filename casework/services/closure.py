@@ -51,7 +51,7 @@ from casework.services import audit
 from casework.services.auth import confirm_password
 from casework.services.common import Changed, add_audited, require, rows_in
 from casework.services.due import declined_on, support_events
-from casework.services.people import closed_message, relation_of, require_on_person
+from casework.services.people import require_on_person
 from casework.services.permissions import CASE_ROLES, Action, Actor, Role
 
 RECORD_TYPE = "closure_request"
@@ -500,7 +500,7 @@ def _names(session: Session) -> dict[int, str]:
     return {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
 
 
-def _run(
+def run_checks_in(
     session: Session, person_id: int, data: ClosureInput, decisions: TeamLeadDecisions, on: date
 ) -> tuple[list[rules.CheckResult], dict[str, Any]]:
     facts = load_facts(session, [person_id], on)
@@ -509,6 +509,15 @@ def _run(
     request = _request_facts(data, decisions)
     results = rules.run_checks(facts[person_id], request, on, closure_rules())
     return results, rules.evidence_snapshot(facts[person_id], request)
+
+
+def run_request(
+    session: Session, row: ClosureRequest
+) -> tuple[list[rules.CheckResult], dict[str, Any]]:
+    """The checks and evidence snapshot for a stored request, counted back from the day it
+    was submitted."""
+    data = _input_of(row, _overrides(session, row.id))
+    return run_checks_in(session, row.young_person_id, data, _decisions_of(row), row.anchor_on)
 
 
 # --- reading ---
@@ -523,7 +532,7 @@ def preview_checks(
     with db.reading() as session:
         active = _active(session, person_id)
         decisions = _decisions_of(active) if active else TeamLeadDecisions()
-        return _run(session, person_id, data, decisions, local_today(now))[0]
+        return run_checks_in(session, person_id, data, decisions, local_today(now))[0]
 
 
 def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> ClosureOverview:
@@ -543,10 +552,10 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
         view = _view(session, active, names) if active else None
         if view is not None:
             on = view.anchor_on
-            results, snapshot = _run(session, person_id, view.data, view.decisions, on)
+            results, snapshot = run_checks_in(session, person_id, view.data, view.decisions, on)
         else:
             on = today
-            results, snapshot = _run(
+            results, snapshot = run_checks_in(
                 session, person_id, ClosureInput(reason=""), TeamLeadDecisions(), on
             )
         current: bool | None = None
@@ -612,9 +621,10 @@ def checks_for_child(
             raise NotFound(f"No young person has the child id {child_uid!r}.")
         active = _active(session, pid)
         if active is not None:
-            data = _input_of(active, _overrides(session, active.id))
-            return pid, _run(session, pid, data, _decisions_of(active), active.anchor_on)[0]
-        return pid, _run(session, pid, ClosureInput(""), TeamLeadDecisions(), local_today(now))[0]
+            return pid, run_request(session, active)[0]
+        return pid, run_checks_in(
+            session, pid, ClosureInput(""), TeamLeadDecisions(), local_today(now)
+        )[0]
 
 
 def check_open_cases(
@@ -735,7 +745,7 @@ def request_closure(
                     f"{Status(active.status).label.lower()}: open it on the Closure tab."
                 ]
             )
-        results, _ = _run(session, person_id, data, TeamLeadDecisions(), today)
+        results, _ = run_checks_in(session, person_id, data, TeamLeadDecisions(), today)
         refusals = _refusals(results)
         if refusals:
             raise ValidationFailed(refusals)
@@ -795,7 +805,7 @@ def resubmit_closure(
     with db.unit_of_work() as session:
         row = _load(session, request_id)
         _expect(row, Status.RETURNED)
-        results, _ = _run(session, person_id, data, _decisions_of(row), today)
+        results, _ = run_checks_in(session, person_id, data, _decisions_of(row), today)
         refusals = _refusals(results)
         if refusals:
             raise ValidationFailed(refusals)
@@ -909,8 +919,7 @@ def approve_closure(
     with db.unit_of_work() as session:
         row = _load(session, request_id)
         _expect(row, Status.PENDING)
-        data = _input_of(row, _overrides(session, row.id))
-        results, snapshot = _run(session, person_id, data, _decisions_of(row), row.anchor_on)
+        results, snapshot = run_request(session, row)
         if not rules.can_approve(results):
             failing = [
                 f"{r.id.number}. {r.title}: {r.summary}"
@@ -1020,8 +1029,7 @@ def close_case(
             )
         if problems:
             raise ValidationFailed(problems)
-        data = _input_of(row, _overrides(session, row.id))
-        _, snapshot = _run(session, person_id, data, _decisions_of(row), row.anchor_on)
+        _, snapshot = run_request(session, row)
         if rules.fingerprint(snapshot) != row.approved_fingerprint:
             before = json.loads(row.approved_snapshot or "{}")
             voided = _void(session, actor, row, rules.changed_sections(before, snapshot), now)
@@ -1206,22 +1214,6 @@ def queue(
     return out
 
 
-def request_person(db: Database, actor: Actor, request_id: int, *, now: datetime) -> int:
-    """The young person a request is about (after checking the actor may see them)."""
-    person_id = _person_of(db, request_id)
-    relation = relation_of(db, actor, person_id)
-    require(
-        db,
-        actor,
-        Action.VIEW_RECORD,
-        relation,
-        now=now,
-        record_type="young_person",
-        record_id=person_id,
-    )
-    return person_id
-
-
 __all__ = [
     "ApprovalVoided",
     "ClosureInput",
@@ -1234,7 +1226,6 @@ __all__ = [
     "check_open_cases",
     "checks_for_child",
     "close_case",
-    "closed_message",
     "overview",
     "preview_checks",
     "queue",

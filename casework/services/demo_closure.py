@@ -36,7 +36,13 @@ from casework.db.models import (
 )
 from casework.domain import closure as rules
 from casework.services import audit, contact_summary
-from casework.services.closure import ClosureInput, Status, TeamLeadDecisions, _run
+from casework.services.closure import (
+    ClosureInput,
+    Status,
+    TeamLeadDecisions,
+    run_checks_in,
+    run_request,
+)
 from casework.services.permissions import SYSTEM_ACTOR
 
 
@@ -246,7 +252,7 @@ def _request(
     """A pending request, written only if the engine would accept it."""
     anchor = local_today(submitted)
     decisions = decisions or TeamLeadDecisions()
-    results, _ = _run(session, c.pid, data, decisions, anchor)
+    results, _ = run_checks_in(session, c.pid, data, decisions, anchor)
     if not rules.can_request(results):
         return None
     row = ClosureRequest(
@@ -292,24 +298,7 @@ def _request(
 
 
 def _approve(session: Session, c: _Case, row: ClosureRequest, at: datetime) -> None:
-    data = ClosureInput(
-        reason=row.reason,
-        why_open=row.why_open,
-        what_changed=row.what_changed,
-        agencies_involved=row.agencies_involved,
-        if_concerns_return=row.if_concerns_return,
-        young_person_views=row.young_person_views,
-        reason_date=row.reason_date,
-        receiving_body=row.receiving_body,
-        justifications={
-            o.check_id: o.justification
-            for o in session.scalars(
-                select(ClosureOverride).where(ClosureOverride.request_id == row.id)
-            )
-        },
-    )
-    decisions = TeamLeadDecisions(row.risk_holder, row.risk_review, row.accommodation_decision)
-    _results, snapshot = _run(session, c.pid, data, decisions, row.anchor_on)
+    _results, snapshot = run_request(session, row)
     row.status = Status.APPROVED.value
     row.reviewed_by, row.reviewed_at = c.lead, to_naive_utc(at)
     row.approved_fingerprint = rules.fingerprint(snapshot)
@@ -326,7 +315,7 @@ def _close(session: Session, c: _Case, row: ClosureRequest, on: date) -> None:
 
 def _ready_case(session: Session, c: _Case, today: date, now: datetime) -> bool:
     _make_ready(session, c, today, now)
-    results, _ = _run(session, c.pid, _data(), TeamLeadDecisions(), today)
+    results, _ = run_checks_in(session, c.pid, _data(), TeamLeadDecisions(), today)
     return rules.can_approve(results)
 
 
