@@ -31,6 +31,9 @@ def test_round_trip(exported: dict[str, Any], empty_db: Opened) -> None:
     assert result.young_people_created == len(exported["young_people"]) == 40
     again = bundle.export_bundle(empty_db.db, SYSTEM_ACTOR, now=NOW)
     assert again["young_people"] == exported["young_people"]
+    people = exported["young_people"]  # the demo's closures travel too
+    assert any(p["closed_on"] for p in people) and any(p.get("case_reopenings") for p in people)
+    assert any(p.get("closure_requests") and p.get("closed_case_notes") for p in people)
     assert {t["name"] for t in exported["teams"]} <= {t["name"] for t in again["teams"]}
 
 
