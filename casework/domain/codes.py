@@ -420,7 +420,8 @@ class AssessmentFactor(CodeList):
     """CIN census assessment factors: the risk vocabulary.
 
     Suffix ``A`` concerns the child or young person; for factors 1-6, ``B`` a parent or
-    carer and ``C`` another person living in the household.
+    carer and ``C`` another person living in the household. Factor 8 has only ``B``-``F``,
+    the kinds of private fostering.
     """
 
     ALCOHOL_CHILD = ("1A", f"Alcohol misuse: {_CHILD}")
@@ -442,6 +443,26 @@ class AssessmentFactor(CodeList):
     PHYSICAL_DISABILITY_PARENT = ("6B", f"Physical disability or illness: {_PARENT}")
     PHYSICAL_DISABILITY_HOUSEHOLD = ("6C", f"Physical disability or illness: {_HOUSEHOLD}")
     YOUNG_CARER = ("7A", "Young carer")
+    # 8B-8F: privately fostered (DfE Children in Need census guide, "factors identified at
+    # the end of assessment"; the same codes in the Data to Insight standard safeguarding
+    # dataset, ssd-data-model). There is no 8A.
+    PRIVATELY_FOSTERED_OVERSEAS_RETURN = (
+        "8B",
+        "Privately fostered: overseas child who intends to return",
+    )
+    PRIVATELY_FOSTERED_OVERSEAS_STAY = (
+        "8C",
+        "Privately fostered: overseas child who intends to stay",
+    )
+    PRIVATELY_FOSTERED_EDUCATION = (
+        "8D",
+        "Privately fostered: UK child in an educational placement",
+    )
+    PRIVATELY_FOSTERED_FAMILY = (
+        "8E",
+        "Privately fostered: UK child making alternative family arrangements",
+    )
+    PRIVATELY_FOSTERED_OTHER = ("8F", "Privately fostered: other")
     UASC = ("9A", "Unaccompanied asylum-seeking child")
     MISSING = ("10A", "Missing")
     CSE = ("11A", "Child sexual exploitation")

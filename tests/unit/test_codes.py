@@ -241,6 +241,7 @@ def test_assessment_factors() -> None:
     expected = [
         *(f"{n}{suffix}" for n in range(1, 7) for suffix in "ABC"),
         "7A",
+        *(f"8{suffix}" for suffix in "BCDEF"),  # privately fostered (CIN census guide)
         "9A",
         "10A",
         "11A",
