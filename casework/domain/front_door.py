@@ -32,10 +32,15 @@ from casework.domain.codes import AllegationOutcome, AssessmentFactor, CodeList,
 from casework.domain.leaving_care import ADULT_AGE, day_of, plain_date
 
 __all__ = [
+    "ALLEGATION_EXPECTATIONS",
     "ASSESSMENT_WORKING_DAYS",
     "CHASE_AGAIN_DAYS",
     "CHASE_WITHOUT_EXPECTED_DAYS",
     "CONTACT_DECISION_WORKING_DAYS",
+    "CORE_GROUP_WORKING_DAYS",
+    "CP_FIRST_REVIEW_MONTHS",
+    "CP_REVIEW_INTERVAL_MONTHS",
+    "EXPLOITATION_FACTORS",
     "ICPC_WORKING_DAYS",
     "LADO_NOTIFICATION_WORKING_DAYS",
     "LOW_RISK_REVIEW_MONTHS",
@@ -43,9 +48,12 @@ __all__ = [
     "REPEAT_MONTHS",
     "RETURN_INTERVIEW_HOURS",
     "RISK_REVIEW_WEEKS",
+    "SCREENING_DUE_WORKING_DAYS",
     "STRATEGY_MEETING_HOURS",
+    "AllegationStage",
     "AllegationSubjectRole",
     "ContactDecision",
+    "CpMeetingKind",
     "Problem",
     "ReferralDecision",
     "RepeatAlert",
@@ -55,24 +63,37 @@ __all__ = [
     "ServiceType",
     "TimeLeft",
     "allegation_close_problems",
+    "allegation_stage",
     "assessment_due",
+    "assessment_open",
     "contact_decision_due",
     "contact_decision_problems",
+    "core_group_due",
+    "cp_review_due",
+    "exploitation_factors",
     "icpc_due",
     "is_re_referral",
     "lado_notification_due",
+    "lowering_needs_sign_off",
     "missing_episode_problems",
     "missing_episodes_in_last_12_months",
     "referral_decision_due",
     "referrals_in_last_12_months",
     "repeated_concerns",
     "return_interview_due",
+    "return_interview_held_in_time",
     "return_interview_in_time",
+    "return_interview_open",
+    "risk_holder_problems",
     "risk_review_due",
     "risk_screening_problems",
+    "screening_due",
     "service_referral_chase_due",
     "service_referral_close_problems",
+    "sign_off_problems",
+    "strategy_decision_problems",
     "strategy_meeting_due",
+    "strategy_meeting_open",
     "time_left",
 ]
 
@@ -94,6 +115,36 @@ RETURN_INTERVIEW_HOURS = 72
 RISK_REVIEW_WEEKS = 6
 #: * Low risks reviewed within 6 months; a "none" screening needs no review.
 LOW_RISK_REVIEW_MONTHS = 6
+#: Core group: first meets within 10 working days of the initial child protection
+#: conference (Working Together to Safeguard Children 2023, chapter 2).
+CORE_GROUP_WORKING_DAYS = 10
+#: First child protection review conference within 3 months of the initial conference
+#: (Working Together 2023).
+CP_FIRST_REVIEW_MONTHS = 3
+#: Later review conferences at intervals of no more than 6 months (Working Together 2023).
+CP_REVIEW_INTERVAL_MONTHS = 6
+#: KCSIE (Part 4): about 80% of allegations resolved within 1 month, 90% within 3 months,
+#: all but exceptional cases within 12 months. (months, the share expected by then)
+ALLEGATION_EXPECTATIONS: tuple[tuple[int, str], ...] = (
+    (1, "about 80%"),
+    (3, "90%"),
+    (12, "all but exceptional cases"),
+)
+#: The CIN factors that make an exploitation or missing screening due: missing (10A),
+#: child sexual exploitation (11A), trafficking (12A), gangs (13A), child criminal
+#: exploitation (24A).
+EXPLOITATION_FACTORS: frozenset[AssessmentFactor] = frozenset(
+    {
+        AssessmentFactor.MISSING,
+        AssessmentFactor.CSE,
+        AssessmentFactor.TRAFFICKING,
+        AssessmentFactor.GANGS,
+        AssessmentFactor.CCE,
+    }
+)
+#: A screening after an exploitation factor is coded: within 5 working days (local
+#: practice; ``front_door.screening_working_days`` in the council configuration).
+SCREENING_DUE_WORKING_DAYS = 5
 #: Re-referral window, and the window of "in the last 12 months" counts (DfE CIN).
 REPEAT_MONTHS = 12
 #: * A referral out with no "response expected by" date is chased 14 days after it went.
@@ -143,6 +194,13 @@ class ReferralDecision(CodeList):
     def nfa(self) -> bool:
         """Annex A ``Referral NFA?``: yes only for no further action."""
         return self is ReferralDecision.NO_FURTHER_ACTION
+
+    @property
+    def proceeds_to_assessment(self) -> bool:
+        """The referral goes on to assessment: a child and family assessment, or a strategy
+        discussion and section 47 enquiry (whose assessment runs to the same 45 working
+        days from the referral; Working Together to Safeguard Children 2023, chapter 2)."""
+        return self in (ReferralDecision.ASSESSMENT, ReferralDecision.STRATEGY_DISCUSSION)
 
     @classmethod
     def list_name(cls) -> str:
@@ -417,6 +475,219 @@ def service_referral_chase_due(
     if last_chased_on is not None:
         due = max(due, day_of(last_chased_on) + timedelta(days=again_days))
     return due
+
+
+def assessment_open(decision: ReferralDecision | str | None, authorised_on: date | None) -> bool:
+    """True while a referral's 45-working-day assessment clock runs: the referral proceeds
+    to assessment (a child and family assessment, or strategy discussion and section 47
+    enquiry) and a team lead has not yet authorised the assessment. Working Together to
+    Safeguard Children 2023 (chapter 2): the assessment is completed within 45 working
+    days of the referral; it is complete when the manager authorises it, not when the
+    worker finishes writing it."""
+    if decision is None or authorised_on is not None:
+        return False
+    return ReferralDecision.parse(decision).proceeds_to_assessment
+
+
+def strategy_meeting_open(criteria_met: bool | None, meeting_at: datetime | None) -> bool:
+    """True while a LADO strategy meeting is owed: the LADO found the criteria for one met
+    and it has not been held. No clock runs where the criteria are not met (recorded as
+    "not required" with a reason) or not yet decided (local LADO procedures; Working
+    Together 2023 chapter 2 and KCSIE part 4 leave the meeting to the LADO's judgement)."""
+    return criteria_met is True and meeting_at is None
+
+
+def strategy_decision_problems(
+    criteria_met: bool | None, not_required_reason: str, meeting_at: datetime | None
+) -> list[Problem]:
+    """Why the LADO's strategy-meeting decision cannot be saved as given: "not required"
+    needs the reason; a meeting held means the criteria were met (no reason kept)."""
+    problems = []
+    if criteria_met is False and not not_required_reason.strip():
+        problems.append(
+            Problem(
+                "strategy_not_required_reason",
+                "Strategy meeting not required: record the LADO's reason.",
+            )
+        )
+    if criteria_met is not True and meeting_at is not None:
+        problems.append(
+            Problem(
+                "strategy_criteria_met",
+                "Strategy meeting: a meeting was held, so record that the criteria were met.",
+            )
+        )
+    if criteria_met is True and not_required_reason.strip():
+        problems.append(
+            Problem(
+                "strategy_not_required_reason",
+                "Strategy meeting not required: the criteria are met; remove the reason.",
+            )
+        )
+    return problems
+
+
+@dataclass(frozen=True)
+class AllegationStage:
+    """How long an open allegation has been open against KCSIE's expectations (part 4:
+    about 80% resolved within 1 month, 90% within 3, all but exceptional cases within 12).
+
+    ``due``: the 1-month mark, so the outcome item is overdue once it has passed;
+    ``passed``: the milestones (in months: 1, 3, 12) already passed; ``days_open``;
+    ``text``: one plain sentence for a worker, naming KCSIE."""
+
+    due: date
+    passed: tuple[int, ...]
+    days_open: int
+    text: str
+
+
+def allegation_stage(received: date | datetime, today: date | datetime) -> AllegationStage:
+    """Where an open allegation stands against KCSIE part 4's expectations (see
+    :class:`AllegationStage`). A milestone is passed the day after its date (an allegation
+    received on 10 March is within 1 month until the end of 10 April)."""
+    start, now = day_of(received), day_of(today)
+    days = max((now - start).days, 0)
+    marks = [
+        (months, share, add_months(start, months)) for months, share in ALLEGATION_EXPECTATIONS
+    ]
+    passed = tuple(months for months, _, on in marks if now > on)
+    opened = f"Open {_plural(days, 'day')}"
+    if not passed:
+        text = (
+            f"{opened}. KCSIE expects about 80% of allegations resolved within 1 month "
+            f"(by {plain_date(marks[0][2])})."
+        )
+    else:
+        last = passed[-1]
+        share = {m: s for m, s, _ in marks}[last]
+        following = next(((m, s, on) for m, s, on in marks if m not in passed), None)
+        text = (
+            f"{opened}: more than {_plural(last, 'month')}. KCSIE expects {share} of "
+            f"allegations resolved within {_plural(last, 'month')}"
+        )
+        if following is not None:
+            months, share_next, on = following
+            text += f", {share_next} within {_plural(months, 'month')} (by {plain_date(on)})."
+        else:
+            text += "; record why this one is exceptional."
+    return AllegationStage(marks[0][2], passed, days, text)
+
+
+def return_interview_open(
+    returned_at: datetime | None, held_at: datetime | None, declined: bool | None
+) -> bool:
+    """True while a return interview is owed: the young person has returned, no interview
+    has been held and they have not declined one. Statutory guidance on children who run
+    away or go missing from home or care (DfE 2014): an independent return interview is
+    carried out within 72 hours of the child's return; offering one is not enough."""
+    return returned_at is not None and held_at is None and declined is not True
+
+
+def return_interview_held_in_time(
+    returned_at: datetime, held_at: datetime, hours: int = RETURN_INTERVIEW_HOURS
+) -> bool:
+    """True when the return interview was held within ``hours`` (72) of the return."""
+    return returned_at <= held_at <= return_interview_due(returned_at, hours)
+
+
+def core_group_due(icpc_on: date | datetime, calendar: WorkingCalendar) -> date:
+    """The child protection plan's first core group meeting: within 10 working days of the
+    initial child protection conference (Working Together to Safeguard Children 2023,
+    chapter 2), by the end of the 10th working day after the conference."""
+    return calendar.add_working_days(icpc_on, CORE_GROUP_WORKING_DAYS)
+
+
+def cp_review_due(icpc_on: date | datetime, reviews: Iterable[date | datetime]) -> date:
+    """The next child protection review conference: the first within 3 months of the
+    initial conference, later ones within 6 months of the previous review (Working Together
+    2023, chapter 2). Reviews dated before the initial conference are ignored."""
+    start = day_of(icpc_on)
+    held = [day_of(r) for r in reviews if day_of(r) >= start]
+    if not held:
+        return add_months(start, CP_FIRST_REVIEW_MONTHS)
+    return add_months(max(held), CP_REVIEW_INTERVAL_MONTHS)
+
+
+class CpMeetingKind(CodeList):
+    """The meetings of a child protection plan (Working Together 2023, chapter 2)."""
+
+    REVIEW_CONFERENCE = ("review_conference", "Review child protection conference")
+    CORE_GROUP = ("core_group", "Core group meeting")
+
+    @classmethod
+    def list_name(cls) -> str:
+        return "child protection meeting"
+
+
+def exploitation_factors(codes: Iterable[str]) -> tuple[RiskType, ...]:
+    """The screenings a concern's CIN factors call for: missing (10A), child sexual
+    exploitation (11A), trafficking (12A), gangs (13A) and child criminal exploitation
+    (24A), each once, in that order. Unknown codes raise :class:`UnknownCode`."""
+    found = {AssessmentFactor.parse(c) for c in codes if c}
+    out = []
+    for factor in sorted(found & EXPLOITATION_FACTORS, key=lambda f: int(f.value[:-1])):
+        risk = RiskType.for_factor(factor)
+        if risk is not None and risk not in out:
+            out.append(risk)
+    return tuple(out)
+
+
+def screening_due(
+    received_at: date | datetime,
+    calendar: WorkingCalendar,
+    working_days: int = SCREENING_DUE_WORKING_DAYS,
+) -> date:
+    """A risk screening after a concern coded with an exploitation factor: within
+    ``working_days`` (default 5; local practice) of the concern's receipt."""
+    if working_days < 1:
+        raise ValueError(f"the screening time must be at least 1 working day, not {working_days}")
+    return calendar.add_working_days(received_at, working_days)
+
+
+def lowering_needs_sign_off(previous: RiskLevel | str | None, new: RiskLevel | str) -> bool:
+    """Lowering a medium or high level needs a team lead's sign-off (the exploitation
+    oversight inspectors found missing; local practice building on Working Together 2023
+    chapter 2 on managers' oversight): True when ``previous`` (the latest screening of the
+    same type) was medium or high and ``new`` is lower."""
+    if previous is None:
+        return False
+    before, after = RiskLevel.parse(previous), RiskLevel.parse(new)
+    return before.needs_review_within_weeks and after.rank < before.rank
+
+
+def sign_off_problems(screened_by: int, signer: int, lowered: bool) -> list[Problem]:
+    """A lowered level is signed off by a different person from whoever lowered it."""
+    if lowered and screened_by == signer:
+        return [
+            Problem(
+                "signed_off_by",
+                "Team lead sign-off: a lowered level is signed off by a different team lead "
+                "from the one who lowered it.",
+            )
+        ]
+    return []
+
+
+_ADULT_HOLDER_WORDS = ("adult safeguarding", "adult social care", "adult services")
+
+
+def risk_holder_problems(holder: str, age: int | None) -> list[Problem]:
+    """Who holds a risk after closure: a child (under 18) cannot hand a risk to adult
+    safeguarding, which safeguards adults (Care Act 2014 s42) while a child's risk stays
+    with children's services (Children Act 1989 s47; Working Together 2023)."""
+    text = holder.strip().lower()
+    if age is not None and age >= ADULT_AGE:
+        return []
+    if any(words in text for words in _ADULT_HOLDER_WORDS):
+        return [
+            Problem(
+                "risk_holder",
+                "Who holds the risk: adult safeguarding cannot hold a risk to someone under "
+                f"{ADULT_AGE}; children's services keep it (Children Act 1989 s47).",
+            )
+        ]
+    return []
 
 
 # --- Time left -----------------------------------------------------------------------------

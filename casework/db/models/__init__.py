@@ -14,6 +14,8 @@ from casework.db.models.closure import (
 )
 from casework.db.models.front_door import (
     Allegation,
+    ChildProtectionMeeting,
+    ChildProtectionPlan,
     MissingEpisode,
     Referral,
     RiskScreening,
@@ -49,6 +51,8 @@ __all__ = [
     "Base",
     "CareHistory",
     "CaseReopening",
+    "ChildProtectionMeeting",
+    "ChildProtectionPlan",
     "CircumstanceChange",
     "ClosedCaseNote",
     "ClosureOverride",

@@ -44,6 +44,7 @@ class Referral(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime)
     source: Mapped[str] = mapped_column(String(4))
     reason: Mapped[str] = mapped_column(Text)
+    factors: Mapped[str] = mapped_column(String(200), default="")  # CIN codes, comma-separated
     recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
     decision: Mapped[str | None] = mapped_column(String(24))
     rationale: Mapped[str] = mapped_column(Text, default="")
@@ -54,6 +55,7 @@ class Referral(Base):
     assessment_seen_alone: Mapped[bool] = mapped_column(Boolean, default=False)
     assessment_completed_on: Mapped[date | None] = mapped_column(Date)
     assessment_authorised_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
+    assessment_authorised_on: Mapped[date | None] = mapped_column(Date)
     strategy_discussion_on: Mapped[date | None] = mapped_column(Date)
     s47_outcome: Mapped[str] = mapped_column(Text, default="")
     icpc_on: Mapped[date | None] = mapped_column(Date)
@@ -74,6 +76,9 @@ class Allegation(Base):
     details: Mapped[str] = mapped_column(Text)
     lado_notified_at: Mapped[datetime | None] = mapped_column(DateTime)
     strategy_meeting_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The LADO's decision: None not yet decided, True criteria met, False not required.
+    strategy_criteria_met: Mapped[bool | None] = mapped_column(Boolean)
+    strategy_not_required_reason: Mapped[str] = mapped_column(Text, default="")
     police_involved: Mapped[bool] = mapped_column(Boolean, default=False)
     actions: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str | None] = mapped_column(String(16))
@@ -97,6 +102,8 @@ class RiskScreening(Base):
     screened_by: Mapped[int] = mapped_column(ForeignKey(_USER))
     signed_off_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
     signed_off_on: Mapped[date | None] = mapped_column(Date)
+    # The previous medium or high level this screening lowered (sign-off needed), or None.
+    lowered_from: Mapped[str | None] = mapped_column(String(8))
 
 
 class MissingEpisode(Base):
@@ -109,6 +116,7 @@ class MissingEpisode(Base):
     reported_to_police: Mapped[bool] = mapped_column(Boolean, default=False)
     interview_offered_at: Mapped[datetime | None] = mapped_column(DateTime)
     interview_accepted: Mapped[bool | None] = mapped_column(Boolean)
+    interview_held_at: Mapped[datetime | None] = mapped_column(DateTime)
     learned: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
 
@@ -128,4 +136,34 @@ class ServiceReferral(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(Text, default="")
     last_chased_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
+
+
+class ChildProtectionPlan(Base):
+    """A child protection plan: from the initial child protection conference that made it
+    to the conference that ended it (Working Together to Safeguard Children 2023)."""
+
+    __tablename__ = "child_protection_plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    started_on: Mapped[date] = mapped_column(Date)  # the initial conference
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
+
+
+class ChildProtectionMeeting(Base):
+    """A review conference or core group meeting held under a child protection plan."""
+
+    __tablename__ = "child_protection_meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("child_protection_plans.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    held_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
