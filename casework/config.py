@@ -115,14 +115,17 @@ def council_rules() -> DueRules:
 
 @dataclass(frozen=True)
 class FrontDoorRules:
-    """Local front-door practice: when repeated concerns raise an alert, and the allegation
-    strategy meeting's clock."""
+    """Local front-door practice: when repeated concerns raise an alert, the allegation
+    strategy meeting's clock (where the LADO finds the criteria met), and how soon a risk
+    screening follows a concern coded with an exploitation factor (10A, 11A, 12A, 13A or
+    24A)."""
 
     repeat_short_count: int = 2
     repeat_short_days: int = 7
     repeat_long_count: int = 3
     repeat_long_months: int = 12
     strategy_meeting_hours: int = 72
+    screening_working_days: int = 5
 
 
 def front_door_from(data: dict[str, Any], where: str) -> FrontDoorRules:

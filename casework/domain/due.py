@@ -99,6 +99,11 @@ class DueKind(enum.StrEnum):
     RISK_REVIEW = "risk_review"
     RISK_SIGN_OFF = "risk_sign_off"
     SERVICE_CHASE = "service_chase"
+    STILL_MISSING = "still_missing"
+    RISK_SCREENING = "risk_screening"
+    STRATEGY_DECISION = "strategy_decision"
+    CP_REVIEW = "cp_review"
+    CORE_GROUP = "core_group"
 
     @property
     def label(self) -> str:
@@ -126,6 +131,11 @@ _KIND_LABELS = {
     DueKind.RISK_REVIEW: "Risk review",
     DueKind.RISK_SIGN_OFF: "High risk sign-off",
     DueKind.SERVICE_CHASE: "Chase a referral out",
+    DueKind.STILL_MISSING: "Still missing",
+    DueKind.RISK_SCREENING: "Risk screening",
+    DueKind.STRATEGY_DECISION: "LADO strategy decision",
+    DueKind.CP_REVIEW: "Child protection review conference",
+    DueKind.CORE_GROUP: "Core group meeting",
 }
 _KIND_ORDER = {kind: n for n, kind in enumerate(DueKind)}
 

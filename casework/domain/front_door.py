@@ -656,7 +656,7 @@ def lowering_needs_sign_off(previous: RiskLevel | str | None, new: RiskLevel | s
     return before.needs_review_within_weeks and after.rank < before.rank
 
 
-def sign_off_problems(screened_by: int, signer: int, lowered: bool) -> list[Problem]:
+def sign_off_problems(screened_by: int, signer: int | None, lowered: bool) -> list[Problem]:
     """A lowered level is signed off by a different person from whoever lowered it."""
     if lowered and screened_by == signer:
         return [

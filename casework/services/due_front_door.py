@@ -1,7 +1,11 @@
 """What is due from the front door and risk work, for many young people at once: decisions
-on contacts and referrals, assessments, telling the LADO, allegation strategy meetings and
-outcomes, return interviews, risk reviews and sign-offs, and chasing referrals out. The
-items join the care-leaver ones in "My work", the caseload and ``report due``."""
+on contacts and referrals, assessments (45 working days from receipt until a team lead
+authorises them), telling the LADO, the LADO's strategy decision and meeting, allegations
+open against KCSIE's expectations, young people still missing, return interviews held,
+risk screenings after an exploitation factor, risk reviews and sign-offs (high levels and
+lowered levels), child protection review conferences and core groups, and chasing
+referrals out. The items join the care-leaver ones in "My work", the caseload and
+``report due``. Each item's detail names its source."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from casework.clock import to_local
 from casework.config import front_door_rules
 from casework.db.models import (
     Allegation,
+    ChildProtectionMeeting,
+    ChildProtectionPlan,
     MissingEpisode,
     Referral,
     RiskScreening,
@@ -64,7 +70,8 @@ def _decisions(
             fd.contact_decision_due(to_local(received), cal),
             today,
             "Decide what happens to the safeguarding contact (1 working day)",
-            f"Received {to_local(received):%d/%m/%Y %H:%M}.",
+            f"Received {to_local(received):%d/%m/%Y %H:%M}. Local practice: a decision "
+            "within 1 working day of receipt.",
             cid,
         )
     r = Referral
@@ -74,12 +81,12 @@ def _decisions(
         r.received_at,
         r.decided_at,
         r.decision,
-        r.assessment_completed_on,
+        r.assessment_authorised_on,
         r.strategy_discussion_on,
         r.icpc_on,
         r.icpc_not_required_reason,
     )
-    for pid, rid, received, decided, decision, done, strategy, icpc, not_needed in rows_in(
+    for pid, rid, received, decided, decision, authorised, strategy, icpc, not_needed in rows_in(
         session, stmt, r.young_person_id, ids
     ):
         if strategy is not None and icpc is None and not not_needed:
@@ -90,7 +97,8 @@ def _decisions(
                 fd.icpc_due(strategy, cal),
                 today,
                 "Hold the initial child protection conference, or record why it is not needed",
-                f"Strategy discussion on {strategy:%d/%m/%Y} (15 working days).",
+                f"Strategy discussion on {strategy:%d/%m/%Y}. Working Together 2023: the "
+                "conference within 15 working days of the strategy discussion.",
                 rid,
             )
         if decided is None:
@@ -101,18 +109,21 @@ def _decisions(
                 fd.referral_decision_due(to_local(received), cal),
                 today,
                 "Decide on the referral (1 working day)",
-                f"Received {to_local(received):%d/%m/%Y %H:%M}.",
+                f"Received {to_local(received):%d/%m/%Y %H:%M}. Working Together 2023: a "
+                "decision within 1 working day of the referral's receipt.",
                 rid,
             )
-        elif decision == fd.ReferralDecision.ASSESSMENT.value and done is None:
+        elif fd.assessment_open(decision, authorised):
             _add(
                 out,
                 pid,
                 DueKind.ASSESSMENT,
                 fd.assessment_due(to_local(received), cal),
                 today,
-                "Complete the child and family assessment (45 working days)",
-                f"Referral received {to_local(received):%d/%m/%Y}.",
+                "Complete and authorise the assessment (45 working days)",
+                f"Referral received {to_local(received):%d/%m/%Y}. Working Together 2023: "
+                "the assessment is completed, and authorised by a team lead, within 45 "
+                "working days of the referral's receipt.",
                 rid,
             )
 
@@ -122,9 +133,17 @@ def _allegations(
 ) -> None:
     a = Allegation
     stmt = select(
-        a.young_person_id, a.id, a.received_at, a.lado_notified_at, a.strategy_meeting_at
+        a.young_person_id,
+        a.id,
+        a.received_at,
+        a.lado_notified_at,
+        a.strategy_criteria_met,
+        a.strategy_meeting_at,
     ).where(a.outcome.is_(None))
-    for pid, aid, received, lado, meeting in rows_in(session, stmt, a.young_person_id, ids):
+    hours = front_door_rules().strategy_meeting_hours
+    for pid, aid, received, lado, criteria, meeting in rows_in(
+        session, stmt, a.young_person_id, ids
+    ):
         local = to_local(received)
         if lado is None:
             _add(
@@ -134,47 +153,88 @@ def _allegations(
                 fd.lado_notification_due(local, cal),
                 today,
                 "Tell the LADO about the allegation (1 working day)",
-                f"Allegation received {local:%d/%m/%Y %H:%M}.",
+                f"Allegation received {local:%d/%m/%Y %H:%M}. Working Together 2023 and "
+                "KCSIE: the LADO is told within 1 working day.",
                 aid,
             )
-        if meeting is None:
+        elif criteria is None:
+            told = to_local(lado)
+            _add(
+                out,
+                pid,
+                DueKind.STRATEGY_DECISION,
+                cal.add_working_days(told, 1),
+                today,
+                "Record the LADO's decision: are the criteria for a strategy meeting met?",
+                f"LADO told {told:%d/%m/%Y %H:%M}. Local LADO procedure: a strategy meeting "
+                "only where the criteria are met; otherwise record why it is not required.",
+                aid,
+            )
+        if fd.strategy_meeting_open(criteria, meeting):
             _add(
                 out,
                 pid,
                 DueKind.STRATEGY_MEETING,
-                fd.strategy_meeting_due(local, front_door_rules().strategy_meeting_hours).date(),
+                fd.strategy_meeting_due(local, hours).date(),
                 today,
-                "Hold the allegation strategy meeting (72 hours)",
-                f"Allegation received {local:%d/%m/%Y %H:%M}.",
+                f"Hold the allegation strategy meeting ({hours} hours)",
+                f"Allegation received {local:%d/%m/%Y %H:%M}; the LADO found the criteria "
+                f"met. Local LADO procedure: the meeting within {hours} hours.",
                 aid,
             )
+        stage = fd.allegation_stage(local, today)
         _add(
             out,
             pid,
             DueKind.ALLEGATION_OUTCOME,
+            stage.due,
             today,
-            today,
-            "Allegation open: record its outcome when decided",
-            "An allegation stays on the record until an outcome is recorded.",
+            "Resolve the allegation and record its outcome",
+            stage.text,
             aid,
         )
 
 
 def _missing(session: Session, ids: Sequence[int], today: date, out: Items) -> None:
     m = MissingEpisode
-    stmt = select(m.young_person_id, m.id, m.ended_at).where(
-        m.ended_at.is_not(None), m.interview_offered_at.is_(None)
-    )
-    for pid, eid, ended in rows_in(session, stmt, m.young_person_id, ids):
-        due = fd.return_interview_due(to_local(ended))
+    stmt = select(
+        m.young_person_id,
+        m.id,
+        m.started_at,
+        m.ended_at,
+        m.interview_held_at,
+        m.interview_accepted,
+    ).where(m.interview_held_at.is_(None))
+    for pid, eid, started, ended, held, accepted in rows_in(session, stmt, m.young_person_id, ids):
+        if ended is None:
+            since = to_local(started)
+            _add(
+                out,
+                pid,
+                DueKind.STILL_MISSING,
+                since.date(),
+                today,
+                f"Still missing since {since:%d/%m/%Y %H:%M}",
+                "Statutory guidance on children who run away or go missing from home or care "
+                "(2014): keep looking, with the police, until they are found; record the "
+                "return when they are.",
+                eid,
+            )
+            continue
+        if not fd.return_interview_open(ended, held, accepted is False):
+            continue
+        back = to_local(ended)
+        due = fd.return_interview_due(back)
         _add(
             out,
             pid,
             DueKind.RETURN_INTERVIEW,
             due.date(),
             today,
-            "Offer a return interview (within 72 hours of return)",
-            f"Returned {to_local(ended):%d/%m/%Y %H:%M}; offer by {due:%d/%m/%Y %H:%M}.",
+            "Hold the return interview (within 72 hours of return)",
+            f"Returned {back:%d/%m/%Y %H:%M}; hold it by {to_local(due):%d/%m/%Y %H:%M}. "
+            "Statutory guidance on children who run away or go missing (2014): an "
+            "independent return interview within 72 hours of return.",
             eid,
         )
 
@@ -182,10 +242,17 @@ def _missing(session: Session, ids: Sequence[int], today: date, out: Items) -> N
 def _risks(session: Session, ids: Sequence[int], today: date, out: Items) -> None:
     r = RiskScreening
     stmt = select(
-        r.young_person_id, r.id, r.risk_type, r.level, r.screened_on, r.review_on, r.signed_off_on
+        r.young_person_id,
+        r.id,
+        r.risk_type,
+        r.level,
+        r.screened_on,
+        r.review_on,
+        r.signed_off_on,
+        r.lowered_from,
     ).order_by(r.screened_on.desc(), r.id.desc())
     seen: set[tuple[int, str]] = set()
-    for pid, rid, kind, level, screened, review, signed in rows_in(
+    for pid, rid, kind, level, screened, review, signed, lowered in rows_in(
         session, stmt, r.young_person_id, ids
     ):
         if (pid, kind) in seen:
@@ -212,7 +279,22 @@ def _risks(session: Session, ids: Sequence[int], today: date, out: Items) -> Non
                 screened,
                 today,
                 f"Team lead to sign off the high {label.lower()} risk",
-                f"Screened {screened:%d/%m/%Y}.",
+                f"Screened {screened:%d/%m/%Y}. Local practice: a high risk is signed off "
+                "by a team lead.",
+                rid,
+            )
+        elif lowered is not None and signed is None:
+            was = fd.RiskLevel.parse(lowered).label.lower()
+            _add(
+                out,
+                pid,
+                DueKind.RISK_SIGN_OFF,
+                screened,
+                today,
+                f"Team lead to sign off lowering the {label.lower()} risk ({was} to "
+                f"{risk.label.lower()})",
+                f"Screened {screened:%d/%m/%Y}. Local practice: lowering a medium or high "
+                "level needs another team lead's sign-off.",
                 rid,
             )
 
@@ -237,6 +319,102 @@ def _chases(session: Session, ids: Sequence[int], today: date, out: Items) -> No
         )
 
 
+def _screenings_due(
+    session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
+) -> None:
+    """A screening per risk type after the earliest concern or referral coded with an
+    exploitation factor that no screening of that type has followed."""
+    received: dict[tuple[int, fd.RiskType], list[tuple[datetime, int]]] = defaultdict(list)
+    for model in (SafeguardingContact, Referral):
+        stmt = select(model.young_person_id, model.id, model.received_at, model.factors).where(
+            model.factors != ""
+        )
+        for pid, rid, at, factors in rows_in(session, stmt, model.young_person_id, ids):
+            for risk in fd.exploitation_factors(factors.split(",")):
+                received[(pid, risk)].append((at, rid))
+    if not received:
+        return
+    s = RiskScreening
+    latest: dict[tuple[int, str], date] = {}
+    people = sorted({pid for pid, _ in received})
+    screened = select(s.young_person_id, s.risk_type, s.screened_on)
+    for pid, kind, on in rows_in(session, screened, s.young_person_id, people):
+        key = (pid, kind)
+        latest[key] = max(on, latest.get(key, on))
+    days = front_door_rules().screening_working_days
+    for (pid, risk), seen in received.items():
+        done = latest.get((pid, risk.value))
+        waiting = [(at, rid) for at, rid in seen if done is None or done < _day(at)]
+        if not waiting:
+            continue
+        at, rid = min(waiting)
+        local = to_local(at)
+        _add(
+            out,
+            pid,
+            DueKind.RISK_SCREENING,
+            fd.screening_due(local, cal, days),
+            today,
+            f"Screen the {risk.label.lower()} risk",
+            f"A concern received {local:%d/%m/%Y} was coded {', '.join(risk.cin_codes)}. "
+            f"Local practice: a screening within {days} working days.",
+            rid,
+        )
+
+
+def _child_protection(
+    session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
+) -> None:
+    p, m = ChildProtectionPlan, ChildProtectionMeeting
+    plans = {
+        plan_id: (pid, start)
+        for pid, plan_id, start in rows_in(
+            session,
+            select(p.young_person_id, p.id, p.started_on).where(p.ended_on.is_(None)),
+            p.young_person_id,
+            ids,
+        )
+    }
+    if not plans:
+        return
+    met: dict[int, dict[str, list[date]]] = defaultdict(lambda: defaultdict(list))
+    for plan_id, kind, held in rows_in(
+        session, select(m.plan_id, m.kind, m.held_on), m.plan_id, sorted(plans)
+    ):
+        met[plan_id][kind].append(held)
+    review, core = fd.CpMeetingKind.REVIEW_CONFERENCE.value, fd.CpMeetingKind.CORE_GROUP.value
+    for plan_id, (pid, start) in plans.items():
+        reviews = met[plan_id][review]
+        _add(
+            out,
+            pid,
+            DueKind.CP_REVIEW,
+            fd.cp_review_due(start, reviews),
+            today,
+            "Hold the child protection review conference",
+            (
+                f"Plan made at the conference on {start:%d/%m/%Y}. Working Together 2023: "
+                "the first review within 3 months of it."
+                if not reviews
+                else f"Last review {max(reviews):%d/%m/%Y}. Working Together 2023: reviews "
+                "at most 6 months apart."
+            ),
+            plan_id,
+        )
+        if not any(day >= start for day in met[plan_id][core]):
+            _add(
+                out,
+                pid,
+                DueKind.CORE_GROUP,
+                fd.core_group_due(start, cal),
+                today,
+                "Hold the first core group meeting",
+                f"Plan made at the conference on {start:%d/%m/%Y}. Working Together 2023: "
+                "the core group meets within 10 working days of it.",
+                plan_id,
+            )
+
+
 def front_door_items(
     session: Session, ids: Sequence[int], today: date, calendar: WorkingCalendar
 ) -> Items:
@@ -246,6 +424,8 @@ def front_door_items(
         lambda: _allegations(session, ids, today, calendar, out),
         lambda: _missing(session, ids, today, out),
         lambda: _risks(session, ids, today, out),
+        lambda: _screenings_due(session, ids, today, calendar, out),
+        lambda: _child_protection(session, ids, today, calendar, out),
         lambda: _chases(session, ids, today, out),
     ]
     for step in steps:

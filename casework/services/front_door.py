@@ -2,6 +2,12 @@
 decision due within one working day, made by a team lead with a rationale, and a queue
 ordered by deadline. At the point of decision the worker sees the history: earlier
 contacts and referrals in the last 12 months and whether the concerns are repeating.
+
+A contact that becomes a referral keeps its receipt time and factors: the referral's
+clocks run from when the concern first reached the council (Working Together to Safeguard
+Children 2023, chapter 2). A referral that proceeds to assessment (including a strategy
+discussion and section 47 enquiry) has 45 working days from that receipt until a team
+lead authorises the assessment.
 """
 
 from __future__ import annotations
@@ -166,9 +172,10 @@ def decide_concern(
         if chosen.creates_referral:
             referral = Referral(
                 young_person_id=row.young_person_id,
-                received_at=moment,
+                received_at=row.received_at,  # the clocks run from the contact's receipt
                 source=row.source,
                 reason=row.reported,
+                factors=row.factors,
                 recorded_by=actor.user_id,
             )
             session.add(referral)
@@ -181,7 +188,7 @@ def decide_concern(
                 now=now,
                 record_type="referral",
                 record_id=referral.id,
-                fields=["received_at", "source", "reason"],
+                fields=["received_at", "source", "reason", "factors"],
             )
             ids.append(referral.id)
         audit.record(
@@ -234,10 +241,18 @@ def decide_referral(
 
 
 def decision_history(
-    db: Database, actor: Actor, person_id: int, *, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    *,
+    now: datetime,
+    referral_id: int | None = None,
 ) -> DecisionHistory:
     """Earlier contacts and referrals in the last 12 months, any repeat alert, open risks
-    and allegations without an outcome."""
+    and allegations without an outcome. ``re_referral`` follows the DfE Children in Need
+    definition: a referral within 12 months of a previous *referral*; contacts that did not
+    become referrals never count. When deciding a referral, pass its ``referral_id`` so it
+    is not counted as its own previous referral."""
     require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
     today = local_today(now)
     with db.reading() as session:
@@ -248,9 +263,11 @@ def decision_history(
                 )
             )
         )
-        referrals = list(
-            session.scalars(
-                select(Referral.received_at).where(Referral.young_person_id == person_id)
+        referral_rows = list(
+            session.execute(
+                select(Referral.id, Referral.received_at).where(
+                    Referral.young_person_id == person_id
+                )
             )
         )
         risks = open_risks(session, [person_id]).get(person_id, ())
@@ -263,11 +280,13 @@ def decision_history(
             or 0
         )
     alert = _repeat_alert(contacts, to_naive_utc(now))
-    referral_count = rules.referrals_in_last_12_months(referrals, today)
+    referrals = [at for _, at in referral_rows]
+    others = [to_local(at) for rid, at in referral_rows if rid != referral_id]
+    this = next((to_local(at) for rid, at in referral_rows if rid == referral_id), None)
     return DecisionHistory(
         contacts_12_months=rules.referrals_in_last_12_months(contacts, today),
-        referrals_12_months=referral_count,
-        re_referral=referral_count > 0,
+        referrals_12_months=rules.referrals_in_last_12_months(referrals, today),
+        re_referral=rules.is_re_referral(others, this or today),
         repeat_alert=alert.message if alert else None,
         open_risks=risks,
         open_allegations=int(allegations),
@@ -286,8 +305,8 @@ def item_detail(
         person = row.young_person_id
     require_on_person(db, actor, person, Action.VIEW_RECORD, now)
     source = ReferralSource.parse(row.source).label
+    factors = tuple(AssessmentFactor.parse(c).label for c in row.factors.split(",") if c)
     if kind == "contact":
-        factors = tuple(AssessmentFactor.parse(c).label for c in row.factors.split(",") if c)
         return ItemDetail(
             kind,
             row.id,
@@ -299,7 +318,7 @@ def item_detail(
             row.referrer_contact,
             factors,
         )
-    return ItemDetail(kind, row.id, person, row.received_at, source, row.reason, "", "", ())
+    return ItemDetail(kind, row.id, person, row.received_at, source, row.reason, "", "", factors)
 
 
 def _queue_rows(session: Any, model: Any, actor: Actor) -> list[Any]:
@@ -396,6 +415,8 @@ class ReferralView:
     authorised: bool
     assessment_due: date | None
     icpc_due: date | None
+    authorised_on: date | None = None
+    factors: tuple[str, ...] = ()
 
 
 def _progress_problems(p: ReferralProgress, today: date) -> list[str]:
@@ -452,7 +473,9 @@ def record_progress(
         row.assessment_child_seen = progress.child_seen
         row.assessment_seen_alone = progress.seen_alone
         if row.assessment_completed_on != progress.assessment_completed_on:
-            row.assessment_authorised_by = None  # a changed completion needs authorising again
+            # a changed completion needs authorising again, and the clock runs until then
+            row.assessment_authorised_by = None
+            row.assessment_authorised_on = None
         row.assessment_completed_on = progress.assessment_completed_on
         row.strategy_discussion_on = progress.strategy_discussion_on
         row.s47_outcome = progress.s47_outcome.strip()
@@ -471,7 +494,8 @@ def record_progress(
 
 
 def authorise_assessment(db: Database, actor: Actor, referral_id: int, *, now: datetime) -> Changed:
-    """A team lead authorises a completed child and family assessment."""
+    """A team lead authorises a completed assessment: the day of authorisation stops its
+    45-working-day clock (Working Together to Safeguard Children 2023, chapter 2)."""
     with db.reading() as session:
         row = session.get(Referral, referral_id)
         if row is None:
@@ -483,7 +507,10 @@ def authorise_assessment(db: Database, actor: Actor, referral_id: int, *, now: d
         assert row is not None
         if row.assessment_completed_on is None:
             raise ValidationFailed(["The assessment is not recorded as completed yet."])
+        if row.assessment_authorised_on is not None:
+            raise ValidationFailed(["This assessment is already authorised."])
         row.assessment_authorised_by = actor.user_id
+        row.assessment_authorised_on = local_today(now)
         audit.record(
             session,
             actor,
@@ -491,7 +518,7 @@ def authorise_assessment(db: Database, actor: Actor, referral_id: int, *, now: d
             now=now,
             record_type="referral",
             record_id=row.id,
-            fields=["assessment_authorised_by"],
+            fields=["assessment_authorised_by", "assessment_authorised_on"],
         )
         return Changed("referral", (row.id,), ("assessment_authorised_by",))
 
@@ -522,7 +549,9 @@ def list_referrals(
             r.icpc_on,
             r.icpc_not_required_reason,
         )
-        assessing = r.decision == rules.ReferralDecision.ASSESSMENT.value
+        assessing = r.decision is not None and (
+            rules.ReferralDecision.parse(r.decision).proceeds_to_assessment
+        )
         icpc_open = (
             r.strategy_discussion_on is not None
             and r.icpc_on is None
@@ -543,6 +572,8 @@ def list_referrals(
                 rules.icpc_due(r.strategy_discussion_on, calendar)
                 if icpc_open and r.strategy_discussion_on
                 else None,
+                r.assessment_authorised_on,
+                tuple(AssessmentFactor.parse(c).value for c in r.factors.split(",") if c),
             )
         )
     return out

@@ -53,6 +53,8 @@ class AllegationInput:
     strategy_meeting_at: datetime | None = None
     police_involved: bool = False
     actions: str = ""
+    strategy_criteria_met: bool | None = None  # the LADO's decision; None: not yet made
+    strategy_not_required_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,18 @@ class AllegationView:
     outcome_rationale: str
     outcome_by: str | None
     outcome_on: date | None
+    strategy_criteria_met: bool | None = None
+    strategy_not_required_reason: str = ""
+    stage: rules.AllegationStage | None = None  # while open: against KCSIE's expectations
 
     @property
     def open(self) -> bool:
         return self.outcome is None
+
+    @property
+    def strategy_meeting_owed(self) -> bool:
+        """The LADO found the criteria met and the meeting has not been held."""
+        return rules.strategy_meeting_open(self.strategy_criteria_met, self.strategy_meeting_at)
 
 
 def record_allegation(
@@ -87,6 +97,13 @@ def record_allegation(
         problems.append("details: record what is alleged")
     if to_naive_utc(data.received_at) > to_naive_utc(now):
         problems.append("received_at: the time it was received is in the future")
+    problems += _problems(
+        rules.strategy_decision_problems(
+            data.strategy_criteria_met,
+            data.strategy_not_required_reason,
+            data.strategy_meeting_at,
+        )
+    )
     if problems:
         raise ValidationFailed(problems)
     with db.unit_of_work() as session:
@@ -102,6 +119,8 @@ def record_allegation(
             ),
             police_involved=data.police_involved,
             actions=data.actions.strip(),
+            strategy_criteria_met=data.strategy_criteria_met,
+            strategy_not_required_reason=data.strategy_not_required_reason.strip(),
             recorded_by=actor.user_id,
         )
         return add_audited(
@@ -124,11 +143,21 @@ def update_allegation(
     strategy_meeting_at: datetime | None,
     police_involved: bool,
     actions: str,
+    strategy_criteria_met: bool | None = None,
+    strategy_not_required_reason: str = "",
     now: datetime,
 ) -> Changed:
-    """Progress while it is open: when the LADO was told, the strategy meeting, police."""
+    """Progress while it is open: when the LADO was told, the LADO's decision on a strategy
+    meeting (criteria met, or not required with the reason), the meeting, police."""
     row_person = _allegation_person(db, allegation_id)
     require_on_person(db, actor, row_person, Action.EDIT_RECORD, now)
+    problems = _problems(
+        rules.strategy_decision_problems(
+            strategy_criteria_met, strategy_not_required_reason, strategy_meeting_at
+        )
+    )
+    if problems:
+        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
         row = session.get(Allegation, allegation_id)
         assert row is not None
@@ -137,6 +166,8 @@ def update_allegation(
         row.lado_notified_at = to_naive_utc(lado_notified_at) if lado_notified_at else None
         row.strategy_meeting_at = to_naive_utc(strategy_meeting_at) if strategy_meeting_at else None
         row.police_involved, row.actions = police_involved, actions.strip()
+        row.strategy_criteria_met = strategy_criteria_met
+        row.strategy_not_required_reason = strategy_not_required_reason.strip()
         audit.record(
             session,
             actor,
@@ -144,7 +175,14 @@ def update_allegation(
             now=now,
             record_type="allegation",
             record_id=row.id,
-            fields=["lado_notified_at", "strategy_meeting_at", "police_involved", "actions"],
+            fields=[
+                "lado_notified_at",
+                "strategy_criteria_met",
+                "strategy_not_required_reason",
+                "strategy_meeting_at",
+                "police_involved",
+                "actions",
+            ],
         )
         return Changed("allegation", (row.id,))
 
@@ -208,6 +246,7 @@ def list_allegations(
 ) -> list[AllegationView]:
     require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
     calendar = council_rules().calendar
+    today = local_today(now)
     with db.reading() as session:
         names = _names(session)
         rows = session.scalars(
@@ -234,6 +273,11 @@ def list_allegations(
                 a.outcome_rationale,
                 names.get(a.outcome_by) if a.outcome_by else None,
                 a.outcome_on,
+                a.strategy_criteria_met,
+                a.strategy_not_required_reason,
+                rules.allegation_stage(to_local(a.received_at), today)
+                if a.outcome is None
+                else None,
             )
             for a in rows
         ]
@@ -272,10 +316,13 @@ class RiskView:
     screened_by: str
     signed_off_by: str | None
     signed_off_on: date | None
+    lowered_from: rules.RiskLevel | None = None
 
     @property
     def awaiting_sign_off(self) -> bool:
-        return self.level.needs_sign_off and self.signed_off_on is None
+        """High, or lowered from medium or high, and not yet signed off by a team lead."""
+        needs = self.level.needs_sign_off or self.lowered_from is not None
+        return needs and self.signed_off_on is None
 
     @property
     def open(self) -> bool:
@@ -286,7 +333,10 @@ def screen_risk(
     db: Database, actor: Actor, person_id: int, data: RiskInput, *, now: datetime
 ) -> Changed:
     """Record a screening. A team lead's own high screening is signed off as recorded; a
-    practitioner's waits for a team lead's sign-off and shows as such."""
+    practitioner's waits for a team lead's sign-off and shows as such. A screening that
+    lowers the latest medium or high level of its type always waits for a team lead's
+    sign-off, by someone other than whoever lowered it (exploitation oversight; local
+    practice on managers' oversight under Working Together 2023)."""
     require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
     problems = _code(rules.RiskType, data.risk_type, "risk_type")
     if not problems:
@@ -311,6 +361,19 @@ def screen_risk(
     level = rules.RiskLevel.parse(data.level)
     lead = actor.role is Role.TEAM_LEAD
     with db.unit_of_work() as session:
+        kind = rules.RiskType.parse(data.risk_type).value
+        previous = session.scalar(
+            select(RiskScreening.level)
+            .where(
+                RiskScreening.young_person_id == person_id,
+                RiskScreening.risk_type == kind,
+                RiskScreening.screened_on <= data.screened_on,
+            )
+            .order_by(RiskScreening.screened_on.desc(), RiskScreening.id.desc())
+            .limit(1)
+        )
+        lowered = rules.lowering_needs_sign_off(previous, level)
+        own_sign_off = lead and level.needs_sign_off and not lowered
         row = RiskScreening(
             young_person_id=person_id,
             risk_type=rules.RiskType.parse(data.risk_type).value,
@@ -320,8 +383,9 @@ def screen_risk(
             screened_on=data.screened_on,
             review_on=data.review_on or rules.risk_review_due(data.screened_on, level),
             screened_by=actor.user_id,
-            signed_off_by=actor.user_id if lead and level.needs_sign_off else None,
-            signed_off_on=local_today(now) if lead and level.needs_sign_off else None,
+            signed_off_by=actor.user_id if own_sign_off else None,
+            signed_off_on=local_today(now) if own_sign_off else None,
+            lowered_from=previous if lowered else None,
         )
         return add_audited(
             session,
@@ -330,7 +394,7 @@ def screen_risk(
             "screen_risk",
             now=now,
             record_type="risk_screening",
-            fields=["risk_type", "level", "indicators", "reasoning", "review_on"],
+            fields=["risk_type", "level", "indicators", "reasoning", "review_on", "lowered_from"],
         )
 
 
@@ -344,6 +408,13 @@ def sign_off_risk(db: Database, actor: Actor, screening_id: int, *, now: datetim
     with db.unit_of_work() as session:
         row = session.get(RiskScreening, screening_id)
         assert row is not None
+        if row.signed_off_on is not None:
+            raise ValidationFailed(["This screening is already signed off."])
+        problems = _problems(
+            rules.sign_off_problems(row.screened_by, actor.user_id, row.lowered_from is not None)
+        )
+        if problems:
+            raise ValidationFailed(problems)
         row.signed_off_by, row.signed_off_on = actor.user_id, local_today(now)
         audit.record(
             session,
@@ -379,6 +450,7 @@ def list_risks(db: Database, actor: Actor, person_id: int, *, now: datetime) -> 
                 names.get(r.screened_by, "?"),
                 names.get(r.signed_off_by) if r.signed_off_by else None,
                 r.signed_off_on,
+                rules.RiskLevel.parse(r.lowered_from) if r.lowered_from else None,
             )
             for r in rows
         ]
@@ -403,6 +475,7 @@ class MissingInput:
     interview_offered_at: datetime | None = None
     interview_accepted: bool | None = None
     learned: str = ""
+    interview_held_at: datetime | None = None
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -418,7 +491,10 @@ def save_missing(
     episode_id: int | None = None,
     now: datetime,
 ) -> Changed:
-    """Record a missing episode, or update it (return, return interview)."""
+    """Record a missing episode, or update it (return, return interview offered and held).
+    The interview is held within 72 hours of the return (statutory guidance on children who
+    run away or go missing from home or care, 2014); a late one is recorded as it
+    happened, and shown late."""
     require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
     found = rules.missing_episode_problems(
         _aware(data.started_at),
@@ -435,6 +511,20 @@ def save_missing(
         for p in found
         if not (p.field in pending and "record when" in p.message)
     ]
+    held = _aware(data.interview_held_at)
+    if held is not None:
+        returned = _aware(data.ended_at)
+        if returned is None:
+            problems.append("interview_held_at: record the return before the return interview")
+        elif held < returned:
+            problems.append("interview_held_at: the interview is before the return")
+        if held > to_local(now):
+            problems.append("interview_held_at: the time given is in the future")
+        if data.interview_accepted is False:
+            problems.append(
+                "interview_accepted: an interview that was held was not declined; "
+                "untick 'declined' or clear the time held"
+            )
     if problems:
         raise ValidationFailed(problems)
     with db.unit_of_work() as session:
@@ -451,6 +541,9 @@ def save_missing(
             to_naive_utc(data.interview_offered_at) if data.interview_offered_at else None
         )
         row.interview_accepted, row.learned = data.interview_accepted, data.learned.strip()
+        row.interview_held_at = (
+            to_naive_utc(data.interview_held_at) if data.interview_held_at else None
+        )
         session.flush()
         audit.record(
             session,
@@ -464,6 +557,7 @@ def save_missing(
                 "ended_at",
                 "reported_to_police",
                 "interview_offered_at",
+                "interview_held_at",
                 "learned",
             ],
         )
@@ -481,6 +575,19 @@ class MissingView:
     interview_in_time: bool | None
     interview_accepted: bool | None
     learned: str
+    interview_held_at: datetime | None = None
+    interview_held_in_time: bool | None = None
+
+    @property
+    def still_missing(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def interview_owed(self) -> bool:
+        """Returned, and no interview held or declined."""
+        return rules.return_interview_open(
+            self.ended_at, self.interview_held_at, self.interview_accepted is False
+        )
 
 
 def list_missing(
@@ -500,6 +607,7 @@ def list_missing(
     for r in rows:
         returned = to_local(r.ended_at) if r.ended_at else None
         offered = to_local(r.interview_offered_at) if r.interview_offered_at else None
+        held = to_local(r.interview_held_at) if r.interview_held_at else None
         views.append(
             MissingView(
                 r.id,
@@ -511,6 +619,8 @@ def list_missing(
                 rules.return_interview_in_time(returned, offered) if returned and offered else None,
                 r.interview_accepted,
                 r.learned,
+                r.interview_held_at,
+                rules.return_interview_held_in_time(returned, held) if returned and held else None,
             )
         )
     count = rules.missing_episodes_in_last_12_months([r.started_at for r in rows], local_today(now))

@@ -457,7 +457,13 @@ class DecisionDone:
 
 def load_context(db: Database, actor: Actor, item: QueueItem, now: datetime) -> DecisionContext:
     """Runs on a worker: the history, and the young person's age when it was received."""
-    history = front_door.decision_history(db, actor, item.young_person_id, now=now)
+    history = front_door.decision_history(
+        db,
+        actor,
+        item.young_person_id,
+        now=now,
+        referral_id=item.id if item.kind == "referral" else None,
+    )
     detail = front_door.item_detail(db, actor, item.kind, item.id, now=now)
     rows = people.caseload_rows(db, actor, [item.young_person_id], today=local_today(now))
     age = None
