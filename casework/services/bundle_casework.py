@@ -26,6 +26,8 @@ from casework.db.models import (
     Allegation,
     CareHistory,
     CaseReopening,
+    ChildProtectionMeeting,
+    ChildProtectionPlan,
     CircumstanceChange,
     ClosedCaseNote,
     ClosureOverride,
@@ -271,6 +273,7 @@ SECTIONS: dict[str, Section] = {
             "received_at": Field("received_at", "datetime"),
             "source": Field("source", "code", codes=_codes(ReferralSource)),
             "reason": Field("reason", "text"),
+            "factors": Field("factors", "str", required=False),
             "recorded_by": Field("recorded_by", "user"),
             "decision": Field(
                 "decision", "code", required=False, codes=_codes(fd.ReferralDecision)
@@ -283,6 +286,7 @@ SECTIONS: dict[str, Section] = {
             "assessment_seen_alone": Field("assessment_seen_alone", "bool"),
             "assessment_completed_on": Field("assessment_completed_on", "date", required=False),
             "assessment_authorised_by": Field("assessment_authorised_by", "user", required=False),
+            "assessment_authorised_on": Field("assessment_authorised_on", "date", required=False),
             "strategy_discussion_on": Field("strategy_discussion_on", "date", required=False),
             "s47_outcome": Field("s47_outcome", "text"),
             "icpc_on": Field("icpc_on", "date", required=False),
@@ -299,6 +303,10 @@ SECTIONS: dict[str, Section] = {
             "details": Field("details", "text"),
             "lado_notified_at": Field("lado_notified_at", "datetime", required=False),
             "strategy_meeting_at": Field("strategy_meeting_at", "datetime", required=False),
+            "strategy_criteria_met": Field("strategy_criteria_met", "bool", required=False),
+            "strategy_not_required_reason": Field(
+                "strategy_not_required_reason", "text", required=False
+            ),
             "police_involved": Field("police_involved", "bool"),
             "actions": Field("actions", "text"),
             "outcome": Field("outcome", "code", required=False, codes=_codes(AllegationOutcome)),
@@ -321,6 +329,9 @@ SECTIONS: dict[str, Section] = {
             "screened_by": Field("screened_by", "user"),
             "signed_off_by": Field("signed_off_by", "user", required=False),
             "signed_off_on": Field("signed_off_on", "date", required=False),
+            "lowered_from": Field(
+                "lowered_from", "code", required=False, codes=_codes(fd.RiskLevel)
+            ),
         },
         order="screened_on",
     ),
@@ -332,10 +343,34 @@ SECTIONS: dict[str, Section] = {
             "reported_to_police": Field("reported_to_police", "bool"),
             "interview_offered_at": Field("interview_offered_at", "datetime", required=False),
             "interview_accepted": Field("interview_accepted", "bool", required=False),
+            "interview_held_at": Field("interview_held_at", "datetime", required=False),
             "learned": Field("learned", "text"),
             "recorded_by": Field("recorded_by", "user"),
         },
         order="started_at",
+    ),
+    "child_protection_plans": Section(
+        ChildProtectionPlan,
+        {
+            "started_on": Field("started_on", "date"),
+            "ended_on": Field("ended_on", "date", required=False),
+            "end_reason": Field("end_reason", "text", required=False),
+            "recorded_by": Field("recorded_by", "user"),
+        },
+        children={
+            "meetings": Section(
+                ChildProtectionMeeting,
+                {
+                    "kind": Field("kind", "code", codes=_codes(fd.CpMeetingKind)),
+                    "held_on": Field("held_on", "date"),
+                    "note": Field("note", "text", required=False),
+                    "recorded_by": Field("recorded_by", "user"),
+                },
+                parent="plan_id",
+                order="held_on",
+            )
+        },
+        order="started_on",
     ),
     "service_referrals": Section(
         ServiceReferral,
