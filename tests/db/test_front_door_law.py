@@ -370,3 +370,21 @@ def test_migration_backfills_the_front_door(demo_db: Opened) -> None:
         )
         assert met == 0
     upgraded.close()
+
+
+def test_demo_has_examples_of_the_new_clocks(demo_db: Opened) -> None:
+    items = due.report_due(demo_db.db, SYSTEM_ACTOR, as_of=NOW.date(), now=NOW)
+    kinds = {i["kind"] for i in items}
+    assert {
+        "lado_notification",
+        "strategy_decision",
+        "strategy_meeting",
+        "allegation_outcome",
+        "core_group",
+        "icpc",
+        "assessment",
+        "risk_screening",
+    } <= kinds
+    today = local_today(NOW).isoformat()
+    waiting = [i for i in items if i["kind"] == "contact_decision" and i["due"] == today]
+    assert waiting and not any(i["overdue"] for i in waiting)  # due today: due, not overdue
