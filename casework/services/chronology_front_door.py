@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from casework.clock import to_local
 from casework.db.models import (
     Allegation,
+    ChildProtectionMeeting,
+    ChildProtectionPlan,
     MissingEpisode,
     Referral,
     RiskScreening,
@@ -72,6 +74,19 @@ def _concerns(session: Session, pid: int, names: Names) -> Iterator[Event]:
             yield Event(
                 r.assessment_completed_on, None, kind, "Child and family assessment completed", ""
             )
+        if r.assessment_authorised_on:
+            yield Event(
+                r.assessment_authorised_on,
+                None,
+                kind,
+                "Assessment authorised by a team lead",
+                "",
+                names.get(r.assessment_authorised_by or 0),
+            )
+        if r.strategy_discussion_on:
+            yield Event(r.strategy_discussion_on, None, kind, "Strategy discussion", r.s47_outcome)
+        if r.icpc_on:
+            yield Event(r.icpc_on, None, kind, "Initial child protection conference", "")
 
 
 def _allegations(session: Session, pid: int, names: Names) -> Iterator[Event]:
@@ -85,6 +100,17 @@ def _allegations(session: Session, pid: int, names: Names) -> Iterator[Event]:
         if a.lado_notified_at:
             told = to_local(a.lado_notified_at)
             yield Event(told.date(), told, kind, "LADO told", "")
+            if a.strategy_criteria_met is False:
+                yield Event(
+                    told.date(),
+                    told,
+                    kind,
+                    "LADO: strategy meeting not required",
+                    a.strategy_not_required_reason,
+                )
+        if a.strategy_meeting_at:
+            met = to_local(a.strategy_meeting_at)
+            yield Event(met.date(), met, kind, "Allegation strategy meeting held", "")
         if a.outcome and a.outcome_on:
             yield Event(
                 a.outcome_on,
@@ -124,6 +150,9 @@ def _missing(session: Session, pid: int, names: Names) -> Iterator[Event]:
         if m.interview_offered_at:
             offered = to_local(m.interview_offered_at)
             yield Event(offered.date(), offered, kind, "Return interview offered", "")
+        if m.interview_held_at:
+            held = to_local(m.interview_held_at)
+            yield Event(held.date(), held, kind, "Return interview held", m.learned)
 
 
 def _services(session: Session, pid: int, names: Names) -> Iterator[Event]:
@@ -149,8 +178,34 @@ def _services(session: Session, pid: int, names: Names) -> Iterator[Event]:
             )
 
 
+def _protection(session: Session, pid: int, names: Names) -> Iterator[Event]:
+    kind = EventKind("front_door")
+    plans = list(
+        session.scalars(
+            select(ChildProtectionPlan).where(ChildProtectionPlan.young_person_id == pid)
+        )
+    )
+    for p in plans:
+        yield Event(
+            p.started_on, None, kind, "Child protection plan made", "", names.get(p.recorded_by)
+        )
+        if p.ended_on:
+            yield Event(p.ended_on, None, kind, "Child protection plan ended", p.end_reason)
+    if not plans:
+        return
+    meetings = session.scalars(
+        select(ChildProtectionMeeting).where(
+            ChildProtectionMeeting.plan_id.in_([p.id for p in plans])
+        )
+    )
+    for m in meetings:
+        label = fd.CpMeetingKind.parse(m.kind).label
+        yield Event(m.held_on, None, kind, label, m.note, names.get(m.recorded_by))
+
+
 FRONT_DOOR_SOURCES: tuple[Callable[[Session, int, Names], Iterator[Event]], ...] = (
     _concerns,
+    _protection,
     _allegations,
     _risks,
     _missing,

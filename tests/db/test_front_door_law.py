@@ -294,6 +294,20 @@ def test_child_protection_plan_clocks(case) -> None:  # type: ignore[no-untyped-
     assert not _items(opened, lead, pid).get("cp_review")
     [view] = cp.list_plans(opened.db, lead, pid, now=NOW)
     assert not view.open and len(view.meetings) == 2
+    from casework.services import chronology
+
+    titles = {
+        e.title
+        for e in chronology.chronology(
+            opened.db, lead, pid, now=NOW, kinds=[chronology.EventKind.FRONT_DOOR]
+        )
+    }
+    assert {
+        "Child protection plan made",
+        "Core group meeting",
+        "Child protection plan ended",
+    } <= titles
+    assert "Initial child protection conference" in titles
 
 
 def test_migration_backfills_the_front_door(demo_db: Opened) -> None:
