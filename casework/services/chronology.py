@@ -232,7 +232,13 @@ def chronology(
             for event in source(session, person_id, names)
             if event.kind in wanted
         ]
-    return sorted(events, key=lambda e: (e.on, e.at or datetime.min), reverse=True)
+    # Untimed events (a date only) sort before timed ones on the same day; timestamps
+    # compare aware and naive times alike.
+    return sorted(
+        events,
+        key=lambda e: (e.on, e.at is not None, e.at.timestamp() if e.at else 0.0),
+        reverse=True,
+    )
 
 
 def chronology_html(
