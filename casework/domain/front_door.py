@@ -91,6 +91,7 @@ __all__ = [
     "service_referral_chase_due",
     "service_referral_close_problems",
     "sign_off_problems",
+    "strategy_criteria_after",
     "strategy_decision_problems",
     "strategy_meeting_due",
     "strategy_meeting_open",
@@ -497,11 +498,19 @@ def strategy_meeting_open(criteria_met: bool | None, meeting_at: datetime | None
     return criteria_met is True and meeting_at is None
 
 
+def strategy_criteria_after(criteria_met: bool | None, meeting_at: datetime | None) -> bool | None:
+    """The LADO's decision as recorded: a strategy meeting that was held means the
+    criteria were met, even where the decision itself was not written down."""
+    return True if criteria_met is None and meeting_at is not None else criteria_met
+
+
 def strategy_decision_problems(
     criteria_met: bool | None, not_required_reason: str, meeting_at: datetime | None
 ) -> list[Problem]:
     """Why the LADO's strategy-meeting decision cannot be saved as given: "not required"
-    needs the reason; a meeting held means the criteria were met (no reason kept)."""
+    needs the reason, and cannot stand beside a meeting that was held; "criteria met"
+    keeps no reason. (A meeting held with no decision recorded is taken as the criteria
+    met: see :func:`strategy_criteria_after`.)"""
     problems = []
     if criteria_met is False and not not_required_reason.strip():
         problems.append(
@@ -510,11 +519,12 @@ def strategy_decision_problems(
                 "Strategy meeting not required: record the LADO's reason.",
             )
         )
-    if criteria_met is not True and meeting_at is not None:
+    if criteria_met is False and meeting_at is not None:
         problems.append(
             Problem(
                 "strategy_criteria_met",
-                "Strategy meeting: a meeting was held, so record that the criteria were met.",
+                "Strategy meeting: a meeting was held, so the criteria were met; it cannot "
+                "also be recorded as not required.",
             )
         )
     if criteria_met is True and not_required_reason.strip():

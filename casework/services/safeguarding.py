@@ -119,7 +119,9 @@ def record_allegation(
             ),
             police_involved=data.police_involved,
             actions=data.actions.strip(),
-            strategy_criteria_met=data.strategy_criteria_met,
+            strategy_criteria_met=rules.strategy_criteria_after(
+                data.strategy_criteria_met, data.strategy_meeting_at
+            ),
             strategy_not_required_reason=data.strategy_not_required_reason.strip(),
             recorded_by=actor.user_id,
         )
@@ -166,7 +168,9 @@ def update_allegation(
         row.lado_notified_at = to_naive_utc(lado_notified_at) if lado_notified_at else None
         row.strategy_meeting_at = to_naive_utc(strategy_meeting_at) if strategy_meeting_at else None
         row.police_involved, row.actions = police_involved, actions.strip()
-        row.strategy_criteria_met = strategy_criteria_met
+        row.strategy_criteria_met = rules.strategy_criteria_after(
+            strategy_criteria_met, strategy_meeting_at
+        )
         row.strategy_not_required_reason = strategy_not_required_reason.strip()
         audit.record(
             session,

@@ -35,6 +35,7 @@ from casework.domain.front_door import (
     risk_holder_problems,
     screening_due,
     sign_off_problems,
+    strategy_criteria_after,
     strategy_decision_problems,
     strategy_meeting_open,
 )
@@ -208,7 +209,11 @@ def test_strategy_decision_problems() -> None:
     assert strategy_decision_problems(False, "Below the harm threshold.", None) == []
     [missing] = strategy_decision_problems(False, " ", None)
     assert missing.field == "strategy_not_required_reason" and "reason" in missing.message
-    [held] = strategy_decision_problems(None, "", datetime(2026, 1, 1))
+    assert strategy_decision_problems(None, "", datetime(2026, 1, 1)) == []
+    assert strategy_criteria_after(None, datetime(2026, 1, 1)) is True
+    assert strategy_criteria_after(None, None) is None
+    assert strategy_criteria_after(False, None) is False
+    [held] = strategy_decision_problems(False, "Below threshold.", datetime(2026, 1, 1))
     assert held.field == "strategy_criteria_met"
     [extra] = strategy_decision_problems(True, "Because.", None)
     assert "remove the reason" in extra.message
