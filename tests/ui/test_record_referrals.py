@@ -234,3 +234,79 @@ def shots(qtbot: QtBot, section: ReferralsSection, referral: int) -> None:
     QApplication.processEvents()
     dialog.grab().save(str(SHOTS / "referrals_progress_dialog.png"))
     dialog.reject()
+
+
+def test_section_47_runs_the_assessment_clock_until_authorised(qtbot: QtBot, env: Env) -> None:
+    """Working Together 2023: 45 working days from receipt for every referral that
+    proceeds, section 47 included; completion alone does not stop the clock."""
+    person = team_person(env)
+    referral = add_referral(env, person.id, 100, decision="strategy_s47")
+    today = env.now.date()
+    done = ReferralProgress(today - timedelta(95), True, True, today - timedelta(5))
+    front_door.record_progress(env.db, env.lead, referral, done, now=env.now)
+    section = opened(qtbot, env, person.id)
+    card = section.cards[referral]
+    words = text_of(card)
+    assert "Assessment: 45 working days from receipt to authorisation" in words
+    assert "OVERDUE: not authorised" in words and card.property("alarm") == "overdue"
+    assert "1 assessment overdue" in section.to_do.text()
+
+
+def test_child_protection_plan_recorded_with_its_meetings(qtbot: QtBot, env: Env) -> None:
+    person = team_person(env)
+    referral = add_referral(env, person.id, 40, decision="strategy_s47")
+    today = env.now.date()
+    icpc = today - timedelta(20)
+    front_door.record_progress(
+        env.db,
+        env.lead,
+        referral,
+        ReferralProgress(strategy_discussion_on=today - timedelta(38), icpc_on=icpc),
+        now=env.now,
+    )
+    section = opened(qtbot, env, person.id)
+    assert section.start_plan_button.isEnabled()
+    assert "No child protection plan recorded." in section.plan_note.text()
+    qtbot.mouseClick(section.start_plan_button, Qt.MouseButton.LeftButton)
+    dialog = section.dialog
+    assert dialog is not None and day(icpc) in dialog.referral.currentText()  # type: ignore[attr-defined]
+    save(qtbot, section, dialog)
+    [card] = section.plan_widgets.values()
+    words = text_of(card)
+    assert f"Plan made at the conference on {day(icpc)}" in words
+    assert "OVERDUE: the first meeting was due by" in words  # 10 working days have passed
+    assert card.property("alarm") == "overdue"
+    assert not section.start_plan_button.isEnabled()  # one open plan at a time
+
+    assert card.meeting_button is not None
+    qtbot.mouseClick(card.meeting_button, Qt.MouseButton.LeftButton)
+    meeting = section.dialog
+    assert meeting is not None
+    assert meeting.kind.currentData() == "core_group"  # type: ignore[attr-defined]
+    save(qtbot, section, meeting)
+    [card] = section.plan_widgets.values()
+    words = text_of(card)
+    assert f"Met {day(today)}" in words and "Next due by" in words
+    assert card.property("alarm") == ""
+    if os.environ.get("CASEWORK_SHOTS"):
+        with_style(lambda: _plan_shot(section))
+
+    assert card.end_button is not None
+    qtbot.mouseClick(card.end_button, Qt.MouseButton.LeftButton)
+    ending = section.dialog
+    assert ending is not None
+    qtbot.mouseClick(ending.ok_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert any("Why it ended" in p for p in ending.problems.problems())  # type: ignore[attr-defined]
+    ending.reason.setPlainText("Risks reduced; child in need plan.")  # type: ignore[attr-defined]
+    save(qtbot, section, ending)
+    [card] = section.plan_widgets.values()
+    assert "Risks reduced" in text_of(card) and card.meeting_button is None
+
+
+def _plan_shot(section: ReferralsSection) -> None:
+    area = section.findChild(QScrollArea)
+    assert area is not None
+    page = area.widget()
+    section.resize(1180, max(900, page.heightForWidth(1180) + 4))
+    QApplication.processEvents()
+    section.grab().save(str(SHOTS / "referrals_plan.png"))

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from casework.domain.codes import UnknownCode
-from casework.domain.front_door import ReferralDecision
-from casework.services import front_door
+from casework.domain.front_door import CpMeetingKind, ReferralDecision
+from casework.services import child_protection, front_door
+from casework.services.child_protection import PlanView
 from casework.services.front_door import ReferralProgress, ReferralView
 from ui.dialogs.record_dialogs import RecordDialog, Submission, text_box
 from ui.dialogs.young_person_form import DateField, to_qdate
@@ -197,11 +198,12 @@ class ReferralProgressDialog(RecordDialog):
         row.addWidget(self.seen_alone)
         row.addStretch(1)
         self.seen.toggled.connect(self._sync_seen)
-        self.form.addRow(_heading("Child and family assessment"))
+        self.form.addRow(_heading("Assessment"))
         if referral.assessment_due is not None:
             self.form.addRow(
                 quiet_label(
-                    f"Due by {day(referral.assessment_due)}: 45 working days from the referral."
+                    f"Due by {day(referral.assessment_due)}: 45 working days from the "
+                    "referral's receipt, until a team lead authorises it."
                 )
             )
         self.form.addRow(self.started)
@@ -362,11 +364,144 @@ class AuthoriseAssessmentDialog(RecordDialog):
         return _by_referral(front_door.authorise_assessment), (self.referral_id,), {}
 
 
+class StartPlanDialog(RecordDialog):
+    """Record the child protection plan made at a referral's initial conference."""
+
+    labels: ClassVar[dict[str, str]] = {"started_on": "Initial conference"}
+
+    def __init__(
+        self, ctx: RecordContext, referrals: list[ReferralView], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            ctx,
+            "Record a child protection plan",
+            "The plan starts at the initial child protection conference that made it. "
+            "Working Together 2023: the core group meets within 10 working days of it, and the "
+            "first review conference is within 3 months.",
+            "Record the plan",
+            parent,
+        )
+        self.referrals = referrals
+        self.referral = QComboBox()
+        for r in referrals:
+            assert r.progress.icpc_on is not None
+            self.referral.addItem(
+                f"Conference {day(r.progress.icpc_on)} (referral received {when(r.received_at)})",
+                r.id,
+            )
+        self.form.addRow("&Made at", self.referral)
+        self.resize(620, 220)
+        self.referral.setFocus()
+
+    def submission(self) -> Submission:
+        chosen = self.referrals[max(self.referral.currentIndex(), 0)]
+        assert chosen.progress.icpc_on is not None
+        return (
+            child_protection.start_plan,
+            (chosen.progress.icpc_on,),
+            {"referral_id": chosen.id},
+        )
+
+
+class PlanMeetingDialog(RecordDialog):
+    """Record a review conference or core group meeting held under a plan."""
+
+    labels: ClassVar[dict[str, str]] = {"held_on": "Held on", "kind": "Meeting"}
+
+    def __init__(self, ctx: RecordContext, plan: PlanView, parent: QWidget | None = None) -> None:
+        due = []
+        if plan.core_group_due is not None:
+            due.append(f"first core group due by {day(plan.core_group_due)}")
+        if plan.review_due is not None:
+            due.append(f"next review conference due by {day(plan.review_due)}")
+        super().__init__(
+            ctx,
+            "Record a child protection meeting",
+            f"<b>Plan made {day(plan.started_on)}</b>"
+            + (f"<br>{html.escape('; '.join(due)).capitalize()}." if due else ""),
+            "Save meeting",
+            parent,
+        )
+        self.plan_id = plan.id
+        self.kind = QComboBox()
+        for kind in CpMeetingKind:
+            self.kind.addItem(kind.label, kind.value)
+        if plan.core_group_due is None:
+            self.kind.setCurrentIndex(0)
+        else:
+            self.kind.setCurrentIndex(list(CpMeetingKind).index(CpMeetingKind.CORE_GROUP))
+        self.held_on = DateField(to_qdate(plan.started_on), to_qdate(ctx.today()), optional=False)
+        self.held_on.setCalendarPopup(True)
+        self.held_on.set_value(ctx.today())
+        self.note = text_box(3)
+        self.note.setPlaceholderText("What was decided (optional)")
+        self.form.addRow("&Meeting", self.kind)
+        self.form.addRow("&Held on", self.held_on)
+        self.form.addRow("&Note", self.note)
+        self.resize(600, 300)
+        self.kind.setFocus()
+
+    def submission(self) -> Submission:
+        return (
+            _by_referral(child_protection.record_meeting),
+            (
+                self.plan_id,
+                self.kind.currentData(),
+                self.held_on.value(),
+                self.note.toPlainText().strip(),
+            ),
+            {},
+        )
+
+
+class EndPlanDialog(RecordDialog):
+    """End a plan, as a review conference decided, with the reason."""
+
+    labels: ClassVar[dict[str, str]] = {"ended_on": "Ended on", "end_reason": "Why it ended"}
+
+    def __init__(self, ctx: RecordContext, plan: PlanView, parent: QWidget | None = None) -> None:
+        super().__init__(
+            ctx,
+            "End the child protection plan",
+            f"<b>Plan made {day(plan.started_on)}</b><br>A plan ends when a review conference "
+            "decides the child is no longer at continuing risk of significant harm.",
+            "End the plan",
+            parent,
+        )
+        self.plan_id = plan.id
+        self.ended_on = DateField(to_qdate(plan.started_on), to_qdate(ctx.today()), optional=False)
+        self.ended_on.setCalendarPopup(True)
+        self.ended_on.set_value(ctx.today())
+        self.reason = text_box(3)
+        self.reason.setPlaceholderText(
+            "For example: risks reduced; support continues as child in need"
+        )
+        self.form.addRow("Ended &on", self.ended_on)
+        self.form.addRow("&Why it ended", self.reason)
+        self.resize(600, 280)
+        self.reason.setFocus()
+
+    def check(self) -> list[str]:
+        if not self.reason.toPlainText().strip():
+            return ["Why it ended: record the conference's decision."]
+        return []
+
+    def submission(self) -> Submission:
+        return (
+            _by_referral(child_protection.end_plan),
+            (self.plan_id, self.ended_on.value(), self.reason.toPlainText().strip()),
+            {},
+        )
+
+
 __all__ = [
     "S47_OUTCOMES",
     "AuthoriseAssessmentDialog",
     "DatedTick",
+    "EndPlanDialog",
+    "PlanMeetingDialog",
     "ReferralProgressDialog",
+    "StartPlanDialog",
     "decision_label",
     "referral_heading",
 ]

@@ -12,7 +12,15 @@ get "Authorise…"); the strategy discussion, the section 47 outcome, and the in
 protection conference, its due date, or the recorded reason none is needed. "Record
 progress…" on each decided referral. A card with anything overdue has a red edge.
 
+Then the child protection plans: when each was made, the core group (due within 10
+working days of the conference), the review conferences (the first within 3 months, then
+at most every 6; Working Together 2023) and the plan's end, with buttons to record them.
+
 Then the concerns received, newest first, with the decision or "Awaiting decision".
+
+The assessment clock runs for every referral that proceeds (a child and family assessment
+or a section 47 enquiry) from the referral's receipt, which for a referral made from a
+contact is the contact's receipt, until a team lead authorises the assessment.
 """
 
 from __future__ import annotations
@@ -38,12 +46,16 @@ from PySide6.QtWidgets import (
 from casework.config import council_rules
 from casework.db.database import Database
 from casework.domain import front_door as rules
-from casework.services import front_door
+from casework.services import child_protection, front_door
+from casework.services.child_protection import PlanView
 from casework.services.front_door import ConcernView, DecisionHistory, ReferralView
 from casework.services.permissions import Actor, Role
 from ui.dialogs.referral_dialogs import (
     AuthoriseAssessmentDialog,
+    EndPlanDialog,
+    PlanMeetingDialog,
     ReferralProgressDialog,
+    StartPlanDialog,
     decision_label,
 )
 from ui.views.record_accommodation import FittedTable
@@ -97,6 +109,7 @@ class ReferralsData:
     concern_due: dict[int, date]  # concerns awaiting a decision: the day it is due by
     re_referrals: frozenset[int]  # within 12 months of an earlier referral
     now: datetime
+    plans: tuple[PlanView, ...] = ()
 
 
 def re_referral_ids(referrals: list[ReferralView]) -> frozenset[int]:
@@ -159,9 +172,15 @@ def seen_words(referral: ReferralView) -> tuple[str, str | None]:
 
 
 def completed_words(referral: ReferralView, today: date) -> tuple[str, str | None]:
-    """When the assessment was completed, or when it is due by (OVERDUE once past)."""
+    """When the assessment was completed, or when it is due by (OVERDUE once past). The
+    clock stops at authorisation, so a completed one still waiting for it can be late."""
     done, due = referral.progress.assessment_completed_on, referral.assessment_due
     if done is not None:
+        if due is not None and not referral.authorised and due < today:
+            return (
+                f"{day(done)}; OVERDUE: not authorised, the 45 working days ended {day(due)}",
+                "overdue",
+            )
         if due is not None and done > due:
             return f"{day(done)}: late, it was due by {day(due)}", "warning"
         return day(done), None
@@ -178,7 +197,8 @@ def authorised_words(referral: ReferralView, *, is_lead: bool) -> tuple[str, str
     if referral.progress.assessment_completed_on is None:
         return "Not yet: the assessment is not completed", None
     if referral.authorised:
-        return "Authorised by a team lead", "ok"
+        on = f" on {day(referral.authorised_on)}" if referral.authorised_on else ""
+        return f"Authorised by a team lead{on}", "ok"
     ask = "" if is_lead else ": ask your team lead"
     return f"AWAITING TEAM-LEAD AUTHORISATION{ask}", "warning"
 
@@ -203,7 +223,8 @@ def conference_words(referral: ReferralView, today: date) -> tuple[str, str | No
 def has_assessment(referral: ReferralView) -> bool:
     p = referral.progress
     recorded = p.assessment_started_on or p.assessment_completed_on or p.child_seen
-    return referral.decision == ASSESSMENT or bool(recorded)
+    proceeds = referral.decision in (ASSESSMENT, STRATEGY)  # s47 has its assessment too
+    return proceeds or bool(recorded)
 
 
 def has_section47(referral: ReferralView) -> bool:
@@ -233,7 +254,7 @@ def needs_doing(data: ReferralsData, today: date) -> tuple[str, str]:
     overdue_assessments = sum(
         1
         for r in data.referrals
-        if r.assessment_due and not r.progress.assessment_completed_on and r.assessment_due < today
+        if r.assessment_due and not r.authorised and r.assessment_due < today
     )
     overdue_icpc = sum(1 for r in data.referrals if r.icpc_due and r.icpc_due < today)
     to_authorise = sum(
@@ -415,7 +436,7 @@ class ReferralCard(QFrame):
     def _assessment(self, today: date, *, is_lead: bool) -> None:
         r = self.referral
         p = r.progress
-        self._heading("Child and family assessment")
+        self._heading("Assessment: 45 working days from receipt to authorisation")
         started = day(p.assessment_started_on, "Not started")
         self._row("Started", _value(started))
         self._row("Young person", _value(*seen_words(r)))
@@ -457,6 +478,7 @@ class ReferralsSection(RecordSection):
                 self.status,
                 self._history_box(),
                 self._referrals_box(),
+                self._plans_box(),
                 self._concerns_box(),
             ],
         )
@@ -491,6 +513,21 @@ class ReferralsSection(RecordSection):
         self.referral_cards.setSpacing(10)
         layout.addWidget(self.referral_note)
         layout.addLayout(self.referral_cards)
+        return box
+
+    def _plans_box(self) -> QWidget:
+        box, layout = group("Child protection plans")
+        self.plan_note = quiet_label()
+        self.start_plan_button = QPushButton("Record a child protection &plan…")
+        self.start_plan_button.clicked.connect(self.start_plan)
+        top = QHBoxLayout()
+        top.addWidget(self.plan_note, 1)
+        top.addWidget(self.start_plan_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.plan_cards = QVBoxLayout()
+        self.plan_cards.setSpacing(10)
+        layout.addLayout(top)
+        layout.addLayout(self.plan_cards)
+        self.plan_widgets: dict[int, PlanCard] = {}
         return box
 
     def _concerns_box(self) -> QWidget:
@@ -543,6 +580,7 @@ class ReferralsSection(RecordSection):
             concern_due,
             re_referral_ids(referrals),
             now,
+            tuple(child_protection.list_plans(db, actor, person_id, now=now)),
         )
 
     @property
@@ -554,12 +592,16 @@ class ReferralsSection(RecordSection):
         today = local(data.now).date()
         self._fill_history(data, today)
         self._fill_referrals(data, today)
+        self._fill_plans(data, today)
         self._fill_concerns(data, today)
 
     def clear_content(self) -> None:
         self._data = None
         clear_layout(self.referral_cards)
         self.cards = {}
+        clear_layout(self.plan_cards)
+        self.plan_widgets = {}
+        self.plan_note.clear()
         for label in (
             self.history,
             self.repeat_alert,
@@ -618,6 +660,37 @@ class ReferralsSection(RecordSection):
             self.referral_cards.addWidget(card)
         self.referral_note.setText("Newest first." if data.referrals else "No referrals recorded.")
 
+    def _fill_plans(self, data: ReferralsData, today: date) -> None:
+        clear_layout(self.plan_cards)
+        self.plan_widgets = {}
+        for plan in data.plans:
+            card = PlanCard(plan, today)
+            if card.meeting_button is not None:
+                card.meeting_button.clicked.connect(
+                    lambda _c=False, i=plan.id: self.record_meeting(i)
+                )
+            if card.end_button is not None:
+                card.end_button.clicked.connect(lambda _c=False, i=plan.id: self.end_plan(i))
+            self.plan_widgets[plan.id] = card
+            self.plan_cards.addWidget(card)
+        open_plan = any(p.open for p in data.plans)
+        choices = plan_referrals(data)
+        self.start_plan_button.setEnabled(not open_plan and bool(choices))
+        self.start_plan_button.setToolTip(
+            "A plan is already open: end it first."
+            if open_plan
+            else ""
+            if choices
+            else "Record the initial child protection conference on a referral first."
+        )
+        self.plan_note.setText(
+            "Newest first. Working Together 2023: the core group meets within 10 working days "
+            "of the initial conference; the first review conference within 3 months, then at "
+            "most every 6 months."
+            if data.plans
+            else "No child protection plan recorded."
+        )
+
     def _fill_concerns(self, data: ReferralsData, today: date) -> None:
         concerns = data.concerns
         rows = [
@@ -657,6 +730,27 @@ class ReferralsSection(RecordSection):
         if referral is not None and self.is_lead:
             self.open_dialog(AuthoriseAssessmentDialog(self.context(), referral, self))
 
+    def _plan(self, plan_id: int) -> PlanView | None:
+        plans = self._data.plans if self._data else ()
+        return next((p for p in plans if p.id == plan_id), None)
+
+    def start_plan(self) -> None:
+        if self._data is None:
+            return
+        choices = plan_referrals(self._data)
+        if choices:
+            self.open_dialog(StartPlanDialog(self.context(), choices, self))
+
+    def record_meeting(self, plan_id: int) -> None:
+        plan = self._plan(plan_id)
+        if plan is not None and plan.open:
+            self.open_dialog(PlanMeetingDialog(self.context(), plan, self))
+
+    def end_plan(self, plan_id: int) -> None:
+        plan = self._plan(plan_id)
+        if plan is not None and plan.open:
+            self.open_dialog(EndPlanDialog(self.context(), plan, self))
+
     def record_concern(self) -> None:
         if self.person_id is None:
             return
@@ -664,6 +758,86 @@ class ReferralsSection(RecordSection):
 
         dialog = ConcernDialog(self._db, self._actor, self._clock, self, person_id=self.person_id)
         self.open_dialog(dialog)
+
+
+def plan_referrals(data: ReferralsData) -> list[ReferralView]:
+    """Referrals whose initial conference was held and that have no plan yet."""
+    planned = {p.referral_id for p in data.plans}
+    return [r for r in data.referrals if r.progress.icpc_on is not None and r.id not in planned]
+
+
+def review_words(plan: PlanView, today: date) -> tuple[str, str | None]:
+    """The review conferences held, and the next one's due date (OVERDUE once past)."""
+    held = [m.held_on for m in plan.meetings if m.kind is rules.CpMeetingKind.REVIEW_CONFERENCE]
+    done = "Held " + ", ".join(day(d) for d in held) + ". " if held else ""
+    due = plan.review_due
+    if due is None:
+        return done.strip() or "None held", None
+    rule = "within 3 months of the initial conference" if not held else "6 months after the last"
+    if due < today:
+        return f"{done}OVERDUE: the next was due by {day(due)} ({rule})", "overdue"
+    level = "warning" if (due - today).days <= 14 else None
+    return f"{done}Next due by {day(due)} ({rule})", level
+
+
+def core_group_words(plan: PlanView, today: date) -> tuple[str, str | None]:
+    held = [m.held_on for m in plan.meetings if m.kind is rules.CpMeetingKind.CORE_GROUP]
+    if held:
+        return "Met " + ", ".join(day(d) for d in held), None
+    due = plan.core_group_due
+    if due is None:
+        return "Not recorded", None
+    if due < today:
+        return (
+            f"OVERDUE: the first meeting was due by {day(due)} (10 working days)",
+            "overdue",
+        )
+    return f"First meeting due by {day(due)} (10 working days)", "warning"
+
+
+class PlanCard(QFrame):
+    """One child protection plan with its meetings and clocks."""
+
+    def __init__(self, plan: PlanView, today: date) -> None:
+        super().__init__()
+        self.plan = plan
+        self.setObjectName("referralCard")
+        self.meeting_button: QPushButton | None = None
+        self.end_button: QPushButton | None = None
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        top = QHBoxLayout()
+        state = "open" if plan.open else f"ended {day(plan.ended_on)}"
+        top.addWidget(
+            text_label(
+                f"<span style='font-size:11pt'><b>Plan made at the conference on "
+                f"{day(plan.started_on)}</b></span> · {state}",
+                rich=True,
+            ),
+            1,
+        )
+        if plan.open:
+            self.meeting_button = QPushButton("Record a &meeting…")
+            self.end_button = QPushButton("&End the plan…")
+            top.addWidget(self.meeting_button, 0, Qt.AlignmentFlag.AlignTop)
+            top.addWidget(self.end_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+        layout.addLayout(grid)
+        rows = [("Core group", _value(*core_group_words(plan, today)))]
+        rows.append(("Review conferences", _value(*review_words(plan, today))))
+        if not plan.open:
+            rows.append(("Ended", _value(f"{day(plan.ended_on)}: {plan.end_reason}")))
+        levels = set()
+        for n, (key, value) in enumerate(rows):
+            grid.addWidget(_key(key), n, 0)
+            grid.addWidget(value, n, 1)
+            levels.add(value.property("severity"))
+        alarm = "overdue" if "overdue" in levels else ""
+        self.setProperty("alarm", alarm)
 
 
 def _concern_decision(concern: ConcernView, due: date | None, today: date) -> QTableWidgetItem:
@@ -681,4 +855,4 @@ def _concern_decision(concern: ConcernView, due: date | None, today: date) -> QT
     return _cell(text)
 
 
-__all__ = ["ReferralCard", "ReferralsData", "ReferralsSection"]
+__all__ = ["PlanCard", "ReferralCard", "ReferralsData", "ReferralsSection"]
