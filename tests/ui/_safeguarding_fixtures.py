@@ -114,6 +114,7 @@ def seed_missing(env: Env, person_id: int) -> None:
             at(env, 149, 14),
             True,
             "Stayed with a friend's family; agreed to text the PA next time.",
+            at(env, 149, 16),  # held within 72 hours of the return
         ),
         MissingInput(at(env, 40, 21), at(env, 38, 13), True, at(env, 32, 10), False, ""),
         MissingInput(at(env, 6, 23), at(env, 5, 8), True),

@@ -178,18 +178,26 @@ def test_late_return_interview_is_flagged(qtbot: QtBot, env: Env) -> None:
     back = section.dialog
     back.ended.set_value(at(env, 5, 8))  # returned 5 days ago: the 72 hours have passed
     save(qtbot, view, back)
-    qtbot.waitUntil(
-        lambda: "LATE: return interview not offered" in labels(section), timeout=TIMEOUT
-    )
+    qtbot.waitUntil(lambda: "LATE: return interview not held" in labels(section), timeout=TIMEOUT)
     assert "1 missing episode in the last 12 months" in section.missing_count.text()
 
+    # Offered is not enough (statutory guidance: held within 72 hours): still flagged.
     qtbot.mouseClick(section.return_buttons[episode.id], Qt.MouseButton.LeftButton)
     offer = section.dialog
     offer.offered.set_value(at(env, 1, 10))
     save(qtbot, view, offer)
+    qtbot.waitUntil(lambda: "(offered " in labels(section), timeout=TIMEOUT)
+    assert episode.id in section.return_buttons
+    assert section.missing_table.item(0, 3).text().startswith("LATE: not held")
+
+    qtbot.mouseClick(section.return_buttons[episode.id], Qt.MouseButton.LeftButton)
+    held = section.dialog
+    held.accepted.setCurrentIndex(held.accepted.findData("yes"))
+    held.held.set_value(at(env, 1, 11))
+    save(qtbot, view, held)
     qtbot.waitUntil(lambda: not section.return_buttons, timeout=TIMEOUT)
     cell = section.missing_table.item(0, 3)
-    assert cell.text().startswith("LATE: Offered")
+    assert cell.text().startswith("LATE: Held")
     assert cell.foreground().color().name() == "#a4161a"
 
 
@@ -332,3 +340,77 @@ def record_shots(view: RecordView) -> None:
     assert missing is not None
     shoot(missing, "safeguarding_missing_dialog.png")
     missing.reject()
+
+
+def test_lado_decision_and_kcsie_timescale_on_an_open_allegation(qtbot: QtBot, env: Env) -> None:
+    from casework.services.safeguarding import AllegationInput
+
+    person = team_person(env)
+    safeguarding.record_allegation(
+        env.db,
+        env.lead,
+        person.id,
+        AllegationInput("teacher", at(env, 40, 10), "Sent messages late at night."),
+        now=env.now,
+    )
+    view = opened(qtbot, env, person.id)
+    section = view.safeguarding
+    text = labels(section)
+    assert "LADO's decision on a strategy meeting not recorded yet" in text
+    assert "more than 1 month" in text and "KCSIE" in text  # past the 80% mark
+    [allegation] = safeguarding.list_allegations(env.db, env.lead, person.id, now=env.now)
+    qtbot.mouseClick(section.update_buttons[allegation.id], Qt.MouseButton.LeftButton)
+    dialog = section.dialog
+    dialog.lado.set_value(at(env, 40, 13))
+    dialog.criteria.setCurrentIndex(dialog.criteria.findData("no"))
+    assert dialog.not_required.isVisibleTo(dialog)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.problems.problems() == ["Why not required: record the LADO's reason."]
+    qtbot.keyClicks(dialog.not_required, "Below the harm threshold; school to manage.")
+    save(qtbot, view, dialog)
+    qtbot.waitUntil(
+        lambda: "Strategy meeting not required (the LADO's decision)" in labels(section),
+        timeout=TIMEOUT,
+    )
+
+
+def test_a_lowered_level_waits_for_another_team_lead(qtbot: QtBot, env: Env) -> None:
+    person = team_person(env)
+    today = env.now.date()
+    safeguarding.screen_risk(
+        env.db,
+        env.lead,
+        person.id,
+        RiskInput(
+            "cce",
+            "high",
+            "Carrying for a local line.",
+            today - timedelta(days=9),
+            ("Going missing",),
+        ),
+        now=env.now,
+    )
+    safeguarding.screen_risk(
+        env.db,
+        env.lead,
+        person.id,
+        RiskInput("cce", "low", "Moved area; no contact with the line.", today),
+        now=env.now,
+    )
+    view = opened(qtbot, env, person.id)
+    section = view.safeguarding
+    text = labels(section)
+    assert "Child criminal exploitation LOWERED FROM HIGH TO LOW" in text
+    assert "a team lead other than the one who lowered it signs it off" in text
+    assert section.screening_table.item(0, 6).text() == (
+        "AWAITING TEAM-LEAD SIGN-OFF (lowered from high)"
+    )
+    [lowered, _] = safeguarding.list_risks(env.db, env.lead, person.id, now=env.now)
+    qtbot.mouseClick(section.sign_off_buttons[lowered.id], Qt.MouseButton.LeftButton)
+    dialog = section.dialog
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.problems.problems()), timeout=TIMEOUT)
+    assert "different team lead" in " ".join(dialog.problems.problems())
+    if os.environ.get("CASEWORK_SHOTS"):
+        dialog.reject()
+        with_style(lambda: shoot(view, "safeguarding_lowered.png", (1280, 900)))

@@ -70,6 +70,12 @@ OUTCOME_HELP = {
     "unfounded": "there is no evidence or proper basis to support it",
 }
 ACCEPTED_CHOICES = (("", "Not known yet"), ("yes", "Yes, accepted"), ("no", "No, declined"))
+#: The LADO's decision on a strategy meeting (local LADO procedures).
+STRATEGY_CHOICES = (
+    ("", "Not decided yet"),
+    ("yes", "Criteria met: a strategy meeting is needed"),
+    ("no", "Not required"),
+)
 
 
 def safeguarding_problem(problem: str, labels: dict[str, str]) -> str:
@@ -177,6 +183,12 @@ class _AllegationProgress(SafeguardingDialog):
 
     def _progress_rows(self, ctx: RecordContext) -> None:
         self.lado = MomentField(ctx, optional=True)
+        self.criteria = QComboBox()
+        for code, label in STRATEGY_CHOICES:
+            self.criteria.addItem(label, code)
+        self.criteria.setAccessibleName("The LADO's decision on a strategy meeting")
+        self.not_required = text_box(2)
+        self.not_required.setPlaceholderText("The LADO's reason, e.g. below the harm threshold")
         self.meeting = MomentField(ctx, optional=True)
         self.police = QCheckBox("The &police are involved")
         self.actions = text_box(3)
@@ -186,10 +198,36 @@ class _AllegationProgress(SafeguardingDialog):
         )
         self.form.addRow("&LADO told", self.lado)
         self.form.addRow("", quiet_label("Due within 1 working day of receipt."))
+        self.form.addRow("LADO's &decision", self.criteria)
+        self.form.addRow("&Why not required", self.not_required)
         self.form.addRow("&Strategy meeting held", self.meeting)
-        self.form.addRow("", quiet_label("Due within 72 hours of receipt."))
+        self.form.addRow(
+            "",
+            quiet_label(
+                "Only where the LADO finds the criteria met: then due within 72 hours of "
+                "receipt (local LADO procedure)."
+            ),
+        )
         self.form.addRow("", self.police)
         self.form.addRow("&Actions", self.actions)
+        self.criteria.currentIndexChanged.connect(self._sync_criteria)
+        self._sync_criteria()
+
+    def _sync_criteria(self) -> None:
+        self.form.setRowVisible(self.not_required, self.criteria.currentData() == "no")
+
+    def set_criteria(self, met: bool | None, reason: str) -> None:
+        code = {None: "", True: "yes", False: "no"}[met]
+        self.criteria.setCurrentIndex(self.criteria.findData(code))
+        self.not_required.setPlainText(reason)
+
+    def criteria_met(self) -> bool | None:
+        return {"": None, "yes": True, "no": False}[self.criteria.currentData()]
+
+    def check(self) -> list[str]:
+        if self.criteria.currentData() == "no" and not self.not_required.toPlainText().strip():
+            return ["Why not required: record the LADO's reason."]
+        return []
 
 
 class AllegationDialog(_AllegationProgress):
@@ -224,7 +262,7 @@ class AllegationDialog(_AllegationProgress):
         self.role.setFocus()
 
     def check(self) -> list[str]:
-        problems = []
+        problems = super().check()
         if self.role.currentIndex() < 0:
             problems.append("About: choose the role of the person the allegation is about.")
         if not self.details.toPlainText().strip():
@@ -241,6 +279,10 @@ class AllegationDialog(_AllegationProgress):
             strategy_meeting_at=self.meeting.value(),
             police_involved=self.police.isChecked(),
             actions=self.actions.toPlainText(),
+            strategy_criteria_met=self.criteria_met(),
+            strategy_not_required_reason=(
+                self.not_required.toPlainText() if self.criteria_met() is False else ""
+            ),
         )
         return safeguarding.record_allegation, (data,), {}
 
@@ -249,6 +291,8 @@ class AllegationUpdateDialog(_AllegationProgress):
     labels: ClassVar[dict[str, str]] = {
         "lado_notified_at": "LADO told",
         "strategy_meeting_at": "Strategy meeting held",
+        "strategy_criteria_met": "LADO's decision",
+        "strategy_not_required_reason": "Why not required",
     }
 
     def __init__(
@@ -259,6 +303,7 @@ class AllegationUpdateDialog(_AllegationProgress):
         self._progress_rows(ctx)
         self.lado.set_value(allegation.lado_notified_at)
         self.meeting.set_value(allegation.strategy_meeting_at)
+        self.set_criteria(allegation.strategy_criteria_met, allegation.strategy_not_required_reason)
         self.police.setChecked(allegation.police_involved)
         self.actions.setPlainText(allegation.actions)
         self.resize(720, 480)
@@ -270,6 +315,10 @@ class AllegationUpdateDialog(_AllegationProgress):
             "strategy_meeting_at": self.meeting.value(),
             "police_involved": self.police.isChecked(),
             "actions": self.actions.toPlainText(),
+            "strategy_criteria_met": self.criteria_met(),
+            "strategy_not_required_reason": (
+                self.not_required.toPlainText() if self.criteria_met() is False else ""
+            ),
         }
         return _by_id(safeguarding.update_allegation), (self.allegation_id,), kwargs
 
@@ -506,20 +555,21 @@ def _missing_words(episode: MissingView | None) -> tuple[str, str]:
         return (
             "Record a missing episode",
             "When they went missing, and whether the police were told. Record the return "
-            "when they are back: a return interview must be offered <b>within 72 hours</b>.",
+            "when they are back: a return interview is held <b>within 72 hours</b> of it.",
         )
     since = f"Missing from <b>{when(episode.started_at)}</b>"
     if episode.ended_at is None or episode.interview_due is None:
         return (
             "Record the return",
-            f"{since}. Record when they came back; a return interview must then be offered "
+            f"{since}. Record when they came back; a return interview is then held "
             "<b>within 72 hours</b>.",
         )
     return (
         "Record the return interview",
-        f"{since}, returned <b>{when(episode.ended_at)}</b>. The return interview was due "
-        f"to be offered by <b>{when(episode.interview_due)}</b>; record when it was offered, "
-        "even if late.",
+        f"{since}, returned <b>{when(episode.ended_at)}</b>. Statutory guidance on children "
+        "who run away or go missing: the return interview is <b>held</b> by "
+        f"<b>{when(episode.interview_due)}</b> (72 hours); record when it was offered and "
+        "when it was held, even if late, or that they declined it.",
     )
 
 
@@ -528,6 +578,8 @@ class MissingDialog(SafeguardingDialog):
         "start": "Went missing",
         "end": "Returned",
         "interview_offered_at": "Return interview offered",
+        "interview_held_at": "Return interview held",
+        "interview_accepted": "Interview accepted",
         "reported_to_police": "Reported to the police",
     }
 
@@ -544,6 +596,7 @@ class MissingDialog(SafeguardingDialog):
         self.ended = MomentField(ctx, optional=True)
         self.police = QCheckBox("Reported to the &police")
         self.offered = MomentField(ctx, optional=True)
+        self.held = MomentField(ctx, optional=True)
         self.accepted = QComboBox()
         for code, label in ACCEPTED_CHOICES:
             self.accepted.addItem(label, code)
@@ -556,13 +609,14 @@ class MissingDialog(SafeguardingDialog):
         self.form.addRow("&Returned", self.ended)
         self.form.addRow("Return &interview offered", self.offered)
         self.form.addRow("Interview &accepted", self.accepted)
+        self.form.addRow("Return interview &held", self.held)
         self.form.addRow("What was &learned", self.learned)
         if episode is not None:
             self._fill(episode)
         self.resize(720, 520)
         first = self.started if episode is None else self.ended
         if episode is not None and episode.ended_at is not None:
-            first = self.offered
+            first = self.held if episode.interview_offered_at else self.offered
         first.date.setFocus()
 
     def _fill(self, episode: MissingView) -> None:
@@ -572,6 +626,7 @@ class MissingDialog(SafeguardingDialog):
             self.ended.set_value(to_local(self.ctx.clock()))
         self.police.setChecked(episode.reported_to_police)
         self.offered.set_value(episode.interview_offered_at)
+        self.held.set_value(episode.interview_held_at)
         choice = {None: "", True: "yes", False: "no"}[episode.interview_accepted]
         self.accepted.setCurrentIndex(self.accepted.findData(choice))
         self.learned.setPlainText(episode.learned)
@@ -585,6 +640,7 @@ class MissingDialog(SafeguardingDialog):
             interview_offered_at=self.offered.value(),
             interview_accepted=None if not choice else choice == "yes",
             learned=self.learned.toPlainText(),
+            interview_held_at=self.held.value(),
         )
         return safeguarding.save_missing, (data,), {"episode_id": self.episode_id}
 

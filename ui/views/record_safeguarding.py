@@ -4,13 +4,18 @@ At the top, the open risks (the latest medium or high screening of each type), e
 coloured strip that cannot be missed, a high risk no team lead has signed off saying so
 in capitals; team leads get "Sign off…". Under them one line with what else is open.
 
+A screening that lowered a medium or high level shows as its own strip until another team
+lead signs it off.
+
 Then, each with its own button to record: allegations (open ones highlighted with the
-LADO, strategy meeting and police until a team lead records one of the five outcomes;
-finished ones in a table), risk screenings (the history), missing episodes (the count in
-the last 12 months; an episode still missing or without a return interview stays
-highlighted, and a late offer is flagged in red), referrals out (open ones with their
-chase date), and concerns and referrals received (counts for now, with "Record a
-concern…").
+LADO, the LADO's strategy decision (a meeting only where the criteria are met, or "not
+required" with the reason), police, and how long it has been open against KCSIE's
+expectations, until a team lead records one of the five outcomes; finished ones in a
+table), risk screenings (the history), missing episodes (the count in the last 12 months;
+an episode still missing, or without a return interview held within 72 hours of the
+return, stays highlighted, and a late one is flagged in red), referrals out (open ones
+with their chase date), and concerns and referrals received (counts for now, with
+"Record a concern…").
 """
 
 from __future__ import annotations
@@ -139,6 +144,15 @@ def _lado_words(allegation: AllegationView, today: date) -> tuple[str, bool]:
 def _meeting_words(allegation: AllegationView, now: datetime) -> tuple[str, bool]:
     if allegation.strategy_meeting_at is not None:
         return f"Strategy meeting held {when(allegation.strategy_meeting_at)}", False
+    if allegation.strategy_criteria_met is False:
+        reason = html.escape(allegation.strategy_not_required_reason)
+        return f"Strategy meeting not required (the LADO's decision): {reason}", False
+    if allegation.strategy_criteria_met is None:
+        return (
+            "<b>LADO's decision on a strategy meeting not recorded yet</b> (a meeting only "
+            "where the criteria are met)",
+            False,
+        )
     due = allegation.strategy_meeting_due
     late = _is_late(due, now)
     state = "LATE: " if late else ""
@@ -164,7 +178,38 @@ def allegation_strip(allegation: AllegationView, now: datetime, today: date) -> 
     ]
     if allegation.actions:
         lines.append(f"Actions: {paragraphs(allegation.actions)}")
-    return "<br>".join(lines), "overdue" if lado_late or meeting_late else "warning"
+    stage = allegation.stage
+    long_open = stage is not None and bool(stage.passed)
+    if stage is not None:
+        lines.append(f"<b>{html.escape(stage.text)}</b>" if long_open else html.escape(stage.text))
+    late = lado_late or meeting_late or long_open
+    return "<br>".join(lines), "overdue" if late else "warning"
+
+
+def lowered_awaiting(risks: list[RiskView]) -> list[RiskView]:
+    """The latest screening of each type, where it lowered a medium or high level and no
+    team lead has signed that off yet."""
+    latest: dict[rules.RiskType, RiskView] = {}
+    for risk in risks:  # newest first
+        latest.setdefault(risk.risk_type, risk)
+    return [r for r in latest.values() if r.lowered_from is not None and r.awaiting_sign_off]
+
+
+def lowered_strip(risk: RiskView, *, is_lead: bool) -> str:
+    """A lowered level waiting for another team lead's sign-off (HTML)."""
+    assert risk.lowered_from is not None
+    was, now = risk.lowered_from.label.upper(), risk.level.label.upper()
+    ask = (
+        ": a team lead other than the one who lowered it signs it off"
+        if is_lead
+        else ": ask your team lead"
+    )
+    return (
+        f"<span style='font-size:12pt'><b>⚠ {html.escape(risk.risk_type.label)} LOWERED "
+        f"FROM {was} TO {now}</b></span> &nbsp;·&nbsp; <b>AWAITING TEAM-LEAD SIGN-OFF</b>"
+        f"{ask}<br>{paragraphs(risk.reasoning)}<br>Screened {day(risk.screened_on)} by "
+        f"{html.escape(risk.screened_by)}"
+    )
 
 
 def allegation_outcome(allegation: AllegationView) -> str:
@@ -172,17 +217,26 @@ def allegation_outcome(allegation: AllegationView) -> str:
 
 
 def interview_text(episode: MissingView, now: datetime) -> str:
-    """The return interview in a table cell: offered in time, LATE, or not yet."""
+    """The return interview in a table cell: held in time, held LATE, declined, or not
+    held yet (with when it was offered)."""
     due = episode.interview_due
     if episode.ended_at is None or due is None:
         return "Not yet returned"
-    if episode.interview_offered_at is None:
-        late = _is_late(due, now)
-        return f"LATE: not offered, was due by {when(due)}" if late else f"Due by {when(due)}"
-    offered = f"Offered {when(episode.interview_offered_at)}"
-    if episode.interview_in_time is False:
-        return f"LATE: {offered}, was due by {when(due)}"
-    return offered
+    offered = (
+        f"offered {when(episode.interview_offered_at)}" if episode.interview_offered_at else ""
+    )
+    if episode.interview_held_at is not None:
+        held = f"Held {when(episode.interview_held_at)}"
+        if episode.interview_held_in_time is False:
+            return f"LATE: {held}, was due by {when(due)}"
+        return held
+    if episode.interview_accepted is False:
+        return f"Declined by the young person ({offered})" if offered else "Declined"
+    late = _is_late(due, now)
+    state = (
+        f"LATE: not held, was due by {when(due)}" if late else f"Not held yet: due by {when(due)}"
+    )
+    return f"{state} ({offered})" if offered else state
 
 
 def missing_strip(episode: MissingView, now: datetime) -> tuple[str, str] | None:
@@ -196,10 +250,12 @@ def missing_strip(episode: MissingView, now: datetime) -> tuple[str, str] | None
             "return when they are back: a return interview is due within 72 hours.",
             "overdue",
         )
-    if episode.interview_offered_at is not None or episode.interview_due is None:
+    if not episode.interview_owed or episode.interview_due is None:
         return None
     late = _is_late(episode.interview_due, now)
-    state = "LATE: return interview not offered" if late else "Return interview not offered yet"
+    state = "LATE: return interview not held" if late else "Return interview not held yet"
+    if episode.interview_offered_at is not None:
+        state += f" (offered {when(episode.interview_offered_at)})"
     return (
         f"<b>{state}</b> (due by {when(episode.interview_due)}). Missing "
         f"{when(episode.started_at)}, returned {when(episode.ended_at)}.",
@@ -512,6 +568,14 @@ class SafeguardingSection(RecordSection):
                     self._button("Sign &off…", self.sign_off_buttons, risk.id, self.sign_off)
                 )
             self.risk_strips.addLayout(_strip_row(text, level, buttons))
+        for risk in lowered_awaiting(data.risks):
+            text = lowered_strip(risk, is_lead=self.is_lead)
+            buttons = []
+            if self.is_lead:
+                buttons.append(
+                    self._button("Sign &off…", self.sign_off_buttons, risk.id, self.sign_off)
+                )
+            self.risk_strips.addLayout(_strip_row(text, "warning", buttons))
         if not current:
             self.no_risks.setText(
                 "No open risks: no medium or high risk on the latest screening of any type."
@@ -571,8 +635,11 @@ class SafeguardingSection(RecordSection):
         rows = []
         for risk in risks:
             high = risk.level.rank >= 3
+            lowered = (
+                f" (lowered from {risk.lowered_from.label.lower()})" if risk.lowered_from else ""
+            )
             sign_off = (
-                "AWAITING TEAM-LEAD SIGN-OFF"
+                f"AWAITING TEAM-LEAD SIGN-OFF{lowered}"
                 if risk.awaiting_sign_off
                 else (
                     f"{risk.signed_off_by} {day(risk.signed_off_on)}"
@@ -716,9 +783,9 @@ class SafeguardingSection(RecordSection):
 
 
 def _interview_alarm(episode: MissingView, now: datetime) -> str:
-    if episode.interview_in_time is False:
+    if episode.interview_held_in_time is False:
         return "overdue"
-    if episode.ended_at is not None and episode.interview_offered_at is None:
+    if episode.interview_owed:
         due = episode.interview_due
         return "overdue" if due is not None and _is_late(due, now) else "warning"
     return ""
