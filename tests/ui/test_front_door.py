@@ -207,3 +207,36 @@ def test_clear_empties_and_ignores_a_late_load(qtbot: QtBot, env: Env) -> None:
     tasks.wait_for_all(TIMEOUT)  # the refresh lands, and is ignored
     QCoreApplication.processEvents()
     assert view.model.rowCount() == 0
+
+
+def test_a_referral_keeps_the_contact_receipt_and_is_not_its_own_re_referral(
+    qtbot: QtBot, env: Env
+) -> None:
+    """Working Together 2023: the referral's clock runs from the contact's receipt; the
+    DfE definition: a re-referral follows an earlier referral, and contacts do not count."""
+    from sqlalchemy import text
+
+    pid = team_person_ids(env.db, env.lead)[-1]
+    with env.db.unit_of_work() as session:
+        for table in ("safeguarding_contacts", "referrals"):
+            session.execute(text(f"DELETE FROM {table} WHERE young_person_id = :p"), {"p": pid})
+    earlier = concern(env.db, env.lead, pid, days_ago(60))
+    front_door.decide_concern(env.db, env.lead, earlier, "nfa", "Known, safe.", now=days_ago(59))
+    received = days_ago(2)
+    contact = concern(env.db, env.lead, pid, received)
+    changed = front_door.decide_concern(
+        env.db, env.lead, contact, "referral", "Exploitation indicators.", now=days_ago(1)
+    )
+    view = make_view(qtbot, env, env.lead)
+    select_item(view, "referral", changed.ids[1])
+    item = view.selected_item()
+    assert item is not None and item.received_at == received.replace(tzinfo=None)
+    assert item.overdue  # 1 working day from the contact's receipt, not from the decision
+    qtbot.mouseClick(view.decide_button, Qt.MouseButton.LeftButton)
+    decision = view.dialog
+    assert isinstance(decision, DecisionDialog)
+    qtbot.waitUntil(lambda: decision.context is not None, timeout=TIMEOUT)
+    history = decision.history.text()
+    assert "2 concerns" in history and "1 referral (this one included)" in history
+    assert "referred again within 12 months" not in history
+    decision.reject()
