@@ -290,3 +290,13 @@ def test_under_18s_cannot_hand_a_risk_to_adult_safeguarding(holder: str) -> None
     assert risk_holder_problems(holder, None)  # unknown age: treated as a child
     assert risk_holder_problems(holder, 18) == []
     assert risk_holder_problems("Police child exploitation team", 16) == []
+
+
+def test_screening_days_are_local_practice_in_the_council_configuration() -> None:
+    from casework import config
+
+    assert config.front_door_from({}, "x.toml").screening_working_days == 5
+    rules = config.front_door_from({"front_door": {"screening_working_days": 2}}, "x.toml")
+    assert rules.screening_working_days == 2
+    with pytest.raises(config.ConfigError, match=r"front_door\.screening_working_days"):
+        config.front_door_from({"front_door": {"screening_working_days": 0}}, "x.toml")
