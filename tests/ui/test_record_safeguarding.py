@@ -356,7 +356,8 @@ def test_lado_decision_and_kcsie_timescale_on_an_open_allegation(qtbot: QtBot, e
     view = opened(qtbot, env, person.id)
     section = view.safeguarding
     text = labels(section)
-    assert "LADO's decision on a strategy meeting not recorded yet" in text
+    assert "LADO's decision on a strategy meeting: once the LADO is told" in text
+    assert "strategy meeting not held" not in text  # no 72-hour clock until criteria are met
     assert "more than 1 month" in text and "KCSIE" in text  # past the 80% mark
     [allegation] = safeguarding.list_allegations(env.db, env.lead, person.id, now=env.now)
     qtbot.mouseClick(section.update_buttons[allegation.id], Qt.MouseButton.LeftButton)
@@ -414,3 +415,19 @@ def test_a_lowered_level_waits_for_another_team_lead(qtbot: QtBot, env: Env) -> 
     if os.environ.get("CASEWORK_SHOTS"):
         dialog.reject()
         with_style(lambda: shoot(view, "safeguarding_lowered.png", (1280, 900)))
+
+
+def test_an_undecided_lado_strategy_decision_goes_late(qtbot: QtBot, env: Env) -> None:
+    from casework.services.safeguarding import AllegationInput
+
+    person = team_person(env)
+    safeguarding.record_allegation(
+        env.db,
+        env.lead,
+        person.id,
+        AllegationInput("foster_carer", at(env, 9, 10), "Grabbed by the arm.", "", at(env, 9, 12)),
+        now=env.now,
+    )
+    view = opened(qtbot, env, person.id)
+    text = labels(view.safeguarding)
+    assert "LATE: LADO's decision on a strategy meeting not recorded yet" in text

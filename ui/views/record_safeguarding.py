@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casework.config import council_rules
 from casework.db.database import Database
 from casework.domain import front_door as rules
 from casework.services import front_door, safeguarding
@@ -148,10 +149,16 @@ def _meeting_words(allegation: AllegationView, now: datetime) -> tuple[str, bool
         reason = html.escape(allegation.strategy_not_required_reason)
         return f"Strategy meeting not required (the LADO's decision): {reason}", False
     if allegation.strategy_criteria_met is None:
+        told = allegation.lado_notified_at
+        if told is None:
+            return "LADO's decision on a strategy meeting: once the LADO is told", False
+        due = council_rules().calendar.add_working_days(local(told), 1)
+        late = local(now).date() > due
+        state = "LATE: " if late else ""
         return (
-            "<b>LADO's decision on a strategy meeting not recorded yet</b> (a meeting only "
-            "where the criteria are met)",
-            False,
+            f"<b>{state}LADO's decision on a strategy meeting not recorded yet</b> (due by "
+            f"the end of {day(due)}; a meeting only where the criteria are met)",
+            late,
         )
     due = allegation.strategy_meeting_due
     late = _is_late(due, now)
