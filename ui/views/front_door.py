@@ -71,7 +71,7 @@ Clock = Callable[[], datetime]
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _SAMPLES = {
     DUE: "00/00/0000 · OVERDUE by 10 working days",
-    KIND: "Referral",
+    KIND: "Referral · ⚠ repeated concerns",
     PERSON: "Abcdefghi Abcdefghij (C000000)",
     RECEIVED: "00/00/0000 00:00",
 }
