@@ -161,7 +161,7 @@ def _always_unsuitable(entry: AccommodationEntry, kind: AccommodationType) -> li
             Problem(
                 "unsuitable_reason",
                 "SSDA903 guide (unsuitable clearly exposes them to risk)",
-                "Say why the accommodation is unsuitable.",
+                "say why the accommodation is unsuitable.",
             )
         )
     return out

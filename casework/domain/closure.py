@@ -56,6 +56,7 @@ __all__ = [
     "parse_reason",
     "reason_label",
     "reason_options",
+    "risk_holder_examples",
     "risk_holder_problem",
     "run_checks",
 ]

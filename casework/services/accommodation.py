@@ -262,6 +262,16 @@ def review_accommodation(
         return Changed("accommodation", (period.id,), ("team_lead_reviewed_on",))
 
 
+def date_of_birth(db: Database, actor: Actor, person_id: int, *, now: datetime) -> date:
+    """The young person's date of birth, which the accommodation rules depend on."""
+    _check(db, actor, person_id, Action.VIEW_RECORD, now)
+    with db.reading() as session:
+        dob = session.scalar(select(YoungPerson.date_of_birth).where(YoungPerson.id == person_id))
+    if dob is None:
+        raise NotFound("That young person's record does not exist.")
+    return dob
+
+
 def list_accommodation(
     db: Database, actor: Actor, person_id: int, *, now: datetime
 ) -> list[AccommodationView]:

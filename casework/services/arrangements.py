@@ -6,10 +6,12 @@ reg 2(1)), so each is recorded here, dated and audited, and shown on the Closure
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from casework.clock import to_naive_utc
 from casework.db.database import Database
@@ -96,23 +98,36 @@ def list_arrangements(
     require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
     with db.reading() as session:
         names = {uid: n for uid, n in session.execute(select(User.id, User.display_name))}
-        stmt = (
-            select(CareArrangement)
-            .where(CareArrangement.young_person_id == person_id)
-            .order_by(CareArrangement.started_on.desc(), CareArrangement.id.desc())
+        return arrangements_in(session, person_id, names)
+
+
+def arrangements_in(
+    session: Session, person_id: int, names: Mapping[int, str]
+) -> list[ArrangementView]:
+    """The arrangements of one young person, newest first, read in an open session."""
+    stmt = (
+        select(CareArrangement)
+        .where(CareArrangement.young_person_id == person_id)
+        .order_by(CareArrangement.started_on.desc(), CareArrangement.id.desc())
+    )
+    return [
+        ArrangementView(
+            a.id,
+            ArrangementKind.parse(a.kind),
+            a.with_whom,
+            a.started_on,
+            a.note,
+            names.get(a.recorded_by, "?"),
+            a.recorded_at,
         )
-        return [
-            ArrangementView(
-                a.id,
-                ArrangementKind.parse(a.kind),
-                a.with_whom,
-                a.started_on,
-                a.note,
-                names.get(a.recorded_by, "?"),
-                a.recorded_at,
-            )
-            for a in session.scalars(stmt)
-        ]
+        for a in session.scalars(stmt)
+    ]
 
 
-__all__ = ["ArrangementInput", "ArrangementView", "add_arrangement", "list_arrangements"]
+__all__ = [
+    "ArrangementInput",
+    "ArrangementView",
+    "add_arrangement",
+    "arrangements_in",
+    "list_arrangements",
+]

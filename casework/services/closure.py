@@ -51,6 +51,7 @@ from casework.domain.front_door import ServiceReferralStatus
 from casework.domain.leaving_care import ContactMethod, plain_date
 from casework.errors import CaseClosed, NotFound, PermissionDenied, ValidationFailed
 from casework.services import audit
+from casework.services.arrangements import ArrangementView, arrangements_in
 from casework.services.auth import confirm_password
 from casework.services.common import Changed, add_audited, require, rows_in
 from casework.services.due import declined_on, support_events
@@ -418,6 +419,11 @@ class ClosureOverview:
     notes: tuple[NoteView, ...]
     reopenings: tuple[ReopeningView, ...]
     history: tuple[RequestView, ...]  # earlier requests: closed, withdrawn
+    # Every closure reason as of today, open only where it ends the duty (the matrix).
+    reasons: tuple[rules.ReasonChoice, ...] = ()
+    # Arrangements alongside a care leaver's case (CLR 2010 reg 2(1)), newest first.
+    arrangements: tuple[ArrangementView, ...] = ()
+    age: int | None = None  # on the day the checks count back from
 
     @property
     def state_label(self) -> str:
@@ -639,6 +645,7 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
             )
         )
         state = "closed" if person.closed_on else (view.status.value if view else "open")
+        today_facts = load_facts(session, [person_id], today)[person_id]
         return ClosureOverview(
             person_id=person_id,
             child_uid=person.child_uid,
@@ -656,6 +663,9 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
             notes=notes,
             reopenings=reopenings,
             history=history,
+            reasons=tuple(rules.reason_options(today_facts, today)),
+            arrangements=tuple(arrangements_in(session, person_id, names)),
+            age=age_on(person.date_of_birth, on),
         )
 
 
