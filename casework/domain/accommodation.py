@@ -15,7 +15,8 @@ it clearly exposes the young person to risk of harm or social exclusion):
   (Prevention of homelessness and provision of accommodation for 16 and 17 year old
   young people who may be homeless and/or require accommodation, statutory guidance,
   2018); from 18 it is suitable only with a reason and a team lead's review, by someone
-  other than whoever recorded it;
+  other than whoever recorded it (local practice: no statute bars it for adults, so it is
+  treated as a last resort that a second person agrees);
 - emergency accommodation (V) always needs a reason;
 - under 18s in supported accommodation (D, E) must be in registered provision
   (Supported Accommodation (England) Regulations 2023): whether it is registered is
@@ -54,6 +55,7 @@ ADULT_AGE = 18
 SUPPORTED = frozenset({"D", "E"})
 
 _GUIDANCE_2018 = "statutory guidance on homeless 16 and 17 year olds, 2018"
+_LAST_RESORT = "local practice: bed and breakfast is a last resort a second person agrees"
 _SUPPORTED_2023 = "Supported Accommodation (England) Regulations 2023"
 
 
@@ -187,9 +189,9 @@ def _bed_and_breakfast_and_emergency(
             out.append(
                 Problem(
                     "suitable_reason",
-                    _GUIDANCE_2018,
-                    "Bed and breakfast is suitable only with a reason and a team lead's "
-                    f"review ({_GUIDANCE_2018}): say why it is suitable for them.",
+                    _LAST_RESORT,
+                    "bed and breakfast is suitable only with a reason and a team lead's "
+                    f"review ({_LAST_RESORT}): say why it is suitable for them.",
                 )
             )
     if kind is AccommodationType.EMERGENCY and entry.suitable and not reason:
@@ -197,7 +199,7 @@ def _bed_and_breakfast_and_emergency(
             Problem(
                 "suitable_reason",
                 "local practice (emergency accommodation is reviewed by a team lead)",
-                "Emergency accommodation needs a reason: say why it is suitable for now.",
+                "emergency accommodation needs a reason: say why it is suitable for now.",
             )
         )
     return out

@@ -1041,8 +1041,9 @@ def _check_accommodation(c: _Context) -> CheckResult:
                 CheckId.ACCOMMODATION,
                 [
                     f"{kind.label} is recorded as suitable but a team lead has not reviewed "
-                    "it yet (statutory guidance on homeless 16 and 17 year olds, 2018: bed "
-                    "and breakfast only with a reason and a review). Ask a team lead to "
+                    "it yet (local practice: from 18, bed and breakfast is suitable only with "
+                    "a reason and a second person's review; under 18 it never is, statutory "
+                    "guidance on homeless 16 and 17 year olds, 2018). Ask a team lead to "
                     "review it on the Accommodation tab."
                 ],
                 [Evidence("accommodation", now.id, text + ", awaiting review", False)],

@@ -55,7 +55,7 @@ def opened(qtbot: QtBot, env: Env, person_id: int, actor: Actor, section: str) -
     return view
 
 
-def shoot(widget: object, name: str) -> None:
+def shoot(widget: object, name: str, *, resize: bool = True) -> None:
     if not os.environ.get("CASEWORK_SHOTS"):
         return
     from importlib.resources import files
@@ -64,7 +64,8 @@ def shoot(widget: object, name: str) -> None:
     assert isinstance(app, QApplication)
     app.setStyleSheet(files("casework_resources").joinpath("style.qss").read_text("utf-8"))
     SHOTS.mkdir(exist_ok=True)
-    widget.resize(1366, 768)  # type: ignore[attr-defined]
+    if resize:
+        widget.resize(1366, 768)  # type: ignore[attr-defined]
     for _ in range(3):
         QApplication.processEvents()
     widget.grab().save(str(SHOTS / name))  # type: ignore[attr-defined]
@@ -100,6 +101,8 @@ def test_reason_list_comes_from_the_matrix(qtbot: QtBot, env: Env) -> None:
     assert not offered and "s23C(2)" in tip and "status, not a closure" in tip
     assert "Arrangements" in section.reason_note.text()
     shoot(view, "closure_grounds_reasons.png")
+    shoot(section.form_box, "closure_grounds_reason_form.png", resize=False)
+    shoot(section.arrangements_box, "closure_grounds_arrangements_box.png", resize=False)
 
 
 def test_older_care_leaver_is_offered_the_reasons_that_end_support(qtbot: QtBot, env: Env) -> None:
