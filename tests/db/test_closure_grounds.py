@@ -275,3 +275,30 @@ def test_team_lead_cannot_hand_a_childs_risk_to_adult_safeguarding(team: Team) -
     )
     ov = closure.overview(db, team.lead, pid, now=NOW)
     assert ov.can_approve
+
+
+def test_arrangement_and_last_night_in_the_chronology(team: Team) -> None:
+    from casework.services import chronology
+
+    db = team.opened.db
+    pid = _person(team, 21, "former_relevant")
+    arrangements.add_arrangement(
+        db,
+        team.worker,
+        pid,
+        ArrangementInput("adult_services", "Adult community mental health team", TODAY),
+        now=NOW,
+    )
+    accommodation.add_accommodation(
+        db, team.worker, pid, AccommodationInput("U", TODAY - timedelta(days=20), True), now=NOW
+    )
+    accommodation.add_accommodation(
+        db, team.worker, pid, AccommodationInput("D", TODAY - timedelta(days=5), True), now=NOW
+    )
+    titles = {(e.on, e.title) for e in chronology.chronology(db, team.lead, pid, now=NOW)}
+    assert (
+        TODAY,
+        "Arrangement alongside the case: Adult social care involved "
+        "(Adult community mental health team)",
+    ) in titles
+    assert (TODAY - timedelta(days=6), "Last night in Independent living") in titles
