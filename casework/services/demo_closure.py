@@ -448,7 +448,7 @@ def _examples(
                 provider="Station Road Guest House",
                 suitable=True,
                 suitable_reason="Two weeks while their supported flat is repaired after a "
-                "leak; they chose it over a hostel and it is near their work.",
+                "leak; they chose it over a hostel and it is close to their college.",
                 council_provided=True,
                 recorded_by=c.worker,
             )

@@ -936,8 +936,9 @@ class ClosureSection(RecordSection):
             self.reason.blockSignals(False)
             self._filling = False
         self._barred = {r.code: r.why for r in barred}
+        verb = "ends" if len(allowed) == 1 else "end"
         words = [
-            f"Offered: the {plural(len(allowed), 'reason')} that end the council's duties "
+            f"Offered: the {plural(len(allowed), 'reason')} that {verb} the council's duties "
             "for them today."
         ]
         if barred:
