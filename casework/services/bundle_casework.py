@@ -5,7 +5,8 @@ Each young person in a bundle may carry ``care_history``, ``contacts`` (finalise
 with their ``addenda``), ``follow_ups``, ``statuses``, ``eligibility_decisions``,
 ``needs_assessments``, ``pathway_plans`` (with ``areas`` and ``reviews``),
 ``circumstance_changes``, ``essentials``, ``accommodation``, ``activity`` and
-``support_events``. Workers are named by user name; dates are ``YYYY-MM-DD`` and times
+``support_events``, and the front-door and closure sections (``care_arrangements``
+among them). Workers are named by user name; dates are ``YYYY-MM-DD`` and times
 ``YYYY-MM-DDTHH:MM:SS`` (UTC).
 """
 
@@ -25,6 +26,7 @@ from casework.db.models import (
     AccommodationPeriod,
     ActivityPeriod,
     Allegation,
+    CareArrangement,
     CareHistory,
     CaseReopening,
     CircumstanceChange,
@@ -52,6 +54,7 @@ from casework.domain import accommodation as accommodation_rules
 from casework.domain import front_door as fd
 from casework.domain import leaving_care as lc
 from casework.domain.closure import CheckId, RequestStatus, reason_choices
+from casework.domain.closure_grounds import ArrangementKind
 from casework.domain.codes import (
     AccommodationType,
     Activity,
@@ -408,6 +411,18 @@ SECTIONS: dict[str, Section] = {
             "reopened_at": Field("reopened_at", "datetime"),
         },
         order="reopened_at",
+    ),
+    "care_arrangements": Section(
+        CareArrangement,
+        {
+            "kind": Field("kind", "code", codes=_codes(ArrangementKind)),
+            "with_whom": Field("with_whom", "str"),
+            "started_on": Field("started_on", "date"),
+            "note": Field("note", "text"),
+            "recorded_by": Field("recorded_by", "user"),
+            "recorded_at": Field("recorded_at", "datetime"),
+        },
+        order="started_on",
     ),
     "closed_case_notes": Section(
         ClosedCaseNote,

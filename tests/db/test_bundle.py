@@ -49,6 +49,8 @@ def test_closures_and_arrangements_travel(full_demo: Opened, empty_db: Opened) -
         for p in people
         for home in p.get("accommodation", [])
     )
+    kinds = {a["kind"] for p in people for a in p.get("care_arrangements", [])}
+    assert kinds == {"transfer", "adult_services"}
 
 
 def test_accommodation_sharing_a_night_is_refused(
