@@ -1398,7 +1398,9 @@ def run_checks(
         severity = rules.severity(check)
         if severity is Severity.OFF:
             continue
-        result = replace(run(context), severity=severity)
+        result = run(context)
+        if result.severity is not severity:
+            result = replace(result, severity=severity)
         text = request.justifications.get(check.value, "").strip()
         if result.needs_justification and text:
             result = replace(result, outcome=Outcome.OVERRIDDEN, justification=text)

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -75,7 +76,15 @@ class ApprovalVoided(ValidationFailed):
 
 
 def _day(moment: datetime) -> date:
-    return to_local(moment).date()
+    """The date in England of a stored time. England's offsets from UTC are whole hours,
+    so the date depends only on the hour: cached per hour, since lists of thousands of
+    young people convert hundreds of thousands of contact times."""
+    return _day_of_hour(moment.replace(minute=0, second=0, microsecond=0))
+
+
+@lru_cache(maxsize=65536)
+def _day_of_hour(hour: datetime) -> date:
+    return to_local(hour).date()
 
 
 def _concerns(session: Session, ids: Sequence[int]) -> dict[int, list[rules.ConcernFact]]:

@@ -6,9 +6,11 @@ recorded it, and the SSDA903 entry rules (345, 347, 3001)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from casework.db.models import AuditEvent, User
@@ -302,3 +304,12 @@ def test_arrangement_and_last_night_in_the_chronology(team: Team) -> None:
         "(Adult community mental health team)",
     ) in titles
     assert (TODAY - timedelta(days=6), "Last night in Independent living") in titles
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2040, 12, 31)))
+def test_the_hourly_date_cache_gives_the_date_in_england(moment: datetime) -> None:
+    """England's offsets are whole hours, so the cached per-hour date is exact."""
+    from casework.clock import to_local
+    from casework.services.closure import _day
+
+    assert _day(moment) == to_local(moment).date()
