@@ -31,7 +31,7 @@ from casework.services.people import CaseloadQuery, caseload_ids
 from casework.services.permissions import SYSTEM_ACTOR
 
 FORM = closure.ClosureInput(
-    reason="RC7",
+    reason="CLNR",
     why_open="Care leaver.",
     what_changed="Settled.",
     agencies_involved="None.",

@@ -55,6 +55,27 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def full_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo large enough (200 young people) for every closure state: the demo closes only
+    young people whose duties its reason lawfully ends (former relevant 21-24 and
+    qualifying care leavers), and a 40-person demo holds too few of them."""
+    path = tmp_path_factory.mktemp("full-demo") / "demo.db"
+    db, _code, _summary = demo.create_demo_database(
+        path, now=NOW, password=PASSWORD, people=200, seed=7, passphrase=PASSPHRASE, kdf=FAST_KDF
+    )
+    db.close()
+    return path
+
+
+@pytest.fixture
+def full_demo(full_demo_template: Path, tmp_path: Path) -> Iterator[Opened]:
+    path = _copy(full_demo_template, tmp_path)
+    db = _open(path)
+    yield Opened(db, path)
+    db.close()
+
+
+@pytest.fixture(scope="session")
 def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("empty") / "casework.db"
     first = setup.FirstUsers("admin", "Ada Admin", PASSWORD, "North", "lead", "Lee Lead", PASSWORD)

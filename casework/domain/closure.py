@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Self
 
+from casework.domain import closure_grounds as grounds
 from casework.domain.calendar import add_months, age_on
 from casework.domain.codes import (
     AccommodationType,
@@ -45,6 +46,7 @@ __all__ = [
     "ClosureRules",
     "Evidence",
     "Outcome",
+    "ReasonChoice",
     "RequestFacts",
     "RequestStatus",
     "Severity",
@@ -53,6 +55,9 @@ __all__ = [
     "fingerprint",
     "parse_reason",
     "reason_label",
+    "reason_options",
+    "risk_holder_examples",
+    "risk_holder_problem",
     "run_checks",
 ]
 
@@ -171,8 +176,12 @@ _WHY = {
     "until its outcome is recorded, with who decided and when.",
     CheckId.EXPLOITATION: "Inspectors found cases closed while young people were at risk of "
     "sexual exploitation. Exploitation and missing are screened shortly before closing.",
-    CheckId.OPEN_RISKS: "A medium or high risk does not end when the case does. Someone "
-    "must hold it afterwards and say how it will be reviewed.",
+    CheckId.OPEN_RISKS: "A medium or high risk does not end when the case does, and any "
+    "medium or high exploitation or missing screening in the last 12 months needs a team "
+    "lead's decision even if a later screening is lower (inspection findings: cases closed "
+    "while young people were at risk of sexual exploitation). Someone must hold the risk "
+    "afterwards and say how it will be reviewed; a child's risk cannot be handed to adult "
+    "safeguarding (Care Act 2014 s42 is for adults; Working Together 2023).",
     CheckId.RETURN_INTERVIEWS: "Statutory guidance on children who go missing: a return "
     "interview is offered after every episode.",
     CheckId.SEEN: "Good closure practice: the young person is seen shortly before closing, "
@@ -180,17 +189,24 @@ _WHY = {
     CheckId.OPEN_ACTIONS: "Open actions and referrals are finished or handed on, not left "
     "hanging on a closed case.",
     CheckId.ACCOMMODATION: "A case is never closed silently while the young person is "
-    "homeless or nobody knows where they live.",
-    CheckId.TOLD_CAN_RETURN: "Care leavers may come back for support until 25 (Children Act "
-    "1989 s23CA). They are told so in writing before the case closes.",
+    "homeless, in custody or nobody knows where they live. While the council still owes "
+    "keeping in touch or accommodation duties (Children Act 1989 s23B(8), s23C(2)-(4), "
+    "s23C(6)-(7)), residence not known (R), homeless (S) and custody (X) stop closure "
+    "outright: no team lead's note can pass them.",
+    CheckId.TOLD_CAN_RETURN: "A former relevant young person may ask for a personal adviser, "
+    "an assessment and a pathway plan until 25 (Children Act 1989 s23CZB). They are told so "
+    "in writing before the case closes.",
     CheckId.SUMMARY: "Whoever picks the case up next needs to know why it was open, what "
     "changed, who is still involved and what to do if concerns come back.",
     CheckId.RE_REFERRALS: "Two or more concerns or referrals in a year is a pattern. Closing "
     "again needs a written reason why this time is different.",
     CheckId.DRAFTS: "A draft note is work nobody else can see. The chronology is built "
     "from finalised notes, so it is current only once no drafts are waiting.",
-    CheckId.REASON: "Each closure reason has its own evidence (CIN rules: RC8 and RC9 need "
-    "an assessment; a transfer needs where to and when).",
+    CheckId.REASON: "A care leaver's case closes only on a ground the law accepts for their "
+    "category and age (Children Act 1989 s23B(1), s23B(11), s23C(2), s23C(6)-(7), s23CZB, "
+    "s24; Care Leavers (England) Regulations 2010 regs 2(1) and 3(3)), and each reason has "
+    "its own evidence (CIN rules: RC8 and RC9 need an assessment; a transfer needs where to "
+    "and when).",
 }
 
 STATUTORY: frozenset[CheckId] = frozenset(
@@ -271,6 +287,31 @@ def reason_label(code: str) -> str:
 def reason_choices() -> list[tuple[str, str]]:
     """(code, "code label") for a drop-down: care-leaver reasons first, then CIN."""
     return [(r.value, f"{r.value} {r.label}") for r in (*CareLeaverClosureReason, *ClosureReason)]
+
+
+@dataclass(frozen=True)
+class ReasonChoice:
+    """A closure reason as a screen offers it: open or not, and the legal reason why not."""
+
+    code: str
+    text: str  # "CL21 Reached 21 and declined further support"
+    allowed: bool
+    why: str = ""
+
+
+def reason_options(facts: ClosureFacts, on: date) -> list[ReasonChoice]:
+    """Every closure reason for this young person on ``on``, in display order, each open
+    only where it ends the duty for their category and age (see
+    :mod:`casework.domain.closure_grounds`). Transfer and adult services are never open for
+    a care leaver: they are arrangements alongside the case."""
+    age = age_on(facts.date_of_birth, on)
+    out = []
+    for option in grounds.options(facts.eligibility, age, facts.activity):
+        reason = parse_reason(option.code)
+        out.append(
+            ReasonChoice(option.code, f"{reason.value} {reason.label}", option.allowed, option.why)
+        )
+    return out
 
 
 _DIED = (ClosureReason.RC2, CareLeaverClosureReason.DIED)
@@ -418,6 +459,7 @@ class AccommodationNow:
     letter: str
     suitable: bool
     started_on: date
+    awaiting_review: bool = False  # suitable only once a team lead reviews it (B&B 18+)
 
 
 @dataclass(frozen=True)
@@ -440,6 +482,7 @@ class ClosureFacts:
     told_can_return_on: date | None = None
     declined_support_on: date | None = None
     last_plan_review_on: date | None = None
+    activity: str | None = None  # the SSDA903 activity code on the day the checks run
     record_version: int = 1
 
 
@@ -511,6 +554,17 @@ class _Context:
     def died(self) -> bool:
         return self.reason in _DIED
 
+    @property
+    def age(self) -> int:
+        return age_on(self.facts.date_of_birth, self.on)
+
+    @property
+    def owes_duties(self) -> bool:
+        """The council still owes keeping-in-touch or accommodation duties."""
+        return grounds.owes_contact_or_accommodation(
+            self.facts.eligibility, self.age, self.facts.activity
+        )
+
 
 def _result(check: CheckId, failed: list[str], evidence: list[Evidence], ok: str) -> CheckResult:
     if failed:
@@ -528,6 +582,9 @@ _PLURALS = {
     "concern or referral": "concerns or referrals",
     "assessment or enquiry": "assessments or enquiries",
     "medium or high risk": "medium or high risks",
+    "medium or high exploitation or missing screening": (
+        "medium or high exploitation or missing screenings"
+    ),
 }
 
 
@@ -657,14 +714,70 @@ def _check_exploitation(c: _Context) -> CheckResult:
     )
 
 
+ADULT_AGE = 18
+
+_ADULT_HOLDER_WORDS = (
+    "adult safeguarding",
+    "adult social care",
+    "adults' safeguarding",
+    "adult services",
+    "adults' services",
+    "adult social services",
+)
+
+
+def risk_holder_problem(holder: str, age: int) -> str | None:
+    """Why ``holder`` cannot hold a risk for someone aged ``age`` (None when it can).
+
+    Adult safeguarding (Care Act 2014 s42) is for adults: a child's risk stays with
+    children's services, the police or another council's children's services (Working
+    Together to Safeguard Children 2023)."""
+    text = " ".join(holder.casefold().split())
+    if age < ADULT_AGE and any(word in text for word in _ADULT_HOLDER_WORDS):
+        return (
+            f"They are {age}: adult safeguarding cannot hold a child's risk (Care Act 2014 "
+            "s42 is for adults; Working Together to Safeguard Children 2023). Name children's "
+            "services, the police or another council's children's services."
+        )
+    return None
+
+
+def risk_holder_examples(age: int) -> str:
+    """Examples of who may hold a risk after closure, for a person aged ``age``."""
+    if age < ADULT_AGE:
+        return "the police, another council's children's services, the youth justice team"
+    return "adult safeguarding, the police, another council"
+
+
 def _check_open_risks(c: _Context) -> CheckResult:
+    """Open medium or high risks, and any medium or high exploitation or missing screening
+    in the 12 months before the check day (even if a later one is lower), need a team
+    lead's decision on who holds the risk and how it is reviewed (local practice drawn
+    from the inspection findings: cases closed while young people were at risk of sexual
+    exploitation)."""
+    year_ago = add_months(c.on, -12)
     open_risks = [
         s
         for s in c.facts.screenings
         if s.current and RiskLevel.parse(s.level).rank >= RiskLevel.MEDIUM.rank
     ]
-    if not open_risks:
-        return _result(CheckId.OPEN_RISKS, [], [], "No medium or high risk is open.")
+    open_ids = {s.id for s in open_risks}
+    recent = [
+        s
+        for s in c.facts.screenings
+        if s.id not in open_ids
+        and s.risk_type in {k.value for k in _SCREENED}
+        and year_ago <= s.screened_on <= c.on
+        and RiskLevel.parse(s.level).rank >= RiskLevel.MEDIUM.rank
+    ]
+    if not open_risks and not recent:
+        return _result(
+            CheckId.OPEN_RISKS,
+            [],
+            [],
+            "No medium or high risk is open, and no medium or high exploitation or missing "
+            "screening in the last 12 months.",
+        )
     evidence = [
         Evidence(
             "risk_screening",
@@ -674,32 +787,45 @@ def _check_open_risks(c: _Context) -> CheckResult:
             False,
         )
         for s in open_risks
-    ]
-    held = c.request.risk_holder.strip() and c.request.risk_review.strip()
-    if held:
-        evidence.append(
-            Evidence(
-                "closure_request",
-                None,
-                f"Held by {c.request.risk_holder.strip()}; review: {c.request.risk_review.strip()}",
-            )
+    ] + [
+        Evidence(
+            "risk_screening",
+            s.id,
+            f"{RiskType.parse(s.risk_type).label}: {RiskLevel.parse(s.level).label.lower()} "
+            f"on {plain_date(s.screened_on)}, within 12 months (since lowered)",
+            False,
         )
+        for s in recent
+    ]
+    parts = []
+    if open_risks:
+        parts.append(f"{_plural(len(open_risks), 'medium or high risk')} open")
+    if recent:
+        parts.append(
+            f"{_plural(len(recent), 'medium or high exploitation or missing screening')} in "
+            "the last 12 months"
+        )
+    found = " and ".join(parts)
+    holder, review = c.request.risk_holder.strip(), c.request.risk_review.strip()
+    if holder and review:
+        bad_holder = risk_holder_problem(holder, c.age)
+        if bad_holder:
+            return _result(CheckId.OPEN_RISKS, [bad_holder], evidence, "")
+        evidence.append(Evidence("closure_request", None, f"Held by {holder}; review: {review}"))
         return CheckResult(
             CheckId.OPEN_RISKS,
             Severity.BLOCKER,
             Outcome.PASSED,
-            f"{_plural(len(open_risks), 'open risk')}, held after closure by "
-            f"{c.request.risk_holder.strip()}.",
+            f"{found[0].upper()}{found[1:]}: the team lead decided it is held after closure "
+            f"by {holder}.",
             tuple(evidence),
         )
     return CheckResult(
         CheckId.OPEN_RISKS,
         Severity.BLOCKER,
         Outcome.NEEDS_TEAM_LEAD,
-        f"{_plural(len(open_risks), 'medium or high risk')} open: the team lead must record who "
-        "holds "
-        "it after closure (adult safeguarding, police, another council) and how it will be "
-        "reviewed.",
+        f"{found[0].upper()}{found[1:]}: the team lead must record who holds it after "
+        f"closure ({risk_holder_examples(c.age)}) and how it will be reviewed.",
         tuple(evidence),
     )
 
@@ -884,23 +1010,45 @@ def _check_open_actions(c: _Context) -> CheckResult:
     )
 
 
+_UNKNOWN_OR_HOMELESS = frozenset({"R", "S", "X"})
+
+
 def _check_accommodation(c: _Context) -> CheckResult:
+    """Accommodation known and suitable. R, S and X (and no record at all) stop closure
+    outright while the council owes keeping-in-touch or accommodation duties (Children Act
+    1989 s23B(8), s23C(2)-(7)); otherwise a team lead may record why closing is right."""
     if c.died:
         return _na(CheckId.ACCOMMODATION, "Not needed: the young person has died.")
     now = c.facts.accommodation
     decision = c.request.accommodation_decision.strip()
+    hard = False
     if now is None:
         problem, evidence = (
             "No current accommodation is recorded: where they live is unknown.",
             [Evidence("accommodation", None, "No current accommodation recorded", False)],
         )
+        hard = True
     else:
         kind = AccommodationType.parse(now.letter)
         text = f"{kind.value} {kind.label} since {plain_date(now.started_on)}"
-        if kind in (AccommodationType.RESIDENCE_NOT_KNOWN, AccommodationType.NO_FIXED_ABODE):
+        if kind.value in _UNKNOWN_OR_HOMELESS:
             problem = f"{kind.label}: they must not be closed silently."
+            hard = True
         elif not now.suitable or kind.always_unsuitable:
             problem = f"{kind.label} is recorded as unsuitable."
+        elif now.awaiting_review:
+            return _result(
+                CheckId.ACCOMMODATION,
+                [
+                    f"{kind.label} is recorded as suitable but a team lead has not reviewed "
+                    "it yet (local practice: from 18, bed and breakfast is suitable only with "
+                    "a reason and a second person's review; under 18 it never is, statutory "
+                    "guidance on homeless 16 and 17 year olds, 2018). Ask a team lead to "
+                    "review it on the Accommodation tab."
+                ],
+                [Evidence("accommodation", now.id, text + ", awaiting review", False)],
+                "",
+            )
         else:
             return _result(
                 CheckId.ACCOMMODATION,
@@ -909,6 +1057,19 @@ def _check_accommodation(c: _Context) -> CheckResult:
                 "Accommodation known and suitable.",
             )
         evidence = [Evidence("accommodation", now.id, text + ", unsuitable", False)]
+    if hard and c.owes_duties:
+        category = EligibilityCategory.parse(c.facts.eligibility).label.lower()
+        return _result(
+            CheckId.ACCOMMODATION,
+            [
+                f"{problem} They are {c.age} and a {category}: the council still owes keeping "
+                "in touch and accommodation duties (Children Act 1989 s23B(8), s23C(2)-(7)), "
+                "so the case cannot close until where they live is known and they are not "
+                "homeless or in custody. A team lead's note cannot pass this."
+            ],
+            evidence,
+            "",
+        )
     if decision:
         evidence.append(Evidence("closure_request", None, f"Team lead's decision: {decision}"))
         return CheckResult(
@@ -944,6 +1105,12 @@ def _check_told_can_return(c: _Context) -> CheckResult:
         return _na(
             CheckId.TOLD_CAN_RETURN,
             f"Not needed: {category.label.lower()} is not a care-leaver category.",
+        )
+    if category is not EligibilityCategory.FORMER_RELEVANT:
+        return _na(
+            CheckId.TOLD_CAN_RETURN,
+            f"Not needed: the right to return until 25 (Children Act 1989 s23CZB) is for "
+            f"former relevant young people, not a {category.label.lower()}.",
         )
     if age >= DUTIES_END_AGE:
         return _na(CheckId.TOLD_CAN_RETURN, f"Not needed: they are {age}.")
@@ -1151,7 +1318,19 @@ def _reason_refuses(c: _Context, r: Reason, label: str) -> _Found:
     ], evidence
 
 
+def _reason_ground(c: _Context, r: Reason, label: str) -> _Found:
+    """The reason must end the duty for this category and age (the matrix in
+    :mod:`casework.domain.closure_grounds`)."""
+    option = grounds.is_allowed(r.value, c.facts.eligibility, c.age, c.facts.activity)
+    if option.allowed:
+        return [], []
+    return [f"{label} is not a lawful closure ground here. {option.why}"], [
+        Evidence("closure_request", None, f"{label}: not a lawful ground", False)
+    ]
+
+
 _REASON_PARTS = (
+    _reason_ground,
     _reason_date,
     _reason_receiver,
     _reason_assessment,
@@ -1219,7 +1398,9 @@ def run_checks(
         severity = rules.severity(check)
         if severity is Severity.OFF:
             continue
-        result = replace(run(context), severity=severity)
+        result = run(context)
+        if result.severity is not severity:
+            result = replace(result, severity=severity)
         text = request.justifications.get(check.value, "").strip()
         if result.needs_justification and text:
             result = replace(result, outcome=Outcome.OVERRIDDEN, justification=text)
@@ -1274,6 +1455,7 @@ _SECTION_WORDS = {
     "told_can_return_on": "told they can return",
     "declined_support_on": "declined support",
     "last_plan_review_on": "pathway plan reviews",
+    "activity": "education, employment or training",
     "record_version": "personal details",
     "date_of_birth": "date of birth",
     "eligibility": "eligibility",

@@ -173,8 +173,8 @@ class DueItem:
 
 @dataclass(frozen=True)
 class AccommodationFact:
-    """A period in one accommodation. ``end`` is the day they moved out (the next period
-    is current from that day); ``None`` while they live there. ``suitable`` is ``None``
+    """A period in one accommodation. ``end`` is the last night there (the next period
+    starts the following day); ``None`` while they live there. ``suitable`` is ``None``
     until assessed."""
 
     id: int | None
@@ -325,14 +325,16 @@ def _months(n: int) -> str:
 def current_accommodation(
     periods: tuple[AccommodationFact, ...], today: date
 ) -> AccommodationFact | None:
-    """The period they live in on ``today`` (the latest start if records overlap)."""
-    live = [p for p in periods if p.start <= today and (p.end is None or p.end > today)]
+    """The period they live in on ``today`` (the latest start if records overlap);
+    ``end`` is the last night there."""
+    live = [p for p in periods if p.start <= today and (p.end is None or p.end >= today)]
     return max(live, key=lambda p: p.start, default=None)
 
 
 def current_activity(periods: tuple[ActivityFact, ...], today: date) -> ActivityFact | None:
-    """The education, employment or training period on ``today`` (latest start wins)."""
-    live = [p for p in periods if p.start <= today and (p.end is None or p.end > today)]
+    """The education, employment or training period on ``today`` (latest start wins);
+    ``end`` is its last day."""
+    live = [p for p in periods if p.start <= today and (p.end is None or p.end >= today)]
     return max(live, key=lambda p: p.start, default=None)
 
 

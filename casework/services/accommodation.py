@@ -1,23 +1,35 @@
 """Accommodation and education/employment/training histories.
 
-A new period closes the one before it (the day before it starts). Homeless (S) and
-custody (X) are always unsuitable; unsuitable needs a reason; bed and breakfast,
-emergency, residence not known and homeless need a team lead's review, recorded here.
-A move, homelessness or custody is also recorded as a change of circumstances, which
-makes a pathway plan review due.
+A period's ``ended_on`` is the last night spent there; a new period ends the open one on
+the night before it starts, and a period sharing a night with another is refused
+(:mod:`casework.domain.accommodation`). Suitability follows the law and the SSDA903
+rules there: S and X always unsuitable, R never suitable, bed and breakfast never
+suitable under 18 and from 18 only with a reason and a team lead's review by someone
+other than whoever recorded it, emergency accommodation with a reason, registered
+supported accommodation for under 18s; SSDA903 rules 345, 347 and 3001 are refused at
+entry. Bed and breakfast, emergency, residence not known and homeless need a team lead's
+review, recorded here. A move, homelessness or custody is also recorded as a change of
+circumstances, which makes a pathway plan review due.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.clock import local_today
 from casework.db.database import Database
-from casework.db.models import AccommodationPeriod, ActivityPeriod, CircumstanceChange, User
+from casework.db.models import (
+    AccommodationPeriod,
+    ActivityPeriod,
+    CircumstanceChange,
+    User,
+    YoungPerson,
+)
+from casework.domain import accommodation as rules
 from casework.domain.codes import AccommodationType, Activity, UnknownCode
 from casework.domain.leaving_care import CircumstanceChange as Change
 from casework.errors import NotFound, ValidationFailed
@@ -35,7 +47,9 @@ class AccommodationInput:
     provider: str = ""
     unsuitable_reason: str = ""
     council_provided: bool = False
-    ended_on: date | None = None
+    ended_on: date | None = None  # the last night spent there
+    suitable_reason: str = ""  # why bed and breakfast (18+) or emergency is suitable
+    registered: bool | None = None  # supported accommodation, under 18s
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,19 @@ class AccommodationView:
     reviewed_on: date | None
     reviewed_by: str | None
     review_note: str
+    suitable_reason: str = ""
+    registered: bool | None = None
+    recorded_by: str | None = None
+    recorded_by_id: int | None = None
+
+    @property
+    def awaiting_suitability_review(self) -> bool:
+        """Bed and breakfast recorded as suitable counts as suitable only once reviewed."""
+        return (
+            self.suitable
+            and self.reviewed_on is None
+            and rules.suitable_only_after_review(self.type.value)
+        )
 
 
 @dataclass(frozen=True)
@@ -63,23 +90,25 @@ class ActivityView:
     detail: str
 
 
-def accommodation_problems(data: AccommodationInput, today: date) -> list[str]:
-    try:
-        kind = AccommodationType.parse(data.letter)
-    except UnknownCode as exc:
-        return [f"letter: {exc}"]
-    problems = []
-    if kind.always_unsuitable and data.suitable:
-        problems.append(f"suitable: {kind.label} is always unsuitable: expected 'unsuitable'")
-    if not data.suitable and not data.unsuitable_reason.strip():
-        problems.append("unsuitable_reason: say why the accommodation is unsuitable")
-    if data.started_on > today:
-        problems.append("started_on: the move-in date is in the future: record it when it happens")
-    if data.ended_on is not None and data.ended_on < data.started_on:
-        problems.append("ended_on: the end date is before the start date")
-    if len(data.provider) > 200:
-        problems.append("provider: expected at most 200 characters")
-    return problems
+def _entry(data: AccommodationInput, date_of_birth: date) -> rules.AccommodationEntry:
+    return rules.AccommodationEntry(
+        letter=data.letter,
+        started_on=data.started_on,
+        suitable=data.suitable,
+        date_of_birth=date_of_birth,
+        ended_on=data.ended_on,
+        provider=data.provider,
+        unsuitable_reason=data.unsuitable_reason,
+        suitable_reason=data.suitable_reason,
+        registered=data.registered,
+    )
+
+
+def accommodation_problems(
+    data: AccommodationInput, today: date, date_of_birth: date
+) -> list[rules.Problem]:
+    """Every reason the entry is refused (structured: field, source, message)."""
+    return rules.entry_problems(_entry(data, date_of_birth), today)
 
 
 def _close_previous(
@@ -87,8 +116,11 @@ def _close_previous(
     model: type[AccommodationPeriod] | type[ActivityPeriod],
     person_id: int,
     start: date,
+    end: date | None = None,
 ) -> list[int]:
-    """End the open period that began before ``start``; refuse overlaps with closed ones."""
+    """End the open period that began before ``start`` on the night before it (its last
+    night); refuse a new period that starts on or before the latest start, or that shares
+    a night with a period already ended."""
     closed = []
     periods: list[AccommodationPeriod | ActivityPeriod] = list(
         session.scalars(select(model).where(model.young_person_id == person_id))
@@ -102,12 +134,12 @@ def _close_previous(
                 ]
             )
         if period.ended_on is None:
-            period.ended_on = start - timedelta(days=1)
+            period.ended_on = rules.last_night_before(start)
             closed.append(period.id)
-        elif period.ended_on >= start:
-            raise ValidationFailed(
-                [f"started_on: overlaps a period that ended on {period.ended_on:%d/%m/%Y}"]
-            )
+            continue
+        clash = rules.overlap_problem(start, end, period.started_on, period.ended_on)
+        if clash is not None:
+            raise ValidationFailed([str(clash)])
     return closed
 
 
@@ -124,12 +156,21 @@ def add_accommodation(
     db: Database, actor: Actor, person_id: int, data: AccommodationInput, *, now: datetime
 ) -> Changed:
     _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = accommodation_problems(data, local_today(now))
+    with db.reading() as session:
+        dob = session.scalar(select(YoungPerson.date_of_birth).where(YoungPerson.id == person_id))
+    if dob is None:
+        raise NotFound("That young person's record does not exist.")
+    problems = accommodation_problems(data, local_today(now), dob)
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed([str(p) for p in problems])
     kind = AccommodationType.parse(data.letter)
+    registered = (
+        data.registered if rules.needs_registration(kind.value, dob, data.started_on) else None
+    )
     with db.unit_of_work() as session:
-        closed = _close_previous(session, AccommodationPeriod, person_id, data.started_on)
+        closed = _close_previous(
+            session, AccommodationPeriod, person_id, data.started_on, data.ended_on
+        )
         period = AccommodationPeriod(
             young_person_id=person_id,
             letter=kind.value,
@@ -139,6 +180,9 @@ def add_accommodation(
             suitable=data.suitable,
             unsuitable_reason=data.unsuitable_reason.strip(),
             council_provided=data.council_provided,
+            suitable_reason=data.suitable_reason.strip(),
+            registered=registered,
+            recorded_by=actor.user_id,
         )
         session.add(period)
         session.flush()
@@ -158,7 +202,15 @@ def add_accommodation(
             now=now,
             record_type="accommodation",
             record_id=period.id,
-            fields=["letter", "started_on", "suitable", "provider", "council_provided"],
+            fields=[
+                "letter",
+                "started_on",
+                "suitable",
+                "provider",
+                "council_provided",
+                "suitable_reason",
+                "registered",
+            ],
         )
         for other in closed:
             audit.record(
@@ -177,7 +229,10 @@ def review_accommodation(
     db: Database, actor: Actor, person_id: int, period_id: int, note: str, *, now: datetime
 ) -> Changed:
     """A team lead's review of bed and breakfast, emergency, unknown or homeless
-    accommodation. Until one is recorded the period stays highlighted."""
+    accommodation. Until one is recorded the period stays highlighted, and bed and
+    breakfast recorded as suitable does not count as suitable. The reviewer must not be
+    whoever recorded the period (separation of duties: a review is a second pair of
+    eyes)."""
     _check(db, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now)
     if not note.strip():
         raise ValidationFailed(["review_note: record the decision and what happens next"])
@@ -185,6 +240,13 @@ def review_accommodation(
         period = session.get(AccommodationPeriod, period_id)
         if period is None or period.young_person_id != person_id:
             raise NotFound("That accommodation period no longer exists.")
+        if period.recorded_by is not None and period.recorded_by == actor.user_id:
+            raise ValidationFailed(
+                [
+                    "review_note: you recorded this accommodation, so another team lead must "
+                    "review it: a review is a second person's check."
+                ]
+            )
         period.team_lead_reviewed_on = local_today(now)
         period.team_lead_reviewed_by = actor.user_id
         period.review_note = note.strip()
@@ -198,6 +260,16 @@ def review_accommodation(
             fields=["team_lead_reviewed_on", "team_lead_reviewed_by", "review_note"],
         )
         return Changed("accommodation", (period.id,), ("team_lead_reviewed_on",))
+
+
+def date_of_birth(db: Database, actor: Actor, person_id: int, *, now: datetime) -> date:
+    """The young person's date of birth, which the accommodation rules depend on."""
+    _check(db, actor, person_id, Action.VIEW_RECORD, now)
+    with db.reading() as session:
+        dob = session.scalar(select(YoungPerson.date_of_birth).where(YoungPerson.id == person_id))
+    if dob is None:
+        raise NotFound("That young person's record does not exist.")
+    return dob
 
 
 def list_accommodation(
@@ -228,6 +300,10 @@ def list_accommodation(
                     p.team_lead_reviewed_on,
                     names.get(p.team_lead_reviewed_by) if p.team_lead_reviewed_by else None,
                     p.review_note,
+                    p.suitable_reason,
+                    p.registered,
+                    names.get(p.recorded_by) if p.recorded_by else None,
+                    p.recorded_by,
                 )
             )
         return out
@@ -251,7 +327,11 @@ def add_activity(
     except UnknownCode as exc:
         raise ValidationFailed([f"code: {exc}"]) from None
     if activity.value == "0":
-        problems.append("code: 'not applicable' is for returns only: choose what they are doing")
+        problems.append(
+            "code: '0' (not applicable) is only for a return about a young person who has died "
+            "or returned home (SSDA903 rule 344); a young person in touch always has an "
+            "activity (SSDA903 rule 345). Choose what they are doing."
+        )
     if started_on > local_today(now):
         problems.append("started_on: the start date is in the future")
     if ended_on is not None and ended_on < started_on:
@@ -259,7 +339,7 @@ def add_activity(
     if problems:
         raise ValidationFailed(problems)
     with db.unit_of_work() as session:
-        closed = _close_previous(session, ActivityPeriod, person_id, started_on)
+        closed = _close_previous(session, ActivityPeriod, person_id, started_on, ended_on)
         period = ActivityPeriod(
             young_person_id=person_id,
             code=activity.value,

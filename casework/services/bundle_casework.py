@@ -5,12 +5,14 @@ Each young person in a bundle may carry ``care_history``, ``contacts`` (finalise
 with their ``addenda``), ``follow_ups``, ``statuses``, ``eligibility_decisions``,
 ``needs_assessments``, ``pathway_plans`` (with ``areas`` and ``reviews``),
 ``circumstance_changes``, ``essentials``, ``accommodation``, ``activity`` and
-``support_events``. Workers are named by user name; dates are ``YYYY-MM-DD`` and times
+``support_events``, and the front-door and closure sections (``care_arrangements``
+among them). Workers are named by user name; dates are ``YYYY-MM-DD`` and times
 ``YYYY-MM-DDTHH:MM:SS`` (UTC).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from casework.db.models import (
     AccommodationPeriod,
     ActivityPeriod,
     Allegation,
+    CareArrangement,
     CareHistory,
     CaseReopening,
     ChildProtectionMeeting,
@@ -49,9 +52,11 @@ from casework.db.models import (
     StatusEvent,
     SupportEvent,
 )
+from casework.domain import accommodation as accommodation_rules
 from casework.domain import front_door as fd
 from casework.domain import leaving_care as lc
 from casework.domain.closure import CheckId, RequestStatus, reason_choices
+from casework.domain.closure_grounds import ArrangementKind
 from casework.domain.codes import (
     AccommodationType,
     Activity,
@@ -236,6 +241,9 @@ SECTIONS: dict[str, Section] = {
             "team_lead_reviewed_on": Field("team_lead_reviewed_on", "date", required=False),
             "team_lead_reviewed_by": Field("team_lead_reviewed_by", "user", required=False),
             "review_note": Field("review_note", "text"),
+            "suitable_reason": Field("suitable_reason", "text", required=False),
+            "registered": Field("registered", "bool", required=False),
+            "recorded_by": Field("recorded_by", "user", required=False),
         },
         order="started_on",
     ),
@@ -439,6 +447,18 @@ SECTIONS: dict[str, Section] = {
         },
         order="reopened_at",
     ),
+    "care_arrangements": Section(
+        CareArrangement,
+        {
+            "kind": Field("kind", "code", codes=_codes(ArrangementKind)),
+            "with_whom": Field("with_whom", "str"),
+            "started_on": Field("started_on", "date"),
+            "note": Field("note", "text"),
+            "recorded_by": Field("recorded_by", "user"),
+            "recorded_at": Field("recorded_at", "datetime"),
+        },
+        order="started_on",
+    ),
     "closed_case_notes": Section(
         ClosedCaseNote,
         {
@@ -621,16 +641,43 @@ def _text(section: Section, column: str) -> bool:
     return any(s.column == column and s.kind in ("text", "str") for s in section.fields.values())
 
 
+def _overlaps(where: str, homes: list[dict[str, Any]]) -> list[str]:
+    """Accommodation periods end on the last night (the next starts the following day):
+    two periods sharing a night are refused, as the app's own form refuses them."""
+    spans = []
+    for n, home in enumerate(homes):
+        try:
+            start = date.fromisoformat(home["started_on"])
+            end = date.fromisoformat(home["ended_on"]) if home.get("ended_on") else None
+        except (TypeError, ValueError):
+            continue  # the date itself is reported by the field check
+        spans.append((start, end, n))
+    spans.sort(key=lambda span: (span[0], span[2]))
+    out = []
+    for (start, end, n), (later, later_end, m) in itertools.pairwise(spans):
+        clash = accommodation_rules.overlap_problem(later, later_end, start, end)
+        if clash is not None:
+            out.append(f"{where}.accommodation[{m}].started_on: {clash.message} (see [{n}])")
+    return out
+
+
 def rule_problems(where: str, person: dict[str, Any]) -> list[str]:
     """Checks beyond the schema that the app's own forms make."""
     problems = []
-    for n, home in enumerate(person.get("accommodation", [])):
+    homes = person.get("accommodation", [])
+    for n, home in enumerate(homes):
         kind = AccommodationType.parse(home["letter"])
         if kind.always_unsuitable and home["suitable"]:
             problems.append(
                 f"{where}.accommodation[{n}].suitable: true is not valid: "
                 f"{kind.label} is always unsuitable"
             )
+        if kind is AccommodationType.RESIDENCE_NOT_KNOWN and home["suitable"]:
+            problems.append(
+                f"{where}.accommodation[{n}].suitable: true is not valid: residence not "
+                "known is never suitable"
+            )
+    problems += _overlaps(where, homes)
     for n, contact in enumerate(person.get("contacts", [])):
         if contact["seen_alone"] and not contact["seen"]:
             problems.append(

@@ -85,7 +85,9 @@ def _homes(session: Session, pid: int, names: dict[int, str]) -> Iterator[Event]
             f"{a.provider or 'Provider not recorded'} ({suitable})",
         )
         if a.ended_on:
-            yield Event(a.ended_on, None, EventKind.ACCOMMODATION, f"Left {kind.label}", "")
+            yield Event(
+                a.ended_on, None, EventKind.ACCOMMODATION, f"Last night in {kind.label}", ""
+            )
         if a.team_lead_reviewed_on:
             yield Event(
                 a.team_lead_reviewed_on,

@@ -1,5 +1,6 @@
 """The chronology's closure events: requests, returns, approvals (and voided ones),
-closing, notes appended to a closed case, and reopening."""
+closing, notes appended to a closed case, reopening, and arrangements recorded alongside a
+care leaver's case (another council or adult social care: CLR 2010 reg 2(1))."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.clock import to_local
-from casework.db.models import CaseReopening, ClosedCaseNote, ClosureRequest
+from casework.db.models import CareArrangement, CaseReopening, ClosedCaseNote, ClosureRequest
 from casework.domain.closure import reason_label
+from casework.domain.closure_grounds import ArrangementKind
 from casework.domain.codes import UnknownCode
 from casework.services.chronology_events import Event, EventKind
 
@@ -64,3 +66,14 @@ def closure_events(session: Session, pid: int, names: Names) -> Iterator[Event]:
     for o in session.scalars(select(CaseReopening).where(CaseReopening.young_person_id == pid)):
         at = to_local(o.reopened_at)
         yield Event(at.date(), at, _KIND, "Case reopened", o.reason, names.get(o.reopened_by))
+    for a in session.scalars(select(CareArrangement).where(CareArrangement.young_person_id == pid)):
+        at = to_local(a.recorded_at)
+        yield Event(
+            a.started_on,
+            at,
+            _KIND,
+            f"Arrangement alongside the case: {ArrangementKind.parse(a.kind).label} "
+            f"({a.with_whom})",
+            a.note,
+            names.get(a.recorded_by),
+        )

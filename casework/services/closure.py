@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from casework.config import closure_rules, council_rules
 from casework.db.database import Database
 from casework.db.models import (
     AccommodationPeriod,
+    ActivityPeriod,
     Allegation,
     CaseReopening,
     ClosedCaseNote,
@@ -42,12 +44,15 @@ from casework.db.models import (
     YoungPerson,
 )
 from casework.domain import closure as rules
+from casework.domain.accommodation import covers, suitable_only_after_review
+from casework.domain.calendar import age_on
 from casework.domain.closure import RequestStatus as Status
 from casework.domain.codes import UnknownCode
 from casework.domain.front_door import ServiceReferralStatus
 from casework.domain.leaving_care import ContactMethod, plain_date
 from casework.errors import CaseClosed, NotFound, PermissionDenied, ValidationFailed
 from casework.services import audit
+from casework.services.arrangements import ArrangementView, arrangements_in
 from casework.services.auth import confirm_password
 from casework.services.common import Changed, add_audited, require, rows_in
 from casework.services.due import declined_on, support_events
@@ -71,7 +76,15 @@ class ApprovalVoided(ValidationFailed):
 
 
 def _day(moment: datetime) -> date:
-    return to_local(moment).date()
+    """The date in England of a stored time. England's offsets from UTC are whole hours,
+    so the date depends only on the hour: cached per hour, since lists of thousands of
+    young people convert hundreds of thousands of contact times."""
+    return _day_of_hour(moment.replace(minute=0, second=0, microsecond=0))
+
+
+@lru_cache(maxsize=65536)
+def _day_of_hour(hour: datetime) -> date:
+    return to_local(hour).date()
 
 
 def _concerns(session: Session, ids: Sequence[int]) -> dict[int, list[rules.ConcernFact]]:
@@ -210,16 +223,46 @@ def _follow_ups(session: Session, ids: Sequence[int]) -> dict[int, list[rules.Fo
 
 
 def _accommodation(session: Session, ids: Sequence[int], on: date) -> dict[int, Any]:
+    """The period each young person lives in on ``on``: ``ended_on`` is the last night
+    there (:func:`casework.domain.accommodation.covers`)."""
     a = AccommodationPeriod
     stmt = (
-        select(a.young_person_id, a.id, a.letter, a.suitable, a.started_on, a.ended_on)
+        select(
+            a.young_person_id,
+            a.id,
+            a.letter,
+            a.suitable,
+            a.started_on,
+            a.ended_on,
+            a.team_lead_reviewed_on,
+        )
         .where(a.started_on <= on)
         .order_by(a.started_on, a.id)
     )
     out: dict[int, rules.AccommodationNow | None] = {}
-    for pid, aid, letter, suitable, start, end in rows_in(session, stmt, a.young_person_id, ids):
-        current = end is None or end > on
-        out[pid] = rules.AccommodationNow(aid, letter, suitable, start) if current else None
+    for pid, aid, letter, suitable, start, end, reviewed in rows_in(
+        session, stmt, a.young_person_id, ids
+    ):
+        if not covers(start, end, on):
+            out[pid] = None
+            continue
+        waiting = suitable and reviewed is None and suitable_only_after_review(letter)
+        out[pid] = rules.AccommodationNow(aid, letter, suitable, start, waiting)
+    return out
+
+
+def _activity(session: Session, ids: Sequence[int], on: date) -> dict[int, str]:
+    """Each young person's SSDA903 activity code on ``on`` (latest start wins)."""
+    a = ActivityPeriod
+    stmt = (
+        select(a.young_person_id, a.code, a.started_on, a.ended_on)
+        .where(a.started_on <= on)
+        .order_by(a.started_on, a.id)
+    )
+    out: dict[int, str] = {}
+    for pid, code, start, end in rows_in(session, stmt, a.young_person_id, ids):
+        if covers(start, end, on):
+            out[pid] = code
     return out
 
 
@@ -257,6 +300,7 @@ def load_facts(session: Session, ids: Sequence[int], on: date) -> dict[int, rule
     missing, contacts = _missing(session, ids), _contacts(session, ids, since, names)
     out_refs, follow_ups = _service_referrals(session, ids), _follow_ups(session, ids)
     accommodation, reviews = _accommodation(session, ids, on), _plan_reviews(session, ids)
+    activity = _activity(session, ids, on)
     support = support_events(session, ids)
     facts = {}
     for pid, (dob, eligibility, version) in people.items():
@@ -278,6 +322,7 @@ def load_facts(session: Session, ids: Sequence[int], on: date) -> dict[int, rule
             told_can_return_on=told,
             declined_support_on=declined_on(events),
             last_plan_review_on=reviews.get(pid),
+            activity=activity.get(pid),
             record_version=version,
         )
     return facts
@@ -383,6 +428,11 @@ class ClosureOverview:
     notes: tuple[NoteView, ...]
     reopenings: tuple[ReopeningView, ...]
     history: tuple[RequestView, ...]  # earlier requests: closed, withdrawn
+    # Every closure reason as of today, open only where it ends the duty (the matrix).
+    reasons: tuple[rules.ReasonChoice, ...] = ()
+    # Arrangements alongside a care leaver's case (CLR 2010 reg 2(1)), newest first.
+    arrangements: tuple[ArrangementView, ...] = ()
+    age: int | None = None  # on the day the checks count back from
 
     @property
     def state_label(self) -> str:
@@ -535,6 +585,21 @@ def preview_checks(
         return run_checks_in(session, person_id, data, decisions, local_today(now))[0]
 
 
+def reason_options(
+    db: Database, actor: Actor, person_id: int, *, now: datetime
+) -> list[rules.ReasonChoice]:
+    """Every closure reason for this young person today, each open only where it ends the
+    duty for their category and age (:mod:`casework.domain.closure_grounds`), with the
+    legal reason for each that is not."""
+    require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    today = local_today(now)
+    with db.reading() as session:
+        facts = load_facts(session, [person_id], today)
+    if person_id not in facts:
+        raise NotFound("That young person's record does not exist.")
+    return rules.reason_options(facts[person_id], today)
+
+
 def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> ClosureOverview:
     """The case's closure state with the checks run now: against the active request when
     there is one (counting back from the day it was submitted), otherwise against an empty
@@ -589,6 +654,7 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
             )
         )
         state = "closed" if person.closed_on else (view.status.value if view else "open")
+        today_facts = load_facts(session, [person_id], today)[person_id]
         return ClosureOverview(
             person_id=person_id,
             child_uid=person.child_uid,
@@ -606,6 +672,9 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
             notes=notes,
             reopenings=reopenings,
             history=history,
+            reasons=tuple(rules.reason_options(today_facts, today)),
+            arrangements=tuple(arrangements_in(session, person_id, names)),
+            age=age_on(person.date_of_birth, on),
         )
 
 
@@ -871,6 +940,12 @@ def record_decisions(
     with db.unit_of_work() as session:
         row = _load(session, request_id)
         _expect(row, Status.PENDING)
+        dob = session.scalar(
+            select(YoungPerson.date_of_birth).where(YoungPerson.id == row.young_person_id)
+        )
+        refused = rules.risk_holder_problem(holder, age_on(dob, row.anchor_on)) if dob else None
+        if refused:
+            raise ValidationFailed([f"risk_holder: {refused}"])
         row.risk_holder, row.risk_review = holder, review
         row.accommodation_decision = decisions.accommodation_decision.strip()
         row.decisions_by = actor.user_id
@@ -1229,6 +1304,7 @@ __all__ = [
     "overview",
     "preview_checks",
     "queue",
+    "reason_options",
     "record_decisions",
     "reopen_case",
     "request_closure",

@@ -30,6 +30,7 @@ from casework.db.models import (
     StatusEvent,
     SupportEvent,
 )
+from casework.domain import accommodation as accommodation_rules
 from casework.domain.calendar import add_months, age_on, birthday
 from casework.domain.codes import EligibilityCategory
 from casework.domain.leaving_care import ContactMadeBy, ContactMethod
@@ -52,11 +53,11 @@ _ACCOM_ADULT = (
     ("Y", 2),
     ("G", 1),
 )
+# Under 18: no foyer (SSDA903 rule 347) and no Staying Put (s23CZA; rule 3001).
 _ACCOM_CHILD = (
     ("C", 25),
-    ("D", 30),
-    ("E", 15),
-    ("Z", 10),
+    ("D", 35),
+    ("E", 20),
     ("B", 10),
     ("V", 4),
     ("W", 2),
@@ -202,17 +203,43 @@ def _contacts(
                 )
 
 
+_SUITABLE_REASONS = {
+    "W": "Single room near college for two weeks while a supported flat is prepared; the "
+    "young person chose it over a hostel.",
+    "V": "Emergency placement after a fire at the flat; safe and staffed while repairs are done.",
+}
+
+
+def _home(
+    rng: random.Random, p: Person, start: date, weights: tuple[tuple[str, int], ...]
+) -> tuple[str, bool, bool | None]:
+    """A letter, its suitability and (for supported accommodation under 18) whether it is
+    registered, following the suitability rules in ``casework.domain.accommodation``."""
+    under_18 = age_on(p.dob, start) < accommodation_rules.ADULT_AGE
+    letter = _pick(rng, _ACCOM_CHILD if under_18 else weights)
+    if letter == "Z" and age_on(p.dob, start) >= 21:
+        letter = "U"
+    suitable = letter not in "SXR" and rng.random() > 0.1
+    if letter == "W" and under_18:
+        suitable = False  # never suitable under 18 (statutory guidance, 2018)
+    registered = None
+    if accommodation_rules.needs_registration(letter, p.dob, start):
+        registered = rng.random() > 0.05
+        suitable = suitable and registered
+    return letter, suitable, registered
+
+
 def _accommodation(rows: _Rows, rng: random.Random, p: Person, today: date, lead_id: int) -> None:
+    """Periods end on the last night (the next one starts the following day)."""
     age = age_on(p.dob, today)
     weights = _ACCOM_CHILD if age < 18 else _ACCOM_ADULT
     moves = rng.choices((1, 2, 3, 4), weights=(40, 35, 18, 7))[0]
     starts = sorted({today - timedelta(days=rng.randint(5, 900)) for _ in range(moves)})
+    starts = [s for s in starts if s >= p.dob] or [today - timedelta(days=5)]
+    recorder = p.pa_id or p.sw_id
     for n, start in enumerate(starts):
-        letter = _pick(rng, weights)
-        if letter == "Z" and age >= 21:
-            letter = "U"
-        suitable = letter not in "SXR" and rng.random() > 0.1
-        end = starts[n + 1] - timedelta(days=1) if n + 1 < len(starts) else None
+        letter, suitable, registered = _home(rng, p, start, weights)
+        end = accommodation_rules.last_night_before(starts[n + 1]) if n + 1 < len(starts) else None
         # Most past stays were reviewed; the current one often still waits for its review.
         reviewed = letter in "WVRS" and rng.random() < (0.92 if end else 0.45)
         rows.add(
@@ -224,7 +251,10 @@ def _accommodation(rows: _Rows, rng: random.Random, p: Person, today: date, lead
             provider="" if letter in "SRG" else "Provider " + letter,
             suitable=suitable,
             unsuitable_reason="" if suitable else rng.choice(_UNSUITABLE_REASONS),
+            suitable_reason=_SUITABLE_REASONS.get(letter, "") if suitable else "",
+            registered=registered,
             council_provided=letter in _COUNCIL_PROVIDED and rng.random() < 0.8,
+            recorded_by=recorder,
             team_lead_reviewed_on=start + timedelta(days=3) if reviewed else None,
             team_lead_reviewed_by=lead_id if reviewed else None,
             review_note="Reviewed with the PA; move-on plan agreed." if reviewed else "",

@@ -20,6 +20,7 @@ from casework.config import council_rules
 from casework.db.models import (
     AccommodationPeriod,
     Allegation,
+    CareArrangement,
     CaseReopening,
     ClosedCaseNote,
     ClosureOverride,
@@ -35,11 +36,15 @@ from casework.db.models import (
     YoungPerson,
 )
 from casework.domain import closure as rules
+from casework.domain import closure_grounds as grounds
+from casework.domain.accommodation import last_night_before
+from casework.domain.calendar import age_on
 from casework.services import audit, contact_summary
 from casework.services.closure import (
     ClosureInput,
     Status,
     TeamLeadDecisions,
+    load_facts,
     run_checks_in,
     run_request,
 )
@@ -181,10 +186,11 @@ def _make_ready(session: Session, c: _Case, today: date, now: datetime) -> None:
             AccommodationPeriod.young_person_id == c.pid, AccommodationPeriod.ended_on.is_(None)
         )
     ).all()
-    if not any(a.suitable and a.letter not in ("R", "S", "X") for a in current):
-        start = today - timedelta(days=60)
+    if not any(a.suitable and a.letter not in ("R", "S", "X", "W") for a in current):
+        latest = max((a.started_on for a in current), default=today - timedelta(days=61))
+        start = max(today - timedelta(days=60), latest + timedelta(days=1))
         for a in current:
-            a.ended_on = start
+            a.ended_on = last_night_before(start)
         session.add(
             AccommodationPeriod(
                 young_person_id=c.pid,
@@ -192,6 +198,7 @@ def _make_ready(session: Session, c: _Case, today: date, now: datetime) -> None:
                 started_on=start,
                 suitable=True,
                 provider="Housing association flat",
+                recorded_by=c.worker,
             )
         )
     session.flush()
@@ -327,7 +334,17 @@ def populate_closures(
     put in each state."""
     today = local_today(now)
     calendar = council_rules().calendar
-    cases = iter(_Case(pid, worker, lead) for pid, worker, lead in candidates)
+    facts = load_facts(session, [pid for pid, _, _ in candidates], today)
+    reason = _data().reason
+
+    def lawful(pid: int) -> bool:
+        """Only young people whose duties the demo's reason lawfully ends are closed."""
+        f = facts[pid]
+        age = age_on(f.date_of_birth, today)
+        return grounds.is_allowed(reason, f.eligibility, age, f.activity).allowed
+
+    others = [_Case(pid, w, lead) for pid, w, lead in candidates if not lawful(pid)]
+    cases = iter(_Case(pid, w, lead) for pid, w, lead in candidates if lawful(pid))
     made: dict[str, int] = {}
 
     def next_ready() -> _Case | None:
@@ -360,7 +377,83 @@ def populate_closures(
             break
         if make(c):
             made[state] = made.get(state, 0) + 1
+    made.update(_examples(session, others, facts, today, now))
     session.flush()
+    return made
+
+
+def _examples(
+    session: Session,
+    cases: Sequence[_Case],
+    facts: dict[int, rules.ClosureFacts],
+    today: date,
+    now: datetime,
+) -> dict[str, int]:
+    """Care leavers whose duties no closure reason ends yet: one with another council
+    involved, one with adult social care involved (arrangements alongside the case, CLR
+    2010 reg 2(1)), and one 18+ in bed and breakfast recorded as suitable, waiting for a
+    team lead's review."""
+    made: dict[str, int] = {}
+    adults = [c for c in cases if age_on(facts[c.pid].date_of_birth, today) >= 18]
+    arrangements = (
+        (
+            "transfer",
+            "Northshire County Council leaving care team",
+            "Moved to Northshire for "
+            "college; their PA there visits, we stay responsible and keep in touch monthly.",
+        ),
+        (
+            "adult_services",
+            "Adult community mental health team",
+            "Care coordinator allocated; joint reviews with the PA every three months.",
+        ),
+    )
+    for c, (kind, who, note) in zip(adults, arrangements, strict=False):
+        session.add(
+            CareArrangement(
+                young_person_id=c.pid,
+                kind=kind,
+                with_whom=who,
+                started_on=today - timedelta(days=45),
+                note=note,
+                recorded_by=c.worker,
+                recorded_at=to_naive_utc(now - timedelta(days=45)),
+            )
+        )
+        session.flush()
+        audit.record(
+            session,
+            SYSTEM_ACTOR,
+            "generate_demo_arrangement",
+            now=now,
+            record_type="care_arrangement",
+            record_id=c.pid,
+        )
+        made[f"arrangement_{kind}"] = 1
+    for c in adults[len(arrangements) : len(arrangements) + 1]:
+        start = today - timedelta(days=4)  # after every generated move (5+ days ago)
+        for a in session.scalars(
+            select(AccommodationPeriod).where(
+                AccommodationPeriod.young_person_id == c.pid,
+                AccommodationPeriod.ended_on.is_(None),
+            )
+        ):
+            if a.started_on < start:
+                a.ended_on = last_night_before(start)
+        session.add(
+            AccommodationPeriod(
+                young_person_id=c.pid,
+                letter="W",
+                started_on=start,
+                provider="Station Road Guest House",
+                suitable=True,
+                suitable_reason="Two weeks while their supported flat is repaired after a "
+                "leak; they chose it over a hostel and it is close to their college.",
+                council_provided=True,
+                recorded_by=c.worker,
+            )
+        )
+        made["bed_and_breakfast_awaiting_review"] = 1
     return made
 
 

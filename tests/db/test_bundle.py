@@ -31,10 +31,38 @@ def test_round_trip(exported: dict[str, Any], empty_db: Opened) -> None:
     assert result.young_people_created == len(exported["young_people"]) == 40
     again = bundle.export_bundle(empty_db.db, SYSTEM_ACTOR, now=NOW)
     assert again["young_people"] == exported["young_people"]
-    people = exported["young_people"]  # the demo's closures travel too
+    assert {t["name"] for t in exported["teams"]} <= {t["name"] for t in again["teams"]}
+
+
+def test_closures_and_arrangements_travel(full_demo: Opened, empty_db: Opened) -> None:
+    """The demo's closures (closed, reopened, with notes) and accommodation awaiting review
+    survive a round trip."""
+    exported = bundle.export_bundle(full_demo.db, SYSTEM_ACTOR, now=NOW)
+    bundle.import_bundle(empty_db.db, SYSTEM_ACTOR, exported, now=NOW)
+    again = bundle.export_bundle(empty_db.db, SYSTEM_ACTOR, now=NOW)
+    assert again["young_people"] == exported["young_people"]
+    people = exported["young_people"]
     assert any(p["closed_on"] for p in people) and any(p.get("case_reopenings") for p in people)
     assert any(p.get("closure_requests") and p.get("closed_case_notes") for p in people)
-    assert {t["name"] for t in exported["teams"]} <= {t["name"] for t in again["teams"]}
+    assert any(
+        home["letter"] == "W" and home["suitable"] and home["suitable_reason"]
+        for p in people
+        for home in p.get("accommodation", [])
+    )
+    kinds = {a["kind"] for p in people for a in p.get("care_arrangements", [])}
+    assert kinds == {"transfer", "adult_services"}
+
+
+def test_accommodation_sharing_a_night_is_refused(
+    exported: dict[str, Any], empty_db: Opened
+) -> None:
+    """Periods end on the last night; the next starts the following day."""
+    data = copy.deepcopy(exported)
+    person = next(p for p in data["young_people"] if len(p.get("accommodation", [])) >= 2)
+    first, second = person["accommodation"][0], person["accommodation"][1]
+    first["ended_on"] = second["started_on"]
+    problems = _refused(empty_db, data)
+    assert any("accommodation[1].started_on" in p and "last night" in p for p in problems), problems
 
 
 def test_schema_matches_the_code_lists() -> None:

@@ -22,7 +22,7 @@ from tests.conftest import NOW, PASSWORD, Opened
 
 TODAY = NOW.date()
 FULL = ClosureInput(
-    reason="RC7",
+    reason="CLNR",
     why_open="Care leaver supported since leaving care.",
     what_changed="Settled, working, and managing well.",
     agencies_involved="Tenancy support until spring.",
@@ -106,7 +106,7 @@ def test_request_approve_close_is_audited_and_closes(case: Case) -> None:
     assert closure.overview(db, case.lead, case.pid, now=NOW).approval_current is True
     closure.close_case(db, case.worker, rid, TODAY, now=NOW)
     ov = closure.overview(db, case.lead, case.pid, now=NOW)
-    assert ov.state == "closed" and ov.closed_on == TODAY and ov.closure_reason == "RC7"
+    assert ov.state == "closed" and ov.closed_on == TODAY and ov.closure_reason == "CLNR"
     for action in ("request_closure", "approve_closure", "close_case"):
         assert _events(case.opened, action), action
 
@@ -236,6 +236,13 @@ def test_a_transfer_cannot_close_before_its_date(case: Case) -> None:
     planned = replace(
         FULL, reason="RC5", reason_date=TODAY + timedelta(days=7), receiving_body="Northshire"
     )
+    # A care leaver's transfer is an arrangement, never a closure (CLR 2010 reg 2(1)).
+    with pytest.raises(ValidationFailed, match=r"reg 2\(1\)"):
+        _request(case, planned)
+    with db.unit_of_work() as session:  # a child in need who is not a care leaver
+        person = session.get(YoungPerson, case.pid)
+        assert person is not None
+        person.eligibility = "no_current"
     rid = _request(case, planned)
     closure.approve_closure(db, case.lead, rid, PASSWORD, now=NOW)
     with pytest.raises(ValidationFailed, match="cannot close before"):
@@ -313,7 +320,8 @@ def test_override_is_recorded_and_audited_and_open_risk_needs_lead(case: Case) -
     assert closure.overview(db, case.lead, case.pid, now=NOW).state == "approved"
 
 
-def test_queue_orders_by_waiting_and_flags_past_five_working_days(demo_db: Opened) -> None:
+def test_queue_orders_by_waiting_and_flags_past_five_working_days(full_demo: Opened) -> None:
+    demo_db = full_demo
     lead = demo_db.login("lead.north")
     rows = closure.queue(demo_db.db, lead, now=NOW)
     assert rows and all(r.status is Status.PENDING for r in rows)
@@ -328,7 +336,8 @@ def test_queue_orders_by_waiting_and_flags_past_five_working_days(demo_db: Opene
     assert {Status.PENDING, Status.RETURNED, Status.APPROVED, Status.CLOSED} <= states
 
 
-def test_demo_has_cases_in_every_state(demo_db: Opened) -> None:
+def test_demo_has_cases_in_every_state(full_demo: Opened) -> None:
+    demo_db = full_demo
     lead = demo_db.login("lead.north")
     with demo_db.db.reading() as session:
         ids = list(
@@ -340,8 +349,10 @@ def test_demo_has_cases_in_every_state(demo_db: Opened) -> None:
     assert _ready_ids(demo_db, lead)
 
 
-def test_check_open_cases_skips_closed_ones(demo_db: Opened) -> None:
+def test_check_open_cases_skips_closed_ones(full_demo: Opened) -> None:
     from casework.services.permissions import SYSTEM_ACTOR
+
+    demo_db = full_demo
 
     results = closure.check_open_cases(demo_db.db, SYSTEM_ACTOR, now=NOW)
     with demo_db.db.reading() as session:

@@ -194,3 +194,85 @@ BASE_0001 = {
     "audit_events",
     "audit_head",
 }
+
+
+def _accommodation_ddl_at_0004(tmp_path: Path) -> str:
+    """The accommodation table as revision 0004 left it, read from a scratch database."""
+    from alembic import command
+
+    from casework.db.migrate import alembic_config
+
+    eng = engines.make_engine(tmp_path / "at0004.db", bytes(32), foreign_keys=False, pooled=False)
+    with eng.connect() as conn, conn.begin():
+        command.upgrade(alembic_config(conn), "0004")  # type: ignore[arg-type]
+        ddl = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'accommodation_periods'"
+        ).scalar_one()
+    eng.dispose()
+    return str(ddl)
+
+
+def test_0006_keeps_accommodation_and_backfills_who_recorded_it(
+    demo_db: Opened, tmp_path: Path
+) -> None:
+    """A database at 0004 gains arrangements and the suitability columns; every period is
+    kept, and who recorded each is taken from its add_accommodation audit event."""
+    from datetime import timedelta
+
+    from casework.db.models import AccommodationPeriod, YoungPerson
+    from casework.services import accommodation
+    from casework.services.accommodation import AccommodationInput
+
+    lead = demo_db.login("lead.north")
+    with demo_db.db.reading() as session:
+        pid, dob = session.execute(
+            text(
+                "SELECT id, date_of_birth FROM young_people WHERE closed_on IS NULL "
+                "AND team_id = :t ORDER BY id LIMIT 1"
+            ),
+            {"t": lead.team_id},
+        ).one()
+    (new_id, *_) = accommodation.add_accommodation(
+        demo_db.db,
+        lead,
+        pid,
+        AccommodationInput("U", NOW.date() - timedelta(days=1), True, "Flat"),
+        now=NOW,
+    ).ids
+    ddl = _accommodation_ddl_at_0004(tmp_path)
+    old_columns = (
+        "id, young_person_id, letter, started_on, ended_on, provider, suitable, "
+        "unsuitable_reason, council_provided, team_lead_reviewed_on, team_lead_reviewed_by, "
+        "review_note"
+    )
+    with demo_db.db.unit_of_work() as session:
+        before = session.execute(
+            text(f"SELECT {old_columns} FROM accommodation_periods ORDER BY id")
+        ).all()
+        session.execute(text("DROP TABLE care_arrangements"))
+        session.execute(text("ALTER TABLE accommodation_periods RENAME TO ap_newer"))
+        session.execute(text(ddl))
+        session.execute(
+            text(
+                f"INSERT INTO accommodation_periods ({old_columns}) "
+                f"SELECT {old_columns} FROM ap_newer"
+            )
+        )
+        session.execute(text("DROP TABLE ap_newer"))
+        session.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+    demo_db.db.close()
+    key, info = unlock(demo_db.path, passphrase=PASSPHRASE)
+    db = open_database(demo_db.path, key, info=info, now=NOW)
+    assert db.upgraded_from == "0004"
+    with db.reading() as session:
+        after = session.execute(
+            text(f"SELECT {old_columns} FROM accommodation_periods ORDER BY id")
+        ).all()
+        assert after == before
+        row = session.get(AccommodationPeriod, new_id)
+        assert row is not None and row.recorded_by == lead.user_id
+        assert row.suitable_reason == "" and row.registered is None
+        assert session.get(YoungPerson, pid) is not None
+        assert inspect(session.connection()).has_table("care_arrangements")
+        assert dob is not None
+    db.close()

@@ -1,9 +1,11 @@
 """Closure histories for the Closure tab tests (and its screenshots).
 
 ``ready_person`` gives a young person whose record passes every closure check the record
-itself decides: exploitation and missing screened last week at level none, seen alone face
-to face five days ago, told in writing they can come back until 25, living somewhere
-suitable, no drafts and no open follow-ups. What is left is the request itself (reason,
+itself decides: a former relevant 22-year-old who declined further support (so "reached 21
+and declined further support" is a lawful ground, Children Act 1989 s23CZB), exploitation
+and missing screened last week at level none, seen alone face to face five days ago, told
+in writing they can come back until 25, living somewhere suitable, no drafts and no open
+follow-ups. What is left is the request itself (reason,
 summary, views), which the worker writes on the tab.
 
 ``request_for`` sends a complete request for such a person through the service, so a test
@@ -31,7 +33,7 @@ RECEIVING = "Northshire County Council leaving care team"
 
 
 def ready_person(env: Env, worker: Actor, *, first_name: str = "Casey") -> YoungPerson:
-    person = team_person(env, first_name=first_name)
+    person = team_person(env, age=22, first_name=first_name)
     today = env.now.date()
     for kind in ("cse", "cce", "missing"):
         safeguarding.screen_risk(
@@ -59,6 +61,15 @@ def ready_person(env: Env, worker: Actor, *, first_name: str = "Casey") -> Young
         env.db,
         worker,
         person.id,
+        "declined_support",
+        today - timedelta(5),
+        "Does not want a PA any more; knows how to come back.",
+        now=env.now,
+    )
+    pathway.record_support(
+        env.db,
+        worker,
+        person.id,
         "told_can_return",
         today - timedelta(5),
         "Letter handed over at the visit.",
@@ -75,16 +86,14 @@ def ready_person(env: Env, worker: Actor, *, first_name: str = "Casey") -> Young
 
 
 def complete_request(env: Env) -> ClosureInput:
-    """A transfer to another council with every part of the summary written."""
+    """Reached 21 and declined further support, with every part of the summary written."""
     return ClosureInput(
-        reason="CLTR",
+        reason="CL21",
         why_open="Care leaver (former relevant) after leaving foster care at 18.",
         what_changed="Settled in a tenancy and moving to Northshire to be near family.",
         agencies_involved="Northshire leaving care team; GP; City College.",
         if_concerns_return="Contact Northshire's duty team; our front door on 01234 567890.",
         young_person_views="Wants the move and is glad the new team will keep in touch.",
-        reason_date=env.now.date() - timedelta(days=1),
-        receiving_body=RECEIVING,
     )
 
 

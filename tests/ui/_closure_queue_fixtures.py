@@ -145,6 +145,8 @@ def make_ready(db: Database, worker: Actor, person_id: int, *, at: datetime = NO
     draft = contacts.save_draft(db, worker, person_id, visit, now=at).ids[0]
     contacts.finalise(db, worker, person_id, draft, visit, now=at)
     pathway.record_support(db, worker, person_id, "told_can_return", on, "Letter", now=at)
+    # 21 or over and declined further support: a lawful ground (Children Act 1989 s23CZB).
+    pathway.record_support(db, worker, person_id, "declined_support", on, "No PA", now=at)
     accommodation.add_accommodation(
         db,
         worker,
@@ -198,7 +200,7 @@ def request(
     person_id: int,
     *,
     at: datetime = NOW,
-    reason: str = "RC7",
+    reason: str = "CL21",
     justifications: dict[str, str] | None = None,
     **summary: str,
 ) -> int:

@@ -202,7 +202,7 @@ def test_review_shows_checks_overrides_summary_contacts_and_risks(
         assert part in summary
     assert "Settled in her own tenancy" in summary and "Missing" not in summary
     assert "ready and will ring" in pane.views.text()
-    assert "RC7" in pane.reason.text()
+    assert "CL21" in pane.reason.text()
     assert "seen alone" in pane.contacts.text()
     assert "Self-harm" in pane.risks.text()
 
@@ -351,7 +351,7 @@ def test_worker_requests_lead_approves_in_the_ui_then_the_case_closes(
     at = working_days_before(3)
     pid = new_person(env.db, env.lead, worker, first="Jo")
     make_ready(env.db, worker, pid, at=at)
-    rid = request(env.db, worker, pid, at=at, reason="RC7")
+    rid = request(env.db, worker, pid, at=at, reason="CL21")
 
     # The worker sees their own request, and that only a team lead decides.
     own_view = make_view(qtbot, env, worker)
@@ -415,7 +415,7 @@ def test_hundreds_of_rows_filter_in_memory(qtbot: QtBot) -> None:
             child_uid=f"C{n:06d}",
             name=f"Person {n}",
             status=(Status.PENDING, Status.RETURNED, Status.APPROVED)[n % 3],
-            reason="RC7",
+            reason="CL21",
             worker_id=n % 7,
             worker=f"Worker {n % 7}",
             submitted_at=start + timedelta(hours=n),

@@ -23,7 +23,6 @@ from pytestqt.qtbot import QtBot
 
 from casework.services import closure
 from tests.ui._closure_fixtures import (
-    RECEIVING,
     approved_case,
     closed_case,
     complete_request,
@@ -75,8 +74,6 @@ def click(qtbot: QtBot, button: QPushButton) -> None:
 def fill_request(qtbot: QtBot, section: ClosureSection, env: Env) -> None:
     data = complete_request(env)
     section.choose_reason(data.reason)
-    section.reason_date.set_value(data.reason_date)
-    qtbot.keyClicks(section.receiving, data.receiving_body)
     for name, box in section.parts.items():
         box.setPlainText(getattr(data, name))
     section.views.setPlainText(data.young_person_views)
@@ -119,10 +116,12 @@ def test_blocked_case_shows_blockers_and_cannot_ask(qtbot: QtBot, env: Env) -> N
     assert not section.ask_button.isEnabled()
     assert section.why_not.isVisibleTo(section)
     assert "4a exploitation and missing screened recently" in section.why_not.text()
+    # 19 and former relevant, nowhere recorded: the council still owes keeping in touch and
+    # accommodation duties (s23B(8), s23C(2)-(7)), so no team lead's note can pass it.
     accommodation = section.check_rows["accommodation-known-and-suitable"]
-    assert accommodation.badge.text() == "Needs a team lead's decision"  # amber, not a failure
-    assert accommodation.property("result") == "team_lead"
-    assert "accommodation" not in section.why_not.text()
+    assert accommodation.badge.text() == "Must be fixed"
+    assert accommodation.property("result") == "failed"
+    assert "accommodation" in section.why_not.text()
     shoot(view, "closure_tab_blocked.png")
 
     # filling the form does not help while the record itself fails
@@ -164,13 +163,10 @@ def test_complete_request_is_sent_and_waits_for_a_team_lead(qtbot: QtBot, env: E
     assert not section.ask_button.isEnabled()  # no reason, summary or views yet
     assert not section.reason_date.isVisibleTo(section)
 
-    section.choose_reason("CLTR")
-    assert section.reason_date_label.text() == "Transfer date"
-    assert section.receiving_label.text() == "Receiving council"
-    assert section.reason_date.isVisibleTo(section) and section.receiving.isVisibleTo(section)
-    section.choose_reason("CLAS")
-    assert section.receiving_label.text() == "Adult services team taking over"
-    section.choose_reason("CL25")
+    section.choose_reason("CLDI")
+    assert section.reason_date_label.text() == "Date of death"
+    assert section.reason_date.isVisibleTo(section)
+    section.choose_reason("CL21")
     assert not section.reason_date.isVisibleTo(section)
     assert not section.receiving.isVisibleTo(section)
 
@@ -183,7 +179,7 @@ def test_complete_request_is_sent_and_waits_for_a_team_lead(qtbot: QtBot, env: E
     assert "Waiting for a team lead" in section.headline.text()
     assert section.withdraw_button.isVisibleTo(section)
     assert not section.form_box.isVisibleTo(section)
-    assert RECEIVING in "\n".join(
+    assert "CL21 Reached 21 and declined further support" in "\n".join(
         section.request_form.itemAt(i).widget().text()  # type: ignore[union-attr]
         for i in range(section.request_form.count())
     )
@@ -192,7 +188,7 @@ def test_complete_request_is_sent_and_waits_for_a_team_lead(qtbot: QtBot, env: E
     )
     queued = closure.queue(env.db, env.lead, now=env.now)
     [row] = [r for r in queued if r.person_id == person.id]
-    assert row.reason == "CLTR" and row.worker_id == worker.user_id
+    assert row.reason == "CL21" and row.worker_id == worker.user_id
 
 
 def test_returned_request_shows_comments_and_goes_back(qtbot: QtBot, env: Env) -> None:
@@ -206,8 +202,7 @@ def test_returned_request_shows_comments_and_goes_back(qtbot: QtBot, env: Env) -
     assert comments in section.headline.text()
     assert f"Returned by {env.lead.display_name}" in section.headline.text()
     assert section.form_box.isVisibleTo(section)
-    assert section.reason.currentData() == "CLTR"
-    assert section.receiving.text() == RECEIVING
+    assert section.reason.currentData() == "CL21"
     assert section.ask_button.text() == "&Send back to the team lead"
     shoot(view, "closure_tab_returned.png")
 
@@ -236,7 +231,7 @@ def test_approved_case_closes_and_the_record_shows_it_closed(qtbot: QtBot, env: 
     with qtbot.waitSignal(view.changed, timeout=TIMEOUT):
         click(qtbot, section.close_button)
     wait_state(qtbot, section, "closed")
-    assert "Closed on 27/11/2026 — CLTR Transferred to another council." in (
+    assert "Closed on 27/11/2026 — CL21 Reached 21 and declined further support." in (
         section.headline.text()
     )
     assert "The record is read-only." in section.headline.text()

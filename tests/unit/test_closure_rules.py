@@ -236,6 +236,7 @@ def test_12_drafts_outstanding_block() -> None:
 
 
 REASONS_NEEDING_NOTHING_MORE = ["RC7", "CLNR"]
+CHILD_IN_NEED = replace(READY, eligibility="no_current")
 
 
 @pytest.mark.parametrize(
@@ -247,23 +248,35 @@ REASONS_NEEDING_NOTHING_MORE = ["RC7", "CLNR"]
         ("RC3", {}, {"reason_date": ON}),
         ("RC4", {}, {"reason_date": ON}),
         ("RC5", {"reason_date": ON}, {"receiving_body": "Northshire County Council"}),
-        ("CLTR", {}, {"reason_date": ON, "receiving_body": "Northshire County Council"}),
         ("RC6", {"reason_date": ON}, {"receiving_body": "Adult community mental health team"}),
-        ("CLAS", {"receiving_body": "Adult social care"}, {"reason_date": ON}),
     ],
 )
 def test_13_reasons_needing_dates_and_receivers(reason: str, extra: dict, fix: dict) -> None:
+    facts = READY if reason == "CLDI" else CHILD_IN_NEED  # CIN reasons close CIN cases only
     request = replace(REQUEST, reason=reason, **extra)
-    assert failing(CheckId.REASON, request=request).blocks
-    assert run(READY, replace(request, **fix))[CheckId.REASON].passed
+    assert failing(CheckId.REASON, facts, request).blocks
+    assert run(facts, replace(request, **fix))[CheckId.REASON].passed
+
+
+@pytest.mark.parametrize("reason", ["CLTR", "CLAS", "RC5", "RC6"])
+@pytest.mark.parametrize("eligibility", ["eligible", "relevant", "former_relevant", "qualifying"])
+def test_13_transfer_and_adult_services_never_close_a_care_leaver(
+    reason: str, eligibility: str
+) -> None:
+    """CLR 2010 reg 2(1): the responsible council stays responsible wherever they live."""
+    request = replace(
+        REQUEST, reason=reason, reason_date=ON, receiving_body="Northshire County Council"
+    )
+    result = failing(CheckId.REASON, replace(READY, eligibility=eligibility), request)
+    assert result.blocks and "reg 2(1)" in result.summary and "arrangement" in result.summary
 
 
 def test_13_died_date_cannot_be_in_the_future_or_before_birth() -> None:
     future = replace(REQUEST, reason="CLDI", reason_date=ON + timedelta(days=1))
     assert "future" in failing(CheckId.REASON, request=future).summary
-    before_birth = replace(REQUEST, reason="RC2", reason_date=DOB - timedelta(days=1))
+    before_birth = replace(REQUEST, reason="CLDI", reason_date=DOB - timedelta(days=1))
     assert "before their date of birth" in failing(CheckId.REASON, request=before_birth).summary
-    died = replace(REQUEST, reason="RC2", reason_date=ON, young_person_views="Not applicable.")
+    died = replace(REQUEST, reason="CLDI", reason_date=ON, young_person_views="Not applicable.")
     results = run(
         replace(READY, screenings=(), contacts=(), accommodation=None, told_can_return_on=None),
         died,
@@ -280,11 +293,11 @@ def test_13_died_date_cannot_be_in_the_future_or_before_birth() -> None:
 @pytest.mark.parametrize("reason", ["RC8", "RC9"])
 def test_13_after_assessment_needs_a_completed_assessment(reason: str) -> None:
     request = replace(REQUEST, reason=reason)
-    assert "completed assessment" in failing(CheckId.REASON, request=request).summary
+    assert "completed assessment" in failing(CheckId.REASON, CHILD_IN_NEED, request).summary
     done = c.ReferralFact(
         50, ON - timedelta(days=60), True, ON - timedelta(days=55), ON - timedelta(days=20)
     )
-    result = run(replace(READY, referrals=(done,)), request)[CheckId.REASON]
+    result = run(replace(CHILD_IN_NEED, referrals=(done,)), request)[CheckId.REASON]
     assert result.passed and result.evidence[0].id == 50
 
 
@@ -295,7 +308,7 @@ def test_13_reached_21_and_declined() -> None:
         CheckId.REASON
     ].passed
     young = replace(READY, date_of_birth=date(2007, 1, 1), declined_support_on=ON)
-    assert "21 and over" in failing(CheckId.REASON, young, request).summary
+    assert "s23C(2)" in failing(CheckId.REASON, young, request).summary
 
 
 def test_13_reached_25() -> None:
@@ -325,7 +338,8 @@ def test_13_refuses_contact_needs_documented_attempts() -> None:
 
 @pytest.mark.parametrize("reason", REASONS_NEEDING_NOTHING_MORE)
 def test_13_reasons_with_no_extra_evidence(reason: str) -> None:
-    assert run(READY, replace(REQUEST, reason=reason))[CheckId.REASON].passed
+    facts = CHILD_IN_NEED if reason.startswith("RC") else READY
+    assert run(facts, replace(REQUEST, reason=reason))[CheckId.REASON].passed
 
 
 def test_13_unknown_or_missing_reason() -> None:

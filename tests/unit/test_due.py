@@ -490,14 +490,17 @@ def test_rules_are_validated() -> None:
 
 
 def test_current_accommodation_and_activity() -> None:
-    old = AccommodationFact(1, date(2026, 1, 1), Acc.SEMI_INDEPENDENT, end=TODAY)
+    """``end`` is the last night (or day): the next period starts the following day."""
+    old = AccommodationFact(1, date(2026, 1, 1), Acc.SEMI_INDEPENDENT, end=TODAY - timedelta(1))
     new = AccommodationFact(2, TODAY, Acc.INDEPENDENT_LIVING)
     assert current_accommodation((old, new), TODAY) == new
     assert current_accommodation((old, new), TODAY - timedelta(days=1)) == old
+    assert current_accommodation((old,), TODAY) is None
     assert current_accommodation((), TODAY) is None
     college = ActivityFact(3, date(2025, 9, 1), Activity.OTHER_EDUCATION_FT, end=date(2026, 7, 1))
     assert current_activity((college,), TODAY) == college
-    assert current_activity((college,), date(2026, 7, 1)) is None
+    assert current_activity((college,), date(2026, 7, 1)) == college
+    assert current_activity((college,), date(2026, 7, 2)) is None
 
 
 # --- Properties ---------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Dialogs of the record's Closure tab: withdraw a closure request, add a note to a closed
-case, and reopen a closed case (with the reason, which is required).
+case, reopen a closed case (with the reason, which is required), and record an
+arrangement alongside a care leaver's case (another council or adult social care: Care
+Leavers (England) Regulations 2010 reg 2(1)).
 
 Each is a ``RecordDialog``: it checks what it can on the spot, then runs one service call
 on a worker; the core's refusals come back in plain words with everything typed kept.
@@ -11,10 +13,12 @@ import html
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 
-from casework.services import closure
-from ui.dialogs.record_dialogs import RecordDialog, Submission, text_box
+from casework.domain.closure_grounds import ArrangementKind
+from casework.services import arrangements, closure
+from casework.services.arrangements import ArrangementInput
+from ui.dialogs.record_dialogs import RecordDialog, Submission, code_combo, date_field, text_box
 from ui.views.record_common import RecordContext, quiet_label
 
 
@@ -110,4 +114,59 @@ class ReopenDialog(RecordDialog):
         return closure.reopen_case, (self.reason.toPlainText(),), {}
 
 
-__all__ = ["NoteDialog", "ReopenDialog", "WithdrawDialog"]
+class ArrangementDialog(RecordDialog):
+    """Record another council or adult social care involved alongside a care leaver's case.
+    It never closes the case (CLR 2010 reg 2(1))."""
+
+    labels: ClassVar[dict[str, str]] = {
+        "kind": "Arrangement",
+        "with_whom": "Who",
+        "started_on": "From",
+        "note": "Note",
+    }
+
+    def __init__(self, ctx: RecordContext, parent: QWidget | None = None) -> None:
+        super().__init__(
+            ctx,
+            "Record an arrangement alongside the case",
+            "Another council where they now live, or adult social care, involved from a date. "
+            "<b>The case stays open</b>: this council stays responsible for a care leaver "
+            "wherever they live (Care Leavers (England) Regulations 2010 reg 2(1)).",
+            "Record arrangement",
+            parent,
+        )
+        self.kind = code_combo(ArrangementKind.choices())
+        self.with_whom = QLineEdit()
+        self.with_whom.setMaxLength(200)
+        self.with_whom.setPlaceholderText(
+            "For example: Northshire County Council leaving care team"
+        )
+        self.started_on = date_field(ctx, years_back=10)
+        self.note = text_box(3)
+        self.note.setPlaceholderText("Who does what, and how you keep in touch.")
+        self.form.addRow("&Arrangement", self.kind)
+        self.form.addRow("&Who", self.with_whom)
+        self.form.addRow("&From", self.started_on)
+        self.form.addRow("&Note", self.note)
+        self.resize(640, 340)
+        self.kind.setFocus()
+
+    def check(self) -> list[str]:
+        problems = []
+        if self.kind.currentIndex() < 0:
+            problems.append("Arrangement: choose one from the list.")
+        if not self.with_whom.text().strip():
+            problems.append("Who: name the other council or the adult social care team.")
+        return problems
+
+    def submission(self) -> Submission:
+        data = ArrangementInput(
+            kind=self.kind.currentData(),
+            with_whom=self.with_whom.text(),
+            started_on=self.started_on.value() or self.ctx.today(),
+            note=self.note.toPlainText(),
+        )
+        return arrangements.add_arrangement, (data,), {}
+
+
+__all__ = ["ArrangementDialog", "NoteDialog", "ReopenDialog", "WithdrawDialog"]

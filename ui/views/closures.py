@@ -52,7 +52,13 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from casework.db.database import Database
-from casework.domain.closure import CheckId, CheckResult, Outcome
+from casework.domain.closure import (
+    CheckId,
+    CheckResult,
+    Outcome,
+    risk_holder_examples,
+    risk_holder_problem,
+)
 from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import ContactMethod
 from casework.services import closure, contacts, safeguarding
@@ -702,6 +708,10 @@ class ReviewPane(QWidget):
         self.accommodation_part.setVisible(place)
         self.decision_problems.set_problems([])
         self.risk_holder.setText(decisions.risk_holder)
+        # Adult safeguarding is offered as an example only for adults (Care Act 2014 s42).
+        self.risk_holder.setPlaceholderText(
+            f"e.g. {risk_holder_examples(overview.age if overview.age is not None else 18)}"
+        )
         self.risk_review.setPlainText(decisions.risk_review)
         self.accommodation_decision.setPlainText(decisions.accommodation_decision)
         editable = self._lead and request is not None and request.status is Status.PENDING
@@ -806,6 +816,14 @@ class ReviewPane(QWidget):
             problems.append(
                 "4b: say who holds the open risk after closure and how it will be reviewed."
             )
+        age = data.overview.age
+        refused = (
+            risk_holder_problem(typed.risk_holder, age)
+            if age is not None and self.risk_part.isVisibleTo(self)
+            else None
+        )
+        if refused:
+            problems.append(f"4b: {refused}")
         if self.accommodation_part.isVisibleTo(self) and not typed.accommodation_decision.strip():
             problems.append("8: say why closing is right despite the accommodation.")
         if problems:

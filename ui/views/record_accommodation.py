@@ -68,6 +68,7 @@ _OVERDUE_BACK = QColor("#fde8e8")
 class AccommodationData:
     periods: list[AccommodationView]
     activities: list[ActivityView]
+    date_of_birth: date | None = None
 
 
 def dates(start: date, end: date | None) -> str:
@@ -75,10 +76,16 @@ def dates(start: date, end: date | None) -> str:
 
 
 def suitability_text(period: AccommodationView) -> str:
+    registered = ""
+    if period.registered is not None:
+        registered = " (registered)" if period.registered else " (NOT REGISTERED)"
     if period.suitable:
-        return "Suitable"
+        why = period.suitable_reason.strip()
+        if period.awaiting_suitability_review:
+            return f"Suitable only once a team lead agrees: {why}"
+        return ("Suitable" + registered) + (f": {why}" if why else "")
     reason = period.unsuitable_reason.strip()
-    return f"UNSUITABLE: {reason}" if reason else "UNSUITABLE"
+    return f"UNSUITABLE{registered}: {reason}" if reason else f"UNSUITABLE{registered}"
 
 
 def review_text(period: AccommodationView) -> str:
@@ -205,6 +212,7 @@ class AccommodationSection(RecordSection):
         return AccommodationData(
             accommodation.list_accommodation(db, actor, person_id, now=now),
             accommodation.list_activity(db, actor, person_id, now=now),
+            accommodation.date_of_birth(db, actor, person_id, now=now),
         )
 
     @property
@@ -239,6 +247,14 @@ class AccommodationSection(RecordSection):
             if self.is_lead:
                 button = QPushButton("Record team-lead &review…")
                 button.clicked.connect(lambda _c=False, p=period: self.review(p.id))
+                if (
+                    period.recorded_by_id is not None
+                    and period.recorded_by_id == self._actor.user_id
+                ):
+                    button.setEnabled(False)
+                    button.setToolTip(
+                        "You recorded this accommodation: another team lead must review it."
+                    )
                 self.review_buttons[period.id] = button
                 row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
             self.reviews.addLayout(row)
@@ -302,8 +318,8 @@ class AccommodationSection(RecordSection):
     # --- actions --------------------------------------------------------------------------
 
     def add_accommodation(self) -> None:
-        if self.person_id is not None:
-            self.open_dialog(AccommodationDialog(self.context(), self))
+        if self.person_id is not None and self._data is not None and self._data.date_of_birth:
+            self.open_dialog(AccommodationDialog(self.context(), self._data.date_of_birth, self))
 
     def add_activity(self) -> None:
         if self.person_id is not None:

@@ -56,9 +56,9 @@ from casework.domain.closure import (
     CheckResult,
     Evidence,
     Outcome,
+    ReasonChoice,
     Severity,
     can_request,
-    reason_choices,
 )
 from casework.errors import ValidationFailed
 from casework.services import closure
@@ -66,7 +66,7 @@ from casework.services.closure import ApprovalVoided, ClosureInput, ClosureOverv
 from casework.services.common import Changed
 from casework.services.permissions import Actor
 from ui import tasks
-from ui.dialogs.closure_dialogs import NoteDialog, ReopenDialog, WithdrawDialog
+from ui.dialogs.closure_dialogs import ArrangementDialog, NoteDialog, ReopenDialog, WithdrawDialog
 from ui.dialogs.record_dialogs import code_combo, text_box
 from ui.dialogs.young_person_form import DateField, to_qdate
 from ui.views.record_common import (
@@ -122,10 +122,12 @@ REASON_FIELDS: dict[str, tuple[str | None, str | None]] = {
 
 #: What else a reason needs on the record (check 13 says the same once it has run).
 REASON_HELP = {
-    "CL21": 'They must be 21 or over, with "declined further support" recorded on Legal status.',
+    "CL21": 'They must be 21 or over, with "declined further support" recorded on Legal status '
+    "(Children Act 1989 s23CZB).",
     "CL25": "They must be 25 or over.",
-    "CLNR": "Needs a pathway plan review in the last 6 months that agreed it.",
-    "CLRF": "Needs documented unsuccessful contact attempts in the last few months (see check 13).",
+    "CLNR": "Needs a pathway plan review in the last 6 months that agreed it (s23CZB, s24).",
+    "CLRF": "Needs documented unsuccessful contact attempts in the last few months (see check "
+    "13); a status, not a closure, for relevant and former relevant young people under 21.",
     "RC8": "Needs a completed assessment on the record.",
     "RC9": "Needs a completed assessment on the record.",
 }
@@ -428,6 +430,7 @@ class ClosureSection(RecordSection):
         self._checked: ClosureInput | None = None  # the form the checks were run against
         self._form_for: tuple[str, int | None] | None = None  # (state, request) filled in
         self._justifications: dict[str, str] = {}
+        self._barred: dict[str, str] = {}  # reason code -> why it is not a lawful ground
         self._filling = False
         self._busy = False
         self._preview_generation = 0
@@ -445,6 +448,7 @@ class ClosureSection(RecordSection):
                 self._notes_box(),
                 self._checks_box(),
                 self._form_box(),
+                self._arrangements_box(),
                 self._history_box(),
             ],
         )
@@ -572,11 +576,12 @@ class ClosureSection(RecordSection):
 
     def _form_box(self) -> QWidget:
         self.form_box, layout = group("Ask to close the case")
-        self.reason = code_combo(reason_choices())
-        self.reason.insertSeparator(7)  # care-leaver reasons, then the CIN ones
+        self.reason = code_combo([])  # filled from the core's matrix for this person
         self.reason.setMaxVisibleItems(20)
         self.reason.currentIndexChanged.connect(self._reason_changed)
         self.reason_help = quiet_label()
+        self.reason_note = quiet_label()
+        self.reason_note.setTextFormat(Qt.TextFormat.RichText)
         today = to_qdate(local_today(self._clock()))
         self.reason_date = DateField(today.addYears(-30), today.addYears(2), optional=True)
         self.reason_date.setCalendarPopup(True)
@@ -593,6 +598,7 @@ class ClosureSection(RecordSection):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.addRow("Closure &reason", self.reason)
+        self.form.addRow("", self.reason_note)
         self.form.addRow("", self.reason_help)
         self.form.addRow(self.reason_date_label, self.reason_date)
         self.form.addRow(self.receiving_label, self.receiving)
@@ -633,6 +639,25 @@ class ClosureSection(RecordSection):
         layout.addLayout(buttons)
         self._set_reason_fields("")
         return self.form_box
+
+    def _arrangements_box(self) -> QWidget:
+        self.arrangements_box, layout = group("Arrangements alongside the case")
+        layout.addWidget(
+            quiet_label(
+                "Another council or adult social care involved. The case stays open: this "
+                "council stays responsible wherever they live (Care Leavers (England) "
+                "Regulations 2010 reg 2(1))."
+            )
+        )
+        self.arrangements = text_label(rich=True)
+        self.arrangements.setAccessibleName("Arrangements alongside the case")
+        self.arrangement_button = QPushButton("Record an &arrangement…")
+        self.arrangement_button.clicked.connect(self.add_arrangement)
+        row = QHBoxLayout()
+        row.addWidget(self.arrangements, 1)
+        row.addWidget(self.arrangement_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(row)
+        return self.arrangements_box
 
     def _history_box(self) -> QWidget:
         self.history_box, layout = group("Closure history")
@@ -683,6 +708,8 @@ class ClosureSection(RecordSection):
         self._fill_notes(data)
         self.checks_box.setVisible(state != "closed")
         self.form_box.setVisible(self.editable)
+        self._fill_reasons(data.reasons)
+        self._fill_arrangements(data)
         here = (state, request.id if request is not None else None)
         if self.editable and here != self._form_for:  # a reload keeps what is being typed
             self._fill_form(request if state == "returned" else None)
@@ -718,9 +745,12 @@ class ClosureSection(RecordSection):
             self.notes_box,
             self.checks_box,
             self.form_box,
+            self.arrangements_box,
             self.history_box,
         ):
             box.hide()
+        self.arrangements.clear()
+        self._barred = {}
         clear_layout(self.rows)
         self.check_rows.clear()
         clear_layout(self.notes)
@@ -878,6 +908,63 @@ class ClosureSection(RecordSection):
             )
         self.history.setText("<br>".join(lines))
         self.history_box.setVisible(bool(lines))
+
+    def _fill_reasons(self, reasons: tuple[ReasonChoice, ...]) -> None:
+        """The reasons the core's matrix offers this person today; the others are shown
+        greyed out with the law that rules each out (as a tooltip)."""
+        current = self.reason.currentData() if self.reason.currentIndex() >= 0 else None
+        self._filling = True
+        self.reason.blockSignals(True)
+        try:
+            self.reason.clear()
+            allowed = [r for r in reasons if r.allowed]
+            barred = [r for r in reasons if not r.allowed]
+            for r in allowed:
+                self.reason.addItem(r.text, r.code)
+            if barred:
+                self.reason.insertSeparator(self.reason.count())
+            model = self.reason.model()
+            for r in barred:
+                self.reason.addItem(f"{r.text} (not a lawful ground for them)", r.code)
+                index = self.reason.count() - 1
+                self.reason.setItemData(index, r.why, Qt.ItemDataRole.ToolTipRole)
+                item = model.item(index) if hasattr(model, "item") else None
+                if item is not None:
+                    item.setEnabled(False)
+            self.reason.setCurrentIndex(self.reason.findData(current) if current else -1)
+        finally:
+            self.reason.blockSignals(False)
+            self._filling = False
+        self._barred = {r.code: r.why for r in barred}
+        verb = "ends" if len(allowed) == 1 else "end"
+        words = [
+            f"Offered: the {plural(len(allowed), 'reason')} that {verb} the council's duties "
+            "for them today."
+        ]
+        if barred:
+            words.append(
+                f"{plural(len(barred), 'other reason')} greyed out: point at one to see the "
+                "law that rules it out."
+            )
+        if any("reg 2(1)" in why for why in self._barred.values()):
+            words.append(
+                "Moving to another council or to adult social care? Record it under "
+                "<i>Arrangements</i> below: the case stays open."
+            )
+        self.reason_note.setText(" ".join(words))
+        self.reason_note.setVisible(bool(reasons))
+
+    def _fill_arrangements(self, data: ClosureOverview) -> None:
+        lines = [
+            f"<b>{html.escape(a.kind.label)}</b> from {day(a.started_on)}: "
+            f"{html.escape(a.with_whom)}"
+            + (f" — {html.escape(a.note)}" if a.note else "")
+            + f" <span style='color:#555'>(recorded by {html.escape(a.recorded_by)})</span>"
+            for a in data.arrangements
+        ]
+        self.arrangements.setText("<br>".join(lines) or "None recorded.")
+        self.arrangement_button.setVisible(data.state != "closed")
+        self.arrangements_box.setVisible(bool(lines) or data.state != "closed")
 
     def _fill_form(self, request: RequestView | None) -> None:
         """The form, empty or with a returned request's values."""
@@ -1126,6 +1213,10 @@ class ClosureSection(RecordSection):
             return
         request = overview.request
         self.open_dialog(WithdrawDialog(self.context(), request.id, request.reason_label, self))
+
+    def add_arrangement(self) -> None:
+        if self.person_id is not None and self.state != "closed":
+            self.open_dialog(ArrangementDialog(self.context(), self))
 
     def add_note(self) -> None:
         if self.person_id is not None and self.state == "closed":

@@ -7,6 +7,7 @@ change. All timestamps are naive UTC.
 from casework.db.models.audit import AuditEvent, AuditHead
 from casework.db.models.base import Base, Setting
 from casework.db.models.closure import (
+    CareArrangement,
     CaseReopening,
     ClosedCaseNote,
     ClosureOverride,
@@ -49,6 +50,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Base",
+    "CareArrangement",
     "CareHistory",
     "CaseReopening",
     "ChildProtectionMeeting",

@@ -89,3 +89,21 @@ class ClosedCaseNote(Base):
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey(_USER))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CareArrangement(Base):
+    """An arrangement recorded alongside a care leaver's case: another council or adult
+    social care involved from a date. It never closes the case: the responsible council
+    stays responsible wherever the young person lives (Care Leavers (England) Regulations
+    2010 reg 2(1)). ``kind``: ``transfer`` or ``adult_services``."""
+
+    __tablename__ = "care_arrangements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    with_whom: Mapped[str] = mapped_column(String(200))
+    started_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)

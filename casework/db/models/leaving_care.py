@@ -229,6 +229,13 @@ class AccommodationPeriod(Base):
     team_lead_reviewed_on: Mapped[date | None] = mapped_column(Date)
     team_lead_reviewed_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
     review_note: Mapped[str] = mapped_column(Text, default="")
+    # Why bed and breakfast (18+) or emergency accommodation is suitable.
+    suitable_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Supported accommodation for under 18s: registered with Ofsted (Supported
+    # Accommodation (England) Regulations 2023); None where the question does not apply.
+    registered: Mapped[bool | None] = mapped_column(Boolean)
+    # Who recorded the period: a team lead's review must be by someone else.
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
 
 
 class ActivityPeriod(Base):
