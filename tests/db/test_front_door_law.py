@@ -7,9 +7,10 @@ protection plans, re-referrals counting referrals only, and the migration's back
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 
 from casework.clock import local_today, to_local
 from casework.db.models import Referral, User
@@ -21,6 +22,7 @@ from casework.services.front_door import ConcernInput, ReferralProgress
 from casework.services.people import CaseloadQuery, caseload_ids
 from casework.services.permissions import SYSTEM_ACTOR, Actor, Role
 from tests.conftest import NOW, Opened
+from tests.db._rewind import previous, rewind
 
 
 @pytest.fixture
@@ -310,8 +312,8 @@ def test_child_protection_plan_clocks(case) -> None:  # type: ignore[no-untyped-
     assert "Initial child protection conference" in titles
 
 
-def test_migration_backfills_the_front_door(demo_db: Opened) -> None:
-    """Rewind to 0004 with a contact-made referral, an authorised assessment, a held
+def test_migration_backfills_the_front_door(demo_db: Opened, tmp_path: Path) -> None:
+    """Rewind to before 0007 with a contact-made referral, an authorised assessment, a held
     strategy meeting and an accepted return interview; opening upgrades and backfills."""
     from casework.db.database import open_database, unlock
     from tests.conftest import PASSPHRASE
@@ -320,19 +322,9 @@ def test_migration_backfills_the_front_door(demo_db: Opened) -> None:
     with db.reading() as session:
         lead = session.scalar(select(User.id).where(User.username == "lead.north"))
         pid = session.scalar(text("SELECT id FROM young_people ORDER BY id LIMIT 1"))
-    with db.unit_of_work() as session:
-        for table in ("child_protection_meetings", "child_protection_plans"):
-            session.execute(text(f"DROP TABLE {table}"))
-        for table, column in (
-            ("referrals", "factors"),
-            ("referrals", "assessment_authorised_on"),
-            ("allegations", "strategy_criteria_met"),
-            ("allegations", "strategy_not_required_reason"),
-            ("risk_screenings", "lowered_from"),
-            ("missing_episodes", "interview_held_at"),
-        ):
-            session.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
-        session.execute(
+
+    def old_rows(conn: Connection) -> None:
+        conn.execute(
             text(
                 "INSERT INTO referrals (id, young_person_id, received_at, source, reason, "
                 "recorded_by, rationale, assessment_child_seen, assessment_seen_alone, "
@@ -343,7 +335,7 @@ def test_migration_backfills_the_front_door(demo_db: Opened) -> None:
             ),
             {"p": pid, "u": lead},
         )
-        session.execute(
+        conn.execute(
             text(
                 "INSERT INTO safeguarding_contacts (young_person_id, received_at, source, "
                 "referrer_name, referrer_contact, reported, factors, already_known, recorded_by, "
@@ -353,7 +345,7 @@ def test_migration_backfills_the_front_door(demo_db: Opened) -> None:
             ),
             {"p": pid, "u": lead},
         )
-        session.execute(
+        conn.execute(
             text(
                 "INSERT INTO missing_episodes (id, young_person_id, started_at, ended_at, "
                 "reported_to_police, interview_offered_at, interview_accepted, learned, "
@@ -362,11 +354,11 @@ def test_migration_backfills_the_front_door(demo_db: Opened) -> None:
             ),
             {"p": pid, "u": lead},
         )
-        session.execute(text("UPDATE alembic_version SET version_num = '0004'"))
-    db.close()
+
+    rewind(demo_db, previous("0007"), tmp_path, then=old_rows)
     key, info = unlock(demo_db.path, passphrase=PASSPHRASE)
     upgraded = open_database(demo_db.path, key, info=info, now=NOW)
-    assert upgraded.upgraded_from == "0004"
+    assert upgraded.upgraded_from == previous("0007")
     with upgraded.reading() as session:
         row = session.get(Referral, 9001)
         assert row is not None

@@ -26,6 +26,7 @@ from casework.db.migrations import HEAD
 from casework.db.models import Base
 from casework.errors import MigrationFailed, NotACaseworkDatabase
 from tests.conftest import NOW, PASSPHRASE, Opened
+from tests.db._rewind import previous, rewind
 
 
 def test_single_head_matching_constant() -> None:
@@ -196,26 +197,10 @@ BASE_0001 = {
 }
 
 
-def _accommodation_ddl_at_0004(tmp_path: Path) -> str:
-    """The accommodation table as revision 0004 left it, read from a scratch database."""
-    from alembic import command
-
-    from casework.db.migrate import alembic_config
-
-    eng = engines.make_engine(tmp_path / "at0004.db", bytes(32), foreign_keys=False, pooled=False)
-    with eng.connect() as conn, conn.begin():
-        command.upgrade(alembic_config(conn), "0004")  # type: ignore[arg-type]
-        ddl = conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE name = 'accommodation_periods'"
-        ).scalar_one()
-    eng.dispose()
-    return str(ddl)
-
-
 def test_0006_keeps_accommodation_and_backfills_who_recorded_it(
     demo_db: Opened, tmp_path: Path
 ) -> None:
-    """A database at 0004 gains arrangements and the suitability columns; every period is
+    """A database from before 0006 gains arrangements and the suitability columns; every period is
     kept, and who recorded each is taken from its add_accommodation audit event."""
     from datetime import timedelta
 
@@ -239,31 +224,19 @@ def test_0006_keeps_accommodation_and_backfills_who_recorded_it(
         AccommodationInput("U", NOW.date() - timedelta(days=1), True, "Flat"),
         now=NOW,
     ).ids
-    ddl = _accommodation_ddl_at_0004(tmp_path)
     old_columns = (
         "id, young_person_id, letter, started_on, ended_on, provider, suitable, "
         "unsuitable_reason, council_provided, team_lead_reviewed_on, team_lead_reviewed_by, "
         "review_note"
     )
-    with demo_db.db.unit_of_work() as session:
+    with demo_db.db.reading() as session:
         before = session.execute(
             text(f"SELECT {old_columns} FROM accommodation_periods ORDER BY id")
         ).all()
-        session.execute(text("DROP TABLE care_arrangements"))
-        session.execute(text("ALTER TABLE accommodation_periods RENAME TO ap_newer"))
-        session.execute(text(ddl))
-        session.execute(
-            text(
-                f"INSERT INTO accommodation_periods ({old_columns}) "
-                f"SELECT {old_columns} FROM ap_newer"
-            )
-        )
-        session.execute(text("DROP TABLE ap_newer"))
-        session.execute(text("UPDATE alembic_version SET version_num = '0004'"))
-    demo_db.db.close()
+    rewind(demo_db, previous("0006"), tmp_path)
     key, info = unlock(demo_db.path, passphrase=PASSPHRASE)
     db = open_database(demo_db.path, key, info=info, now=NOW)
-    assert db.upgraded_from == "0004"
+    assert db.upgraded_from == previous("0006")
     with db.reading() as session:
         after = session.execute(
             text(f"SELECT {old_columns} FROM accommodation_periods ORDER BY id")
