@@ -49,8 +49,8 @@ TAMPERING: dict[str, tuple[list[str], int, str]] = {
     "delete": (["DELETE FROM audit_events WHERE id = 7"], 8, "missing"),
     "insert": (
         [
-            "UPDATE audit_events SET id = id + 1000 WHERE id >= 7",
-            "UPDATE audit_events SET id = id - 999 WHERE id >= 1007",
+            "UPDATE audit_events SET id = id + 10000000 WHERE id >= 7",
+            "UPDATE audit_events SET id = id - 9999999 WHERE id >= 10000007",
             f"INSERT INTO audit_events ({COLUMNS}, prev_hash, hash) SELECT 7, occurred_at, "
             "actor_id, actor_role, 'open_record', record_type, record_id, fields, outcome, "
             "prev_hash, hash FROM audit_events WHERE id = 6",

@@ -11,6 +11,7 @@ from casework.db.models.closure import (
     ClosedCaseNote,
     ClosureOverride,
     ClosureRequest,
+    ClosureRequestVersion,
 )
 from casework.db.models.front_door import (
     Allegation,
@@ -53,6 +54,7 @@ __all__ = [
     "ClosedCaseNote",
     "ClosureOverride",
     "ClosureRequest",
+    "ClosureRequestVersion",
     "Contact",
     "ContactAddendum",
     "ContactSummary",
