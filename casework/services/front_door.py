@@ -21,7 +21,7 @@ from casework.domain.calendar import age_on
 from casework.domain.codes import AssessmentFactor, ReferralSource, UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed, add_audited
+from casework.services.common import Changed, add_audited, require_current
 from casework.services.due_front_door import open_risks
 from casework.services.people import require_on_person
 from casework.services.permissions import CASE_ROLES, Action, Actor
@@ -323,6 +323,7 @@ def _queue_rows(session: Any, model: Any, actor: Actor) -> list[Any]:
 def queue(db: Database, actor: Actor, *, now: datetime) -> list[QueueItem]:
     """Contacts and referrals awaiting a decision in the actor's teams, soonest deadline
     first, with the time left in plain words."""
+    require_current(db, actor, now=now)
     if actor.role not in CASE_ROLES:
         return []
     calendar = council_rules().calendar
