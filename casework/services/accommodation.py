@@ -22,7 +22,7 @@ from casework.domain.codes import AccommodationType, Activity, UnknownCode
 from casework.domain.leaving_care import CircumstanceChange as Change
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed
+from casework.services.common import Changed, require_approver
 from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
 
@@ -177,8 +177,23 @@ def review_accommodation(
     db: Database, actor: Actor, person_id: int, period_id: int, note: str, *, now: datetime
 ) -> Changed:
     """A team lead's review of bed and breakfast, emergency, unknown or homeless
-    accommodation. Until one is recorded the period stays highlighted."""
+    accommodation. Until one is recorded the period stays highlighted. Whoever recorded
+    the period never reviews it (separation of duties, ``may_approve``)."""
     _check(db, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now)
+    with db.reading() as session:
+        authors = audit.writers(
+            session, "accommodation", period_id, excluding=("review_accommodation",)
+        )
+    require_approver(
+        db,
+        actor,
+        authors,
+        what="this accommodation",
+        action="review_accommodation",
+        now=now,
+        record_type="accommodation",
+        record_id=period_id,
+    )
     if not note.strip():
         raise ValidationFailed(["review_note: record the decision and what happens next"])
     with db.unit_of_work() as session:

@@ -126,6 +126,23 @@ def record(
     return event
 
 
+def writers(
+    session: Session, record_type: str, record_id: object, *, excluding: Iterable[str] = ()
+) -> set[int | None]:
+    """Everyone the trail shows writing a record (successful events, other than the
+    ``excluding`` actions): the authors separation of duties keeps from approving it."""
+    stmt = (
+        select(AuditEvent.actor_id)
+        .where(AuditEvent.record_type == record_type)
+        .where(AuditEvent.record_id == str(record_id))
+        .where(AuditEvent.outcome == "ok")
+    )
+    skip = list(excluding)
+    if skip:
+        stmt = stmt.where(AuditEvent.action.not_in(skip))
+    return set(session.scalars(stmt))
+
+
 # --- every ORM write is vouched for before commit ---
 
 
