@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from casework.db.models import AuditEvent, ClosureRequestVersion
 from casework.errors import PermissionDenied
-from casework.services import accommodation, closure, safeguarding, users
+from casework.services import accommodation, audit, closure, safeguarding, users
 from casework.services.accommodation import AccommodationInput
 from casework.services.permissions import SYSTEM_ACTOR, Actor, Role, may_approve
 from tests.conftest import NOW, PASSWORD, Opened
@@ -139,3 +139,23 @@ def test_whoever_recorded_bed_and_breakfast_never_reviews_it(demo_db: Opened) ->
         if v.id == period
     ]
     assert not current.needs_review
+
+
+def test_justifying_an_override_bars_approval(case: Case) -> None:  # noqa: F811
+    from casework.db.models import ClosureOverride
+
+    db = case.opened.db
+    (rid,) = closure.request_closure(db, case.worker, case.pid, FULL, now=NOW).ids
+    with db.unit_of_work() as session:  # as if the lead had written a warning's justification
+        session.add(
+            ClosureOverride(
+                request_id=rid,
+                check_id="re-referral-pattern",
+                justification="Told by phone; letter follows.",
+                recorded_by=case.lead.user_id,
+                recorded_at=NOW.replace(tzinfo=None),
+            )
+        )
+        audit.record(session, case.lead, "closure_override", now=NOW, record_type="closure_request")
+    with pytest.raises(PermissionDenied, match="You wrote or changed this closure request"):
+        closure.approve_closure(db, case.lead, rid, PASSWORD, now=NOW)
