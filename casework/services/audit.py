@@ -131,9 +131,11 @@ def writers(
 ) -> set[int | None]:
     """Everyone the trail shows writing a record (successful events, other than the
     ``excluding`` actions): the authors separation of duties keeps from approving it."""
+    table = audit_rows.table_of(record_type, _SHAPES)
+    names = audit_rows.record_types_of(table) if table else [record_type]
     stmt = (
         select(AuditEvent.actor_id)
-        .where(AuditEvent.record_type == record_type)
+        .where(AuditEvent.record_type.in_(names))  # the service's name and the table's
         .where(AuditEvent.record_id == str(record_id))
         .where(AuditEvent.outcome == "ok")
     )
