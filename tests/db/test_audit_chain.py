@@ -70,6 +70,7 @@ TAMPERING: dict[str, tuple[list[str], int, str]] = {
 }
 
 
+@pytest.mark.tampers
 @pytest.mark.parametrize("kind", sorted(TAMPERING))
 def test_tampering_is_found(demo_db: Opened, kind: str) -> None:
     statements, first_bad, word = TAMPERING[kind]
@@ -80,6 +81,7 @@ def test_tampering_is_found(demo_db: Opened, kind: str) -> None:
     assert word in report.problem
 
 
+@pytest.mark.tampers
 def test_cut_off_tail_is_found(demo_db: Opened) -> None:
     last = _report(demo_db).events
     _tamper(demo_db, f"DELETE FROM audit_events WHERE id = {last}")

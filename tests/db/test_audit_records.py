@@ -57,6 +57,7 @@ def test_a_demo_database_passes_records_and_prints_its_full_head(
     assert "Every record matches its latest audit event." in out and f"Head: {head}" in out
 
 
+@pytest.mark.tampers
 def test_an_emptied_trail_fails(demo_db: Opened, capsys: pytest.CaptureFixture[str]) -> None:
     _raw(demo_db, "DELETE FROM audit_events", "DELETE FROM audit_head")
     report = _chain(demo_db)
@@ -67,6 +68,7 @@ def test_an_emptied_trail_fails(demo_db: Opened, capsys: pytest.CaptureFixture[s
     assert "Traceback" not in err
 
 
+@pytest.mark.tampers
 def test_a_cut_short_trail_with_its_head_rewritten_fails(demo_db: Opened) -> None:
     with demo_db.db.reading() as session:
         last = _chain(demo_db).events
@@ -83,6 +85,7 @@ def test_a_cut_short_trail_with_its_head_rewritten_fails(demo_db: Opened) -> Non
     assert _rows(demo_db)  # and every row the removed events recorded is named
 
 
+@pytest.mark.tampers
 def test_records_edited_deleted_and_inserted_with_the_key_are_named(
     demo_db: Opened, capsys: pytest.CaptureFixture[str]
 ) -> None:

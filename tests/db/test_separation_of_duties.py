@@ -83,6 +83,7 @@ def test_a_returned_request_resubmitted_by_its_worker_is_approved_by_the_lead(
     assert closure.overview(db, case.lead, case.pid, now=NOW).state == "approved"
 
 
+@pytest.mark.tampers
 def test_versions_are_backfilled_from_the_audit_trail(case: Case) -> None:  # noqa: F811
     db = case.opened.db
     (rid,) = closure.request_closure(db, case.worker, case.pid, FULL, now=NOW).ids
