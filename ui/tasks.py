@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 _live: set[Task] = set()
@@ -74,11 +75,17 @@ def session_hub() -> _SessionHub:
 
 
 def _routed(handler: Callable[[BaseException], None]) -> Callable[[BaseException], None]:
+    owner = getattr(handler, "__self__", None)
+
     def route(exc: BaseException) -> None:
         from casework.errors import SessionRevoked
 
         if isinstance(exc, SessionRevoked):
             session_hub().revoked.emit(str(exc))
+            return
+        # A widget's own handler is skipped once the widget is gone, as a direct
+        # connection to it would be.
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
             return
         handler(exc)
 
