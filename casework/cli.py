@@ -169,16 +169,54 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0 if info["integrity"] == "ok" and info["audit_chain"] == "ok" else 1
 
 
+_SHOWN_ROWS = 200
+
+
+def _print_failures(failures: list[str], details: list[str]) -> None:
+    for line in failures:
+        print(f"casework-admin: {line}", file=sys.stderr)
+    for detail in details[:_SHOWN_ROWS]:
+        print(f"  {detail}", file=sys.stderr)
+    if len(details) > _SHOWN_ROWS:
+        print(f"  ... and {len(details) - _SHOWN_ROWS} more", file=sys.stderr)
+
+
 def cmd_verify_audit(args: argparse.Namespace) -> int:
+    expected = (args.expect_head or "").strip().lower()
+    if expected and (len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected)):
+        raise CliError(f"--expect-head {args.expect_head!r} is not a head: expected 64 hex digits.")
     db = open_for_cli(resolve_path(args.path))
     try:
         with db.reading() as session:
             report = audit.verify_chain(session)
+            anchored = not expected or audit.head_is_in_chain(session, expected)
+            rows = audit.verify_records(session) if args.records else []
     finally:
         db.close()
+    failures = []
     if not report.ok:
-        raise CliError(f"audit trail {report.summary}")
-    print(f"Audit trail {report.summary}")
+        failures.append(f"audit trail {report.summary}")
+    if not anchored:
+        failures.append(
+            f"the head recorded earlier ({expected[:16]}...) is not in the audit trail: it was "
+            "rewritten or replaced since then. Restore from a backup taken before."
+        )
+    if rows:
+        failures.append(
+            f"{len(rows)} record(s) do not match their latest audit event (changed behind "
+            "Casework's back):"
+        )
+    if failures:
+        _print_failures(failures, [str(r) for r in rows])
+        return 1
+    print(f"Audit trail ok: {report.events} events.")
+    if expected:
+        print("The head recorded earlier is in the trail: everything up to it is anchored.")
+    if args.records:
+        print("Every record matches its latest audit event.")
+    print(f"Head: {report.head_hash}")
+    print("Record this head somewhere Casework cannot reach; check against it later with")
+    print("`casework-admin verify-audit --expect-head HEAD`.")
     return 0
 
 
@@ -372,7 +410,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     p = command("info", cmd_info, "schema and cipher versions, counts, integrity, audit chain")
     p.add_argument("--json", action="store_true", help="print JSON")
-    command("verify-audit", cmd_verify_audit, "check the audit trail's hash chain")
+    p = command("verify-audit", cmd_verify_audit, "check the audit trail's hash chain")
+    p.add_argument(
+        "--records",
+        action="store_true",
+        help="also check every record against its latest audit event",
+    )
+    p.add_argument(
+        "--expect-head",
+        metavar="HASH",
+        help="a head printed earlier and kept elsewhere: it must still be in the trail",
+    )
     p = command("export", cmd_export, "export everything to a JSON bundle")
     p.add_argument("file")
     p.add_argument("--force", action="store_true", help="replace an existing file")

@@ -62,6 +62,11 @@ class PermissionDenied(CaseworkError):
     pass
 
 
+class SessionRevoked(PermissionDenied):
+    """The signed-in account was disabled, or its role or teams changed, since sign-in:
+    the session ends and the person signs in again."""
+
+
 class CaseClosed(CaseworkError):
     """The young person's case is closed: only appended notes and reopening are allowed."""
 

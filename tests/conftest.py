@@ -96,17 +96,40 @@ def keys_create(path: Path, first: setup.FirstUsers) -> tuple[Database, str]:
     )
 
 
+def _records_match_the_trail(request: pytest.FixtureRequest, db: Database) -> None:
+    """After every test that works through Casework, every row still matches its latest
+    audit event: no write path escapes the trail."""
+    if request.node.get_closest_marker("tampers") is not None:
+        return
+    from sqlalchemy.exc import DBAPIError
+
+    from casework.services import audit
+
+    try:
+        with db.reading() as session:
+            problems = [str(p) for p in audit.verify_records(session)]
+    except DBAPIError:  # the test replaced or damaged the file: nothing left to check
+        return
+    assert problems == [], problems[:5]
+
+
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Opened]:
+def demo_db(
+    demo_template: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Opened]:
     path = _copy(demo_template, tmp_path)
     db = _open(path)
     yield Opened(db, path)
+    _records_match_the_trail(request, db)
     db.close()
 
 
 @pytest.fixture
-def empty_db(empty_template: Path, tmp_path: Path) -> Iterator[Opened]:
+def empty_db(
+    empty_template: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Opened]:
     path = _copy(empty_template, tmp_path)
     db = _open(path)
     yield Opened(db, path)
+    _records_match_the_trail(request, db)
     db.close()

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self._ending = False
         self._may_close = False
         self._then: Callable[[], None] = self.close
+        self.end_message = ""  # why the session ended, when the account changed under it
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
         self.idle = IdleWatcher(parent=self)
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         fit_to_screen(self, 1280, 800)
         self.setMinimumSize(800, 520)
         tasks.run(read_idle_minutes, db, on_result=self.set_idle_minutes, on_error=self._error)
+        tasks.session_hub().revoked.connect(self.account_changed)
         self.idle.start()
 
     # --- building -----------------------------------------------------------------------
@@ -170,6 +172,14 @@ class MainWindow(QMainWindow):
         self.idle.start()
         self.show_message("Unlocked.")
         self.unlocked.emit()
+
+    def account_changed(self, message: str) -> None:
+        """The account was disabled, or its role or teams changed, since sign-in (the
+        refusal is already audited): clear everything and go back to sign-in, saying why."""
+        if self._ending:
+            return
+        self.end_message = message
+        self.sign_out()
 
     def sign_out(self) -> None:
         self._place = None

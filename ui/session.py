@@ -105,7 +105,8 @@ class Session(QObject):
 
     def _signed_out(self) -> None:
         window, self.window = self.window, None
-        self.show_login("You have signed out.")
+        why = window.end_message if window is not None else ""
+        self.show_login(why or "You have signed out.")
         if window is not None:
             window.deleteLater()
 

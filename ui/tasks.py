@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 _live: set[Task] = set()
@@ -56,6 +57,41 @@ class Task(QRunnable):
             self.signals.finished.emit()
 
 
+class _SessionHub(QObject):
+    """Announces, once per worker error, that the signed-in session has ended because its
+    account was disabled or changed (the main window signs out and says why)."""
+
+    revoked = Signal(str)
+
+
+_hub: _SessionHub | None = None
+
+
+def session_hub() -> _SessionHub:
+    global _hub
+    if _hub is None:
+        _hub = _SessionHub()
+    return _hub
+
+
+def _routed(handler: Callable[[BaseException], None]) -> Callable[[BaseException], None]:
+    owner = getattr(handler, "__self__", None)
+
+    def route(exc: BaseException) -> None:
+        from casework.errors import SessionRevoked
+
+        if isinstance(exc, SessionRevoked):
+            session_hub().revoked.emit(str(exc))
+            return
+        # A widget's own handler is skipped once the widget is gone, as a direct
+        # connection to it would be.
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            return
+        handler(exc)
+
+    return route
+
+
 def run(
     fn: Callable[..., Any],
     *args: Any,
@@ -66,15 +102,14 @@ def run(
 ) -> Task:
     """Run ``fn(*args, **kwargs)`` on a worker thread; callbacks arrive on the GUI thread.
 
-    Without ``on_error`` an error goes to the application's one crash path.
+    Without ``on_error`` an error goes to the application's one crash path. A
+    ``SessionRevoked`` error goes to neither: it ends the session (``session_hub``).
     """
     task = Task(fn, *args, **kwargs)
     if on_result is not None:
         task.signals.result.connect(on_result)
-    if on_error is not None:
-        task.signals.error.connect(on_error)
-    else:
-        task.signals.error.connect(_unhandled)
+    # A session whose account was disabled or changed ends, whoever asked.
+    task.signals.error.connect(_routed(on_error if on_error is not None else _unhandled))
     if on_progress is not None:
         task.signals.progress.connect(on_progress)
     _live.add(task)

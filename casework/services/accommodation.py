@@ -34,7 +34,7 @@ from casework.domain.codes import AccommodationType, Activity, UnknownCode
 from casework.domain.leaving_care import CircumstanceChange as Change
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed
+from casework.services.common import Changed, require_approver
 from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
 
@@ -230,23 +230,35 @@ def review_accommodation(
 ) -> Changed:
     """A team lead's review of bed and breakfast, emergency, unknown or homeless
     accommodation. Until one is recorded the period stays highlighted, and bed and
-    breakfast recorded as suitable does not count as suitable. The reviewer must not be
-    whoever recorded the period (separation of duties: a review is a second pair of
-    eyes)."""
+    breakfast recorded as suitable does not count as suitable. Whoever recorded the
+    period never reviews it (separation of duties, ``may_approve``: a review is a second
+    pair of eyes)."""
     _check(db, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now)
+    with db.reading() as session:
+        authors = audit.writers(
+            session, "accommodation", period_id, excluding=("review_accommodation",)
+        )
+        recorder = session.scalar(
+            select(AccommodationPeriod.recorded_by).where(AccommodationPeriod.id == period_id)
+        )
+    if recorder is not None:
+        authors = {*authors, recorder}
+    require_approver(
+        db,
+        actor,
+        authors,
+        what="this accommodation",
+        action="review_accommodation",
+        now=now,
+        record_type="accommodation",
+        record_id=period_id,
+    )
     if not note.strip():
         raise ValidationFailed(["review_note: record the decision and what happens next"])
     with db.unit_of_work() as session:
         period = session.get(AccommodationPeriod, period_id)
         if period is None or period.young_person_id != person_id:
             raise NotFound("That accommodation period no longer exists.")
-        if period.recorded_by is not None and period.recorded_by == actor.user_id:
-            raise ValidationFailed(
-                [
-                    "review_note: you recorded this accommodation, so another team lead must "
-                    "review it: a review is a second person's check."
-                ]
-            )
         period.team_lead_reviewed_on = local_today(now)
         period.team_lead_reviewed_by = actor.user_id
         period.review_note = note.strip()

@@ -1,39 +1,54 @@
-"""The audit trail: a hash chain of events that names identifiers, never personal details.
+"""The audit trail: a hash chain of events that names identifiers, never personal details,
+and carries a hash of each row as written, so the records themselves can be checked.
 
-Each event's hash covers its own contents, its id and the previous event's hash; the
-``audit_head`` row holds the newest link so that a cut-off tail is noticed too. The
-database refuses UPDATE and DELETE on ``audit_events`` (triggers).
+Each event's hash covers its own contents, its id, the row hash and the previous event's
+hash; the ``audit_head`` row holds the newest link so that a cut-off tail is noticed too.
+The database refuses UPDATE and DELETE on ``audit_events`` (triggers).
+
+Every write through an ORM session is vouched for: :func:`record` hashes the row its
+event names, and before each commit any other row the transaction inserted, changed or
+deleted gets its own event with its final hash. Bulk Core writes (demo data, imports)
+call :func:`vouch_for_all` once at the end.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event as orm_event
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from casework.clock import to_naive_utc
-from casework.db.models import AuditEvent, AuditHead
+from casework.db import audit_rows
+from casework.db.audit_rows import DELETED, GENESIS, HEAD_ID
+from casework.db.models import AuditEvent, AuditHead, Base
 from casework.services.permissions import Actor
 
-GENESIS = "0" * 64
-_HEAD_ID = 1
+_HEAD_ID = HEAD_ID
+_TOUCHED = "casework_audit_touched"  # session.info: (table, record id) written this transaction
+_VOUCHED = "casework_audit_vouched"  # session.info: (table, record id) -> hash recorded
+_LAST = "casework_audit_last"  # session.info: (actor, action, now) of the latest event
 
-
-def _canonical_time(moment: datetime) -> str:
-    if moment.tzinfo is not None:
-        raise ValueError("audit times are stored as naive UTC")
-    return moment.isoformat(timespec="microseconds")
+__all__ = [
+    "DELETED",
+    "GENESIS",
+    "ChainReport",
+    "RowProblem",
+    "record",
+    "verify_chain",
+    "verify_records",
+    "vouch_for_all",
+]
 
 
 def event_hash(event: AuditEvent) -> str:
-    payload = [
+    return audit_rows.event_hash(
         event.id,
-        _canonical_time(event.occurred_at),
+        event.occurred_at,
         event.actor_id,
         event.actor_role,
         event.action,
@@ -42,9 +57,25 @@ def event_hash(event: AuditEvent) -> str:
         event.fields,
         event.outcome,
         event.prev_hash,
-    ]
-    data = json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode()
-    return hashlib.sha256(data).hexdigest()
+        event.row_hash,
+    )
+
+
+_SHAPES = {
+    t.name: audit_rows.TableShape(t.name, tuple(c.name for c in t.primary_key.columns))
+    for t in Base.metadata.sorted_tables
+    if t.name not in audit_rows.UNTRACKED
+}
+
+
+def _shapes(_session: Session) -> dict[str, audit_rows.TableShape]:
+    """The tracked tables, as the models define them."""
+    return _SHAPES
+
+
+def _row_hash(session: Session, table: str, record_id: str) -> str:
+    shape = _shapes(session)[table]
+    return audit_rows.stored_row(session.connection(), shape, record_id) or DELETED
 
 
 def record(
@@ -58,7 +89,16 @@ def record(
     fields: Iterable[str] = (),
     outcome: str = "ok",
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction."""
+    """Append one event to the chain inside the caller's transaction. When it names a
+    row of a tracked table and succeeded, it carries the hash of that row as stored."""
+    session.flush()
+    shapes = _shapes(session)
+    table = audit_rows.table_of(record_type, shapes)
+    key = None if record_id is None else str(record_id)
+    row = None
+    if table is not None and key is not None and outcome == "ok":
+        row = _row_hash(session, table, key)
+        session.info.setdefault(_VOUCHED, {})[(table, key)] = row
     head = session.get(AuditHead, _HEAD_ID, with_for_update=True)
     prev_id, prev_hash = (head.last_event_id, head.last_hash) if head else (0, GENESIS)
     event = AuditEvent(
@@ -68,10 +108,11 @@ def record(
         actor_role=str(actor.role),
         action=action,
         record_type=record_type,
-        record_id=None if record_id is None else str(record_id),
+        record_id=key,
         fields=",".join(sorted(set(fields))),
         outcome=outcome,
         prev_hash=prev_hash,
+        row_hash=row,
     )
     event.hash = event_hash(event)
     session.add(event)
@@ -81,7 +122,97 @@ def record(
         head.last_event_id = event.id
         head.last_hash = event.hash
     session.flush()
+    session.info[_LAST] = (actor, action, now)
     return event
+
+
+def writers(
+    session: Session, record_type: str, record_id: object, *, excluding: Iterable[str] = ()
+) -> set[int | None]:
+    """Everyone the trail shows writing a record (successful events, other than the
+    ``excluding`` actions): the authors separation of duties keeps from approving it."""
+    table = audit_rows.table_of(record_type, _SHAPES)
+    names = audit_rows.record_types_of(table) if table else [record_type]
+    stmt = (
+        select(AuditEvent.actor_id)
+        .where(AuditEvent.record_type.in_(names))  # the service's name and the table's
+        .where(AuditEvent.record_id == str(record_id))
+        .where(AuditEvent.outcome == "ok")
+    )
+    skip = list(excluding)
+    if skip:
+        stmt = stmt.where(AuditEvent.action.not_in(skip))
+    return set(session.scalars(stmt))
+
+
+# --- every ORM write is vouched for before commit ---
+
+
+def _collect(session: Session, _context: Any) -> None:
+    touched = session.info.setdefault(_TOUCHED, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        state = inspect(obj)
+        table = getattr(state.mapper.local_table, "name", None)
+        if table is None or table in audit_rows.UNTRACKED:
+            continue
+        key = state.mapper.primary_key_from_instance(obj)
+        if all(v is not None for v in key):
+            touched.add((table, "/".join(str(v) for v in key)))
+
+
+def _vouch_before_commit(session: Session) -> None:
+    last = session.info.get(_LAST)
+    if last is None:
+        # Nothing audited in this transaction (a sign-in check, the settings written when
+        # a database is created): no actor to vouch with; verify_records names such rows.
+        return
+    session.flush()
+    touched = set(session.info.pop(_TOUCHED, set()))
+    if not touched:
+        return
+    vouched = session.info.get(_VOUCHED, {})
+    shapes = _shapes(session)
+    for table, key in sorted(touched):
+        if table not in shapes:
+            continue
+        current = _row_hash(session, table, key)
+        if vouched.get((table, key)) == current:
+            continue
+        actor, action, now = last
+        record(session, actor, action, now=now, record_type=table, record_id=key)
+    session.info.pop(_TOUCHED, None)
+
+
+def _forget(session: Session, *_args: Any) -> None:
+    for key in (_TOUCHED, _VOUCHED, _LAST):
+        session.info.pop(key, None)
+
+
+orm_event.listen(Session, "after_flush", _collect)
+orm_event.listen(Session, "before_commit", _vouch_before_commit)
+orm_event.listen(Session, "after_commit", _forget)
+orm_event.listen(Session, "after_rollback", _forget)
+
+
+def vouch_for_all(session: Session, actor: Actor, action: str, *, now: datetime) -> int:
+    """After bulk writes that bypass the ORM: one event for every row whose content the
+    trail does not yet vouch for. Returns how many events were appended."""
+    session.flush()
+    conn = session.connection()
+    events = audit_rows.unvouched_rows(conn)
+    audit_rows.append_row_events(
+        conn,
+        events,
+        occurred_at=to_naive_utc(now),
+        actor_id=actor.user_id,
+        actor_role=str(actor.role),
+        action=action,
+    )
+    head = session.get(AuditHead, _HEAD_ID)
+    if head is not None:
+        session.expire(head)
+    session.info.pop(_TOUCHED, None)  # every row now matches its latest event
+    return len(events)
 
 
 @dataclass(frozen=True)
@@ -100,7 +231,9 @@ class ChainReport:
 
 
 def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
-    """Walk the chain in id order and name the first event that does not fit."""
+    """Walk the chain in id order and name the first event that does not fit. An empty
+    chain, or one whose end has been cut off with its head rewritten, fails when the
+    database holds records the chain does not reach."""
     expected_id, prev_hash, count = 1, GENESIS, 0
     stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
     for event in session.scalars(stmt):
@@ -120,7 +253,99 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
             f"the chain ends at event {expected_id - 1} but its head records event {head_id}: "
             "events at the end were removed or the head was altered",
         )
+    unreached = _newest_rows_unrecorded(session)
+    if unreached:
+        what = "is empty" if count == 0 else f"ends at event {count}"
+        return ChainReport(
+            False,
+            count,
+            prev_hash,
+            expected_id,
+            f"the chain {what} but the database holds records it never recorded "
+            f"({'; '.join(unreached[:5])}): events were removed",
+        )
     return ChainReport(True, count, prev_hash)
+
+
+def _newest_rows_unrecorded(session: Session) -> list[str]:
+    """The newest row of each tracked table must have an event that recorded it: a cheap
+    test that the chain was not emptied or cut short (``verify_records`` checks every
+    row)."""
+    conn = session.connection()
+    out = []
+    for shape in _shapes(session).values():
+        if shape.key != ("id",):
+            continue
+        newest = conn.exec_driver_sql(f'SELECT MAX(id) FROM "{shape.name}"').scalar()
+        if newest is None:
+            continue
+        found = session.scalar(
+            select(AuditEvent.id)
+            .where(AuditEvent.record_type.in_(audit_rows.record_types_of(shape.name)))
+            .where(AuditEvent.record_id == str(newest))
+            .where(AuditEvent.row_hash.is_not(None))
+            .limit(1)
+        )
+        if found is None:
+            out.append(f"{shape.name} {newest}")
+    return out
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    table: str
+    record_id: str
+    problem: str
+    event_id: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (its latest event is {self.event_id})" if self.event_id else ""
+        return f"{self.table} {self.record_id}: {self.problem}{where}"
+
+
+def verify_records(session: Session) -> list[RowProblem]:
+    """Every row whose content no longer matches its latest event: edited, deleted or
+    inserted behind the application's back."""
+    conn = session.connection()
+    shapes = list(_shapes(session).values())
+    recorded = audit_rows.latest_recorded(conn, [s.name for s in shapes])
+    problems = []
+    seen: set[tuple[str, str]] = set()
+    for shape in shapes:
+        for record_id, hashed in audit_rows.stored_rows(conn, shape):
+            seen.add((shape.name, record_id))
+            latest = recorded.get((shape.name, record_id))
+            if latest is None:
+                problems.append(
+                    RowProblem(shape.name, record_id, "no audit event recorded it (inserted)")
+                )
+            elif latest[0] == DELETED:
+                problems.append(
+                    RowProblem(
+                        shape.name, record_id, "present though it was deleted (inserted)", latest[1]
+                    )
+                )
+            elif latest[0] != hashed:
+                problems.append(
+                    RowProblem(
+                        shape.name,
+                        record_id,
+                        "its content differs from its latest event (edited)",
+                        latest[1],
+                    )
+                )
+    for (table, record_id), (hashed, event_id) in sorted(recorded.items()):
+        if hashed != DELETED and (table, record_id) not in seen:
+            problems.append(
+                RowProblem(table, record_id, "missing with no audit event (deleted)", event_id)
+            )
+    return problems
+
+
+def head_is_in_chain(session: Session, head: str) -> bool:
+    """Whether an event with this hash is in the chain: a head recorded elsewhere earlier
+    anchors everything up to it."""
+    return session.scalar(select(AuditEvent.id).where(AuditEvent.hash == head.lower())) is not None
 
 
 def _link_problem(event: AuditEvent, expected_id: int, prev_hash: str) -> str:

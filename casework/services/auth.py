@@ -66,17 +66,75 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.username) == name))
 
 
+GLOBAL_KEY = "casework-login-every-account"
+GLOBAL_FREE_FAILURES = 20  # failures across all user names before the shared delay starts
+GLOBAL_WINDOW = timedelta(minutes=15)  # a quiet spell this long forgets earlier failures
+_NOBODY = Actor(None, "", "", Role.SYSTEM)
+
+
+def global_delay_after(failures: int) -> int:
+    """Seconds every sign-in waits after ``failures`` recent failures on this database,
+    whatever the user name: 0 up to 20, then 2, 4, 8 ... 300. Stops a guesser using each
+    account's free failures to try every account."""
+    if failures <= GLOBAL_FREE_FAILURES:
+        return 0
+    return int(min(2 ** (failures - GLOBAL_FREE_FAILURES), MAX_DELAY_SECONDS))
+
+
+def _waiting(throttle: LoginThrottle | None, moment: datetime) -> float:
+    if throttle is None or throttle.next_allowed_at <= moment:
+        return 0.0
+    return (throttle.next_allowed_at - moment).total_seconds()
+
+
+def _count_global_failure(session: Session, moment: datetime) -> int:
+    """Count one failure against every account; returns the shared wait in seconds."""
+    row = session.get(LoginThrottle, GLOBAL_KEY)
+    if row is None:
+        row = LoginThrottle(name_digest=GLOBAL_KEY, failures=0)
+        session.add(row)
+    elif moment - row.last_failure_at > GLOBAL_WINDOW:
+        row.failures = 0
+    row.failures += 1
+    row.last_failure_at = moment
+    wait = global_delay_after(row.failures)
+    row.next_allowed_at = moment + timedelta(seconds=wait)
+    return wait
+
+
 def login(db: Database, username: str, password: str, *, now: datetime) -> Actor:
+    """Sign in. Every attempt is audited: successes, failures, and attempts refused
+    unchecked because a delay (for this user name, or for every account) is running."""
     moment = to_naive_utc(now)
     digest = _digest(username)
+    refusal: LoginRefused | None = None
     with db.unit_of_work() as session:
         throttle = session.get(LoginThrottle, digest)
-        if throttle is not None and throttle.next_allowed_at > moment:
-            wait = (throttle.next_allowed_at - moment).total_seconds()
-            raise LoginRefused(
-                f"Too many attempts for this user name. Try again in {int(wait) + 1} seconds.",
+        user = find_user(session, username)
+        shared = session.get(LoginThrottle, GLOBAL_KEY)
+        recent = shared is not None and shared.failures > GLOBAL_FREE_FAILURES
+        everyone = _waiting(shared, moment) if recent else 0.0
+        mine = _waiting(throttle, moment)
+        if everyone or mine:
+            wait = max(everyone, mine)
+            scope = "this user name" if mine >= everyone else "this database"
+            audit.record(
+                session,
+                _NOBODY,
+                "login_delayed",
+                now=moment,
+                record_type="user",
+                record_id=user.id if user else None,
+                outcome="denied",
+            )
+            refusal = LoginRefused(
+                f"Too many failed sign-ins for {scope}. Try again in {int(wait) + 1} seconds.",
                 retry_after_seconds=wait,
             )
+    if refusal is not None:
+        raise refusal
+    with db.unit_of_work() as session:
+        throttle = session.get(LoginThrottle, digest)
         user = find_user(session, username)
         ok = check_password(user.password_hash if user else None, password)
         if ok and user is not None and user.active:
@@ -93,7 +151,8 @@ def login(db: Database, username: str, password: str, *, now: datetime) -> Actor
         throttle.failures = failures
         throttle.last_failure_at = moment
         throttle.next_allowed_at = moment + timedelta(seconds=wait_s)
-        who = actor_for(session, user) if user else Actor(None, "", "", Role.SYSTEM)
+        wait_s = max(wait_s, _count_global_failure(session, moment))
+        who = actor_for(session, user) if user else _NOBODY
         audit.record(
             session,
             who,
@@ -114,13 +173,24 @@ def confirm_password(db: Database, actor: Actor, password: str, *, now: datetime
     moment = to_naive_utc(now)
     digest = _digest(actor.username)
     with db.unit_of_work() as session:
-        throttle = session.get(LoginThrottle, digest)
-        if throttle is not None and throttle.next_allowed_at > moment:
-            wait = (throttle.next_allowed_at - moment).total_seconds()
-            raise LoginRefused(
-                f"Too many wrong passwords. Try again in {int(wait) + 1} seconds.",
-                retry_after_seconds=wait,
+        wait = _waiting(session.get(LoginThrottle, digest), moment)
+        if wait:
+            audit.record(
+                session,
+                actor,
+                "password_check_delayed",
+                now=moment,
+                record_type="user",
+                record_id=actor.user_id,
+                outcome="denied",
             )
+    if wait:
+        raise LoginRefused(
+            f"Too many wrong passwords. Try again in {int(wait) + 1} seconds.",
+            retry_after_seconds=wait,
+        )
+    with db.unit_of_work() as session:
+        throttle = session.get(LoginThrottle, digest)
         user = session.get(User, actor.user_id) if actor.user_id else None
         if user and user.active and check_password(user.password_hash, password):
             if throttle is not None:

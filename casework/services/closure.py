@@ -31,6 +31,7 @@ from casework.db.models import (
     ClosedCaseNote,
     ClosureOverride,
     ClosureRequest,
+    ClosureRequestVersion,
     Contact,
     FollowUpAction,
     MissingEpisode,
@@ -54,10 +55,17 @@ from casework.errors import CaseClosed, NotFound, PermissionDenied, ValidationFa
 from casework.services import audit
 from casework.services.arrangements import ArrangementView, arrangements_in
 from casework.services.auth import confirm_password
-from casework.services.common import Changed, add_audited, require, rows_in
+from casework.services.common import Changed, add_audited, require, require_approver, rows_in
 from casework.services.due import declined_on, support_events
 from casework.services.people import require_on_person
-from casework.services.permissions import CASE_ROLES, Action, Actor, Role
+from casework.services.permissions import (
+    CASE_ROLES,
+    Action,
+    Actor,
+    Role,
+    approval_refusal,
+    may_approve,
+)
 
 RECORD_TYPE = "closure_request"
 _FACE_TO_FACE = frozenset(m.value for m in ContactMethod if m.face_to_face)
@@ -383,6 +391,7 @@ class RequestView:
     closed_on: date | None
     closed_by: str | None
     overrides: tuple[OverrideView, ...]
+    author_ids: frozenset[int] = frozenset()  # everyone who wrote any version
 
     @property
     def reason_label(self) -> str:
@@ -516,6 +525,7 @@ def _view(session: Session, row: ClosureRequest, names: Mapping[int, str]) -> Re
             )
             for o in overrides
         ),
+        author_ids=frozenset(a for a in request_authors(session, row) if a is not None),
     )
 
 
@@ -795,6 +805,36 @@ def _apply(row: ClosureRequest, data: ClosureInput) -> None:
     row.young_person_views = data.young_person_views.strip()
 
 
+def _record_version(
+    session: Session, actor: Actor, row: ClosureRequest, kind: str, now: datetime
+) -> None:
+    """Keep who wrote this version of the request (separation of duties reads it)."""
+    latest = session.scalar(
+        select(ClosureRequestVersion.version)
+        .where(ClosureRequestVersion.request_id == row.id)
+        .order_by(ClosureRequestVersion.version.desc())
+    )
+    session.add(
+        ClosureRequestVersion(
+            request_id=row.id,
+            version=(latest or 0) + 1,
+            kind=kind,
+            author_id=actor.user_id,
+            written_at=to_naive_utc(now),
+        )
+    )
+    session.flush()
+
+
+def request_authors(session: Session, row: ClosureRequest) -> set[int | None]:
+    """Everyone who wrote, rewrote, resubmitted or justified any version of a request."""
+    versions = select(ClosureRequestVersion.author_id).where(
+        ClosureRequestVersion.request_id == row.id
+    )
+    justified = select(ClosureOverride.recorded_by).where(ClosureOverride.request_id == row.id)
+    return {row.requested_by, *session.scalars(versions), *session.scalars(justified)}
+
+
 def request_closure(
     db: Database, actor: Actor, person_id: int, data: ClosureInput, *, now: datetime
 ) -> Changed:
@@ -836,6 +876,7 @@ def request_closure(
             record_type=RECORD_TYPE,
             fields=_INPUT_FIELDS,
         )
+        _record_version(session, actor, row, "request", now)
         _save_overrides(session, actor, row, results, now)
         return changed
 
@@ -891,6 +932,7 @@ def resubmit_closure(
             record_id=row.id,
             fields=_INPUT_FIELDS,
         )
+        _record_version(session, actor, row, "resubmit", now)
         _save_overrides(session, actor, row, results, now)
         return Changed(RECORD_TYPE, (row.id,))
 
@@ -962,11 +1004,19 @@ def record_decisions(
         return Changed(RECORD_TYPE, (row.id,), tuple(fields))
 
 
-def _not_own(actor: Actor, row: ClosureRequest) -> None:
-    if actor.user_id is not None and actor.user_id == row.requested_by:
-        raise PermissionDenied(
-            "You asked for this closure, so you cannot approve it: another team lead must."
-        )
+def _require_not_author(db: Database, actor: Actor, request_id: int, now: datetime) -> None:
+    with db.reading() as session:
+        authors = request_authors(session, _load(session, request_id))
+    require_approver(
+        db,
+        actor,
+        authors,
+        what="this closure request",
+        action="approve_closure",
+        now=now,
+        record_type=RECORD_TYPE,
+        record_id=request_id,
+    )
 
 
 def approve_closure(
@@ -977,8 +1027,7 @@ def approve_closure(
     evidence the checks read."""
     person_id = _person_of(db, request_id)
     _require_team_lead(db, actor, person_id, now)
-    with db.reading() as session:
-        _not_own(actor, _load(session, request_id))
+    _require_not_author(db, actor, request_id, now)
     if not confirm_password(db, actor, password, now=now):
         with db.unit_of_work() as session:
             audit.record(
@@ -994,6 +1043,8 @@ def approve_closure(
     with db.unit_of_work() as session:
         row = _load(session, request_id)
         _expect(row, Status.PENDING)
+        if not may_approve(request_authors(session, row), actor.user_id):
+            raise PermissionDenied(approval_refusal("this closure request"))
         results, snapshot = run_request(session, row)
         if not rules.can_approve(results):
             failing = [
@@ -1307,6 +1358,7 @@ __all__ = [
     "reason_options",
     "record_decisions",
     "reopen_case",
+    "request_authors",
     "request_closure",
     "resubmit_closure",
     "return_closure",

@@ -48,7 +48,7 @@ from casework.domain.leaving_care import (
     ExplicitStatus,
 )
 from casework.errors import NotFound
-from casework.services.common import require
+from casework.services.common import require, require_current
 from casework.services.common import rows_in as _rows
 from casework.services.due_front_door import front_door_items, open_risks
 from casework.services.people import relation_of
@@ -374,6 +374,7 @@ def case_statuses(
     db: Database, actor: Actor, ids: Sequence[int], *, now: datetime
 ) -> dict[int, CaseStatus]:
     """Derived status for young people the actor may see (others are left out)."""
+    require_current(db, actor, now=now)
     if actor.role not in CASE_ROLES:
         return {}
     with db.reading() as session:

@@ -27,7 +27,12 @@ from casework.domain.calendar import age_on
 from casework.domain.codes import AssessmentFactor, ReferralSource, UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed, add_audited
+from casework.services.common import (
+    Changed,
+    add_audited,
+    require_approver,
+    require_current,
+)
 from casework.services.due_front_door import open_risks
 from casework.services.people import require_on_person
 from casework.services.permissions import CASE_ROLES, Action, Actor
@@ -342,6 +347,7 @@ def _queue_rows(session: Any, model: Any, actor: Actor) -> list[Any]:
 def queue(db: Database, actor: Actor, *, now: datetime) -> list[QueueItem]:
     """Contacts and referrals awaiting a decision in the actor's teams, soonest deadline
     first, with the time left in plain words."""
+    require_current(db, actor, now=now)
     if actor.role not in CASE_ROLES:
         return []
     calendar = council_rules().calendar
@@ -493,15 +499,32 @@ def record_progress(
         return Changed("referral", (row.id,))
 
 
+# Steps on a referral that do not author its assessment: deciding it and authorising it.
+_NOT_AUTHORING = ("create_referral", "decide_referral", "authorise_assessment")
+
+
 def authorise_assessment(db: Database, actor: Actor, referral_id: int, *, now: datetime) -> Changed:
-    """A team lead authorises a completed assessment: the day of authorisation stops its
-    45-working-day clock (Working Together to Safeguard Children 2023, chapter 2)."""
+    """A team lead authorises a completed child and family assessment: the day of
+    authorisation stops its 45-working-day clock (Working Together to Safeguard Children
+    2023, chapter 2). Nobody who recorded any of it authorises it (separation of duties,
+    ``may_approve``)."""
     with db.reading() as session:
         row = session.get(Referral, referral_id)
         if row is None:
             raise NotFound("That referral no longer exists.")
         person = row.young_person_id
+        authors = audit.writers(session, "referral", referral_id, excluding=_NOT_AUTHORING)
     require_on_person(db, actor, person, Action.REVIEW_AS_TEAM_LEAD, now)
+    require_approver(
+        db,
+        actor,
+        authors,
+        what="this assessment",
+        action="authorise_assessment",
+        now=now,
+        record_type="referral",
+        record_id=referral_id,
+    )
     with db.unit_of_work() as session:
         row = session.get(Referral, referral_id)
         assert row is not None

@@ -9,6 +9,7 @@ goes through the same checks and the same audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -144,3 +145,26 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(None, "casework-admin", "casework-admin", Role.SYSTEM)
+
+
+# --- separation of duties ------------------------------------------------------------
+
+
+def may_approve(authors: Iterable[int | None], approver_id: int | None) -> bool:
+    """The one separation-of-duties rule for every approval, sign-off and authorisation:
+    nobody approves work they wrote, rewrote, resubmitted or justified, in any version.
+
+    ``authors`` is everyone who put their hand to the thing being approved. An approver
+    who cannot be identified (the command-line tool) never approves.
+    """
+    return approver_id is not None and approver_id not in set(authors)
+
+
+def approval_refusal(what: str) -> str:
+    """The plain message for a refused approval: ``what`` names the thing, e.g.
+    "this closure request"."""
+    return (
+        f"You wrote or changed {what}, so you cannot approve it: another team lead must. "
+        "Whoever writes, rewrites, resubmits or justifies any version of a piece of work "
+        "never approves it."
+    )

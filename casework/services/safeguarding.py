@@ -19,9 +19,9 @@ from casework.domain import front_door as rules
 from casework.domain.codes import AllegationOutcome, CodeList, UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed, add_audited
+from casework.services.common import Changed, add_audited, require_approver
 from casework.services.people import require_on_person
-from casework.services.permissions import Action, Actor, Role
+from casework.services.permissions import Action, Actor
 
 
 def _problems(found: list[rules.Problem]) -> list[str]:
@@ -336,9 +336,9 @@ class RiskView:
 def screen_risk(
     db: Database, actor: Actor, person_id: int, data: RiskInput, *, now: datetime
 ) -> Changed:
-    """Record a screening. A team lead's own high screening is signed off as recorded; a
-    practitioner's waits for a team lead's sign-off and shows as such. A screening that
-    lowers the latest medium or high level of its type always waits for a team lead's
+    """Record a screening. A high one waits for a team lead's sign-off and shows as such;
+    whoever screened it (a team lead included) never signs it off themselves. A screening
+    that lowers the latest medium or high level of its type also waits for a team lead's
     sign-off, by someone other than whoever lowered it (exploitation oversight; local
     practice on managers' oversight under Working Together 2023)."""
     require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
@@ -363,7 +363,6 @@ def screen_risk(
     if problems:
         raise ValidationFailed(problems)
     level = rules.RiskLevel.parse(data.level)
-    lead = actor.role is Role.TEAM_LEAD
     with db.unit_of_work() as session:
         kind = rules.RiskType.parse(data.risk_type).value
         previous = session.scalar(
@@ -377,7 +376,6 @@ def screen_risk(
             .limit(1)
         )
         lowered = rules.lowering_needs_sign_off(previous, level)
-        own_sign_off = lead and level.needs_sign_off and not lowered
         row = RiskScreening(
             young_person_id=person_id,
             risk_type=rules.RiskType.parse(data.risk_type).value,
@@ -387,8 +385,8 @@ def screen_risk(
             screened_on=data.screened_on,
             review_on=data.review_on or rules.risk_review_due(data.screened_on, level),
             screened_by=actor.user_id,
-            signed_off_by=actor.user_id if own_sign_off else None,
-            signed_off_on=local_today(now) if own_sign_off else None,
+            signed_off_by=None,  # another team lead signs it off (separation of duties)
+            signed_off_on=None,
             lowered_from=previous if lowered else None,
         )
         return add_audited(
@@ -403,12 +401,27 @@ def screen_risk(
 
 
 def sign_off_risk(db: Database, actor: Actor, screening_id: int, *, now: datetime) -> Changed:
+    """A team lead signs off a high risk screening; never the one who screened it
+    (separation of duties, ``may_approve``)."""
     with db.reading() as session:
         row = session.get(RiskScreening, screening_id)
         if row is None:
             raise NotFound("That risk screening no longer exists.")
         person = row.young_person_id
+        authors = {row.screened_by} | audit.writers(
+            session, "risk_screening", screening_id, excluding=("sign_off_risk",)
+        )
     require_on_person(db, actor, person, Action.REVIEW_AS_TEAM_LEAD, now)
+    require_approver(
+        db,
+        actor,
+        authors,
+        what="this risk screening",
+        action="sign_off_risk",
+        now=now,
+        record_type="risk_screening",
+        record_id=screening_id,
+    )
     with db.unit_of_work() as session:
         row = session.get(RiskScreening, screening_id)
         assert row is not None

@@ -190,6 +190,57 @@ def set_active(
         return Changed("user", (user.id,), ("active",))
 
 
+def change_access(
+    db: Database,
+    actor: Actor,
+    username: str,
+    *,
+    role: Role,
+    team: str | None,
+    leads: tuple[str, ...] = (),
+    now: datetime,
+) -> Changed:
+    """Change an account's role and teams. Any session it has open ends at its next
+    action (``casework.services.common.require_current``)."""
+    require(db, actor, Action.MANAGE_USERS, now=now, record_type="user")
+    with db.unit_of_work() as session:
+        user = find_user(session, username)
+        if user is None:
+            raise NotFound(f"There is no user named '{username}'.")
+        problems = []
+        if role is Role.SYSTEM:
+            problems.append("The system role cannot be given to a person.")
+        if role is Role.PRACTITIONER and not team:
+            problems.append("A practitioner must belong to a team.")
+        if role is Role.TEAM_LEAD and not (leads or team):
+            problems.append("A team lead must lead at least one team.")
+        if actor.user_id == user.id and role is not Role(user.role):
+            problems.append("You cannot change your own role.")
+        if problems:
+            raise ValidationFailed(problems)
+        home = ensure_team(session, actor, team, now) if team else None
+        user.role, user.team_id = str(role), home.id if home else None
+        for old in session.scalars(select(TeamLeadership).where(TeamLeadership.user_id == user.id)):
+            session.delete(old)
+        session.flush()
+        led = set(leads) | ({team} if role is Role.TEAM_LEAD and team else set())
+        for name in sorted(led):
+            session.add(
+                TeamLeadership(user_id=user.id, team_id=ensure_team(session, actor, name, now).id)
+            )
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "change_access",
+            now=now,
+            record_type="user",
+            record_id=user.id,
+            fields=["role", "team_id", "leads"],
+        )
+        return Changed("user", (user.id,), ("role", "team_id"))
+
+
 def list_users(db: Database, actor: Actor, *, now: datetime) -> list[UserSummary]:
     require(db, actor, Action.MANAGE_USERS, now=now, record_type="user")
     with db.reading() as session:

@@ -49,8 +49,8 @@ TAMPERING: dict[str, tuple[list[str], int, str]] = {
     "delete": (["DELETE FROM audit_events WHERE id = 7"], 8, "missing"),
     "insert": (
         [
-            "UPDATE audit_events SET id = id + 1000 WHERE id >= 7",
-            "UPDATE audit_events SET id = id - 999 WHERE id >= 1007",
+            "UPDATE audit_events SET id = id + 10000000 WHERE id >= 7",
+            "UPDATE audit_events SET id = id - 9999999 WHERE id >= 10000007",
             f"INSERT INTO audit_events ({COLUMNS}, prev_hash, hash) SELECT 7, occurred_at, "
             "actor_id, actor_role, 'open_record', record_type, record_id, fields, outcome, "
             "prev_hash, hash FROM audit_events WHERE id = 6",
@@ -70,6 +70,7 @@ TAMPERING: dict[str, tuple[list[str], int, str]] = {
 }
 
 
+@pytest.mark.tampers
 @pytest.mark.parametrize("kind", sorted(TAMPERING))
 def test_tampering_is_found(demo_db: Opened, kind: str) -> None:
     statements, first_bad, word = TAMPERING[kind]
@@ -80,6 +81,7 @@ def test_tampering_is_found(demo_db: Opened, kind: str) -> None:
     assert word in report.problem
 
 
+@pytest.mark.tampers
 def test_cut_off_tail_is_found(demo_db: Opened) -> None:
     last = _report(demo_db).events
     _tamper(demo_db, f"DELETE FROM audit_events WHERE id = {last}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,19 @@ TODAY = NOW.date()
 def case(demo_db: Opened):  # type: ignore[no-untyped-def]
     lead = demo_db.login("lead.north")
     return demo_db, lead, caseload_ids(demo_db.db, lead, CaseloadQuery(), now=NOW)[0]
+
+
+def _practitioner(opened: Opened, lead: Any) -> Any:
+    from sqlalchemy import select
+
+    from casework.db.models import User
+
+    with opened.db.reading() as session:
+        name = session.scalar(
+            select(User.username).where(User.role == "practitioner", User.team_id == lead.team_id)
+        )
+    assert name is not None
+    return opened.login(name)
 
 
 def test_homeless_is_always_unsuitable_and_needs_review(case) -> None:  # type: ignore[no-untyped-def]

@@ -176,11 +176,24 @@ def test_assessment_strategy_and_icpc(case) -> None:  # type: ignore[no-untyped-
     assert view.assessment_due is not None and view.icpc_due is not None
     kinds = {i.kind.value for i in due.person_status(opened.db, lead, pid, now=NOW).status.items}
     assert {"assessment", "icpc"} <= kinds
+    from casework.services import users
+    from casework.services.permissions import SYSTEM_ACTOR, Role
+    from tests.conftest import PASSWORD
+
+    team = "Leaving Care North"
+    second = users.NewUser("lead.two", "Second Lead", Role.TEAM_LEAD, PASSWORD, team=team)
+    users.add_user(opened.db, SYSTEM_ACTOR, second, now=NOW)
+    other_lead = opened.login("lead.two")
     with pytest.raises(ValidationFailed, match="not recorded as completed"):
-        front_door.authorise_assessment(opened.db, lead, rid, now=NOW)
+        front_door.authorise_assessment(opened.db, other_lead, rid, now=NOW)
+    with opened.db.reading() as session:
+        pa = session.scalar(
+            select(User.username).where(User.role == "practitioner", User.team_id == lead.team_id)
+        )
+    worker = opened.login(pa)  # type: ignore[arg-type]
     front_door.record_progress(
         opened.db,
-        lead,
+        worker,
         rid,
         ReferralProgress(
             assessment_started_on=started,
@@ -192,7 +205,9 @@ def test_assessment_strategy_and_icpc(case) -> None:  # type: ignore[no-untyped-
         ),
         now=NOW,
     )
-    front_door.authorise_assessment(opened.db, lead, rid, now=NOW)
+    with pytest.raises(PermissionDenied, match="You wrote or changed this assessment"):
+        front_door.authorise_assessment(opened.db, lead, rid, now=NOW)  # it recorded the start
+    front_door.authorise_assessment(opened.db, other_lead, rid, now=NOW)
     [view] = [r for r in front_door.list_referrals(opened.db, lead, pid, now=NOW) if r.id == rid]
     assert view.authorised and view.icpc_due is None
     assert any(

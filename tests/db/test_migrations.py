@@ -164,6 +164,8 @@ def test_opening_an_older_database_copies_then_upgrades(demo_db: Opened) -> None
     with demo_db.db.unit_of_work() as session:
         for name in reversed(added):
             session.execute(text(f"DROP TABLE {name}"))
+        for index in INDEXES_AFTER_0001:
+            session.execute(text(f"DROP INDEX {index}"))
         for table, column in COLUMNS_AFTER_0001:
             session.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
@@ -182,8 +184,14 @@ def test_opening_an_older_database_copies_then_upgrades(demo_db: Opened) -> None
     old.dispose()
 
 
-# Columns later revisions add to 0001's tables (0004: a young person's closed state).
-COLUMNS_AFTER_0001 = [("young_people", "closed_on"), ("young_people", "closure_reason")]
+# Columns later revisions add to 0001's tables (0004: a young person's closed state; 0008:
+# the row hash on each audit event, with an index to find a record's events).
+COLUMNS_AFTER_0001 = [
+    ("young_people", "closed_on"),
+    ("young_people", "closure_reason"),
+    ("audit_events", "row_hash"),
+]
+INDEXES_AFTER_0001 = ["ix_audit_events_record"]
 
 BASE_0001 = {
     "settings",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from casework.services import front_door
 from casework.services.front_door import ConcernInput, ReferralProgress
-from tests.ui._record_fixtures import at
+from tests.ui._record_fixtures import at, practitioner
 
 if TYPE_CHECKING:
     from tests.ui._fixtures import Env
@@ -78,7 +78,7 @@ def seed_referrals(env: Env, person_id: int) -> None:
     )
     front_door.record_progress(
         env.db,
-        env.lead,
+        practitioner(env),  # the team lead authorises what a practitioner recorded
         first,
         ReferralProgress(today - timedelta(248), True, True, today - timedelta(215)),
         now=env.now,

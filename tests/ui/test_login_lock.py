@@ -227,3 +227,24 @@ def test_unlock_carries_on_where_you_left_off_and_names_the_password(
     qtbot.waitUntil(lambda: record.record is not None, timeout=TIMEOUT)
     assert record.person_id == person_id and record.tabs.currentIndex() == 3
     assert workspace.sections["Caseload"].currentWidget() is record
+
+
+def test_a_disabled_account_returns_the_open_session_to_sign_in_saying_why(
+    qtbot: QtBot, opened: Opened, fixed_clock: Clock
+) -> None:
+    from casework.services import front_door, users
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    session = Session(opened.file.path, fixed_clock)
+    session.set_database(opened.db)
+    actor = opened.login(opened.lead)
+    window = session.show_main(actor)
+    tasks.wait_for_all()
+    users.set_active(opened.db, SYSTEM_ACTOR, actor.username, False, now=fixed_clock())
+    errors: list[BaseException] = []
+    with qtbot.waitSignal(session.login_shown, timeout=TIMEOUT) as shown:
+        tasks.run(front_door.queue, opened.db, actor, now=fixed_clock(), on_error=errors.append)
+    assert "disabled" in shown.args[0].status.text()
+    assert not errors  # the refusal ends the session instead of showing as a view's error
+    assert not window.isVisible() and window.workspace is None
+    assert audited(opened, "session_revoked") >= 1

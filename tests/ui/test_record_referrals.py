@@ -137,8 +137,8 @@ def test_a_team_lead_authorises_and_a_practitioner_cannot(qtbot: QtBot, env: Env
     referral = add_referral(env, person.id, 30)
     today = env.now.date()
     done = ReferralProgress(today - timedelta(28), True, False, today - timedelta(2))
-    front_door.record_progress(env.db, env.lead, referral, done, now=env.now)
-    worker = practitioner(env)
+    worker = practitioner(env)  # records the assessment; the team lead authorises it
+    front_door.record_progress(env.db, worker, referral, done, now=env.now)
 
     seen_by_worker = opened(qtbot, env, person.id, worker)
     card = seen_by_worker.cards[referral]

@@ -122,7 +122,9 @@ _SAMPLES = {
     STATUS: "Waiting for a team lead",
 }
 RECENT_CONTACTS = 5
-OWN_REQUEST = "You asked for this closure, so you cannot approve it: another team lead must."
+OWN_REQUEST = (
+    "You wrote or changed this closure request, so you cannot approve it: another team lead must."
+)
 NOT_LEAD = "Only a team lead can approve or return a closure request."
 LEAD_DECISIONS = {"risk_review": "How the risk will be reviewed", "risk_holder": "Who holds it"}
 
@@ -549,7 +551,7 @@ class ReviewPane(QWidget):
 
     def is_own(self) -> bool:
         request = self.data.overview.request if self.data else None
-        return request is not None and request.requested_by_id == self._actor.user_id
+        return request is not None and self._actor.user_id in request.author_ids
 
     def _fill(self, data: ReviewData) -> None:
         overview, row = data.overview, data.row
@@ -661,8 +663,8 @@ class ReviewPane(QWidget):
             )
         if self._lead and self.is_own():
             return (
-                "Every check passes, <b>but you asked for this closure, so another team lead "
-                "must approve it.</b> You may still return it or record decisions.",
+                "Every check passes, <b>but you wrote or changed this request, so another "
+                "team lead must approve it.</b> You may still return it or record decisions.",
                 "warning",
             )
         text = "<b>Ready to approve: every check passes.</b>"

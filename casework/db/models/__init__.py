@@ -12,6 +12,7 @@ from casework.db.models.closure import (
     ClosedCaseNote,
     ClosureOverride,
     ClosureRequest,
+    ClosureRequestVersion,
 )
 from casework.db.models.front_door import (
     Allegation,
@@ -59,6 +60,7 @@ __all__ = [
     "ClosedCaseNote",
     "ClosureOverride",
     "ClosureRequest",
+    "ClosureRequestVersion",
     "Contact",
     "ContactAddendum",
     "ContactSummary",

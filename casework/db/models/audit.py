@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.models.base import Base
@@ -17,6 +17,7 @@ class AuditEvent(Base):
     """
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_record", "record_type", "record_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime)
@@ -29,6 +30,9 @@ class AuditEvent(Base):
     outcome: Mapped[str] = mapped_column(String(10), default="ok")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of the row as written (``casework.db.audit_rows.row_hash``), or "deleted";
+    # None on events that wrote no row (sign-ins, denials) and on events older than it.
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditHead(Base):

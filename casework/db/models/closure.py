@@ -107,3 +107,18 @@ class CareArrangement(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ClosureRequestVersion(Base):
+    """Who wrote each version of a closure request: the first request and every
+    resubmission. Nobody who wrote any version may approve the request."""
+
+    __tablename__ = "closure_request_versions"
+    __table_args__ = (UniqueConstraint("request_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("closure_requests.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))  # request or resubmit
+    author_id: Mapped[int | None] = mapped_column(ForeignKey(_USER))
+    written_at: Mapped[datetime] = mapped_column(DateTime)
