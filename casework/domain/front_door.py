@@ -84,13 +84,11 @@ __all__ = [
     "return_interview_held_in_time",
     "return_interview_in_time",
     "return_interview_open",
-    "risk_holder_problems",
     "risk_review_due",
     "risk_screening_problems",
     "screening_due",
     "service_referral_chase_due",
     "service_referral_close_problems",
-    "sign_off_problems",
     "strategy_criteria_after",
     "strategy_decision_problems",
     "strategy_meeting_due",
@@ -664,40 +662,6 @@ def lowering_needs_sign_off(previous: RiskLevel | str | None, new: RiskLevel | s
         return False
     before, after = RiskLevel.parse(previous), RiskLevel.parse(new)
     return before.needs_review_within_weeks and after.rank < before.rank
-
-
-def sign_off_problems(screened_by: int, signer: int | None, lowered: bool) -> list[Problem]:
-    """A lowered level is signed off by a different person from whoever lowered it."""
-    if lowered and screened_by == signer:
-        return [
-            Problem(
-                "signed_off_by",
-                "Team lead sign-off: a lowered level is signed off by a different team lead "
-                "from the one who lowered it.",
-            )
-        ]
-    return []
-
-
-_ADULT_HOLDER_WORDS = ("adult safeguarding", "adult social care", "adult services")
-
-
-def risk_holder_problems(holder: str, age: int | None) -> list[Problem]:
-    """Who holds a risk after closure: a child (under 18) cannot hand a risk to adult
-    safeguarding, which safeguards adults (Care Act 2014 s42) while a child's risk stays
-    with children's services (Children Act 1989 s47; Working Together 2023)."""
-    text = holder.strip().lower()
-    if age is not None and age >= ADULT_AGE:
-        return []
-    if any(words in text for words in _ADULT_HOLDER_WORDS):
-        return [
-            Problem(
-                "risk_holder",
-                "Who holds the risk: adult safeguarding cannot hold a risk to someone under "
-                f"{ADULT_AGE}; children's services keep it (Children Act 1989 s47).",
-            )
-        ]
-    return []
 
 
 # --- Time left -----------------------------------------------------------------------------

@@ -345,7 +345,7 @@ def _milestones(rows: _Rows, rng: random.Random, p: Person, today: date, author:
             NeedsAssessment,
             young_person_id=p.id,
             eligible_from=sixteen,
-            started_on=sixteen + timedelta(days=20),
+            started_on=min(today, sixteen + timedelta(days=20)),
             completed_on=min(today, sixteen + timedelta(days=rng.randint(40, 120)))
             if done
             else None,

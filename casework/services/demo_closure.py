@@ -65,27 +65,26 @@ def _moment(day: date, hour: int = 11) -> datetime:
 def _tidy(session: Session, c: _Case, today: date) -> None:
     """Finish what an open case might still have hanging: decisions, enquiries, outcomes,
     return interviews, referrals out, follow-ups and drafts."""
-    pid, at = c.pid, _moment(today - timedelta(days=20))
-    session.execute(
-        update(SafeguardingContact)
-        .where(SafeguardingContact.young_person_id == pid, SafeguardingContact.decided_at.is_(None))
-        .values(
-            decision="nfa",
-            rationale="Already known; no new risk.",
-            decided_by=c.lead,
-            decided_at=at,
-        )
+    pid = c.pid
+    undecided = (
+        *session.scalars(
+            select(SafeguardingContact).where(
+                SafeguardingContact.young_person_id == pid, SafeguardingContact.decided_at.is_(None)
+            )
+        ),
+        *session.scalars(
+            select(Referral).where(Referral.young_person_id == pid, Referral.decided_at.is_(None))
+        ),
     )
-    session.execute(
-        update(Referral)
-        .where(Referral.young_person_id == pid, Referral.decided_at.is_(None))
-        .values(
-            decision="nfa",
-            rationale="Needs met by the leaving care team.",
-            decided_by=c.lead,
-            decided_at=at,
+    for row in undecided:  # decided within hours of arriving
+        row.decision = "nfa"
+        row.rationale = (
+            "Already known; no new risk."
+            if isinstance(row, SafeguardingContact)
+            else "Needs met by the leaving care team."
         )
-    )
+        row.decided_by = c.lead
+        row.decided_at = row.received_at + timedelta(hours=3)
     session.execute(
         update(Referral)
         .where(Referral.young_person_id == pid, Referral.assessment_started_on.is_not(None))
@@ -110,8 +109,12 @@ def _tidy(session: Session, c: _Case, today: date) -> None:
     )
     episodes = session.scalars(select(MissingEpisode).where(MissingEpisode.young_person_id == pid))
     for m in episodes:
-        m.ended_at = m.ended_at or m.started_at + timedelta(hours=20)
+        if m.ended_at is None:  # back well before the request, not missing now
+            m.started_at -= timedelta(days=4)
+            m.ended_at = m.started_at + timedelta(hours=20)
         m.interview_offered_at = m.interview_offered_at or m.ended_at + timedelta(hours=24)
+        m.interview_accepted = True
+        m.interview_held_at = m.interview_held_at or m.interview_offered_at + timedelta(hours=2)
     session.execute(
         update(ServiceReferral)
         .where(ServiceReferral.young_person_id == pid)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from casework.db.models import AuditEvent, User
-from casework.errors import ValidationFailed
+from casework.errors import PermissionDenied, ValidationFailed
 from casework.services import accommodation, arrangements, closure, people
 from casework.services.accommodation import AccommodationInput
 from casework.services.arrangements import ArrangementInput
@@ -151,7 +151,7 @@ def test_bed_and_breakfast_18_plus_needs_a_reason_and_another_persons_review(
     assert period.awaiting_suitability_review and period.suitable_reason == reason
     facts = closure.preview_checks(db, team.lead, adult, ClosureInput("CLDI"), now=NOW)
     assert facts  # the checks run over the period
-    with pytest.raises(ValidationFailed, match="another team lead"):
+    with pytest.raises(PermissionDenied, match="another team lead"):
         accommodation.review_accommodation(db, team.lead, adult, period.id, "Agreed.", now=NOW)
     assert accommodation.list_accommodation(db, team.lead, adult, now=NOW)[0].reviewed_on is None
     # Recorded by the worker instead: the team lead may review it.
@@ -242,23 +242,24 @@ def test_periods_end_on_the_last_night(team: Team) -> None:
 
 
 def test_team_lead_cannot_hand_a_childs_risk_to_adult_safeguarding(team: Team) -> None:
-    from casework.db.models import RiskScreening
+    from casework.services import safeguarding
     from casework.services.closure import TeamLeadDecisions
 
     db = team.opened.db
     pid = _person(team, 17, "relevant")
-    with db.unit_of_work() as session:
-        session.add(
-            RiskScreening(
-                young_person_id=pid,
-                risk_type="cse",
-                level="high",
-                indicators="",
-                reasoning="Older men giving lifts and gifts.",
-                screened_on=TODAY - timedelta(days=40),
-                screened_by=team.worker.user_id,
-            )
-        )
+    safeguarding.screen_risk(
+        db,
+        team.worker,
+        pid,
+        safeguarding.RiskInput(
+            "cse",
+            "high",
+            "Older men giving lifts and gifts.",
+            TODAY - timedelta(days=40),
+            ("Unexplained money, gifts, phones or clothes",),
+        ),
+        now=NOW,
+    )
     died = ClosureInput(
         "CLDI",
         why_open="Relevant child.",

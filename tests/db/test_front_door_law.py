@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select, text
 from casework.clock import local_today, to_local
 from casework.db.models import Referral, User
 from casework.domain.calendar import add_months
-from casework.errors import ValidationFailed
+from casework.errors import PermissionDenied, ValidationFailed
 from casework.services import auth, due, front_door, safeguarding, users
 from casework.services import child_protection as cp
 from casework.services.front_door import ConcernInput, ReferralProgress
@@ -81,12 +81,13 @@ def test_assessment_clock_until_authorised(case, decision: str) -> None:  # type
     front_door.record_progress(opened.db, lead, rid, done, now=NOW)
     # Completed is not enough: the clock runs until a team lead authorises it.
     assert any(i.source_id == rid for i in _items(opened, lead, pid)["assessment"])
-    front_door.authorise_assessment(opened.db, lead, rid, now=NOW)
+    other = _second_lead(opened)  # whoever recorded the assessment never authorises it
+    front_door.authorise_assessment(opened.db, other, rid, now=NOW)
     assert not any(i.source_id == rid for i in _items(opened, lead, pid).get("assessment", []))
     view = next(v for v in front_door.list_referrals(opened.db, lead, pid, now=NOW) if v.id == rid)
     assert view.authorised and view.authorised_on == today
     with pytest.raises(ValidationFailed, match="already authorised"):
-        front_door.authorise_assessment(opened.db, lead, rid, now=NOW)
+        front_door.authorise_assessment(opened.db, other, rid, now=NOW)
     # A changed completion date needs authorising again.
     front_door.record_progress(
         opened.db,
@@ -247,7 +248,7 @@ def test_lowering_a_high_level_needs_another_team_leads_sign_off(case) -> None: 
     assert view.awaiting_sign_off and view.lowered_from is not None
     item = next(i for i in _items(opened, lead, pid)["risk_sign_off"] if i.source_id == sid)
     assert "lowering" in item.title and "high to low" in item.title
-    with pytest.raises(ValidationFailed, match="different team lead"):
+    with pytest.raises(PermissionDenied, match="another team lead must"):
         safeguarding.sign_off_risk(opened.db, lead, sid, now=NOW)
     other = _second_lead(opened)
     safeguarding.sign_off_risk(opened.db, other, sid, now=NOW)

@@ -411,7 +411,7 @@ def test_a_lowered_level_waits_for_another_team_lead(qtbot: QtBot, env: Env) -> 
     dialog = section.dialog
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(dialog.problems.problems()), timeout=TIMEOUT)
-    assert "different team lead" in " ".join(dialog.problems.problems())
+    assert "another team lead must" in " ".join(dialog.problems.problems())
     if os.environ.get("CASEWORK_SHOTS"):
         dialog.reject()
         with_style(lambda: shoot(view, "safeguarding_lowered.png", (1280, 900)))

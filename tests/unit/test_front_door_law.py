@@ -32,9 +32,7 @@ from casework.domain.front_door import (
     return_interview_due,
     return_interview_held_in_time,
     return_interview_open,
-    risk_holder_problems,
     screening_due,
-    sign_off_problems,
     strategy_criteria_after,
     strategy_decision_problems,
     strategy_meeting_open,
@@ -273,23 +271,6 @@ def test_lowering_medium_or_high_needs_sign_off(
 @given(st.sampled_from(list(RiskLevel)), st.sampled_from(list(RiskLevel)))
 def test_only_a_fall_from_medium_or_high_needs_sign_off(a: RiskLevel, b: RiskLevel) -> None:
     assert lowering_needs_sign_off(a, b) == (a.rank >= 2 and b.rank < a.rank)
-
-
-def test_a_lowered_level_is_signed_off_by_someone_else() -> None:
-    assert sign_off_problems(7, 7, lowered=True)[0].field == "signed_off_by"
-    assert sign_off_problems(7, 8, lowered=True) == []
-    assert sign_off_problems(7, 7, lowered=False) == []
-
-
-@pytest.mark.parametrize(
-    "holder", ["Adult safeguarding team", "adult social care", "ADULT SERVICES"]
-)
-def test_under_18s_cannot_hand_a_risk_to_adult_safeguarding(holder: str) -> None:
-    [problem] = risk_holder_problems(holder, 17)
-    assert problem.field == "risk_holder" and "s47" in problem.message
-    assert risk_holder_problems(holder, None)  # unknown age: treated as a child
-    assert risk_holder_problems(holder, 18) == []
-    assert risk_holder_problems("Police child exploitation team", 16) == []
 
 
 def test_screening_days_are_local_practice_in_the_council_configuration() -> None:
