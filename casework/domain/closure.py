@@ -107,7 +107,7 @@ class CheckId(enum.StrEnum):
     ALLEGATIONS = "allegations-have-outcomes"
     EXPLOITATION = "exploitation-and-missing-screened"
     OPEN_RISKS = "open-risks-held"
-    RETURN_INTERVIEWS = "return-interviews-offered"
+    RETURN_INTERVIEWS = "return-interviews-held"
     SEEN = "seen-recently-and-views-recorded"
     OPEN_ACTIONS = "referrals-out-and-actions-finished"
     ACCOMMODATION = "accommodation-known-and-suitable"
@@ -119,7 +119,7 @@ class CheckId(enum.StrEnum):
 
     @property
     def number(self) -> str:
-        """The number issue 5 gives the check ("4" covers both exploitation checks)."""
+        """The check's number in the closure checklist ("4" covers both exploitation checks)."""
         return _NUMBERS[self]
 
     @property
@@ -155,13 +155,13 @@ _TITLES = {
     CheckId.ALLEGATIONS: "Every allegation has a recorded outcome",
     CheckId.EXPLOITATION: "Exploitation and missing screened recently",
     CheckId.OPEN_RISKS: "Open medium or high risks are handed to someone",
-    CheckId.RETURN_INTERVIEWS: "Return interview offered after every missing episode",
+    CheckId.RETURN_INTERVIEWS: "Return interview held after every missing episode",
     CheckId.SEEN: "Seen recently, seen alone where needed, views on closure recorded",
     CheckId.OPEN_ACTIONS: "Referrals out have outcomes and no follow-up is overdue",
     CheckId.ACCOMMODATION: "Accommodation known and suitable",
     CheckId.TOLD_CAN_RETURN: "Told in writing they can come back for support until 25",
     CheckId.SUMMARY: "Closure summary complete",
-    CheckId.RE_REFERRALS: "Repeated concerns or referrals explained",
+    CheckId.RE_REFERRALS: "Repeated referrals explained",
     CheckId.DRAFTS: "No draft notes outstanding",
     CheckId.REASON: "The closure reason's own evidence",
 }
@@ -170,8 +170,10 @@ _WHY = {
     CheckId.FRONT_DOOR: "A concern or referral nobody decided on is a risk nobody weighed. "
     "Closing around it loses it.",
     CheckId.ENQUIRIES: "CIN rules: no closure while an assessment or a section 47 enquiry is "
-    "unfinished, and an enquiry needs an initial conference or a recorded reason it is "
-    "not needed.",
+    "unfinished. An assessment is finished when a team lead authorises it, and an enquiry "
+    "needs an initial conference or a recorded reason it is not needed (Working Together to "
+    "Safeguard Children 2023, chapter 2). A child protection plan still in force is ended "
+    "by a review conference, not by closing the case (Working Together 2023, chapter 2).",
     CheckId.ALLEGATIONS: "Keeping Children Safe in Education: an allegation is not finished "
     "until its outcome is recorded, with who decided and when.",
     CheckId.EXPLOITATION: "Inspectors found cases closed while young people were at risk of "
@@ -182,8 +184,10 @@ _WHY = {
     "while young people were at risk of sexual exploitation). Someone must hold the risk "
     "afterwards and say how it will be reviewed; a child's risk cannot be handed to adult "
     "safeguarding (Care Act 2014 s42 is for adults; Working Together 2023).",
-    CheckId.RETURN_INTERVIEWS: "Statutory guidance on children who go missing: a return "
-    "interview is offered after every episode.",
+    CheckId.RETURN_INTERVIEWS: "Statutory guidance on children who run away or go missing "
+    "from home or care (2014): an independent return interview is held within 72 hours of "
+    "every return. Offering one is not enough; a young person's recorded refusal is their "
+    "answer. Nobody closes a case while the young person is still missing.",
     CheckId.SEEN: "Good closure practice: the young person is seen shortly before closing, "
     "seen alone where there has been risk, and their views are recorded.",
     CheckId.OPEN_ACTIONS: "Open actions and referrals are finished or handed on, not left "
@@ -198,8 +202,10 @@ _WHY = {
     "in writing before the case closes.",
     CheckId.SUMMARY: "Whoever picks the case up next needs to know why it was open, what "
     "changed, who is still involved and what to do if concerns come back.",
-    CheckId.RE_REFERRALS: "Two or more concerns or referrals in a year is a pattern. Closing "
-    "again needs a written reason why this time is different.",
+    CheckId.RE_REFERRALS: "Two or more referrals in a year is a pattern (a re-referral is a "
+    "referral within 12 months of a previous one: DfE Children in Need census; contacts "
+    "that did not become referrals do not count). Closing again needs a written reason why "
+    "this time is different.",
     CheckId.DRAFTS: "A draft note is work nobody else can see. The chronology is built "
     "from finalised notes, so it is current only once no drafts are waiting.",
     CheckId.REASON: "A care leaver's case closes only on a ground the law accepts for their "
@@ -330,7 +336,7 @@ class ClosureRules:
 
     screening_days: int = 28  # CSE, CCE and missing screened within this many days before
     seen_days: int = 28  # seen face to face within this many days before the request
-    re_referral_count: int = 2  # this many concerns or referrals in 12 months is a pattern
+    re_referral_count: int = 2  # this many referrals in 12 months is a pattern
     refusal_attempts: int = 3  # documented attempts before "refuses contact" is accepted
     refusal_months: int = 3  # ... within this many months before the request
     review_flag_working_days: int = 5  # a request waiting longer is flagged in the queue
@@ -398,6 +404,7 @@ class ReferralFact:
     s47_outcome: str = ""
     icpc_on: date | None = None
     icpc_not_required: bool = False
+    assessment_authorised_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -422,6 +429,15 @@ class MissingFact:
     started_on: date
     ended_on: date | None
     interview_offered_on: date | None
+    interview_held_on: date | None = None
+    interview_declined: bool = False  # the young person's recorded refusal
+
+
+@dataclass(frozen=True)
+class ProtectionPlanFact:
+    id: int
+    started_on: date
+    ended_on: date | None
 
 
 @dataclass(frozen=True)
@@ -483,6 +499,7 @@ class ClosureFacts:
     declined_support_on: date | None = None
     last_plan_review_on: date | None = None
     activity: str | None = None  # the SSDA903 activity code on the day the checks run
+    protection_plans: tuple[ProtectionPlanFact, ...] = ()
     record_version: int = 1
 
 
@@ -631,6 +648,16 @@ def _check_enquiries(c: _Context) -> CheckResult:
                     False,
                 )
             )
+        elif r.assessment_completed_on and not r.assessment_authorised_on:
+            evidence.append(
+                Evidence(
+                    "referral",
+                    r.id,
+                    f"Assessment completed {plain_date(r.assessment_completed_on)}: not yet "
+                    "authorised by a team lead",
+                    False,
+                )
+            )
         if r.strategy_discussion_on and not (r.icpc_on or r.icpc_not_required):
             evidence.append(
                 Evidence(
@@ -641,9 +668,25 @@ def _check_enquiries(c: _Context) -> CheckResult:
                     False,
                 )
             )
-    failed = [f"{_plural(len(evidence), 'assessment or enquiry')} unfinished."] if evidence else []
+    for plan in c.facts.protection_plans:
+        if plan.ended_on is None or plan.ended_on > c.on:
+            evidence.append(
+                Evidence(
+                    "child_protection_plan",
+                    plan.id,
+                    f"Child protection plan from {plain_date(plan.started_on)} still in force: "
+                    "a review conference ends it",
+                    False,
+                )
+            )
+    failed = (
+        [f"{_plural(len(evidence), 'assessment, enquiry or plan')} unfinished."] if evidence else []
+    )
     return _result(
-        CheckId.ENQUIRIES, failed, evidence, "No assessment or section 47 enquiry is open."
+        CheckId.ENQUIRIES,
+        failed,
+        evidence,
+        "No assessment, section 47 enquiry or child protection plan is open.",
     )
 
 
@@ -831,58 +874,50 @@ def _check_open_risks(c: _Context) -> CheckResult:
 
 
 def _check_return_interviews(c: _Context) -> CheckResult:
+    """Every missing episode in the 12 months before closure has ended and its return
+    interview was held, or the young person's refusal recorded (statutory guidance on
+    children who run away or go missing from home or care, 2014)."""
     since = add_months(c.on, -12)
     evidence: list[Evidence] = []
     failed = 0
     for m in c.facts.missing:
         if m.started_on < since:
             continue
+        started = plain_date(m.started_on)
         if m.ended_on is None:
-            evidence.append(
-                Evidence(
-                    "missing_episode",
-                    m.id,
-                    f"Missing since {plain_date(m.started_on)}: not yet returned",
-                    False,
-                )
+            found, ok = f"Missing since {started}: not yet returned", False
+        elif m.interview_held_on is not None:
+            found, ok = f"Missing {started}: interview held {plain_date(m.interview_held_on)}", True
+        elif m.interview_declined:
+            found, ok = f"Missing {started}: the young person declined the interview", True
+        elif m.interview_offered_on is not None:
+            found = (
+                f"Missing {started}: interview offered {plain_date(m.interview_offered_on)} "
+                "but not held"
             )
-            failed += 1
-        elif m.interview_offered_on is None:
-            evidence.append(
-                Evidence(
-                    "missing_episode",
-                    m.id,
-                    f"Missing {plain_date(m.started_on)}, returned {plain_date(m.ended_on)}: no "
-                    "return interview offered",
-                    False,
-                )
-            )
-            failed += 1
+            ok = False
         else:
-            evidence.append(
-                Evidence(
-                    "missing_episode",
-                    m.id,
-                    f"Missing {plain_date(m.started_on)}: interview offered "
-                    f"{plain_date(m.interview_offered_on)}",
-                )
-            )
+            found = f"Missing {started}, returned {plain_date(m.ended_on)}: no return interview"
+            ok = False
+        evidence.append(Evidence("missing_episode", m.id, found, ok))
+        failed += not ok
     if failed:
         return _result(
             CheckId.RETURN_INTERVIEWS,
             [
                 f"{_plural(failed, 'missing episode')} in the last 12 months without a return "
-                "interview offered (or still missing)."
+                "interview held (or still missing)."
             ],
             evidence,
             "",
         )
-    ok = (
+    ok_text = (
         "No missing episodes in the last 12 months."
         if not evidence
-        else "A return interview was offered after every missing episode in the last 12 months."
+        else "Every missing episode in the last 12 months had its return interview held or "
+        "declined."
     )
-    return _result(CheckId.RETURN_INTERVIEWS, [], evidence, ok)
+    return _result(CheckId.RETURN_INTERVIEWS, [], evidence, ok_text)
 
 
 def _check_seen(c: _Context) -> CheckResult:
@@ -1169,15 +1204,11 @@ def _check_summary(c: _Context) -> CheckResult:
 
 
 def _check_re_referrals(c: _Context) -> CheckResult:
+    """Referrals in the 12 months before closure. Only referrals count: the DfE's
+    re-referral is a referral within 12 months of a previous one, and contacts that did
+    not become referrals are not referrals (Children in Need census guide)."""
     since = add_months(c.on, -12)
     found = [
-        Evidence(
-            "safeguarding_contact", x.id, f"Concern received {plain_date(x.received_on)}", False
-        )
-        for x in c.facts.concerns
-        if since <= x.received_on <= c.on
-    ]
-    found += [
         Evidence("referral", r.id, f"Referral received {plain_date(r.received_on)}", False)
         for r in c.facts.referrals
         if since <= r.received_on <= c.on
@@ -1186,7 +1217,7 @@ def _check_re_referrals(c: _Context) -> CheckResult:
         return _result(
             CheckId.RE_REFERRALS,
             [
-                f"{_plural(len(found), 'concern or referral')} in the 12 months before "
+                f"{_plural(len(found), 'referral')} in the 12 months before "
                 f"{plain_date(c.on)}: say in writing why closing now is right."
             ],
             found,
@@ -1196,7 +1227,7 @@ def _check_re_referrals(c: _Context) -> CheckResult:
         CheckId.RE_REFERRALS,
         [],
         found,
-        f"{_plural(len(found), 'concern or referral')} in the last 12 months.",
+        f"{_plural(len(found), 'referral')} in the last 12 months.",
     )
 
 

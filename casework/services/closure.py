@@ -52,7 +52,7 @@ from casework.domain.codes import UnknownCode
 from casework.domain.front_door import ServiceReferralStatus
 from casework.domain.leaving_care import ContactMethod, plain_date
 from casework.errors import CaseClosed, NotFound, PermissionDenied, ValidationFailed
-from casework.services import audit
+from casework.services import audit, child_protection
 from casework.services.arrangements import ArrangementView, arrangements_in
 from casework.services.auth import confirm_password
 from casework.services.common import Changed, add_audited, require, require_approver, rows_in
@@ -120,6 +120,7 @@ def _referrals(session: Session, ids: Sequence[int]) -> dict[int, list[rules.Ref
                 x.s47_outcome,
                 x.icpc_on,
                 bool(x.icpc_not_required_reason.strip()),
+                x.assessment_authorised_on,
             )
         )
     return out
@@ -151,16 +152,26 @@ def _screenings(session: Session, ids: Sequence[int]) -> dict[int, list[rules.Sc
 def _missing(session: Session, ids: Sequence[int]) -> dict[int, list[rules.MissingFact]]:
     m = MissingEpisode
     stmt = select(
-        m.young_person_id, m.id, m.started_at, m.ended_at, m.interview_offered_at
+        m.young_person_id,
+        m.id,
+        m.started_at,
+        m.ended_at,
+        m.interview_offered_at,
+        m.interview_held_at,
+        m.interview_accepted,
     ).order_by(m.id)
     out: dict[int, list[rules.MissingFact]] = defaultdict(list)
-    for pid, mid, start, end, offered in rows_in(session, stmt, m.young_person_id, ids):
+    for pid, mid, start, end, offered, held, accepted in rows_in(
+        session, stmt, m.young_person_id, ids
+    ):
         out[pid].append(
             rules.MissingFact(
                 mid,
                 _day(start),
                 _day(end) if end else None,
                 _day(offered) if offered else None,
+                _day(held) if held else None,
+                accepted is False,
             )
         )
     return out
@@ -309,6 +320,7 @@ def load_facts(session: Session, ids: Sequence[int], on: date) -> dict[int, rule
     out_refs, follow_ups = _service_referrals(session, ids), _follow_ups(session, ids)
     accommodation, reviews = _accommodation(session, ids, on), _plan_reviews(session, ids)
     activity = _activity(session, ids, on)
+    plans = child_protection.plan_facts(session, ids)
     support = support_events(session, ids)
     facts = {}
     for pid, (dob, eligibility, version) in people.items():
@@ -331,6 +343,9 @@ def load_facts(session: Session, ids: Sequence[int], on: date) -> dict[int, rule
             declined_support_on=declined_on(events),
             last_plan_review_on=reviews.get(pid),
             activity=activity.get(pid),
+            protection_plans=tuple(
+                rules.ProtectionPlanFact(p.id, p.started_on, p.ended_on) for p in plans.get(pid, ())
+            ),
             record_version=version,
         )
     return facts

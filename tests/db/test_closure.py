@@ -271,13 +271,11 @@ def test_override_is_recorded_and_audited_and_open_risk_needs_lead(case: Case) -
         (cid,) = front_door.record_concern(
             db, case.lead, case.pid, concern, now=NOW - timedelta(days=days)
         ).ids
-        front_door.decide_concern(
-            db,
-            case.lead,
-            cid,
-            "information_advice",
-            "Budget advice.",
-            now=NOW - timedelta(days=days),
+        rid = front_door.decide_concern(
+            db, case.lead, cid, "referral", "Refer.", now=NOW - timedelta(days=days)
+        ).ids[1]
+        front_door.decide_referral(
+            db, case.lead, rid, "nfa", "Budget advice.", now=NOW - timedelta(days=days)
         )
     with pytest.raises(ValidationFailed, match="justification"):
         _request(case)

@@ -177,7 +177,8 @@ def open_medium_risk(db: Database, worker: Actor, person_id: int, *, at: datetim
 
 
 def two_concerns(db: Database, lead: Actor, person_id: int, *, at: datetime) -> None:
-    """Two decided concerns in the last year: the re-referral warning, to be overridden."""
+    """Two concerns in the last year that became referrals, each then closed with no
+    further action: the re-referral warning, to be overridden."""
     for days in (90, 40):
         received = at - timedelta(days=days)
         data = ConcernInput(
@@ -189,8 +190,10 @@ def two_concerns(db: Database, lead: Actor, person_id: int, *, at: datetime) -> 
             factors=("11A",),
         )
         cid = front_door.record_concern(db, lead, person_id, data, now=received).ids[0]
-        front_door.decide_concern(
-            db, lead, cid, "nfa", "Checked: no role for us.", now=received + timedelta(hours=2)
+        decided = received + timedelta(hours=2)
+        rid = front_door.decide_concern(db, lead, cid, "referral", "Refer.", now=decided).ids[1]
+        front_door.decide_referral(
+            db, lead, rid, "nfa", "Checked: no role for us.", now=decided + timedelta(hours=1)
         )
 
 

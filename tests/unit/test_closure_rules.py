@@ -85,8 +85,21 @@ def test_2_open_assessment_and_s47_without_icpc_block() -> None:
     assert [e.id for e in result.evidence] == [7, 8]
     assert "initial conference" in result.evidence[1].text
     done = replace(s47, icpc_not_required=True)
-    finished = replace(open_assessment, assessment_completed_on=ON - timedelta(days=2))
+    completed = replace(open_assessment, assessment_completed_on=ON - timedelta(days=2))
+    unauthorised = failing(CheckId.ENQUIRIES, replace(READY, referrals=(completed, done)))
+    assert "not yet authorised" in unauthorised.evidence[0].text
+    finished = replace(completed, assessment_authorised_on=ON - timedelta(days=1))
     assert run(replace(READY, referrals=(finished, done)))[CheckId.ENQUIRIES].passed
+
+
+def test_2_a_child_protection_plan_in_force_blocks() -> None:
+    plan = c.ProtectionPlanFact(21, ON - timedelta(days=90), None)
+    result = failing(CheckId.ENQUIRIES, replace(READY, protection_plans=(plan,)))
+    assert (
+        result.evidence[0].kind == "child_protection_plan" and "in force" in result.evidence[0].text
+    )
+    ended = replace(plan, ended_on=ON - timedelta(days=3))
+    assert run(replace(READY, protection_plans=(ended,)))[CheckId.ENQUIRIES].passed
 
 
 def test_3_allegation_without_outcome_blocks() -> None:
@@ -134,12 +147,19 @@ def test_4b_open_medium_or_high_risk_needs_a_team_lead_holder() -> None:
     assert run(replace(READY, screenings=(*READY.screenings, older_low)))[CheckId.OPEN_RISKS].passed
 
 
-def test_5_missing_episodes_need_a_return_interview_offered() -> None:
+def test_5_missing_episodes_need_a_return_interview_held() -> None:
     episode = c.MissingFact(11, ON - timedelta(days=100), ON - timedelta(days=99), None)
     result = failing(CheckId.RETURN_INTERVIEWS, replace(READY, missing=(episode,)))
     assert result.evidence[0].id == 11
     offered = replace(episode, interview_offered_on=ON - timedelta(days=98))
-    assert run(replace(READY, missing=(offered,)))[CheckId.RETURN_INTERVIEWS].passed
+    assert (
+        "not held"
+        in failing(CheckId.RETURN_INTERVIEWS, replace(READY, missing=(offered,))).evidence[0].text
+    )
+    held = replace(offered, interview_held_on=ON - timedelta(days=97))
+    assert run(replace(READY, missing=(held,)))[CheckId.RETURN_INTERVIEWS].passed
+    declined = replace(offered, interview_declined=True)
+    assert run(replace(READY, missing=(declined,)))[CheckId.RETURN_INTERVIEWS].passed
     still_missing = c.MissingFact(12, ON - timedelta(days=2), None, None)
     assert (
         "still missing"
@@ -213,8 +233,10 @@ def test_10_each_summary_part_is_required(part: str) -> None:
 def test_11_re_referral_pattern_is_a_warning_needing_justification() -> None:
     facts = replace(
         READY,
-        concerns=(c.ConcernFact(30, ON - timedelta(days=300), True),),
-        referrals=(c.ReferralFact(31, ON - timedelta(days=20), True),),
+        referrals=(
+            c.ReferralFact(30, ON - timedelta(days=300), True),
+            c.ReferralFact(31, ON - timedelta(days=20), True),
+        ),
     )
     result = run(facts)[CheckId.RE_REFERRALS]
     assert result.severity is Severity.WARNING and result.needs_justification
@@ -225,8 +247,11 @@ def test_11_re_referral_pattern_is_a_warning_needing_justification() -> None:
         overridden.outcome is Outcome.OVERRIDDEN and overridden.justification == "Both about rent."
     )
     assert c.can_approve(run(facts, justified).values())
-    one = replace(facts, referrals=())
+    one = replace(facts, referrals=facts.referrals[1:])
     assert run(one)[CheckId.RE_REFERRALS].passed
+    # Contacts that did not become referrals are not re-referrals (DfE CIN census).
+    concerns = tuple(c.ConcernFact(40 + n, ON - timedelta(days=10 * n), True) for n in range(5))
+    assert run(replace(one, concerns=concerns))[CheckId.RE_REFERRALS].passed
 
 
 def test_12_drafts_outstanding_block() -> None:
