@@ -17,20 +17,20 @@ import json
 import os
 import secrets
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from casework.clock import local_today, utc_now
-from casework.db import keys
-from casework.db.database import Database, create_database, open_database, recover, unlock
+from casework.db import engine as engines
+from casework.db import files, keys
+from casework.db.database import Database, create_database, open_database, recover, tidy
 from casework.db.locations import resolve_path
-from casework.errors import CaseworkError, ImportRefused, ValidationFailed
+from casework.errors import CaseworkError, ImportRefused, KeyringEntryMissing, ValidationFailed
 from casework.reports.closure_check import closure_check
 from casework.reports.info import database_info
-from casework.services import audit, bundle, demo, due, setup, users
+from casework.services import audit, backup, bundle, demo, due, setup, users
 from casework.services.permissions import SYSTEM_ACTOR, Role
 
 
@@ -67,15 +67,29 @@ def _key_store_or_passphrase(force_passphrase: bool) -> tuple[keys.KeyStore | No
 
 
 def open_for_cli(path: Path) -> Database:
-    info = keys.read_key_info(path) if path.exists() else None
-    passphrase = None
-    store: keys.KeyStore | None = None
-    if info is not None and info.mode == "passphrase":
+    """Check the files, get the key, open; every problem is a plain message first."""
+    tidy(path)
+    files.check_database_file(path)
+    key, info = _key_for(path)
+    db = open_database(path, key, info=info, now=utc_now(), progress=_progress)
+    for note in db.notes:
+        print(f"casework-admin: note: {note}", file=sys.stderr)
+    return db
+
+
+def _key_for(path: Path) -> tuple[bytes, keys.KeyInfo]:
+    """The key of the database (or backup) at ``path``: keyring or passphrase."""
+    info = keys.read_key_info(path)
+    if info.mode == "passphrase":
         passphrase = _secret("CASEWORK_PASSPHRASE", "Passphrase for the database")
-    else:
-        store = keys.OSKeyStore()
-    key, info = unlock(path, key_store=store, passphrase=passphrase)
-    return open_database(path, key, info=info, now=utc_now(), progress=_progress)
+        return keys.unlock_with_passphrase(info, passphrase), info
+    key = keys.OSKeyStore().get(info.database_id)
+    if not info.matches(key):
+        raise KeyringEntryMissing(
+            "The key in this computer's keyring does not belong to this database. "
+            "Use the recovery code to restore access."
+        )
+    return key, info
 
 
 def _progress(text: str) -> None:
@@ -191,25 +205,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         data = bundle.export_bundle(db, SYSTEM_ACTOR, now=utc_now())
     finally:
         db.close()
-    _write_private(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    files.write_private(
+        target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode(), replace=True
+    )
     print(
         f"Exported {len(data['young_people'])} young people, {len(data['workers'])} workers "
         f"and {len(data['teams'])} teams to {target}. It holds personal data: keep it safe."
     )
     return 0
-
-
-def _write_private(target: Path, text: str) -> None:
-    """Write a file readable only by its owner, whole or not at all."""
-    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent or ".")
-    try:
-        os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -238,19 +241,69 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_recover(args: argparse.Namespace) -> int:
     path = resolve_path(args.path)
+    tidy(path)
+    files.check_database_file(path, need_write=False)
+    keys.read_key_info(path)
     code = _secret("CASEWORK_RECOVERY_CODE", "Recovery code")
+    _recover_at(path, code, args.passphrase_mode)
+    print("Access restored.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    target = Path(args.file).expanduser().absolute()
+    db = open_for_cli(resolve_path(args.path))
+    try:
+        result = backup.backup_database(db, target, now=utc_now(), progress=_progress)
+    finally:
+        db.close()
+    print(
+        f"Backed up to {result.path} and {keys.sidecar_path(result.path).name} beside it "
+        f"({result.size_bytes // 1024} KiB), checked by opening it; its audit trail "
+        f"{result.audit_chain}."
+    )
+    print(
+        "Keep both files together. They open with this database's key (keyring or "
+        "passphrase) or, anywhere, with the recovery code."
+    )
+    return 0 if result.chain_ok else 1
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    source = Path(args.file).expanduser().absolute()
+    target = resolve_path(args.path)
+    tidy(target)
+    files.check_database_file(source, need_write=False)
+    code = os.environ.get("CASEWORK_RECOVERY_CODE")
+    if code:
+        info = keys.read_key_info(source)
+        key = keys.unlock_with_recovery_code(info, code)
+    else:
+        try:
+            key, info = _key_for(source)
+        except KeyringEntryMissing:
+            raise CliError(
+                "This computer's keyring has no key for this backup (it was made on another "
+                "computer or account). Set CASEWORK_RECOVERY_CODE to the database's recovery "
+                "code and run restore again. Nothing was written."
+            ) from None
+    chain = backup.restore_backup(source, target, key=key, now=utc_now(), progress=_progress)
+    print(f"Restored {source} to {target}; its audit trail {chain.summary}.")
+    if code:
+        _recover_at(target, code, args.passphrase_mode)
+    return 0 if chain.ok else 1
+
+
+def _recover_at(path: Path, code: str, passphrase_mode: bool) -> None:
     store: keys.KeyStore | None = None
     passphrase = None
-    if not args.passphrase_mode and keys.OSKeyStore().is_available():
+    if not passphrase_mode and keys.OSKeyStore().is_available():
         store = keys.OSKeyStore()
     else:
         passphrase = _secret("CASEWORK_PASSPHRASE", "New passphrase for the database", confirm=True)
     recover(path, code, key_store=store, new_passphrase=passphrase)
     where = "in this computer's keyring" if store else "under the new passphrase"
-    print(
-        f"Access restored: the key for {path} is now kept {where}. The recovery code stays valid."
-    )
-    return 0
+    print(f"The key for {path} is now kept {where}. The recovery code stays valid.")
 
 
 def cmd_add_user(args: argparse.Namespace) -> int:
@@ -376,6 +429,21 @@ def _parser() -> argparse.ArgumentParser:
     p = command("export", cmd_export, "export everything to a JSON bundle")
     p.add_argument("file")
     p.add_argument("--force", action="store_true", help="replace an existing file")
+    p = command(
+        "backup", cmd_backup, "write an encrypted, checked backup (FILE and FILE.keys.json)"
+    )
+    p.add_argument("file", help="the backup file to write (never over an existing file)")
+    p = command(
+        "restore",
+        cmd_restore,
+        "restore a backup to a new database at --path (never over an existing one)",
+    )
+    p.add_argument("file", help="the backup file (its .keys.json beside it)")
+    p.add_argument(
+        "--passphrase-mode",
+        action="store_true",
+        help="with CASEWORK_RECOVERY_CODE: set a new passphrase even if a keyring is available",
+    )
     p = command("import", cmd_import, "import a JSON bundle: all of it, or nothing")
     p.add_argument("file")
     p = command("recover", cmd_recover, "restore access with the recovery code")
@@ -439,6 +507,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("casework-admin: interrupted; nothing was changed.", file=sys.stderr)
         return 130
+    except Exception as exc:  # the last line of defence: a plain line, never a traceback
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    plain = engines.plain_error(exc)
+    if plain is None and isinstance(exc, OSError):
+        plain = files.os_problem(exc, getattr(exc, "filename", None) or "a file")
+    if plain is not None:
+        print(f"casework-admin: {plain}", file=sys.stderr)
+        return 1
+    if os.environ.get("CASEWORK_DEBUG"):
+        raise exc
+    print(
+        f"casework-admin: an unexpected error ({type(exc).__name__}) stopped the command. "
+        "Anything already saved is safe. Set CASEWORK_DEBUG=1 and run it again to see the "
+        "details for a bug report.",
+        file=sys.stderr,
+    )
+    return 1
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ class Database:
     upgraded_from: str | None = None
     backup_path: Path | None = None
     notes: list[str] = field(default_factory=list)
+    # Kept for backups (sqlcipher_export keys the copy with it); never printed.
+    key: bytes = field(default=b"", repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -137,7 +139,7 @@ def create_database(
     return open_database(path, key, info=info), code
 
 
-def _stage_folder(path: Path) -> Path:
+def stage_folder(path: Path) -> Path:
     """A private folder beside ``path`` for work in progress, named so ``tidy`` knows it."""
     try:
         prefix = files.temp_name(f".{path.name}") + "-"
@@ -159,7 +161,7 @@ def _build_and_link(
     first. A creation killed between the two links leaves a key file whose twin is still
     in the staging folder: ``tidy`` (run before every open and creation) removes both, so
     a killed creation leaves either nothing or a complete database."""
-    stage = _stage_folder(path)
+    stage = stage_folder(path)
     tmp = stage / path.name
     try:
         _build(tmp, key, info.database_id, now, initialise, progress)
@@ -313,7 +315,7 @@ def _open_checked(
     except BaseException:
         eng.dispose()
         raise
-    return Database(path, eng, info, upgraded_from, backup, notes)
+    return Database(path, eng, info, upgraded_from, backup, notes, key)
 
 
 def settle_journal(
@@ -369,7 +371,7 @@ def _set_aside_note(what: str, moved: Path) -> str:
 
 def _wal_belongs(path: Path, key: bytes, info: keys.KeyInfo) -> bool:
     """Apply the log to a private copy (never the file itself) and check the result."""
-    stage = _stage_folder(path)
+    stage = stage_folder(path)
     try:
         copy = stage / "check.db"
         shutil.copyfile(path, copy)
