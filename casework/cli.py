@@ -20,18 +20,19 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casework.clock import local_today, utc_now
-from casework.db import engine as engines
 from casework.db import files, keys
-from casework.db.database import Database, create_database, open_database, recover, tidy
 from casework.db.locations import resolve_path
 from casework.errors import CaseworkError, ImportRefused, KeyringEntryMissing, ValidationFailed
-from casework.reports.closure_check import closure_check
-from casework.reports.info import database_info
-from casework.services import audit, backup, bundle, demo, due, setup, users
-from casework.services.permissions import SYSTEM_ACTOR, Role
+
+if TYPE_CHECKING:
+    from casework.db.database import Database
+
+# The database layer, the services and the reports are imported by the commands that use
+# them: a command that fails on a bad file says so without loading them first.
+ROLES = ("practitioner", "team_lead", "admin")
 
 
 class CliError(CaseworkError):
@@ -68,6 +69,8 @@ def _key_store_or_passphrase(force_passphrase: bool) -> tuple[keys.KeyStore | No
 
 def open_for_cli(path: Path) -> Database:
     """Check the files, get the key, open; every problem is a plain message first."""
+    from casework.db.database import open_database, tidy
+
     tidy(path)
     files.check_database_file(path)
     key, info = _key_for(path)
@@ -111,6 +114,9 @@ def _print_recovery(code: str) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from casework.db.database import create_database
+    from casework.services import setup
+
     path = resolve_path(args.path)
     admin = args.admin or input("Administrator user name: ").strip()
     lead = args.team_lead or input("Team lead user name: ").strip()
@@ -141,6 +147,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from casework.services import demo
+
     path = resolve_path(args.path)
     password = os.environ.get("CASEWORK_DEMO_PASSWORD") or secrets.token_urlsafe(12)
     store, passphrase = _key_store_or_passphrase(args.passphrase_mode)
@@ -168,6 +176,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from casework.reports.info import database_info
+
     db = open_for_cli(resolve_path(args.path))
     try:
         info = database_info(db)
@@ -180,13 +190,31 @@ def cmd_info(args: argparse.Namespace) -> int:
             if isinstance(value, dict):
                 value = ", ".join(f"{k} {v}" for k, v in value.items())
             print(f"{name.replace('_', ' ')}: {value}")
-    return 0 if info["integrity"] == "ok" and info["audit_chain"] == "ok" else 1
+    if info["integrity"] != "ok":
+        raise CliError(_damaged_message(str(info["integrity"])))
+    if info["audit_chain"] != "ok":
+        raise CliError(f"audit trail {info['audit_chain']}")
+    return 0
+
+
+def _damaged_message(found: str) -> str:
+    return (
+        f"The database file is damaged ({found}). Nothing was changed. Restore the database "
+        "and its key file from a backup (casework-admin restore BACKUP --path NEW), and keep "
+        "this file for IT."
+    )
 
 
 def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from casework.services import audit
+
     db = open_for_cli(resolve_path(args.path))
     try:
         with db.reading() as session:
+            conn = session.connection()
+            damaged = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
+            if damaged:
+                raise CliError(_damaged_message("; ".join(damaged[:3])))
             report = audit.verify_chain(session)
     finally:
         db.close()
@@ -197,17 +225,24 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    target = Path(args.file)
+    from casework.services import bundle
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    target = Path(args.file).expanduser().absolute()
     if target.exists() and not args.force:
         raise CliError(f"{target} already exists; use --force to replace it.")
-    db = open_for_cli(resolve_path(args.path))
-    try:
-        data = bundle.export_bundle(db, SYSTEM_ACTOR, now=utc_now())
-    finally:
-        db.close()
-    files.write_private(
-        target, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode(), replace=True
-    )
+    _require_folder(target)
+    path = resolve_path(args.path)
+    files.check_database_file(path)
+    # The private temporary file exists before anything is read, so a folder that cannot
+    # take the export fails before the export is audited.
+    with files.private_output(target, replace=args.force) as tmp:
+        db = open_for_cli(path)
+        try:
+            data = bundle.export_bundle(db, SYSTEM_ACTOR, now=utc_now())
+        finally:
+            db.close()
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(
         f"Exported {len(data['young_people'])} young people, {len(data['workers'])} workers "
         f"and {len(data['teams'])} teams to {target}. It holds personal data: keep it safe."
@@ -215,14 +250,32 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _require_folder(target: Path) -> None:
+    folder = target.parent
+    if not folder.is_dir():
+        raise CliError(f"The folder {folder} does not exist. Create it, or choose another place.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CliError(
+            f"The folder {folder} is read-only for your account: choose a folder you can "
+            "write to. Nothing was written."
+        )
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    from casework.services import bundle
+    from casework.services.permissions import SYSTEM_ACTOR
+
     source = Path(args.file)
+    path = resolve_path(args.path)
+    files.check_database_file(path)
     try:
         text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"Cannot read {source}: {exc.__class__.__name__}.") from None
+    except OSError as exc:
+        raise files.os_problem(exc, f"the bundle {source}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"Cannot read {source}: it is not UTF-8 text, so not a bundle.") from None
     data = bundle.parse_bundle(text)
-    db = open_for_cli(resolve_path(args.path))
+    db = open_for_cli(path)
     try:
         result = bundle.import_bundle(db, SYSTEM_ACTOR, data, now=utc_now())
     finally:
@@ -240,6 +293,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
+    from casework.db.database import tidy
+
     path = resolve_path(args.path)
     tidy(path)
     files.check_database_file(path, need_write=False)
@@ -251,7 +306,10 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from casework.services import backup
+
     target = Path(args.file).expanduser().absolute()
+    _require_folder(target)
     db = open_for_cli(resolve_path(args.path))
     try:
         result = backup.backup_database(db, target, now=utc_now(), progress=_progress)
@@ -270,6 +328,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from casework.db.database import tidy
+    from casework.services import backup
+
     source = Path(args.file).expanduser().absolute()
     target = resolve_path(args.path)
     tidy(target)
@@ -295,6 +356,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _recover_at(path: Path, code: str, passphrase_mode: bool) -> None:
+    from casework.db.database import recover
+
     store: keys.KeyStore | None = None
     passphrase = None
     if not passphrase_mode and keys.OSKeyStore().is_available():
@@ -307,6 +370,9 @@ def _recover_at(path: Path, code: str, passphrase_mode: bool) -> None:
 
 
 def cmd_add_user(args: argparse.Namespace) -> int:
+    from casework.services import users
+    from casework.services.permissions import SYSTEM_ACTOR, Role
+
     db = open_for_cli(resolve_path(args.path))
     try:
         password = _secret("CASEWORK_USER_PASSWORD", f"Password for {args.username}", confirm=True)
@@ -326,6 +392,9 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 
 
 def cmd_set_password(args: argparse.Namespace) -> int:
+    from casework.services import users
+    from casework.services.permissions import SYSTEM_ACTOR
+
     db = open_for_cli(resolve_path(args.path))
     try:
         password = _secret(
@@ -348,6 +417,9 @@ def _as_of(text: str | None) -> date:
 
 
 def cmd_report_due(args: argparse.Namespace) -> int:
+    from casework.services import due
+    from casework.services.permissions import SYSTEM_ACTOR
+
     as_of = _as_of(args.as_of)
     db = open_for_cli(resolve_path(args.path))
     try:
@@ -369,6 +441,9 @@ def cmd_report_due(args: argparse.Namespace) -> int:
 
 
 def cmd_closure_check(args: argparse.Namespace) -> int:
+    from casework.reports.closure_check import closure_check
+    from casework.services.permissions import SYSTEM_ACTOR
+
     db = open_for_cli(resolve_path(args.path))
     try:
         report = closure_check(db, SYSTEM_ACTOR, args.child_id, now=utc_now())
@@ -458,7 +533,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--role",
         required=True,
-        choices=[str(r) for r in (Role.PRACTITIONER, Role.TEAM_LEAD, Role.ADMIN)],
+        choices=list(ROLES),
     )
     p.add_argument("--team", help="the team they belong to")
     p.add_argument("--leads", nargs="*", help="teams a team lead leads")
@@ -512,6 +587,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _unexpected(exc: Exception) -> int:
+    from casework.db import engine as engines
+
     plain = engines.plain_error(exc)
     if plain is None and isinstance(exc, OSError):
         plain = files.os_problem(exc, getattr(exc, "filename", None) or "a file")

@@ -86,6 +86,22 @@ def check_database_file(path: Path, *, need_write: bool = True) -> None:
 
 
 def _check_is_file(path: Path) -> None:
+    try:
+        path.stat()
+    except FileNotFoundError:
+        pass
+    except NotADirectoryError:
+        raise FileAccessProblem(
+            f"{path.parent} is a file, not a folder, so there is no database at {path}. "
+            "Check the location. Nothing was changed."
+        ) from None
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise FileAccessProblem(
+                f"Your account is not allowed to look inside the folder {path.parent}. Ask "
+                "IT to give your account access to it. Nothing was changed."
+            ) from None
+        raise os_problem(exc, str(path)) from None
     if path.is_dir():
         raise FileAccessProblem(
             f"{path} is a folder, not a database file. Give the path of the database file "

@@ -235,10 +235,65 @@ def restore_backup(
             f"A database (or its key file) already exists at {target}. Restoring never "
             "writes over a database: choose a new path."
         )
+    if progress:
+        progress("checking the backup")
+    _check_in_place(source, key, info.database_id)
+    created = not target.parent.exists()
     try:
         files.private_dir(target.parent)
     except OSError as exc:
         raise files.os_problem(exc, f"the folder {target.parent}") from None
+    try:
+        return _restore_into(source, target, key, info, now, progress)
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                target.parent.rmdir()
+        raise
+
+
+def _check_in_place(path: Path, key: bytes, database_id: str) -> None:
+    """The checks of ``_check_copy`` on a file that must not be written (read-only)."""
+    try:
+        conn = engines.readonly_connect(path, key)
+    except sqlcipher.Error:
+        raise DatabaseDamaged(f"The backup {path} could not be read with its key.") from None
+    try:
+        bad = engines.damaged_pages(conn)
+        if bad:
+            raise DatabaseDamaged(
+                f"The backup {path} is damaged ({bad[0]}): use another backup. Nothing was written."
+            )
+        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        row = conn.execute(
+            "SELECT value FROM settings WHERE key = ?", (DATABASE_ID_SETTING,)
+        ).fetchone()
+    except sqlcipher.Error:
+        raise DatabaseDamaged(
+            f"The backup {path} is damaged (it could not be read through): use another "
+            "backup. Nothing was written."
+        ) from None
+    finally:
+        conn.close()
+    if integrity != ["ok"]:
+        raise DatabaseDamaged(
+            f"The backup {path} is damaged ({integrity[0]}): use another backup. Nothing "
+            "was written."
+        )
+    if row is None or row[0] != database_id:
+        raise DatabaseDamaged(
+            f"The backup {path} does not belong to its key file. Nothing was written."
+        )
+
+
+def _restore_into(
+    source: Path,
+    target: Path,
+    key: bytes,
+    info: keys.KeyInfo,
+    now: datetime,
+    progress: ProgressFn | None,
+) -> audit.ChainReport:
     stage = stage_folder(target)
     staged = stage / target.name
     try:
