@@ -58,12 +58,13 @@ def _person(team_id: int, uid: str) -> people.YoungPersonInput:
     )
 
 
-def _writer(path: Path, passphrase: str, actor: Actor, round_no: int, out: int) -> None:
+def _writer(
+    path: Path, key: bytes, info: keys.KeyInfo, actor: Actor, round_no: int, out: int
+) -> None:
     """The forked child: save until killed, acknowledging each committed save."""
     from datetime import datetime
 
     now = datetime.fromisoformat(NOW_ISO)
-    key, info = unlock(path, passphrase=passphrase)
     db = open_database(path, key, info=info, now=now)
     team = actor.team_id or min(actor.led_team_ids)
     os.write(out, b"ready\n")
@@ -86,14 +87,22 @@ class KillReport:
     seconds: float
 
 
-def kill_drill(path: Path, *, passphrase: str, password: str, rounds: int, seed: int) -> KillReport:
+def kill_drill(
+    path: Path,
+    *,
+    passphrase: str,
+    password: str,
+    rounds: int,
+    seed: int,
+    username: str = "lead",
+) -> KillReport:
     from datetime import datetime
 
     rng = random.Random(seed)
     now = datetime.fromisoformat(NOW_ISO)
     key, info = unlock(path, passphrase=passphrase)
     db = open_database(path, key, info=info, now=now)
-    actor = auth.login(db, "lead", password, now=now)
+    actor = auth.login(db, username, password, now=now)
     db.close()
     acknowledged: list[str] = []
     set_aside = 0
@@ -107,7 +116,7 @@ def kill_drill(path: Path, *, passphrase: str, password: str, rounds: int, seed:
         if pid == 0:  # the writer
             os.close(read_end)
             try:
-                _writer(path, passphrase, actor, round_no, write_end)
+                _writer(path, key, info, actor, round_no, write_end)
             finally:
                 os._exit(1)
         os.close(write_end)
@@ -204,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--username", default="lead")
     args = parser.parse_args(argv)
     # Secrets from the environment, never the command line.
     report = kill_drill(
@@ -212,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         password=os.environ["CASEWORK_DRILL_PASSWORD"],
         rounds=args.rounds,
         seed=args.seed,
+        username=args.username,
     )
     result: dict[str, Any] = dataclasses.asdict(report)
     print(json.dumps(result))
