@@ -185,7 +185,11 @@ def _build_and_link(
 
 
 def tidy(path: Path) -> int:
-    """Remove what killed Casework processes left beside ``path`` (see ``files.tidy``)."""
+    """Remove what killed Casework processes left beside ``path`` (see ``files.tidy``);
+    run at every start, before the database is opened or created."""
+    from casework.db.locations import tighten_default_folder
+
+    tighten_default_folder(path)
 
     def same_key_file(real: Path, staged: Path) -> bool:
         try:
