@@ -1,0 +1,90 @@
+"""The administrator's "Back up now" and schedule, and the files the app writes itself
+(chronology PDF, crash log) being owner-only whatever the umask."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from casework.db import keys
+from casework.services.backup import list_backups, schedule
+from tests.ui.conftest import NOW, Clock, Opened
+from ui import crash
+from ui.main_window import MainWindow
+from ui.views.admin_settings import AdminSettingsView
+from ui.views.chronology import write_pdf
+
+TIMEOUT = 20_000
+
+
+def _settings(qtbot: QtBot, opened: Opened, clock: Clock) -> AdminSettingsView:
+    window = MainWindow(opened.db, opened.login(opened.admin), clock)
+    qtbot.addWidget(window)
+    window.show()
+    window.workspace.show_section("Settings")
+    view = window.workspace.sections["Settings"]
+    assert isinstance(view, AdminSettingsView)
+    qtbot.waitUntil(view.backup_save.isEnabled, timeout=TIMEOUT)
+    return view
+
+
+def test_back_up_now_writes_a_checked_private_backup(
+    qtbot: QtBot, opened: Opened, fixed_clock: Clock
+) -> None:
+    view = _settings(qtbot, opened, fixed_clock)
+    assert view.backup_hours.value() == 24 and view.backup_keep.value() == 7
+    assert "No backup" in view.backup_status.text()
+    with qtbot.waitSignal(view.backed_up, timeout=TIMEOUT) as done:
+        view.backup_now_button.click()
+    assert "checked by opening it" in done.args[0]
+    taken = list_backups(opened.db.path)
+    assert [when for when, _ in taken] == [NOW.replace(microsecond=0)]
+    backup = taken[0][1]
+    folder = backup.parent
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for path in (backup, keys.sidecar_path(backup)):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert view.backup_now_button.isEnabled()
+
+
+def test_the_schedule_is_saved(qtbot: QtBot, opened: Opened, fixed_clock: Clock) -> None:
+    view = _settings(qtbot, opened, fixed_clock)
+    view.backup_hours.setValue(0)
+    view.backup_keep.setValue(3)
+    with qtbot.waitSignal(view.message, timeout=TIMEOUT) as saved:
+        view.backup_save.click()
+    assert "never" in saved.args[0]
+    plan = schedule(opened.db)
+    assert (plan.interval_hours, plan.keep) == (0, 3)
+
+
+def test_pdf_and_crash_log_are_owner_only_under_umask_000(
+    tmp_path: Path, crash_log_in_tmp: Path
+) -> None:
+    old = os.umask(0)
+    try:
+        from casework.db import files
+
+        target = tmp_path / "Chronology.pdf"
+        with files.private_output(target, replace=True) as tmp:
+            write_pdf("<p>Test</p>", str(tmp))
+        logger = crash._logger()
+        logger.error("Unexpected error\n%s", "ValueError")
+        for handler in logger.handlers:
+            handler.flush()
+    finally:
+        os.umask(old)
+        logger = logging.getLogger("casework.crash")
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+    assert target.read_bytes().startswith(b"%PDF")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert stat.S_IMODE(crash_log_in_tmp.stat().st_mode) == 0o700
+    log = crash_log_in_tmp / crash.LOG_FILE
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
