@@ -180,9 +180,8 @@ _NEXT_STEPS: list[tuple[type[CaseworkError], str, tuple[str, ...]]] = [
     ),
     (
         FileAccessProblem,
-        "The database itself is not damaged. Fix the access named above (your IT service "
-        "desk can do it), or copy the database and its key file to a folder your account "
-        "can write to and start Casework with that file. Then press Try again.",
+        "Once the access named above is fixed (your IT service desk can do it), press Try "
+        "again.",
         (_RETRY,),
     ),
     (
