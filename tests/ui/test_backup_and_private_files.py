@@ -88,3 +88,42 @@ def test_pdf_and_crash_log_are_owner_only_under_umask_000(
     assert stat.S_IMODE(crash_log_in_tmp.stat().st_mode) == 0o700
     log = crash_log_in_tmp / crash.LOG_FILE
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def _problem_on_start(qtbot: QtBot, path: Path, clock: Clock) -> tuple[str, list[str]]:
+    from ui import tasks
+    from ui.dialogs.unlock import ProblemDialog
+    from ui.startup import Startup
+
+    startup = Startup(path, clock)
+    try:
+        with qtbot.waitSignal(startup.dialog_shown, timeout=TIMEOUT):
+            startup.start()
+        problem = startup.dialog
+        assert isinstance(problem, ProblemDialog)
+        return problem.message.text(), list(problem.action_buttons)
+    finally:
+        tasks.wait_for_all(10_000)
+        startup.session.shutdown()
+
+
+def test_the_app_shows_the_same_plain_message_as_the_command_line(
+    qtbot: QtBot, tmp_path: Path, fixed_clock: Clock
+) -> None:
+    """The file checks run before the app asks for anything, with the same words."""
+    folder_db = tmp_path / "a" / "c.db"
+    folder_db.mkdir(parents=True)
+    text, actions = _problem_on_start(qtbot, folder_db, fixed_clock)
+    assert "is a folder, not a database file" in text and actions == ["Try again"]
+
+    listed = tmp_path / "b" / "c.db"
+    listed.parent.mkdir()
+    listed.write_bytes(os.urandom(4096))
+    keys.sidecar_path(listed).write_text("[1, 2, 3]")
+    before = listed.read_bytes()
+    text, _ = _problem_on_start(qtbot, listed, fixed_clock)
+    assert "is damaged or is not a Casework key file" in text
+    assert listed.read_bytes() == before and sorted(p.name for p in listed.parent.iterdir()) == [
+        "c.db",
+        "c.db.keys.json",
+    ]
