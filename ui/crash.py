@@ -71,7 +71,8 @@ class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
 
     def _open(self):  # type: ignore[no-untyped-def]
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, files.PRIVATE_FILE)
-        os.fchmod(fd, files.PRIVATE_FILE)  # a log left open by an older version is closed now
+        if hasattr(os, "fchmod"):  # a log an older version left open to others is closed now
+            os.fchmod(fd, files.PRIVATE_FILE)
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -139,15 +138,6 @@ def create_database(
     return open_database(path, key, info=info), code
 
 
-def stage_folder(path: Path) -> Path:
-    """A private folder beside ``path`` for work in progress, named so ``tidy`` knows it."""
-    try:
-        prefix = files.temp_name(f".{path.name}") + "-"
-        return Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
-    except OSError as exc:
-        raise files.os_problem(exc, f"the folder {path.parent}") from None
-
-
 def _build_and_link(
     path: Path,
     key: bytes,
@@ -161,8 +151,20 @@ def _build_and_link(
     first. A creation killed between the two links leaves a key file whose twin is still
     in the staging folder: ``tidy`` (run before every open and creation) removes both, so
     a killed creation leaves either nothing or a complete database."""
-    stage = stage_folder(path)
-    tmp = stage / path.name
+    with files.staging(path) as stage:
+        _link_built(stage / path.name, path, key, info, now, key_store, initialise, progress)
+
+
+def _link_built(
+    tmp: Path,
+    path: Path,
+    key: bytes,
+    info: keys.KeyInfo,
+    now: datetime,
+    key_store: keys.KeyStore | None,
+    initialise: Callable[[Session], None] | None,
+    progress: ProgressFn | None,
+) -> None:
     try:
         _build(tmp, key, info.database_id, now, initialise, progress)
         if key_store is not None:
@@ -180,8 +182,6 @@ def _build_and_link(
             raise DatabaseAlreadyExists(f"A database appeared at {path} meanwhile.") from None
     except OSError as exc:
         raise files.os_problem(exc, f"the folder {path.parent}") from None
-    finally:
-        files.remove_tree(stage)
 
 
 def tidy(path: Path) -> int:
@@ -375,9 +375,12 @@ def _set_aside_note(what: str, moved: Path) -> str:
 
 def _wal_belongs(path: Path, key: bytes, info: keys.KeyInfo) -> bool:
     """Apply the log to a private copy (never the file itself) and check the result."""
-    stage = stage_folder(path)
+    with files.staging(path) as stage:
+        return _log_fits_copy(path, stage / "check.db", key, info)
+
+
+def _log_fits_copy(path: Path, copy: Path, key: bytes, info: keys.KeyInfo) -> bool:
     try:
-        copy = stage / "check.db"
         shutil.copyfile(path, copy)
         shutil.copyfile(f"{path}-wal", f"{copy}-wal")
         conn = engines.raw_connect(copy, key)
@@ -399,8 +402,6 @@ def _wal_belongs(path: Path, key: bytes, info: keys.KeyInfo) -> bool:
         return False
     except OSError as exc:
         raise files.os_problem(exc, f"the folder {path.parent} (to check the journal)") from None
-    finally:
-        files.remove_tree(stage)
 
 
 def recover(

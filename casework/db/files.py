@@ -382,6 +382,27 @@ def private_output(target: Path, *, replace: bool = False) -> Iterator[Path]:
                 os.unlink(note)
 
 
+@contextlib.contextmanager
+def staging(near: Path) -> Iterator[Path]:
+    """A private folder beside ``near`` for work in progress (a database being created or
+    checked, a backup being written). It is noted, so the next start removes it if this
+    process is killed, wherever it is, and removed with its note when the block ends."""
+    import tempfile
+
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=temp_name(f".{near.name}") + "-", dir=near.parent))
+    except OSError as exc:
+        raise os_problem(exc, f"the folder {near.parent}") from None
+    note = _register(stage)
+    try:
+        yield stage
+    finally:
+        remove_tree(stage)
+        if note is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(note)
+
+
 def write_private(target: Path, data: bytes, *, replace: bool = False) -> None:
     with private_output(target, replace=replace) as tmp, open(tmp, "wb") as fh:
         fh.write(data)

@@ -44,7 +44,6 @@ from casework.db.database import (
     Database,
     exists,
     open_database,
-    stage_folder,
 )
 from casework.db.models import Setting
 from casework.errors import (
@@ -107,8 +106,18 @@ def backup_database(
             "for the backup. Nothing was written."
         )
     key = _key_of(db)
-    stage = stage_folder(target)
-    staged = stage / target.name
+    with files.staging(target) as stage:
+        chain = _write_checked(db, stage / target.name, target, key, progress)
+    with db.unit_of_work() as session:
+        audit.record(
+            session, actor, "backup", now=now, record_type="database", record_id=db.database_id
+        )
+    return BackupResult(target, now, target.stat().st_size, chain.summary, chain.ok)
+
+
+def _write_checked(
+    db: Database, staged: Path, target: Path, key: bytes, progress: ProgressFn | None
+) -> audit.ChainReport:
     try:
         if progress:
             progress("copying the database")
@@ -121,13 +130,7 @@ def backup_database(
         _link_pair(staged, target)
     except OSError as exc:
         raise files.os_problem(exc, f"the backup {target}") from None
-    finally:
-        files.remove_tree(stage)
-    with db.unit_of_work() as session:
-        audit.record(
-            session, actor, "backup", now=now, record_type="database", record_id=db.database_id
-        )
-    return BackupResult(target, now, target.stat().st_size, chain.summary, chain.ok)
+    return chain
 
 
 def _key_of(db: Database) -> bytes:
@@ -294,8 +297,21 @@ def _restore_into(
     now: datetime,
     progress: ProgressFn | None,
 ) -> audit.ChainReport:
-    stage = stage_folder(target)
-    staged = stage / target.name
+    with files.staging(target) as stage:
+        chain = _copy_checked(source, stage / target.name, target, key, info, progress)
+    restored = open_database(target, key, info=info, now=now, progress=progress)
+    restored.close()
+    return chain
+
+
+def _copy_checked(
+    source: Path,
+    staged: Path,
+    target: Path,
+    key: bytes,
+    info: keys.KeyInfo,
+    progress: ProgressFn | None,
+) -> audit.ChainReport:
     try:
         if progress:
             progress("copying the backup")
@@ -312,10 +328,6 @@ def _restore_into(
         _link_pair(staged, target)
     except OSError as exc:
         raise files.os_problem(exc, f"{target}") from None
-    finally:
-        files.remove_tree(stage)
-    restored = open_database(target, key, info=info, now=now, progress=progress)
-    restored.close()
     return chain
 
 

@@ -180,8 +180,7 @@ _NEXT_STEPS: list[tuple[type[CaseworkError], str, tuple[str, ...]]] = [
     ),
     (
         FileAccessProblem,
-        "Once the access named above is fixed (your IT service desk can do it), press Try "
-        "again.",
+        "Once the access named above is fixed (your IT service desk can do it), press Try again.",
         (_RETRY,),
     ),
     (
