@@ -122,19 +122,23 @@ def create_database(
     tidy(path)
     if path.parent.is_file():
         raise FileAccessProblem(f"{path.parent} is a file, not a folder: choose another location.")
+    made = files.missing_folders(path.parent)
     try:
         files.private_dir(path.parent)
     except OSError as exc:
         raise files.os_problem(exc, f"the folder {path.parent}") from None
     key = keys.new_key()
-    database_id = str(uuid.uuid4())
     code = keys.new_recovery_code()
-    if progress:
-        progress("protecting the key")
-    info = keys.make_key_info(
-        key, database_id, code, passphrase=passphrase, params=kdf or keys.KdfParams()
-    )
-    _build_and_link(path, key, info, now, key_store, initialise, progress)
+    try:
+        if progress:
+            progress("protecting the key")
+        info = keys.make_key_info(
+            key, str(uuid.uuid4()), code, passphrase=passphrase, params=kdf or keys.KdfParams()
+        )
+        _build_and_link(path, key, info, now, key_store, initialise, progress)
+    except BaseException:
+        files.remove_empty(made)  # a failed creation leaves no folder behind either
+        raise
     return open_database(path, key, info=info), code
 
 

@@ -262,13 +262,26 @@ def set_aside(path: Path, suffixes: tuple[str, ...], now: datetime) -> list[Path
 # --- private files --------------------------------------------------------------------------------
 
 
-def private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) as a folder only its owner can enter."""
+def missing_folders(path: Path) -> list[Path]:
+    """``path`` and those of its parents that do not exist yet, deepest first."""
     missing = []
     probe = path
-    while not probe.exists():
+    while not probe.exists() and probe != probe.parent:
         missing.append(probe)
         probe = probe.parent
+    return missing
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove folders this process made, deepest first, if they are still empty."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) as a folder only its owner can enter."""
+    missing = missing_folders(path)
     for folder in reversed(missing):
         with contextlib.suppress(FileExistsError):
             os.mkdir(folder, PRIVATE_DIR)

@@ -63,7 +63,7 @@ def test_the_schedule_is_saved(qtbot: QtBot, opened: Opened, fixed_clock: Clock)
 
 
 def test_pdf_and_crash_log_are_owner_only_under_umask_000(
-    tmp_path: Path, crash_log_in_tmp: Path
+    qapp: object, tmp_path: Path, crash_log_in_tmp: Path
 ) -> None:
     old = os.umask(0)
     try:
