@@ -40,6 +40,19 @@ def _lead(path: Path) -> str:
         db.close()
 
 
+def _clean_open_ms(path: Path, runs: int = 7) -> float:
+    import statistics
+    import time
+
+    key, info = unlock(path, passphrase=PASSPHRASE)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        open_database(path, key, info=info).close()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--kills", type=int, default=300)
@@ -62,6 +75,12 @@ def main() -> int:
         f"kill drill: {kills.rounds} SIGKILLs during saves, {kills.acknowledged} acknowledged "
         f"saves, {len(kills.lost)} lost, audit chain {'intact' if kills.chain_ok else 'BROKEN'} "
         f"({kills.chain}), {kills.set_aside} journals set aside, {kills.seconds:.1f} s"
+    )
+    size_mb = target.stat().st_size / 1e6
+    print(
+        f"opening after a kill (the writer's journal tried on a private copy first): median "
+        f"{kills.reopen_ms_median:.0f} ms on a {size_mb:.1f} MB database; a clean open: "
+        f"{_clean_open_ms(target):.0f} ms"
     )
     work = Path(tempfile.mkdtemp(prefix="drill-damage-", dir=HERE / "out"))
     try:

@@ -25,6 +25,7 @@ import os
 import random
 import shutil
 import signal
+import statistics
 import sys
 import time
 from datetime import date
@@ -85,6 +86,7 @@ class KillReport:
     chain: str
     set_aside: int
     seconds: float
+    reopen_ms_median: float  # opening after a kill: the writer's journal checked first
 
 
 def kill_drill(
@@ -110,6 +112,7 @@ def kill_drill(
     report_chain = ""
     chain_ok = True
     lost: list[str] = []
+    reopen_ms: list[float] = []
     for round_no in range(rounds):
         read_end, write_end = os.pipe()
         pid = os.fork()
@@ -138,7 +141,9 @@ def kill_drill(
         lines = buffered.decode().split("\n")
         # The last line may be cut by the kill: only whole lines were acknowledged.
         acknowledged += [ln for ln in lines[:-1] if ln and ln != "ready"]
+        opening = time.perf_counter()
         db = open_database(path, key, info=info, now=now)
+        reopen_ms.append((time.perf_counter() - opening) * 1000)
         set_aside += len(db.notes)
         with db.reading() as session:
             present = set(session.scalars(select(YoungPerson.child_uid)))
@@ -157,6 +162,7 @@ def kill_drill(
         chain=report_chain,
         set_aside=set_aside,
         seconds=round(time.monotonic() - started, 2),
+        reopen_ms_median=round(statistics.median(reopen_ms), 1) if reopen_ms else 0.0,
     )
 
 
