@@ -17,21 +17,22 @@ import json
 import os
 import secrets
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casework.clock import local_today, utc_now
-from casework.db import keys
-from casework.db.database import Database, create_database, open_database, recover, unlock
+from casework.db import files, keys
 from casework.db.locations import resolve_path
-from casework.errors import CaseworkError, ImportRefused, ValidationFailed
-from casework.reports.closure_check import closure_check
-from casework.reports.info import database_info
-from casework.services import audit, bundle, demo, due, setup, users
-from casework.services.permissions import SYSTEM_ACTOR, Role
+from casework.errors import CaseworkError, ImportRefused, KeyringEntryMissing, ValidationFailed
+
+if TYPE_CHECKING:
+    from casework.db.database import Database
+
+# The database layer, the services and the reports are imported by the commands that use
+# them: a command that fails on a bad file says so without loading them first.
+ROLES = ("practitioner", "team_lead", "admin")
 
 
 class CliError(CaseworkError):
@@ -67,15 +68,31 @@ def _key_store_or_passphrase(force_passphrase: bool) -> tuple[keys.KeyStore | No
 
 
 def open_for_cli(path: Path) -> Database:
-    info = keys.read_key_info(path) if path.exists() else None
-    passphrase = None
-    store: keys.KeyStore | None = None
-    if info is not None and info.mode == "passphrase":
+    """Check the files, get the key, open; every problem is a plain message first."""
+    from casework.db.database import open_database, tidy
+
+    tidy(path)
+    files.check_database_file(path)
+    key, info = _key_for(path)
+    db = open_database(path, key, info=info, now=utc_now(), progress=_progress)
+    for note in db.notes:
+        print(f"casework-admin: note: {note}", file=sys.stderr)
+    return db
+
+
+def _key_for(path: Path) -> tuple[bytes, keys.KeyInfo]:
+    """The key of the database (or backup) at ``path``: keyring or passphrase."""
+    info = keys.read_key_info(path)
+    if info.mode == "passphrase":
         passphrase = _secret("CASEWORK_PASSPHRASE", "Passphrase for the database")
-    else:
-        store = keys.OSKeyStore()
-    key, info = unlock(path, key_store=store, passphrase=passphrase)
-    return open_database(path, key, info=info, now=utc_now(), progress=_progress)
+        return keys.unlock_with_passphrase(info, passphrase), info
+    key = keys.OSKeyStore().get(info.database_id)
+    if not info.matches(key):
+        raise KeyringEntryMissing(
+            "The key in this computer's keyring does not belong to this database. "
+            "Use the recovery code to restore access."
+        )
+    return key, info
 
 
 def _progress(text: str) -> None:
@@ -97,6 +114,9 @@ def _print_recovery(code: str) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from casework.db.database import create_database
+    from casework.services import setup
+
     path = resolve_path(args.path)
     admin = args.admin or input("Administrator user name: ").strip()
     lead = args.team_lead or input("Team lead user name: ").strip()
@@ -127,6 +147,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from casework.services import demo
+
     path = resolve_path(args.path)
     password = os.environ.get("CASEWORK_DEMO_PASSWORD") or secrets.token_urlsafe(12)
     store, passphrase = _key_store_or_passphrase(args.passphrase_mode)
@@ -154,6 +176,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from casework.reports.info import database_info
+
     db = open_for_cli(resolve_path(args.path))
     try:
         info = database_info(db)
@@ -166,7 +190,19 @@ def cmd_info(args: argparse.Namespace) -> int:
             if isinstance(value, dict):
                 value = ", ".join(f"{k} {v}" for k, v in value.items())
             print(f"{name.replace('_', ' ')}: {value}")
-    return 0 if info["integrity"] == "ok" and info["audit_chain"] == "ok" else 1
+    if info["integrity"] != "ok":
+        raise CliError(_damaged_message(str(info["integrity"])))
+    if info["audit_chain"] != "ok":
+        raise CliError(f"audit trail {info['audit_chain']}")
+    return 0
+
+
+def _damaged_message(found: str) -> str:
+    return (
+        f"The database file is damaged ({found}). Nothing was changed. Restore the database "
+        "and its key file from a backup (casework-admin restore BACKUP --path NEW), and keep "
+        "this file for IT."
+    )
 
 
 _SHOWN_ROWS = 200
@@ -182,12 +218,18 @@ def _print_failures(failures: list[str], details: list[str]) -> None:
 
 
 def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from casework.services import audit
+
     expected = (args.expect_head or "").strip().lower()
     if expected and (len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected)):
         raise CliError(f"--expect-head {args.expect_head!r} is not a head: expected 64 hex digits.")
     db = open_for_cli(resolve_path(args.path))
     try:
         with db.reading() as session:
+            conn = session.connection()
+            damaged = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
+            if damaged:
+                raise CliError(_damaged_message("; ".join(damaged[:3])))
             report = audit.verify_chain(session)
             anchored = not expected or audit.head_is_in_chain(session, expected)
             rows = audit.verify_records(session) if args.records else []
@@ -221,15 +263,24 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    target = Path(args.file)
+    from casework.services import bundle
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    target = Path(args.file).expanduser().absolute()
     if target.exists() and not args.force:
         raise CliError(f"{target} already exists; use --force to replace it.")
-    db = open_for_cli(resolve_path(args.path))
-    try:
-        data = bundle.export_bundle(db, SYSTEM_ACTOR, now=utc_now())
-    finally:
-        db.close()
-    _write_private(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    _require_folder(target)
+    path = resolve_path(args.path)
+    files.check_database_file(path)
+    # The private temporary file exists before anything is read, so a folder that cannot
+    # take the export fails before the export is audited.
+    with files.private_output(target, replace=args.force) as tmp:
+        db = open_for_cli(path)
+        try:
+            data = bundle.export_bundle(db, SYSTEM_ACTOR, now=utc_now())
+        finally:
+            db.close()
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(
         f"Exported {len(data['young_people'])} young people, {len(data['workers'])} workers "
         f"and {len(data['teams'])} teams to {target}. It holds personal data: keep it safe."
@@ -237,27 +288,32 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_private(target: Path, text: str) -> None:
-    """Write a file readable only by its owner, whole or not at all."""
-    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent or ".")
-    try:
-        os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _require_folder(target: Path) -> None:
+    folder = target.parent
+    if not folder.is_dir():
+        raise CliError(f"The folder {folder} does not exist. Create it, or choose another place.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CliError(
+            f"The folder {folder} is read-only for your account: choose a folder you can "
+            "write to. Nothing was written."
+        )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from casework.services import bundle
+    from casework.services.permissions import SYSTEM_ACTOR
+
     source = Path(args.file)
+    path = resolve_path(args.path)
+    files.check_database_file(path)
     try:
         text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"Cannot read {source}: {exc.__class__.__name__}.") from None
+    except OSError as exc:
+        raise files.os_problem(exc, f"the bundle {source}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"Cannot read {source}: it is not UTF-8 text, so not a bundle.") from None
     data = bundle.parse_bundle(text)
-    db = open_for_cli(resolve_path(args.path))
+    db = open_for_cli(path)
     try:
         result = bundle.import_bundle(db, SYSTEM_ACTOR, data, now=utc_now())
     finally:
@@ -275,23 +331,86 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
+    from casework.db.database import tidy
+
     path = resolve_path(args.path)
+    tidy(path)
+    files.check_database_file(path, need_write=False)
+    keys.read_key_info(path)
     code = _secret("CASEWORK_RECOVERY_CODE", "Recovery code")
+    _recover_at(path, code, args.passphrase_mode)
+    print("Access restored.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from casework.services import backup
+
+    target = Path(args.file).expanduser().absolute()
+    _require_folder(target)
+    db = open_for_cli(resolve_path(args.path))
+    try:
+        result = backup.backup_database(db, target, now=utc_now(), progress=_progress)
+    finally:
+        db.close()
+    print(
+        f"Backed up to {result.path} and {keys.sidecar_path(result.path).name} beside it "
+        f"({result.size_bytes // 1024} KiB), checked by opening it; its audit trail "
+        f"{result.audit_chain}."
+    )
+    print(
+        "Keep both files together. They open with this database's key (keyring or "
+        "passphrase) or, anywhere, with the recovery code."
+    )
+    return 0 if result.chain_ok else 1
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from casework.db.database import tidy
+    from casework.services import backup
+
+    source = Path(args.file).expanduser().absolute()
+    target = resolve_path(args.path)
+    tidy(target)
+    files.check_database_file(source, need_write=False)
+    code = os.environ.get("CASEWORK_RECOVERY_CODE")
+    if code:
+        info = keys.read_key_info(source)
+        key = keys.unlock_with_recovery_code(info, code)
+    else:
+        try:
+            key, info = _key_for(source)
+        except KeyringEntryMissing:
+            raise CliError(
+                "This computer's keyring has no key for this backup (it was made on another "
+                "computer or account). Set CASEWORK_RECOVERY_CODE to the database's recovery "
+                "code and run restore again. Nothing was written."
+            ) from None
+    chain = backup.restore_backup(source, target, key=key, now=utc_now(), progress=_progress)
+    print(f"Restored {source} to {target}; its audit trail {chain.summary}.")
+    if code:
+        _recover_at(target, code, args.passphrase_mode)
+    return 0 if chain.ok else 1
+
+
+def _recover_at(path: Path, code: str, passphrase_mode: bool) -> None:
+    from casework.db.database import recover
+
     store: keys.KeyStore | None = None
     passphrase = None
-    if not args.passphrase_mode and keys.OSKeyStore().is_available():
+    if not passphrase_mode and keys.OSKeyStore().is_available():
         store = keys.OSKeyStore()
     else:
         passphrase = _secret("CASEWORK_PASSPHRASE", "New passphrase for the database", confirm=True)
     recover(path, code, key_store=store, new_passphrase=passphrase)
     where = "in this computer's keyring" if store else "under the new passphrase"
-    print(
-        f"Access restored: the key for {path} is now kept {where}. The recovery code stays valid."
-    )
-    return 0
+    print(f"The key for {path} is now kept {where}. The recovery code stays valid.")
 
 
 def cmd_add_user(args: argparse.Namespace) -> int:
+    from casework.services import users
+    from casework.services.permissions import SYSTEM_ACTOR, Role
+
     db = open_for_cli(resolve_path(args.path))
     try:
         password = _secret("CASEWORK_USER_PASSWORD", f"Password for {args.username}", confirm=True)
@@ -311,6 +430,9 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 
 
 def cmd_set_password(args: argparse.Namespace) -> int:
+    from casework.services import users
+    from casework.services.permissions import SYSTEM_ACTOR
+
     db = open_for_cli(resolve_path(args.path))
     try:
         password = _secret(
@@ -333,6 +455,9 @@ def _as_of(text: str | None) -> date:
 
 
 def cmd_report_due(args: argparse.Namespace) -> int:
+    from casework.services import due
+    from casework.services.permissions import SYSTEM_ACTOR
+
     as_of = _as_of(args.as_of)
     db = open_for_cli(resolve_path(args.path))
     try:
@@ -354,6 +479,9 @@ def cmd_report_due(args: argparse.Namespace) -> int:
 
 
 def cmd_closure_check(args: argparse.Namespace) -> int:
+    from casework.reports.closure_check import closure_check
+    from casework.services.permissions import SYSTEM_ACTOR
+
     db = open_for_cli(resolve_path(args.path))
     try:
         report = closure_check(db, SYSTEM_ACTOR, args.child_id, now=utc_now())
@@ -424,6 +552,21 @@ def _parser() -> argparse.ArgumentParser:
     p = command("export", cmd_export, "export everything to a JSON bundle")
     p.add_argument("file")
     p.add_argument("--force", action="store_true", help="replace an existing file")
+    p = command(
+        "backup", cmd_backup, "write an encrypted, checked backup (FILE and FILE.keys.json)"
+    )
+    p.add_argument("file", help="the backup file to write (never over an existing file)")
+    p = command(
+        "restore",
+        cmd_restore,
+        "restore a backup to a new database at --path (never over an existing one)",
+    )
+    p.add_argument("file", help="the backup file (its .keys.json beside it)")
+    p.add_argument(
+        "--passphrase-mode",
+        action="store_true",
+        help="with CASEWORK_RECOVERY_CODE: set a new passphrase even if a keyring is available",
+    )
     p = command("import", cmd_import, "import a JSON bundle: all of it, or nothing")
     p.add_argument("file")
     p = command("recover", cmd_recover, "restore access with the recovery code")
@@ -438,7 +581,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--role",
         required=True,
-        choices=[str(r) for r in (Role.PRACTITIONER, Role.TEAM_LEAD, Role.ADMIN)],
+        choices=list(ROLES),
     )
     p.add_argument("--team", help="the team they belong to")
     p.add_argument("--leads", nargs="*", help="teams a team lead leads")
@@ -487,6 +630,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("casework-admin: interrupted; nothing was changed.", file=sys.stderr)
         return 130
+    except Exception as exc:  # the last line of defence: a plain line, never a traceback
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    from casework.db import engine as engines
+
+    plain = engines.plain_error(exc)
+    if plain is None and isinstance(exc, OSError):
+        plain = files.os_problem(exc, getattr(exc, "filename", None) or "a file")
+    if plain is not None:
+        print(f"casework-admin: {plain}", file=sys.stderr)
+        return 1
+    if os.environ.get("CASEWORK_DEBUG"):
+        raise exc
+    print(
+        f"casework-admin: an unexpected error ({type(exc).__name__}) stopped the command. "
+        "Anything already saved is safe. Set CASEWORK_DEBUG=1 and run it again to see the "
+        "details for a bug report.",
+        file=sys.stderr,
+    )
+    return 1
 
 
 if __name__ == "__main__":

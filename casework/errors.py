@@ -22,6 +22,19 @@ class NotACaseworkDatabase(CaseworkError):
     """The file is damaged, or is not a Casework database at all."""
 
 
+class DatabaseDamaged(NotACaseworkDatabase):
+    """Part of the database file cannot be read with its key (a damaged page)."""
+
+
+class KeyFileProblem(NotACaseworkDatabase):
+    """The key file beside the database is missing, unreadable or not a key file."""
+
+
+class FileAccessProblem(CaseworkError):
+    """A file or folder Casework needs cannot be read or written (permissions, a folder
+    where a file should be, a full disk). Nothing about the data is wrong."""
+
+
 class KeyringUnavailable(CaseworkError):
     """No real OS keyring backend (only fail/null/plaintext ones)."""
 

@@ -26,6 +26,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from casework.db import files
 from casework.errors import CaseworkError, ValidationFailed
 
 LOG_FILE = "crash.log"
@@ -52,8 +53,9 @@ def _logger() -> logging.Logger:
         for old in list(logger.handlers):
             logger.removeHandler(old)
             old.close()
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        folder = files.private_dir(Path(target).parent)
+        files.make_private(folder)
+        handler = _PrivateRotatingHandler(
             target, maxBytes=256 * 1024, backupCount=3, encoding="utf-8"
         )
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
@@ -61,6 +63,17 @@ def _logger() -> logging.Logger:
         logger.setLevel(logging.ERROR)
         logger.propagate = False
     return logger
+
+
+class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file is readable by its owner only, whatever the umask
+    (the log holds no personal details by design; owner-only is the second fence)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, files.PRIVATE_FILE)
+        if hasattr(os, "fchmod"):  # a log an older version left open to others is closed now
+            os.fchmod(fd, files.PRIVATE_FILE)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
 
 def _short(filename: str) -> str:

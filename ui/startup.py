@@ -33,12 +33,27 @@ PASSPHRASE_ENV = "CASEWORK_PASSPHRASE"
 
 
 def find_key_info(path: Path) -> KeyInfo | None:
-    """Worker: the key file's contents, or None when neither file exists (first run)."""
-    from casework.db import keys
+    """Worker: the key file's contents, or None when neither file exists (first run).
 
-    if not path.exists() and not keys.sidecar_path(path).exists():
+    First removes what a killed Casework left beside the database (temporary files, a
+    half-made creation), then checks the database file itself, so a folder, an unreadable
+    or read-only file gets its own plain message before anything asks for a passphrase.
+    """
+    from casework.db import files, keys
+    from casework.db.database import tidy
+
+    tidy(path)
+    if not path.exists() and not keys.sidecar_path(path).exists() and not path.is_symlink():
         return None
+    files.check_database_file(path)
     return keys.read_key_info(path)
+
+
+def auto_backup(db: Database, now: datetime) -> object:
+    """Worker: the automatic backup beside the database, when one is due."""
+    from casework.services.backup import backup_if_due
+
+    return backup_if_due(db, now=now)
 
 
 def preload() -> None:
@@ -68,12 +83,15 @@ def open_with(
 
 
 def upgrade_note(db: Database) -> str:
-    if db.upgraded_from is None:
-        return ""
-    return (
-        "The database was upgraded for this version of Casework. A copy of the previous "
-        f"version was kept at {db.backup_path}."
-    )
+    """What the person should know about this opening: an upgrade, a journal set aside."""
+    notes = list(getattr(db, "notes", []))
+    if db.upgraded_from is not None:
+        notes.insert(
+            0,
+            "The database was upgraded for this version of Casework. A copy of the previous "
+            f"version was kept at {db.backup_path}.",
+        )
+    return " ".join(notes)
 
 
 class Startup(QObject):
@@ -206,6 +224,19 @@ class Startup(QObject):
 
     def _opened(self, db: object) -> None:
         self.session.set_database(db, upgrade_note(db))  # type: ignore[arg-type]
+        if not self.session.demo:
+            tasks.run(auto_backup, db, self.clock(), on_error=self._backup_failed)
+
+    def _backup_failed(self, exc: BaseException) -> None:
+        """An automatic backup that failed is said plainly; work carries on."""
+        if not isinstance(exc, CaseworkError):
+            crash.report(type(exc), exc, exc.__traceback__)
+            return
+        text = f"The automatic backup could not be taken: {exc}"
+        if self.session.login is not None:
+            self.session.set_status(text)
+        else:
+            crash.show_error(None, CaseworkError(text))
 
     def _failed(self, exc: BaseException) -> None:
         self.session.dismiss_login()

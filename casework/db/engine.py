@@ -8,6 +8,7 @@ refuses to run on a connection that lacks any of them.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,13 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
-from casework.errors import NotACaseworkDatabase, UnsafeDatabaseSettings
+from casework.errors import (
+    CaseworkError,
+    DatabaseDamaged,
+    FileAccessProblem,
+    NotACaseworkDatabase,
+    UnsafeDatabaseSettings,
+)
 
 _HEX_KEY = re.compile(r"\A[0-9a-f]{64}\Z")
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
@@ -55,19 +62,102 @@ def raw_connect(path: Path, key: bytes) -> Any:
     return conn
 
 
+def readonly_connect(path: Path, key: bytes) -> Any:
+    """A keyed connection that can only read ``path`` as it is on disk.
+
+    ``immutable=1`` tells SQLite the file cannot change: it takes no locks, creates no
+    ``-shm``, and ignores any ``-wal`` or ``-journal`` beside it, so nothing is written
+    and no journal from elsewhere is ever applied.
+    """
+    uri = Path(os.path.abspath(path)).as_uri() + "?immutable=1"
+    conn = sqlcipher.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    try:
+        cur = conn.cursor()
+        cur.execute("PRAGMA cipher_log_level = NONE")
+        cur.execute(_key_pragma(key))
+        cur.execute("PRAGMA query_only = ON")
+        cur.execute("PRAGMA temp_store = MEMORY")
+        cur.close()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def probe(path: Path, key: bytes) -> None:
     """Fail with NotACaseworkDatabase unless ``key`` opens ``path``. Writes nothing."""
-    conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
-        _apply_settings(conn, key, foreign_keys=True)
+        conn = readonly_connect(path, key)
+    except sqlcipher.Error as exc:
+        raise plain_error(exc) or NotACaseworkDatabase(_UNREADABLE) from None
+    try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError:
-        raise NotACaseworkDatabase(
-            "The database file could not be read with its key: it is damaged, or it is not "
-            "a Casework database. Nothing was changed. Restore it from a backup."
-        ) from None
+        raise NotACaseworkDatabase(_UNREADABLE) from None
     finally:
         conn.close()
+
+
+_UNREADABLE = (
+    "The database file could not be read with its key: it is damaged, or it is not the "
+    "database its key file belongs to. Nothing was changed. Check that the database and its "
+    "key file (the same name ending in .keys.json) come from the same place; otherwise "
+    "restore both from a backup (casework-admin restore)."
+)
+
+DAMAGED = (
+    "Part of the database file could not be read with its key, so the file is damaged{where}. "
+    "Nothing more was changed. Restore the database and its key file from a backup "
+    "(casework-admin restore BACKUP --path NEW), and keep this file for IT."
+)
+
+
+def plain_error(exc: BaseException) -> CaseworkError | None:
+    """A plain message for an SQLite failure that comes from the file, not from Casework.
+
+    Returns None for anything else (constraint failures and programming errors stay as
+    they are)."""
+    orig = getattr(exc, "orig", None) or exc
+    if not isinstance(orig, sqlcipher.DatabaseError):
+        return None
+    text = str(orig).lower()
+    if isinstance(orig, sqlcipher.IntegrityError | sqlcipher.ProgrammingError):
+        return None
+    if "not a database" in text or "malformed" in text or "encrypted" in text:
+        return DatabaseDamaged(DAMAGED.format(where=""))
+    if "readonly" in text or "read-only" in text:
+        return FileAccessProblem(
+            "The database could not be written: the file or its folder is read-only for "
+            "your account. Ask IT to make both writable by your account. Nothing was saved."
+        )
+    if "disk is full" in text or "full" in text.split():
+        return FileAccessProblem(
+            "The disk holding the database is full, so nothing was saved. Free some space "
+            "and try again."
+        )
+    if "disk i/o" in text:
+        return FileAccessProblem(
+            "The disk reported an input/output error while reading or writing the database, "
+            "so nothing was saved. The disk may be failing: ask IT to check it, and keep "
+            "your backups safe."
+        )
+    if "unable to open" in text:
+        return FileAccessProblem(
+            "SQLite could not open the database or its journal (the files ending -wal and "
+            "-shm beside it): check that your account can read and write the database's "
+            "folder. Nothing was changed."
+        )
+    if "locked" in text or "busy" in text:
+        return FileAccessProblem(
+            "The database is busy: another program is writing to it. Wait a moment and try "
+            "again. Nothing was saved."
+        )
+    return None
+
+
+def damaged_pages(conn: Any) -> list[str]:
+    """Every page of the file that fails SQLCipher's authentication, as SQLCipher says it."""
+    return [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
 
 
 def make_engine(

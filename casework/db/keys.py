@@ -20,12 +20,12 @@ from __future__ import annotations
 import base64
 import concurrent.futures
 import contextlib
+import errno
 import hashlib
 import hmac
 import json
 import os
 import secrets
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,11 +36,12 @@ from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from casework.db.files import PRIVATE_FILE, temp_name
 from casework.errors import (
+    KeyFileProblem,
     KeyringEntryMissing,
     KeyringNotAnswering,
     KeyringUnavailable,
-    NotACaseworkDatabase,
     WrongPassphrase,
     WrongRecoveryCode,
 )
@@ -72,6 +73,18 @@ _RECOVERY_GROUPS = 6
 _RECOVERY_GROUP_LEN = 4
 
 
+# The Argon2id settings a key file may ask for. The defaults take about a third of a
+# second; these bounds keep a damaged or hostile key file from making Casework hang or
+# exhaust memory (the highest allowed settings take a few seconds).
+MAX_TIME_COST = 10
+MAX_MEMORY_KIB = 256 * 1024
+MAX_PARALLELISM = 8
+SALT_BYTES = (16, 64)
+NONCE_BYTES = 12
+WRAPPED_BYTES = KEY_BYTES + 16  # the key and the GCM tag
+MAX_KEY_FILE_BYTES = 64 * 1024
+
+
 @dataclass(frozen=True)
 class KdfParams:
     """Argon2id parameters; ``memory_kib`` is in KiB."""
@@ -79,6 +92,17 @@ class KdfParams:
     time_cost: int = 3
     memory_kib: int = 65536
     parallelism: int = 2
+
+    def problems(self) -> list[str]:
+        found = []
+        if not 1 <= self.time_cost <= MAX_TIME_COST:
+            found.append(f"time cost {self.time_cost} (allowed 1 to {MAX_TIME_COST})")
+        if not 1 <= self.parallelism <= MAX_PARALLELISM:
+            found.append(f"parallelism {self.parallelism} (allowed 1 to {MAX_PARALLELISM})")
+        low = 8 * max(1, self.parallelism)
+        if not low <= self.memory_kib <= MAX_MEMORY_KIB:
+            found.append(f"memory {self.memory_kib} KiB (allowed {low} to {MAX_MEMORY_KIB})")
+        return found
 
     def derive(self, secret: bytes, salt: bytes) -> bytes:
         return hash_secret_raw(
@@ -128,12 +152,30 @@ class WrappedKey:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WrappedKey:
-        if data.get("kdf") != "argon2id":
+        if not isinstance(data, dict) or data.get("kdf") != "argon2id":
             raise ValueError("unknown key derivation")
-        params = KdfParams(
-            int(data["time_cost"]), int(data["memory_kib"]), int(data["parallelism"])
+        numbers = [data["time_cost"], data["memory_kib"], data["parallelism"]]
+        if not all(type(n) is int for n in numbers):
+            raise ValueError("key-derivation settings must be whole numbers")
+        params = KdfParams(*numbers)
+        if problems := params.problems():
+            raise KdfOutOfRange(
+                "holds key-derivation settings outside the range Casework accepts ("
+                + "; ".join(problems)
+                + ")"
+            )
+        wrapped = cls(
+            params, _unb64(data["salt"]), _unb64(data["nonce"]), _unb64(data["wrapped_key"])
         )
-        return cls(params, _unb64(data["salt"]), _unb64(data["nonce"]), _unb64(data["wrapped_key"]))
+        if not SALT_BYTES[0] <= len(wrapped.salt) <= SALT_BYTES[1]:
+            raise ValueError("salt length")
+        if len(wrapped.nonce) != NONCE_BYTES or len(wrapped.ciphertext) != WRAPPED_BYTES:
+            raise ValueError("wrapped key length")
+        return wrapped
+
+
+class KdfOutOfRange(ValueError):
+    """A key file asks for Argon2id settings Casework refuses to run."""
 
 
 @dataclass(frozen=True)
@@ -278,7 +320,8 @@ def unlock_with_recovery_code(info: KeyInfo, code: str) -> bytes:
 def write_key_info(path: Path, info: KeyInfo, *, replace: bool) -> None:
     """Write the sidecar atomically: the old file stays whole until the new one is complete."""
     data = json.dumps(info.to_json(), indent=2, sort_keys=True).encode()
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    tmp = str(path.parent / temp_name(path.name))
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -296,34 +339,94 @@ def write_key_info(path: Path, info: KeyInfo, *, replace: bool) -> None:
 
 
 def read_key_info(db_path: Path) -> KeyInfo:
+    """The key file beside ``db_path``, checked; every way it can be wrong is told apart."""
     path = sidecar_path(db_path)
+    restore = "Restore it from the same backup as the database (casework-admin restore)."
+    if path.is_dir():
+        raise KeyFileProblem(
+            f"The key file {path} is a folder, not a file. Move the folder away and restore "
+            "the key file from the same backup as the database. Nothing was changed."
+        )
     if not path.exists():
-        raise NotACaseworkDatabase(
+        raise KeyFileProblem(
             f"The key file {path.name} that belongs beside this database is missing. "
-            "Restore it from the same backup as the database."
+            f"{restore} Nothing was changed."
         )
+    if not path.is_file():
+        raise KeyFileProblem(f"The key file {path} is not an ordinary file. {restore}")
+    return _parse_key_file(_read_key_file(path, restore), path, restore)
+
+
+def _read_key_file(path: Path, restore: str) -> bytes:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != SIDECAR_FORMAT:
-            raise ValueError("format")
-        if int(data.get("version", 0)) > SIDECAR_VERSION:
-            raise NotACaseworkDatabase(
-                f"The key file {path.name} was written by a newer version of Casework."
-            )
-        passphrase = data.get("passphrase")
-        return KeyInfo(
-            database_id=str(data["database_id"]),
-            mode=str(data["mode"]),
-            key_check=_unb64(data["key_check"]),
-            recovery=WrappedKey.from_json(data["recovery"]),
-            passphrase=WrappedKey.from_json(passphrase) if passphrase else None,
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_KEY_FILE_BYTES + 1)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise KeyFileProblem(
+                f"Your account is not allowed to read the key file {path}. Ask IT to give your "
+                "account access to it (and to the database beside it). Nothing was changed."
+            ) from None
+        raise KeyFileProblem(
+            f"The key file {path} cannot be read ({exc.strerror or type(exc).__name__}). "
+            "Nothing was changed."
+        ) from None
+    if len(raw) > MAX_KEY_FILE_BYTES:
+        raise KeyFileProblem(
+            f"The key file {path} is far larger than a key file can be, so it is damaged or "
+            f"is not a Casework key file. {restore} Nothing was changed."
         )
-    except NotACaseworkDatabase:
+    return raw
+
+
+def _parse_key_file(raw: bytes, path: Path, restore: str) -> KeyInfo:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
+            raise ValueError("format")
+        version = data.get("version", 0)
+        if type(version) is not int:
+            raise ValueError("version")
+        if version > SIDECAR_VERSION:
+            raise KeyFileProblem(
+                f"The key file {path.name} was written by a newer version of Casework. "
+                "Use that version, or restore both files from a backup. Nothing was changed."
+            )
+        return _key_info_from(data)
+    except KeyFileProblem:
         raise
-    except (ValueError, KeyError, TypeError) as exc:
-        raise NotACaseworkDatabase(
-            f"The key file {path.name} is damaged or is not a Casework key file."
+    except KdfOutOfRange as exc:
+        raise KeyFileProblem(
+            f"The key file {path.name} {exc}; it is damaged or was not written by Casework. "
+            f"{restore} Nothing was changed."
+        ) from None
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise KeyFileProblem(
+            f"The key file {path.name} is damaged or is not a Casework key file. {restore} "
+            "Nothing was changed."
         ) from exc
+
+
+def _key_info_from(data: dict[str, Any]) -> KeyInfo:
+    mode = data["mode"]
+    if mode not in ("keyring", "passphrase"):
+        raise ValueError("mode")
+    database_id = data["database_id"]
+    if not isinstance(database_id, str) or not 1 <= len(database_id) <= 64:
+        raise ValueError("database id")
+    key_check = _unb64(data["key_check"])
+    if len(key_check) != 16:
+        raise ValueError("key check")
+    passphrase = data.get("passphrase")
+    if mode == "passphrase" and not passphrase:
+        raise ValueError("passphrase")
+    return KeyInfo(
+        database_id=database_id,
+        mode=mode,
+        key_check=key_check,
+        recovery=WrappedKey.from_json(data["recovery"]),
+        passphrase=WrappedKey.from_json(passphrase) if passphrase else None,
+    )
 
 
 def _b64(data: bytes) -> str:

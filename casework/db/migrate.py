@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from datetime import datetime
@@ -79,7 +80,13 @@ def backup_before_upgrade(path: Path, engine: Engine, from_rev: str, now: dateti
     engine.dispose()
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.before-upgrade-from-{from_rev}-{stamp}.bak")
-    shutil.copy2(path, target)
+    # Owner-only whatever the umask or the source's mode: it holds the same personal data.
+    with open(path, "rb") as src:
+        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+            dst.flush()
+            os.fsync(dst.fileno())
     return target
 
 

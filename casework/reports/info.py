@@ -16,6 +16,11 @@ def database_info(db: Database) -> dict[str, Any]:
     with db.reading() as session:
         conn = session.connection()
         cipher = conn.exec_driver_sql("PRAGMA cipher_version").scalar()
+        # Every page authenticated first: SQLite's own check stops at the first page
+        # that does not decrypt, SQLCipher's names each one.
+        damaged = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check").all()]
+        if damaged:
+            return _damaged(db, cipher, damaged)
         integrity_rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
         counts = {
             "young_people": _count(session, YoungPerson),
@@ -33,6 +38,18 @@ def database_info(db: Database) -> dict[str, Any]:
         "counts": counts,
         "integrity": "ok" if integrity_rows == ["ok"] else "; ".join(integrity_rows[:5]),
         "audit_chain": "ok" if chain.ok else chain.summary,
+    }
+
+
+def _damaged(db: Database, cipher: Any, damaged: list[str]) -> dict[str, Any]:
+    return {
+        "database_id": db.database_id,
+        "key_mode": db.key_info.mode,
+        "schema_version": None,
+        "cipher_version": cipher,
+        "counts": {},
+        "integrity": f"damaged: {len(damaged)} page(s) fail ({'; '.join(damaged[:5])})",
+        "audit_chain": "not checked (the file is damaged)",
     }
 
 

@@ -131,6 +131,10 @@ def test_failed_creation_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         create_database(path, now=NOW, passphrase=PASSPHRASE, kdf=FAST_KDF, initialise=boom)
     assert list(tmp_path.iterdir()) == []
+    deeper = tmp_path / "new" / "folders" / "y.db"
+    with pytest.raises(RuntimeError):
+        create_database(deeper, now=NOW, passphrase=PASSPHRASE, kdf=FAST_KDF, initialise=boom)
+    assert list(tmp_path.iterdir()) == []  # the folders it made went too
 
 
 def test_new_file_is_private(tmp_path: Path) -> None:

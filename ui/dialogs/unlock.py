@@ -24,7 +24,10 @@ from PySide6.QtWidgets import (
 
 from casework.errors import (
     CaseworkError,
+    DatabaseDamaged,
     DatabaseFileMissing,
+    FileAccessProblem,
+    KeyFileProblem,
     KeyringEntryMissing,
     KeyringNotAnswering,
     KeyringUnavailable,
@@ -174,6 +177,26 @@ _NEXT_STEPS: list[tuple[type[CaseworkError], str, tuple[str, ...]]] = [
         "If the database was copied here or the keyring was reset, use the recovery code "
         "that was shown when the database was created.",
         (_RECOVERY,),
+    ),
+    (
+        FileAccessProblem,
+        "Once the access named above is fixed (your IT service desk can do it), press Try again.",
+        (_RETRY,),
+    ),
+    (
+        DatabaseDamaged,
+        "Do not delete the damaged file: keep it for IT. Restore the database and its key "
+        "file from a backup (Casework keeps automatic backups in the folder ending "
+        "'.backups' beside the database; IT can run 'casework-admin restore').",
+        (_RETRY,),
+    ),
+    (
+        KeyFileProblem,
+        "The key file (the database's name ending in .keys.json) must sit beside the "
+        "database: the key is kept in it (wrapped), so neither the passphrase nor the "
+        "recovery code can open the database without it. Restore it from the same backup "
+        "as the database, then press Try again.",
+        (_RETRY,),
     ),
     (
         NotACaseworkDatabase,

@@ -43,8 +43,9 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from casework.db import files
 from casework.db.database import Database
-from casework.errors import CaseworkError
+from casework.errors import CaseworkError, FileAccessProblem
 from casework.services.chronology import Event, EventKind, chronology, chronology_html
 from casework.services.permissions import Actor
 from ui import tasks
@@ -133,7 +134,13 @@ def export_chronology_pdf(
     note = _filter_note(kinds)
     if note and "<body>" in document:
         document = document.replace("<body>", "<body>" + note, 1)
-    write_pdf(document, path)
+    # Owner-only whatever the umask, and whole or not at all: printed into a private
+    # temporary file beside the target, then moved into place.
+    try:
+        with files.private_output(Path(path), replace=True) as tmp:
+            write_pdf(document, str(tmp))
+    except FileAccessProblem as exc:  # the view words a folder problem for a PDF itself
+        raise OSError(str(exc)) from None
     return path
 
 
