@@ -1,5 +1,5 @@
 """Case closure: the checks that stop a case closing before the record shows it is safe
-to (issue 5). Pure rules over plain facts; nothing here reads the clock or the database.
+to. Pure rules over plain facts; nothing here reads the clock or the database.
 
 :func:`run_checks` runs the thirteen checks over :class:`ClosureFacts` (what the record
 holds) and :class:`RequestFacts` (what the worker and team lead wrote on the closure
@@ -12,7 +12,7 @@ Severities and windows are local practice (:class:`ClosureRules`, read from
 ``resources/council.toml``), except that a *statutory* check (:data:`STATUTORY`) is always
 a blocker: the configuration may not turn it into a warning or switch it off.
 
-Decisions where domain.md and issue 5 are silent are marked *.
+Decisions where statute and guidance are silent (local practice chosen here) are marked *.
 """
 
 from __future__ import annotations
@@ -237,7 +237,7 @@ _DEFAULT_SEVERITY = {check: Severity.BLOCKER for check in CheckId} | {
 
 
 class CareLeaverClosureReason(CodeList):
-    """Closure reasons for care leavers (issue 5 section 1.13), each with the CIN code it
+    """Closure reasons for care leavers, each with the CIN code it
     is counted as in returns (``cin``)*."""
 
     _cin: str
@@ -332,7 +332,7 @@ _AFTER_ASSESSMENT = (ClosureReason.RC8, ClosureReason.RC9)
 
 @dataclass(frozen=True)
 class ClosureRules:
-    """Local closure practice. Defaults follow issue 5."""
+    """Local closure practice. Defaults are common local practice."""
 
     screening_days: int = 28  # CSE, CCE and missing screened within this many days before
     seen_days: int = 28  # seen face to face within this many days before the request

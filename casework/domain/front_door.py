@@ -1,8 +1,8 @@
 """The front door: contacts, referrals, allegations, risk screening, missing episodes and
-referrals out (issue 4). Pure rules: code lists, timers, "time left" wording, repeat and
+referrals out. Pure rules: code lists, timers, "time left" wording, repeat and
 re-referral counts, and the checks that stop an item being finished without an outcome.
 
-Clocks follow domain.md section 3, "How clocks are counted", through
+Clocks follow the one convention for counting (docs/architecture.md, "How clocks are counted"), through
 :mod:`casework.domain.calendar` (nothing here counts days itself):
 
 - "Within N working days of X": :meth:`WorkingCalendar.add_working_days`, due by the end of
@@ -16,7 +16,7 @@ concerns, re-referrals, counts in the last 12 months): the later date is on or b
 earlier date plus N (:func:`add_months` for months), both as calendar dates. So a concern
 exactly 7 days, or exactly 12 months, after another is "within" it.
 
-Decisions where domain.md and issue 4 are silent are marked * in the docstrings.
+Decisions where statute and guidance are silent (local practice chosen here) are marked * in the docstrings.
 Nothing here reads the clock: ``now`` and ``today`` are always parameters.
 """
 
@@ -96,7 +96,7 @@ __all__ = [
     "time_left",
 ]
 
-#: Contact decision: 1 working day (local practice in most councils; domain.md section 3).
+#: Contact decision: 1 working day (local practice in most councils).
 CONTACT_DECISION_WORKING_DAYS = 1
 #: Referral decision: 1 working day (Working Together 2023).
 REFERRAL_DECISION_WORKING_DAYS = 1
@@ -110,7 +110,7 @@ LADO_NOTIFICATION_WORKING_DAYS = 1
 STRATEGY_MEETING_HOURS = 72
 #: Return interview offered within 72 hours of return (statutory guidance on missing).
 RETURN_INTERVIEW_HOURS = 72
-#: Medium and high risks reviewed within 6 weeks (issue 4 default).
+#: Medium and high risks reviewed within 6 weeks (local practice default).
 RISK_REVIEW_WEEKS = 6
 #: * Low risks reviewed within 6 months; a "none" screening needs no review.
 LOW_RISK_REVIEW_MONTHS = 6
@@ -156,7 +156,7 @@ CHASE_AGAIN_DAYS = 7
 
 
 class ContactDecision(CodeList):
-    """What happens to a safeguarding contact (issue 4 section 2)."""
+    """What happens to a safeguarding contact."""
 
     NO_FURTHER_ACTION = ("nfa", "No further action")
     INFORMATION_AND_ADVICE = ("information_advice", "Information and advice")
@@ -181,7 +181,7 @@ class ContactDecision(CodeList):
 
 
 class ReferralDecision(CodeList):
-    """What happens to a referral (issue 4 section 3). ``nfa`` gives Annex A
+    """What happens to a referral. ``nfa`` gives Annex A
     ``Referral NFA?``."""
 
     NO_FURTHER_ACTION = ("nfa", "No further action")
@@ -207,7 +207,7 @@ class ReferralDecision(CodeList):
 
 
 class AllegationSubjectRole(CodeList):
-    """The role of the person an allegation is about (issue 4 section 4)."""
+    """The role of the person an allegation is about."""
 
     FOSTER_CARER = ("foster_carer", "Foster carer")
     RESIDENTIAL_WORKER = ("residential_worker", "Residential worker")
@@ -222,7 +222,7 @@ class AllegationSubjectRole(CodeList):
 
 
 class RiskType(CodeList):
-    """The structured risk screenings (issue 4 section 5). ``factors`` are the CIN
+    """The structured risk screenings. ``factors`` are the CIN
     assessment factors the type reports as; homelessness has none."""
 
     _factors: tuple[AssessmentFactor, ...]
@@ -309,7 +309,7 @@ class RiskLevel(CodeList):
 
 
 class ServiceType(CodeList):
-    """Where a referral out goes (issue 4 section 6)."""
+    """Where a referral out goes."""
 
     HOUSING = ("housing", "Housing")
     EET = ("eet", "Education, employment or training")

@@ -1,4 +1,4 @@
-"""Closing a case (issue 5): the closure checks run over the record, a worker's request,
+"""Closing a case: the closure checks run over the record, a worker's request,
 the team lead's review and approval bound to a fingerprint of the evidence, closing,
 reopening, and notes appended to a closed case.
 

@@ -1,6 +1,7 @@
-"""Front-door rules (issue 4): timers, time left, repeats and the "cannot finish" checks.
+"""Front-door rules: timers, time left, repeats and the "cannot finish" checks.
 
-Clock expectations come from domain.md section 3 and were counted by hand against the
+Clock expectations follow the project's clock convention (docs/architecture.md, "How
+clocks are counted") and were counted by hand against the
 England and Wales bank holidays: 2026 Christmas (Fri 25, substitute Mon 28 December) and
 New Year (Fri 1 January 2027); Easter 2027 (Good Friday 26, Easter Monday 29 March); the
 early May bank holiday (Mon 3 May 2027); the Spring bank holiday (Mon 25 May 2026).
@@ -177,7 +178,7 @@ def test_decision_flags() -> None:
 
 
 @pytest.mark.parametrize("timer", ONE_DAY_TIMERS, ids=lambda t: t.__name__)
-def test_one_working_day_christmas_example_from_domain_md(timer: WorkingDayTimer) -> None:
+def test_one_working_day_over_christmas(timer: WorkingDayTimer) -> None:
     # 25th and 28th are bank holidays (28th the substitute for Boxing Day); 26th-27th weekend.
     assert timer(CHRISTMAS_EVE_2026, CAL) == date(2026, 12, 29)
 

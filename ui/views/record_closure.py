@@ -1,4 +1,4 @@
-"""The record's Closure tab (issue 5): the closure checks, the worker's request, and the
+"""The record's Closure tab: the closure checks, the worker's request, and the
 case's closure from request to closed (and back).
 
 At the top, one strip says where the case is and what to do next: the checks still to
