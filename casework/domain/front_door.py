@@ -2,7 +2,8 @@
 referrals out. Pure rules: code lists, timers, "time left" wording, repeat and
 re-referral counts, and the checks that stop an item being finished without an outcome.
 
-Clocks follow the one convention for counting (docs/architecture.md, "How clocks are counted"), through
+Clocks follow the one convention for counting (docs/architecture.md, "How clocks are
+counted"), through
 :mod:`casework.domain.calendar` (nothing here counts days itself):
 
 - "Within N working days of X": :meth:`WorkingCalendar.add_working_days`, due by the end of
@@ -16,7 +17,8 @@ concerns, re-referrals, counts in the last 12 months): the later date is on or b
 earlier date plus N (:func:`add_months` for months), both as calendar dates. So a concern
 exactly 7 days, or exactly 12 months, after another is "within" it.
 
-Decisions where statute and guidance are silent (local practice chosen here) are marked * in the docstrings.
+Decisions where statute and guidance are silent (local practice chosen here) are marked *
+in the docstrings.
 Nothing here reads the clock: ``now`` and ``today`` are always parameters.
 """
 
