@@ -22,9 +22,12 @@ from casework.db.database import Database
 from casework.db.models import (
     AccommodationPeriod,
     ActivityPeriod,
+    CareHistory,
+    CarePeriod,
     CircumstanceChange,
     Contact,
     ContactSummary,
+    EligibilityDecision,
     FollowUpAction,
     NeedsAssessment,
     PathwayPlan,
@@ -35,17 +38,19 @@ from casework.db.models import (
     YoungPerson,
 )
 from casework.domain import due as rules_mod
+from casework.domain import leaving_care as lc
 from casework.domain.codes import AccommodationType, Activity, EligibilityCategory
 from casework.domain.due import CaseFacts, DueItem, DueRules
 from casework.domain.in_touch import ContactFact, InTouchState, derive_in_touch
 from casework.domain.in_touch import StatusEvent as StatusFact
 from casework.domain.leaving_care import (
-    CircumstanceChange as Change,
-)
-from casework.domain.leaving_care import (
+    CategoryView,
     ContactMadeBy,
     ContactMethod,
     ExplicitStatus,
+)
+from casework.domain.leaving_care import (
+    CircumstanceChange as Change,
 )
 from casework.errors import NotFound
 from casework.services.common import require
@@ -65,6 +70,7 @@ class CaseStatus:
     accommodation: rules_mod.AccommodationFact | None
     accommodation_warning: str | None
     open_risks: tuple[str, ...] = ()  # e.g. "Child sexual exploitation: high"
+    category: CategoryView | None = None  # the category in force, with its reasons
 
     @property
     def next_due(self) -> DueItem | None:
@@ -123,9 +129,25 @@ def _all_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[Contac
     return out
 
 
-def _summarised_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
+def _summarised_contacts(
+    session: Session, ids: Sequence[int], as_of: date | None = None
+) -> dict[int, list[ContactFact]]:
     """Only the contacts that decide in-touch status and visit timers, from the summary
-    table (``contact_summary``): the same answers as the full history, at list speed."""
+    table (``contact_summary``): the same answers as the full history, at list speed.
+
+    The summary holds the latest contacts, so it cannot answer for a day before them:
+    with ``as_of``, anyone whose summary holds a contact dated after it is read from the
+    full history instead (and the rules then ignore what came after)."""
+    out = _summary_contacts(session, ids)
+    if as_of is None:
+        return out
+    later = [pid for pid, facts in out.items() if any(f.on > as_of for f in facts)]
+    if later:
+        out.update(_all_contacts(session, later))
+    return out
+
+
+def _summary_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
     cs = ContactSummary
     stmt = select(
         cs.young_person_id,
@@ -250,7 +272,9 @@ def support_events(session: Session, ids: Sequence[int]) -> dict[int, dict[str, 
     return out
 
 
-def _follow_ups(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
+def _follow_ups(
+    session: Session, ids: Sequence[int], as_of: date | None = None
+) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = defaultdict(list)
     stmt = select(
         FollowUpAction.young_person_id,
@@ -258,10 +282,122 @@ def _follow_ups(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
         FollowUpAction.due_on,
         FollowUpAction.done_on,
         FollowUpAction.description,
+        FollowUpAction.created_at,
     )
-    for pid, fid, due, done, text in _rows(session, stmt, FollowUpAction.young_person_id, ids):
-        out[pid].append(rules_mod.FollowUpFact(fid, due, done is not None, text))
+    for pid, fid, due, done, text, created in _rows(
+        session, stmt, FollowUpAction.young_person_id, ids
+    ):
+        if as_of is not None and created.date() > as_of:
+            continue  # not yet recorded on that day
+        out[pid].append(rules_mod.FollowUpFact(fid, due, done is not None, text, done))
     return out
+
+
+@dataclass(frozen=True)
+class CategoryInputs:
+    """What the category in force is worked out from, for one young person."""
+
+    date_of_birth: date
+    confirmed: EligibilityCategory
+    confirmed_on: date | None
+    care: lc.CareHistory
+
+    def view(self, on: date) -> CategoryView:
+        return lc.category_on(
+            self.date_of_birth, self.confirmed, on, care=self.care, confirmed_on=self.confirmed_on
+        )
+
+
+def category_inputs(
+    session: Session, ids: Sequence[int], as_of: date | None = None
+) -> dict[int, CategoryInputs]:
+    """The care history (care periods, returns home) and the latest confirmation made on or
+    before ``as_of`` (any, when ``None``), for many young people at once. Every screen,
+    clock, report and check takes the category from here, through
+    :func:`leaving_care.category_on`."""
+    people = {
+        pid: (dob, recorded, ceased)
+        for pid, dob, recorded, ceased in _rows(
+            session,
+            select(
+                YoungPerson.id,
+                YoungPerson.date_of_birth,
+                YoungPerson.eligibility,
+                YoungPerson.date_ceased_looked_after,
+            ),
+            YoungPerson.id,
+            ids,
+        )
+    }
+    histories = {
+        row[0]: row[1:]
+        for row in _rows(
+            session,
+            select(
+                CareHistory.young_person_id,
+                CareHistory.date_entered_care,
+                CareHistory.weeks_looked_after_since_14,
+                CareHistory.detained_or_in_hospital_at_16,
+                CareHistory.sgo_after_looked_after,
+            ),
+            CareHistory.young_person_id,
+            ids,
+        )
+    }
+    periods: dict[int, list[lc.CarePeriod]] = defaultdict(list)
+    stmt = select(
+        CarePeriod.young_person_id,
+        CarePeriod.started_on,
+        CarePeriod.ended_on,
+        CarePeriod.legal_status,
+    ).order_by(CarePeriod.started_on)
+    for pid, start, end, status in _rows(session, stmt, CarePeriod.young_person_id, ids):
+        periods[pid].append(lc.CarePeriod(start, end, status))
+    home: dict[int, list[lc.HomeSpell]] = defaultdict(list)
+    home_stmt = select(
+        StatusEvent.young_person_id, StatusEvent.effective_on, StatusEvent.ended_on
+    ).where(StatusEvent.status == ExplicitStatus.RETURNED_HOME.value)
+    for pid, on, ended in _rows(session, home_stmt, StatusEvent.young_person_id, ids):
+        home[pid].append(lc.HomeSpell(on, ended))
+    decisions: dict[int, tuple[datetime, int, str]] = {}
+    decision_stmt = select(
+        EligibilityDecision.young_person_id,
+        EligibilityDecision.decided_at,
+        EligibilityDecision.id,
+        EligibilityDecision.decided,
+    )
+    for pid, at, did, decided in _rows(
+        session, decision_stmt, EligibilityDecision.young_person_id, ids
+    ):
+        if as_of is not None and at.date() > as_of:
+            continue
+        if pid not in decisions or (at, did) > decisions[pid][:2]:
+            decisions[pid] = (at, did, decided)
+    out = {}
+    for pid, (dob, recorded, ceased) in people.items():
+        entered, weeks, detained, sgo = histories.get(pid, (None, None, False, False))
+        care = lc.CareHistory(
+            date_of_birth=dob,
+            entered_care=entered,
+            ceased_care=ceased,
+            weeks_looked_after_since_14=weeks,
+            detained_or_in_hospital_at_16=bool(detained),
+            sgo_after_looked_after=bool(sgo),
+            care_periods=tuple(periods.get(pid, ())),
+            returned_home=tuple(home.get(pid, ())),
+        )
+        decision = decisions.get(pid)
+        confirmed = EligibilityCategory.parse(decision[2] if decision else recorded)
+        out[pid] = CategoryInputs(dob, confirmed, decision[0].date() if decision else None, care)
+    return out
+
+
+def categories_in(
+    session: Session, ids: Sequence[int], on: date, *, as_of: date | None = None
+) -> dict[int, CategoryView]:
+    """The category in force on ``on`` for many young people (the closure checks, the
+    caseload, the record header and the reports all read it from here)."""
+    return {pid: inputs.view(on) for pid, inputs in category_inputs(session, ids, as_of).items()}
 
 
 def declined_on(events: dict[str, list[date]]) -> date | None:
@@ -273,35 +409,53 @@ def declined_on(events: dict[str, list[date]]) -> date | None:
     return declined
 
 
-def load_facts(session: Session, ids: Sequence[int], *, full: bool = False) -> dict[int, CaseFacts]:
+def _upto(events: dict[str, list[date]], as_of: date | None) -> dict[str, list[date]]:
+    if as_of is None:
+        return events
+    return {kind: [d for d in days if d <= as_of] for kind, days in events.items()}
+
+
+def load_facts(
+    session: Session, ids: Sequence[int], *, full: bool = False, as_of: date | None = None
+) -> dict[int, CaseFacts]:
     """Everything the due rules read, for many young people at once. ``full`` reads every
-    contact (one record's screen); otherwise the contact summary stands in for them."""
+    contact (one record's screen); otherwise the contact summary stands in for them.
+    ``as_of``: the record as it stood that day: confirmations, follow-ups and support
+    milestones recorded later are left out, the summary never answers for a day before
+    its contacts, and the rules ignore every later dated fact."""
     people = {
-        pid: (dob, cat, created, closed)
-        for pid, dob, cat, created, closed in _rows(
+        pid: (created, closed, opened, pa)
+        for pid, created, closed, opened, pa in _rows(
             session,
             select(
                 YoungPerson.id,
-                YoungPerson.date_of_birth,
-                YoungPerson.eligibility,
                 YoungPerson.created_at,
                 YoungPerson.closed_on,
+                YoungPerson.opened_on,
+                YoungPerson.personal_adviser_id,
             ),
             YoungPerson.id,
             ids,
         )
     }
-    contacts = (_all_contacts if full else _summarised_contacts)(session, ids)
+    contacts = _all_contacts(session, ids) if full else _summarised_contacts(session, ids, as_of)
     statuses = _statuses(session, ids)
     accommodation, activities = _accommodation(session, ids), _activities(session, ids)
     needs, plans, support = _needs(session, ids), _plans(session, ids), support_events(session, ids)
-    follow_ups = _follow_ups(session, ids)
+    follow_ups = _follow_ups(session, ids, as_of)
+    inputs = category_inputs(session, ids, as_of)
     facts = {}
-    for pid, (dob, category, created, closed) in people.items():
-        events = support.get(pid, {})
+    for pid, (created, closed, opened, pa) in people.items():
+        events = _upto(support.get(pid, {}), as_of)
+        category = inputs[pid]
         facts[pid] = CaseFacts(
-            date_of_birth=dob,
-            category=EligibilityCategory.parse(category),
+            date_of_birth=category.date_of_birth,
+            category=category.confirmed,
+            confirmed_on=category.confirmed_on,
+            care=category.care,
+            has_pa=pa is not None,
+            pa_accepted_on=max(events.get("pa_accepted", []), default=None),
+            death_notified_on=min(events.get("death_notified", []), default=None),
             contacts=tuple(contacts.get(pid, ())),
             statuses=tuple(statuses.get(pid, ())),
             accommodation=tuple(sorted(accommodation.get(pid, ()), key=lambda a: a.start)),
@@ -312,8 +466,8 @@ def load_facts(session: Session, ids: Sequence[int], *, full: bool = False) -> d
             declined_support_on=declined_on(events),
             reminders_sent=tuple(sorted(events.get("reminder_sent", []))),
             follow_ups=tuple(follow_ups.get(pid, ())),
-            opened_on=created.date(),
-            closed=closed is not None,
+            opened_on=opened or created.date(),
+            closed=closed is not None and (as_of is None or closed <= as_of),
         )
     return facts
 
@@ -334,13 +488,16 @@ def accommodation_warning(current: rules_mod.AccommodationFact | None) -> str | 
 
 def status_of(pid: int, facts: CaseFacts, today: date, rules: DueRules) -> CaseStatus:
     state = derive_in_touch(facts.contacts, facts.statuses, today, rules.in_touch_window_months)
-    current = rules_mod.current_accommodation(facts.accommodation, today)
+    current = rules_mod.current_accommodation(
+        rules_mod.facts_as_of(facts, today).accommodation, today
+    )
     return CaseStatus(
         pid,
         state,
         tuple(rules_mod.due_items(facts, today, rules)),
         current,
         accommodation_warning(current),
+        category=rules_mod.category_of(facts, today),
     )
 
 
@@ -351,11 +508,13 @@ def statuses_in(
     rules: DueRules | None = None,
     *,
     full: bool = False,
+    as_of: bool = False,
 ) -> dict[int, CaseStatus]:
     """Derived status for many young people; ``full`` reads every contact (one record).
-    ``rules`` default to the council's configuration."""
+    ``rules`` default to the council's configuration. ``as_of``: ``today`` is a day in
+    the past and the answer is the record as it stood then."""
     rules = rules or council_rules()
-    facts = load_facts(session, ids, full=full)
+    facts = load_facts(session, ids, full=full, as_of=today if as_of else None)
     extra = front_door_items(session, list(facts), today, rules.calendar)
     risks = open_risks(session, list(facts))
     return {
@@ -391,10 +550,10 @@ def _visible(session: Session, actor: Actor, ids: Iterable[int]) -> list[int]:
     return [pid for (pid,) in _rows(session, stmt, YoungPerson.id, wanted)]
 
 
-def _work(session: Session, stmt: Any, today: date) -> list[WorkItem]:
+def _work(session: Session, stmt: Any, today: date, *, as_of: bool = False) -> list[WorkItem]:
     people = session.execute(stmt).all()
     names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
-    statuses = statuses_in(session, [p.id for p in people], today)
+    statuses = statuses_in(session, [p.id for p in people], today, as_of=as_of)
     items = []
     for p in people:
         worker = p.personal_adviser_id or p.social_worker_id
@@ -449,7 +608,7 @@ def report_due(db: Database, actor: Actor, *, as_of: date, now: datetime) -> lis
     )
     with db.reading() as session:
         usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
-        work = _work(session, stmt, as_of)
+        work = _work(session, stmt, as_of, as_of=True)
     return [
         {
             "child_id": w.child_uid,

@@ -181,8 +181,13 @@ def test_opening_an_older_database_copies_then_upgrades(demo_db: Opened) -> None
     old.dispose()
 
 
-# Columns later revisions add to 0001's tables (0004: a young person's closed state).
-COLUMNS_AFTER_0001 = [("young_people", "closed_on"), ("young_people", "closure_reason")]
+# Columns later revisions add to 0001's tables (0004: a young person's closed state; 0005:
+# the case's opening date).
+COLUMNS_AFTER_0001 = [
+    ("young_people", "closed_on"),
+    ("young_people", "closure_reason"),
+    ("young_people", "opened_on"),
+]
 
 BASE_0001 = {
     "settings",
@@ -194,3 +199,45 @@ BASE_0001 = {
     "audit_events",
     "audit_head",
 }
+
+
+def test_0005_backfills_opening_dates_care_periods_and_reg_8_visits(demo_db: Opened) -> None:
+    """Upgrading from 0004: each case opens on its earliest dated fact (never the moment the
+    row was written), each care history becomes one care period, and the summary's visits
+    count only those at the accommodation."""
+    with demo_db.db.unit_of_work() as session:
+        session.execute(text("DROP TABLE care_periods"))
+        session.execute(text("ALTER TABLE young_people DROP COLUMN opened_on"))
+        session.execute(text("UPDATE contact_summaries SET last_visit_pa_id = NULL"))
+        session.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+        earliest = dict(
+            session.execute(
+                text(
+                    "SELECT young_person_id, min(substr(occurred_at, 1, 10)) FROM contacts "
+                    "GROUP BY young_person_id"
+                )
+            ).all()
+        )
+        histories = session.execute(
+            text("SELECT count(*) FROM care_histories WHERE date_entered_care IS NOT NULL")
+        ).scalar_one()
+    demo_db.db.close()
+    key, info = unlock(demo_db.path, passphrase=PASSPHRASE)
+    db = open_database(demo_db.path, key, info=info, now=NOW)
+    with db.engine.connect() as conn:
+        opened = dict(conn.execute(text("SELECT id, opened_on FROM young_people")).all())
+        assert all(value is not None for value in opened.values())
+        assert all(opened[pid] <= first for pid, first in earliest.items())
+        periods = conn.execute(text("SELECT count(*) FROM care_periods")).scalar_one()
+        assert periods == histories > 0
+        wrong = conn.execute(
+            text(
+                "SELECT count(*) FROM contact_summaries s JOIN contacts c "
+                "ON c.id = s.last_visit_pa_id WHERE c.method <> 'face_to_face_accommodation'"
+            )
+        ).scalar_one()
+        visits = conn.execute(
+            text("SELECT count(*) FROM contact_summaries WHERE last_visit_pa_id IS NOT NULL")
+        ).scalar_one()
+        assert wrong == 0 and visits > 0
+    db.close()
