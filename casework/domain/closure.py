@@ -181,8 +181,9 @@ _WHY = {
     "hanging on a closed case.",
     CheckId.ACCOMMODATION: "A case is never closed silently while the young person is "
     "homeless or nobody knows where they live.",
-    CheckId.TOLD_CAN_RETURN: "Care leavers may come back for support until 25 (Children Act "
-    "1989 s23CA). They are told so in writing before the case closes.",
+    CheckId.TOLD_CAN_RETURN: "A former relevant care leaver may ask for a personal adviser, "
+    "an assessment and a pathway plan at any time until 25 (Children Act 1989 s23CZB). They "
+    "are told so in writing before the case closes.",
     CheckId.SUMMARY: "Whoever picks the case up next needs to know why it was open, what "
     "changed, who is still involved and what to do if concerns come back.",
     CheckId.RE_REFERRALS: "Two or more concerns or referrals in a year is a pattern. Closing "
@@ -927,23 +928,16 @@ def _check_accommodation(c: _Context) -> CheckResult:
     )
 
 
-_CARE_LEAVERS = (
-    EligibilityCategory.RELEVANT,
-    EligibilityCategory.FORMER_RELEVANT,
-    EligibilityCategory.QUALIFYING,
-    EligibilityCategory.ELIGIBLE,
-)
-
-
 def _check_told_can_return(c: _Context) -> CheckResult:
     age = age_on(c.facts.date_of_birth, c.on)
     category = EligibilityCategory.parse(c.facts.eligibility)
     if c.died:
         return _na(CheckId.TOLD_CAN_RETURN, "Not needed: the young person has died.")
-    if category not in _CARE_LEAVERS:
+    if category is not EligibilityCategory.FORMER_RELEVANT:
         return _na(
             CheckId.TOLD_CAN_RETURN,
-            f"Not needed: {category.label.lower()} is not a care-leaver category.",
+            f"Not needed: the right to return until 25 (Children Act 1989 s23CZB) is a former "
+            f"relevant care leaver's; they are {category.label.lower()}.",
         )
     if age >= DUTIES_END_AGE:
         return _na(CheckId.TOLD_CAN_RETURN, f"Not needed: they are {age}.")

@@ -49,8 +49,9 @@ from casework.domain.leaving_care import ContactMethod, plain_date
 from casework.errors import CaseClosed, NotFound, PermissionDenied, ValidationFailed
 from casework.services import audit
 from casework.services.auth import confirm_password
+from casework.services.categories import categories_in
 from casework.services.common import Changed, add_audited, require, rows_in
-from casework.services.due import categories_in, declined_on, support_events
+from casework.services.due import declined_on, support_events
 from casework.services.people import require_on_person
 from casework.services.permissions import CASE_ROLES, Action, Actor, Role
 

@@ -40,10 +40,7 @@ def _visit_by(made_by: ContactMadeBy) -> Condition:
     """A reg 8 visit: seen at their accommodation (Care Leavers (England) Regulations 2010
     reg 8); a meeting anywhere else is a contact, not a visit."""
     return lambda c: (
-        c.successful.is_(True)
-        & (c.method == _AT_HOME)
-        & c.seen.is_(True)
-        & (c.made_by == made_by)
+        c.successful.is_(True) & (c.method == _AT_HOME) & c.seen.is_(True) & (c.made_by == made_by)
     )
 
 

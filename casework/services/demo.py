@@ -27,7 +27,7 @@ from casework.services.auth import hash_password
 from casework.services.demo_casework import Person, populate_casework
 from casework.services.demo_closure import populate_closures
 from casework.services.demo_front_door import populate_front_door
-from casework.services.people import EDITABLE
+from casework.services.people import EDITABLE, fill_opening_dates
 from casework.services.permissions import SYSTEM_ACTOR, Role
 
 TEAMS = (
@@ -281,6 +281,7 @@ def _histories(
         contacts_per_year=contacts_per_year,
     )
     contact_summary.rebuild_all(session)
+    fill_opening_dates(session)
     populate_front_door(
         session,
         [(p.id, lead_for[p.id], p.pa_id or p.sw_id or lead_for[p.id]) for p in people],

@@ -43,6 +43,7 @@ class SupportKind(StrEnum):
     DECLINED_SUPPORT = "declined_support"
     REMINDER_SENT = "reminder_sent"  # the yearly letter to 21-25s who declined
     TOLD_CAN_RETURN = "told_can_return"  # told in writing they can return until 25
+    DEATH_NOTIFIED = "death_notified"  # Ofsted and the Secretary of State told of a death
 
     @property
     def label(self) -> str:
@@ -51,7 +52,8 @@ class SupportKind(StrEnum):
             "pa_accepted": "Asked for a personal adviser after 21",
             "declined_support": "Declined further support",
             "reminder_sent": "Yearly reminder sent (can return until 25)",
-            "told_can_return": "Told in writing they can return for support until 25",
+            "told_can_return": "Told in writing they can return for support until 25 (s23CZB)",
+            "death_notified": "Death notified to Ofsted and the Secretary of State",
         }[self.value]
 
 

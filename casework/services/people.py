@@ -7,18 +7,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from casework.clock import local_today, to_naive_utc
 from casework.db.database import Database
 from casework.db.models import Team, User, YoungPerson
 from casework.domain.calendar import age_on
-from casework.domain.codes import EligibilityCategory
 from casework.domain.leaving_care import plain_date
 from casework.domain.people import validate_young_person
 from casework.errors import CaseClosed, NotFound, ValidationFailed
 from casework.services import audit
+from casework.services.categories import categories_in
 from casework.services.common import Changed, require
 from casework.services.permissions import CASE_ROLES, Action, Actor, Relation, Role
 
@@ -43,6 +43,9 @@ class YoungPersonInput:
     social_worker_id: int | None = None
     personal_adviser_id: int | None = None
     date_ceased_looked_after: date | None = None
+    # The day the case opened (a recorded fact); ``None`` on a new record means today, and
+    # on an edit keeps what is recorded.
+    opened_on: date | None = None
 
 
 EDITABLE = tuple(f.name for f in fields(YoungPersonInput))
@@ -135,6 +138,16 @@ def _problems(
             func.lower(YoungPerson.child_uid) == data.child_uid.strip().lower()
         )
     )
+    opened = data.opened_on
+    if opened is not None and opened > today:
+        problems.append(
+            f"opened_on: {opened:%d/%m/%Y} is in the future: expected the day the case opened"
+        )
+    if opened is not None and data.date_of_birth is not None and opened < data.date_of_birth:
+        problems.append(
+            f"opened_on: {opened:%d/%m/%Y} is before the date of birth: expected the day the "
+            "case opened"
+        )
     if clash is not None and clash != own_id:
         problems.append(
             f"child_uid: '{data.child_uid.strip()}' is already used by another young person: "
@@ -205,7 +218,9 @@ def add_young_person_in(
     if problems:
         raise ValidationFailed(problems)
     moment = to_naive_utc(now)
-    person = YoungPerson(**_clean(data), created_at=moment, updated_at=moment, version=1)
+    values = _clean(data)
+    values["opened_on"] = data.opened_on or local_today(now)
+    person = YoungPerson(**values, created_at=moment, updated_at=moment, version=1)
     session.add(person)
     session.flush()
     audit.record(
@@ -273,13 +288,14 @@ def update_young_person(
         problems = _problems(session, data, local_today(now), person.id, unchanged_workers=kept)
         if problems:
             raise ValidationFailed(problems)
-        changed = tuple(
-            name for name, value in _clean(data).items() if getattr(person, name) != value
-        )
+        values = _clean(data)
+        if values["opened_on"] is None:
+            values["opened_on"] = person.opened_on  # not given: kept as recorded
+        changed = tuple(name for name, value in values.items() if getattr(person, name) != value)
         if not changed:
             return Changed(RECORD_TYPE, (person.id,), ())
         for name in changed:
-            setattr(person, name, _clean(data)[name])
+            setattr(person, name, values[name])
         person.version += 1
         person.updated_at = to_naive_utc(now)
         audit.record(
@@ -485,6 +501,7 @@ def caseload_rows(db: Database, actor: Actor, ids: list[int], *, today: date) ->
             .where(YoungPerson.id.in_(ids), _scope(actor, False))
         )
         found = {}
+        categories = categories_in(session, ids, today)
         for person, team_name, sw, pa in session.execute(stmt):
             found[person.id] = CaseloadRow(
                 id=person.id,
@@ -492,9 +509,52 @@ def caseload_rows(db: Database, actor: Actor, ids: list[int], *, today: date) ->
                 name=display_name(person.first_name, person.last_name, person.preferred_name),
                 date_of_birth=person.date_of_birth,
                 age=age_on(person.date_of_birth, today),
-                eligibility=EligibilityCategory.parse(person.eligibility).label,
+                eligibility=categories[person.id].effective.label,
                 team_name=team_name,
                 social_worker=sw,
                 personal_adviser=pa,
             )
     return [found[i] for i in ids if i in found]
+
+
+def fill_opening_dates(session: Session) -> int:
+    """Give every case without an opening date the day of its earliest dated fact (the day
+    the row was written when there is none), inside the caller's transaction. Used after
+    generating demo data, whose records are written long after the dates they hold."""
+    from casework.db.models import (
+        AccommodationPeriod,
+        ActivityPeriod,
+        Contact,
+        PathwayPlan,
+        StatusEvent,
+        SupportEvent,
+    )
+
+    missing = {
+        pid: created
+        for pid, created in session.execute(
+            select(YoungPerson.id, YoungPerson.created_at).where(YoungPerson.opened_on.is_(None))
+        )
+    }
+    earliest: dict[int, date] = {}
+    dated = (
+        (Contact.young_person_id, Contact.occurred_at),
+        (StatusEvent.young_person_id, StatusEvent.effective_on),
+        (AccommodationPeriod.young_person_id, AccommodationPeriod.started_on),
+        (ActivityPeriod.young_person_id, ActivityPeriod.started_on),
+        (PathwayPlan.young_person_id, PathwayPlan.started_on),
+        (SupportEvent.young_person_id, SupportEvent.occurred_on),
+    )
+    for person_column, when in dated:
+        stmt = select(person_column, func.min(when)).group_by(person_column)
+        for pid, first in session.execute(stmt):
+            day = first.date() if isinstance(first, datetime) else first
+            if pid in missing and day is not None and (pid not in earliest or day < earliest[pid]):
+                earliest[pid] = day
+    for pid, created in missing.items():
+        session.execute(
+            update(YoungPerson)
+            .where(YoungPerson.id == pid)
+            .values(opened_on=earliest.get(pid, created.date()))
+        )
+    return len(missing)
