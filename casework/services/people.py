@@ -14,6 +14,7 @@ from casework.clock import local_today, to_naive_utc
 from casework.db.database import Database
 from casework.db.models import Team, User, YoungPerson
 from casework.domain.calendar import age_on
+from casework.domain.codes import EligibilityCategory
 from casework.domain.leaving_care import plain_date
 from casework.domain.people import validate_young_person
 from casework.errors import CaseClosed, NotFound, ValidationFailed
@@ -62,6 +63,9 @@ class YoungPersonRecord:
     version: int
     created_at: datetime
     updated_at: datetime
+    # The category in force today (derived from the facts, aged by birthdays, the safer of
+    # the facts and the confirmation while they disagree): what the header shows.
+    category: EligibilityCategory | None = None
 
     @property
     def display_name(self) -> str:
@@ -392,10 +396,14 @@ def open_record(db: Database, actor: Actor, person_id: int, *, now: datetime) ->
         audit.record(
             session, actor, "open_record", now=now, record_type=RECORD_TYPE, record_id=person.id
         )
-        return _to_record(person, local_today(now))
+        today = local_today(now)
+        category = categories_in(session, [person.id], today)[person.id].effective
+        return _to_record(person, today, category)
 
 
-def _to_record(person: YoungPerson, today: date) -> YoungPersonRecord:
+def _to_record(
+    person: YoungPerson, today: date, category: EligibilityCategory | None = None
+) -> YoungPersonRecord:
     details = YoungPersonInput(**{name: getattr(person, name) for name in EDITABLE})
     return YoungPersonRecord(
         id=person.id,
@@ -408,6 +416,7 @@ def _to_record(person: YoungPerson, today: date) -> YoungPersonRecord:
         ),
         version=person.version,
         created_at=person.created_at,
+        category=category,
         updated_at=person.updated_at,
     )
 
