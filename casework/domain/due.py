@@ -271,7 +271,8 @@ class CaseFacts:
     """Everything the rules read about one young person.
 
     ``category`` is the confirmed eligibility category, ``confirmed_on`` the day a worker
-    last confirmed it (``None``: as recorded when the case opened); ``care``: the care
+    last confirmed it (``None``: as recorded when the case opened), ``suggested_then`` what
+    the facts said at that moment; ``care``: the care
     history the category is derived from (``None``: not loaded, the confirmation stands).
     The rules read :func:`category_of`, never ``category`` directly. ``has_pa``: whether a
     personal adviser is allocated (``None``: not known). ``pa_accepted_on``: the day they
@@ -299,6 +300,7 @@ class CaseFacts:
     closed: bool = False
     care: CareHistory | None = None
     confirmed_on: date | None = None
+    suggested_then: EligibilityCategory | None = None
     has_pa: bool | None = None
     pa_accepted_on: date | None = None
     death_notified_on: date | None = None
@@ -459,22 +461,7 @@ def facts_as_of(case: CaseFacts, today: date) -> CaseFacts:
     """The facts as the record stood on ``today``: anything dated after it is left out, and
     anything that ended or was done after it is still open. Adding a fact dated after
     ``today`` can therefore never change an answer about ``today``."""
-    care = case.care
-    if care is not None:
-        care = replace(
-            care,
-            ceased_care=_open_after(care.ceased_care, today),
-            care_periods=tuple(
-                replace(p, end=_open_after(p.end, today))
-                for p in care.care_periods
-                if p.start <= today
-            ),
-            returned_home=tuple(
-                replace(h, ended=_open_after(h.ended, today))
-                for h in care.returned_home
-                if h.on <= today
-            ),
-        )
+    care = None if case.care is None else case.care.as_of(today)
     plan = case.plan
     if plan is not None:
         plan = (
@@ -491,6 +478,7 @@ def facts_as_of(case: CaseFacts, today: date) -> CaseFacts:
         needs = replace(needs, completed_on=_upto(needs.completed_on, today))
     return replace(
         case,
+        care=care,
         contacts=tuple(c for c in case.contacts if c.on <= today),
         statuses=tuple(
             replace(e, ended=_open_after(e.ended, today)) for e in case.statuses if e.on <= today
@@ -529,6 +517,7 @@ def category_of(case: CaseFacts, today: date) -> CategoryView:
         today,
         care=case.care,
         confirmed_on=case.confirmed_on,
+        suggested_then=case.suggested_then,
     )
 
 

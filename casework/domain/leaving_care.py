@@ -263,6 +263,30 @@ class CareHistory:
     care_periods: tuple[CarePeriod, ...] = ()
     returned_home: tuple[HomeSpell, ...] = ()
 
+    def as_of(self, today: date) -> CareHistory:
+        """The history as it stood on ``today``: later periods and returns home left out,
+        and anything that ended after ``today`` still running."""
+
+        def upto(end: date | None) -> date | None:
+            return end if end is not None and end <= today else None
+
+        return CareHistory(
+            date_of_birth=self.date_of_birth,
+            entered_care=self.entered_care if (self.entered_care or today) <= today else None,
+            ceased_care=upto(self.ceased_care),
+            weeks_looked_after_since_14=self.weeks_looked_after_since_14,
+            detained_or_in_hospital_at_16=self.detained_or_in_hospital_at_16,
+            sgo_after_looked_after=self.sgo_after_looked_after,
+            care_periods=tuple(
+                CarePeriod(p.start, upto(p.end), p.legal_status)
+                for p in self.care_periods
+                if p.start <= today
+            ),
+            returned_home=tuple(
+                HomeSpell(h.on, upto(h.ended)) for h in self.returned_home if h.on <= today
+            ),
+        )
+
     @property
     def recorded(self) -> bool:
         """True when the record holds any fact about care (otherwise nothing can be
@@ -548,7 +572,8 @@ class CategoryView:
     the day of that confirmation (``None`` for the category recorded when the case
     opened). ``effective``: what the clocks follow, the safer of the two while they
     disagree. ``disagrees``: the facts and the confirmation differ and a worker must
-    confirm again.
+    confirm again. A worker's override of the facts (a decision with a reason) stands
+    until the facts change again.
     """
 
     derived: EligibilityCategory | None
@@ -556,10 +581,7 @@ class CategoryView:
     confirmed_on: date | None
     effective: EligibilityCategory
     reasons: tuple[str, ...]
-
-    @property
-    def disagrees(self) -> bool:
-        return self.derived is not None and self.derived is not self.confirmed
+    disagrees: bool = False
 
 
 def _aged(
@@ -581,6 +603,21 @@ def _aged(
     return confirmed
 
 
+def _override_stands(
+    derived: EligibilityCategory,
+    aged: EligibilityCategory,
+    suggested_then: EligibilityCategory | None,
+    confirmed_on: date | None,
+    care: CareHistory,
+    today: date,
+) -> bool:
+    """A dated decision that differed from what the facts said then stands while the facts
+    still say the same thing (aged to ``today``)."""
+    if derived is aged or suggested_then is None or confirmed_on is None:
+        return False
+    return derived is _aged(suggested_then, care, care.date_of_birth, today)
+
+
 def category_on(
     date_of_birth: date,
     confirmed: EligibilityCategory,
@@ -588,6 +625,7 @@ def category_on(
     *,
     care: CareHistory | None = None,
     confirmed_on: date | None = None,
+    suggested_then: EligibilityCategory | None = None,
 ) -> CategoryView:
     """The care-leaver category in force on ``today`` (the one function every list, clock,
     report and check uses).
@@ -597,8 +635,11 @@ def category_on(
     category comes from :func:`suggest_eligibility` over the care history as it stood on
     ``today``. The worker's confirmation is aged to ``today``. While the two differ the
     clocks follow the one owing more duties, so a disagreement can never switch a duty
-    off before a worker has looked at it.
+    off before a worker has looked at it. ``suggested_then`` is what the facts said when
+    the worker decided: if the facts still say the same (aged to ``today``), the worker's
+    decision, an override with its reason, stands.
     """
+    care = None if care is None else care.as_of(today)
     aged = _aged(confirmed, care, date_of_birth, today)
     if care is None or not care.recorded:
         reason = (
@@ -608,10 +649,18 @@ def category_on(
         return CategoryView(None, aged, confirmed_on, aged, (reason,))
     found = suggest_eligibility(care, today)
     derived = found.category
+    reasons = found.reasons
+    if _override_stands(derived, aged, suggested_then, confirmed_on, care, today):
+        reasons = (
+            *reasons,
+            f"A worker decided {aged.label.lower()} on {plain_date(confirmed_on or today)} "
+            "knowing the facts said otherwise, with a reason; that decision stands until the "
+            "facts change.",
+        )
+        return CategoryView(derived, aged, confirmed_on, aged, reasons, False)
     effective = derived
     if _DUTY_RANK[aged] > _DUTY_RANK[derived]:
         effective = aged
-    reasons = found.reasons
     if derived is not aged:
         when = "when the case opened" if confirmed_on is None else f"on {plain_date(confirmed_on)}"
         reasons = (
@@ -620,7 +669,7 @@ def category_on(
             f"{when}: a worker must confirm the category. Until then the clocks follow "
             f"{effective.label.lower()}, the category that owes more duties.",
         )
-    return CategoryView(derived, aged, confirmed_on, effective, reasons)
+    return CategoryView(derived, aged, confirmed_on, effective, reasons, derived is not aged)
 
 
 def category_change_days(date_of_birth: date, care: CareHistory | None, today: date) -> list[date]:

@@ -37,10 +37,16 @@ class CategoryInputs:
     confirmed: EligibilityCategory
     confirmed_on: date | None
     care: lc.CareHistory
+    suggested_then: EligibilityCategory | None = None
 
     def view(self, on: date) -> CategoryView:
         return lc.category_on(
-            self.date_of_birth, self.confirmed, on, care=self.care, confirmed_on=self.confirmed_on
+            self.date_of_birth,
+            self.confirmed,
+            on,
+            care=self.care,
+            confirmed_on=self.confirmed_on,
+            suggested_then=self.suggested_then,
         )
 
 
@@ -95,20 +101,21 @@ def category_inputs(
     ).where(StatusEvent.status == ExplicitStatus.RETURNED_HOME.value)
     for pid, on, ended in _rows(session, home_stmt, StatusEvent.young_person_id, ids):
         home[pid].append(lc.HomeSpell(on, ended))
-    decisions: dict[int, tuple[datetime, int, str]] = {}
+    decisions: dict[int, tuple[datetime, int, str, str]] = {}
     decision_stmt = select(
         EligibilityDecision.young_person_id,
         EligibilityDecision.decided_at,
         EligibilityDecision.id,
         EligibilityDecision.decided,
+        EligibilityDecision.suggested,
     )
-    for pid, at, did, decided in _rows(
+    for pid, at, did, decided, suggested in _rows(
         session, decision_stmt, EligibilityDecision.young_person_id, ids
     ):
         if as_of is not None and at.date() > as_of:
             continue
         if pid not in decisions or (at, did) > decisions[pid][:2]:
-            decisions[pid] = (at, did, decided)
+            decisions[pid] = (at, did, decided, suggested)
     out = {}
     for pid, (dob, recorded, ceased) in people.items():
         entered, weeks, detained, sgo = histories.get(pid, (None, None, False, False))
@@ -124,7 +131,13 @@ def category_inputs(
         )
         decision = decisions.get(pid)
         confirmed = EligibilityCategory.parse(decision[2] if decision else recorded)
-        out[pid] = CategoryInputs(dob, confirmed, decision[0].date() if decision else None, care)
+        out[pid] = CategoryInputs(
+            dob,
+            confirmed,
+            decision[0].date() if decision else None,
+            care,
+            EligibilityCategory.parse(decision[3]) if decision else None,
+        )
     return out
 
 

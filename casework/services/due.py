@@ -342,6 +342,7 @@ def load_facts(
             date_of_birth=category.date_of_birth,
             category=category.confirmed,
             confirmed_on=category.confirmed_on,
+            suggested_then=category.suggested_then,
             care=category.care,
             has_pa=pa is not None,
             pa_accepted_on=max(events.get("pa_accepted", []), default=None),
