@@ -87,6 +87,7 @@ __all__ = [
     "FollowUpFact",
     "NeedsAssessmentFact",
     "PathwayPlanFact",
+    "Whereabouts",
     "accommodation_reviews_due",
     "category_of",
     "confirm_eligibility_due",
@@ -103,6 +104,7 @@ __all__ = [
     "personal_adviser_due",
     "plan_review_due",
     "visit_due",
+    "whereabouts_unknown",
     "yearly_reminder_due",
 ]
 
@@ -976,3 +978,54 @@ def due_items(case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES) -> 
         last = today + timedelta(days=rules.horizon_days)
         items = [item for item in items if item.due <= last]
     return sorted(items, key=_urgency)
+
+
+# --- Whereabouts unknown ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Whereabouts:
+    """A young person nobody knows the whereabouts of: since when, for how many days, and
+    whether a missing-person report to the police is required (under 18)."""
+
+    since: date
+    days: int
+    under_18: bool
+    explanation: str
+
+    @property
+    def missing_report_required(self) -> bool:
+        return self.under_18
+
+
+def whereabouts_unknown(case: CaseFacts, today: date) -> Whereabouts | None:
+    """Whereabouts unknown on ``today``: living in "residence not known" (R), counted from
+    the start of the unbroken run of R periods; ``None`` otherwise, and after death. Under
+    18, a child whose whereabouts are unknown is reported missing to the police (statutory
+    guidance on children who run away or go missing from home or care, 2014); from 18 the
+    council keeps taking steps to re-establish contact (Children Act 1989 s23C(2))."""
+    if case.closed or _died(case, today):
+        return None
+    periods = facts_as_of(case, today).accommodation
+    current = current_accommodation(periods, today)
+    if current is None or current.letter is not AccommodationType.RESIDENCE_NOT_KNOWN:
+        return None
+    since = current.start
+    for p in sorted(periods, key=lambda p: p.start, reverse=True):
+        joins = p.end is not None and p.end >= since - timedelta(days=1) and p.start < since
+        if p.letter is AccommodationType.RESIDENCE_NOT_KNOWN and joins:
+            since = p.start
+    under_18 = age_on(case.date_of_birth, today) < 18
+    days = (today - since).days
+    if under_18:
+        why = (
+            f"Whereabouts unknown for {days} days (since {plain_date(since)}): under 18, a "
+            "missing-person report to the police is required (statutory guidance on children "
+            "who run away or go missing from home or care)."
+        )
+    else:
+        why = (
+            f"Whereabouts unknown for {days} days (since {plain_date(since)}): keep taking "
+            "steps to re-establish contact (Children Act 1989 s23C(2))."
+        )
+    return Whereabouts(since, days, under_18, why)

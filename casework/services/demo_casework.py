@@ -356,8 +356,8 @@ def _milestones(rows: _Rows, rng: random.Random, p: Person, today: date, author:
         staying_close=rng.random() < 0.05,
         updated_at=to_naive_utc(_moment(today, rng)),
     )
-    if p.eligibility == EligibilityCategory.ELIGIBLE.value:
-        done = rng.random() < 0.6
+    if p.eligibility in (EligibilityCategory.ELIGIBLE.value, EligibilityCategory.RELEVANT.value):
+        done = rng.random() < (0.6 if p.eligibility == EligibilityCategory.ELIGIBLE.value else 0.85)
         rows.add(
             NeedsAssessment,
             young_person_id=p.id,
@@ -439,7 +439,7 @@ def _statuses_and_follow_ups(
             recorded_by=author,
             recorded_at=to_naive_utc(now),
         )
-    elif roll < 0.036 and age_on(p.dob, today) < 25:
+    elif roll < 0.045 and age_on(p.dob, today) < 25:
         died = today - timedelta(days=rng.randint(1, 6))
         rows.add(
             StatusEvent,

@@ -549,3 +549,114 @@ def person_status(db: Database, actor: Actor, person_id: int, *, now: datetime) 
     )
     steps = reestablish_steps(status.in_touch, facts[person_id].contacts)
     return RecordStatus(status, tuple(steps))
+
+
+def _accommodation_cells(home: rules_mod.AccommodationFact | None) -> dict[str, Any]:
+    """SSDA903-style accommodation: the letter, its suitability, and ``ACCOM`` (letter plus
+    1 suitable, 2 unsuitable; S and X are always 2). The suitability is the recorded one."""
+    if home is None:
+        return {"code": None, "letter": None, "suitability": None}
+    letter = home.letter
+    if letter.always_unsuitable or home.suitable is False:
+        return {"code": f"{letter.value}2", "letter": letter.value, "suitability": "unsuitable"}
+    if home.suitable is None:
+        return {"code": letter.value, "letter": letter.value, "suitability": "not assessed"}
+    return {"code": f"{letter.value}1", "letter": letter.value, "suitability": "suitable"}
+
+
+def _report_people(session: Session) -> list[Any]:
+    stmt = select(
+        YoungPerson.id,
+        YoungPerson.child_uid,
+        YoungPerson.personal_adviser_id,
+        YoungPerson.social_worker_id,
+        YoungPerson.closed_on,
+    ).order_by(YoungPerson.child_uid)
+    return list(session.execute(stmt).all())
+
+
+def report_status(
+    db: Database, actor: Actor, *, as_of: date, now: datetime
+) -> list[dict[str, Any]]:
+    """Per young person, the record as it stood on ``as_of`` (``casework-admin report
+    status``): derived and confirmed category and the one in force, in-touch code and the
+    latest date of contact (one definition, :mod:`casework.domain.in_touch`),
+    accommodation code and suitability, activity, personal adviser, whereabouts, and the
+    next due item. Closed cases are listed with their closure date and nothing due."""
+    from casework.domain.in_touch import latest_date_of_contact, ssda903_in_touch
+
+    require(db, actor, Action.RUN_REPORTS, now=now, record_type="report")
+    rules = council_rules()
+    with db.reading() as session:
+        usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
+        people = _report_people(session)
+        ids = [p.id for p in people]
+        facts = load_facts(session, ids, as_of=as_of)
+        extra = front_door_items(session, ids, as_of, rules.calendar)
+    out = []
+    for p in people:
+        case = facts[p.id]
+        status = _with(status_of(p.id, case, as_of, rules), extra.get(p.id, []))
+        view = rules_mod.category_of(case, as_of)
+        activity = rules_mod.current_activity(rules_mod.facts_as_of(case, as_of).activities, as_of)
+        lost = rules_mod.whereabouts_unknown(case, as_of)
+        nxt = status.next_due
+        latest = latest_date_of_contact(status.in_touch)
+        closed_on = p.closed_on
+        out.append(
+            {
+                "child_id": p.child_uid,
+                "category": {
+                    "derived": view.derived.value if view.derived else None,
+                    "confirmed": view.confirmed.value,
+                    "confirmed_on": view.confirmed_on.isoformat() if view.confirmed_on else None,
+                    "in_force": view.effective.value,
+                    "facts_disagree": view.disagrees,
+                },
+                "in_touch": ssda903_in_touch(status.in_touch),
+                "latest_date_of_contact": latest.isoformat() if latest else None,
+                "accommodation": _accommodation_cells(status.accommodation),
+                "activity": activity.code.value if activity else None,
+                "personal_adviser": usernames.get(p.personal_adviser_id)
+                if p.personal_adviser_id
+                else None,
+                "whereabouts_unknown_days": lost.days if lost else None,
+                "closed_on": closed_on.isoformat()
+                if closed_on is not None and closed_on <= as_of
+                else None,
+                "next_due": None
+                if nxt is None
+                else {"kind": nxt.kind.value, "due": nxt.due.isoformat(), "overdue": nxt.overdue},
+            }
+        )
+    return out
+
+
+def report_whereabouts(
+    db: Database, actor: Actor, *, as_of: date, now: datetime
+) -> list[dict[str, Any]]:
+    """Everyone whose whereabouts were unknown on ``as_of``, longest first, with the days
+    unknown and, under 18, that a missing-person report is required
+    (``casework-admin report whereabouts``)."""
+    require(db, actor, Action.RUN_REPORTS, now=now, record_type="report")
+    with db.reading() as session:
+        usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
+        people = _report_people(session)
+        facts = load_facts(session, [p.id for p in people], as_of=as_of)
+    out = []
+    for p in people:
+        lost = rules_mod.whereabouts_unknown(facts[p.id], as_of)
+        if lost is None:
+            continue
+        worker = p.personal_adviser_id or p.social_worker_id
+        out.append(
+            {
+                "child_id": p.child_uid,
+                "since": lost.since.isoformat(),
+                "days_unknown": lost.days,
+                "under_18": lost.under_18,
+                "missing_person_report_required": lost.missing_report_required,
+                "worker": usernames.get(worker) if worker else None,
+            }
+        )
+    return sorted(out, key=lambda row: (-row["days_unknown"], row["child_id"]))
