@@ -70,6 +70,7 @@ from casework.domain.leaving_care import (
     ContactMadeBy,
     ContactMethod,
     ExplicitStatus,
+    aged_category,
     category_change_days,
     category_on,
     plain_date,
@@ -95,6 +96,7 @@ __all__ = [
     "current_activity",
     "death_notification_due",
     "due_items",
+    "due_items_and_category",
     "facts_as_of",
     "follow_ups_due",
     "keep_in_touch_due",
@@ -459,10 +461,47 @@ def _open_after(end: date | None, today: date) -> date | None:
     return end if end is not None and end <= today else None
 
 
+def _after(d: date | None, today: date) -> bool:
+    return d is not None and d > today
+
+
+def _nothing_after(case: CaseFacts, today: date) -> bool:
+    """True when no fact is dated after ``today`` (the usual case: nothing to leave out)."""
+    plan, needs = case.plan, case.needs_assessment
+    care = case.care
+    return not (
+        (care is not None and care.has_later(today))
+        or any(c.on > today for c in case.contacts)
+        or any(e.on > today or _after(e.ended, today) for e in case.statuses)
+        or any(
+            a.start > today or _after(a.end, today) or _after(a.team_lead_reviewed_on, today)
+            for a in case.accommodation
+        )
+        or any(a.start > today or _after(a.end, today) for a in case.activities)
+        or (needs is not None and _after(needs.completed_on, today))
+        or (
+            plan is not None
+            and (
+                plan.start > today
+                or any(r > today for r in plan.reviews)
+                or any(c.on > today for c in plan.changes)
+            )
+        )
+        or _after(case.pa_offer_on, today)
+        or _after(case.declined_support_on, today)
+        or any(r > today for r in case.reminders_sent)
+        or any(_after(f.done_on, today) for f in case.follow_ups)
+        or _after(case.pa_accepted_on, today)
+        or _after(case.death_notified_on, today)
+    )
+
+
 def facts_as_of(case: CaseFacts, today: date) -> CaseFacts:
     """The facts as the record stood on ``today``: anything dated after it is left out, and
     anything that ended or was done after it is still open. Adding a fact dated after
     ``today`` can therefore never change an answer about ``today``."""
+    if _nothing_after(case, today):
+        return case
     care = None if case.care is None else case.care.as_of(today)
     plan = case.plan
     if plan is not None:
@@ -524,6 +563,8 @@ def category_of(case: CaseFacts, today: date) -> CategoryView:
 
 
 def _cat(case: CaseFacts, today: date) -> EligibilityCategory:
+    if case.care is None:  # nothing to derive from: the confirmation, aged
+        return aged_category(case.category, case.date_of_birth, today)
     return category_of(case, today).effective
 
 
@@ -891,11 +932,16 @@ def _disagreement_start(case: CaseFacts, today: date) -> date:
 def confirm_eligibility_due(
     case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES
 ) -> list[DueItem]:
+    return _confirm_items(case, today, rules, category_of(case, today))
+
+
+def _confirm_items(
+    case: CaseFacts, today: date, rules: DueRules, view: CategoryView
+) -> list[DueItem]:
     """ "Confirm eligibility" while the category the facts give differs from the one a
     worker confirmed (categories arise by law from the facts: Children Act 1989 s23A,
     s23C(1), s24; CLR 2010 regs 3-4): due ``confirm_eligibility_working_days`` after they
     began to differ. Until then the clocks follow the safer category."""
-    view = category_of(case, today)
     if not view.disagrees or view.derived is None:
         return []
     start = _disagreement_start(case, today)
@@ -963,21 +1009,29 @@ def due_items(case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES) -> 
     items due today, then later ones), ties by kind then source. See the module docstring
     for who each rule applies to and the closure, death and 25th-birthday cut-offs.
     """
+    return due_items_and_category(case, today, rules)[0]
+
+
+def due_items_and_category(
+    case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES
+) -> tuple[list[DueItem], CategoryView]:
+    """:func:`due_items` and the category in force they were worked out with."""
+    view = category_of(case, today)
     if case.closed:
-        return []
+        return [], view
     case = facts_as_of(case, today)
     items = follow_ups_due(case, today, rules) + death_notification_due(case, today, rules)
     ends = birthday(case.date_of_birth, DUTIES_END_AGE)
     if today < ends and not _died(case, today):
-        items += confirm_eligibility_due(case, today, rules)
+        items += _confirm_items(case, today, rules, view)
         # The category in force today, worked out once for every rule.
-        case = replace(case, category=_cat(case, today), care=None)
+        case = replace(case, category=view.effective, care=None)
         for rule in _STATUTORY_RULES:
             items.extend(item for item in rule(case, today, rules) if item.due < ends)
     if rules.horizon_days is not None:
         last = today + timedelta(days=rules.horizon_days)
         items = [item for item in items if item.due <= last]
-    return sorted(items, key=_urgency)
+    return sorted(items, key=_urgency), view
 
 
 # --- Whereabouts unknown ---------------------------------------------------------------

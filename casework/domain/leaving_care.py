@@ -62,6 +62,7 @@ __all__ = [
     "PlanArea",
     "Transition",
     "age_transitions",
+    "aged_category",
     "category_change_days",
     "category_on",
     "count_weeks_looked_after_since_14",
@@ -263,9 +264,24 @@ class CareHistory:
     care_periods: tuple[CarePeriod, ...] = ()
     returned_home: tuple[HomeSpell, ...] = ()
 
+    def has_later(self, today: date) -> bool:
+        """True when anything is dated after ``today``."""
+
+        def later(d: date | None) -> bool:
+            return d is not None and d > today
+
+        return (
+            later(self.entered_care)
+            or later(self.ceased_care)
+            or any(p.start > today or later(p.end) for p in self.care_periods)
+            or any(h.on > today or later(h.ended) for h in self.returned_home)
+        )
+
     def as_of(self, today: date) -> CareHistory:
         """The history as it stood on ``today``: later periods and returns home left out,
         and anything that ended after ``today`` still running."""
+        if not self.has_later(today):
+            return self
 
         def upto(end: date | None) -> date | None:
             return end if end is not None and end <= today else None
@@ -601,6 +617,12 @@ def _aged(
     ):
         return EligibilityCategory.RELEVANT  # left care while eligible: s23A(2)
     return confirmed
+
+
+def aged_category(confirmed: EligibilityCategory, dob: date, today: date) -> EligibilityCategory:
+    """A confirmed category aged to ``today`` when no care history is at hand: eligible or
+    relevant is former relevant from 18 (s23C(1)); nothing from 25."""
+    return _aged(confirmed, None, dob, today)
 
 
 def _override_stands(

@@ -382,13 +382,9 @@ def status_of(pid: int, facts: CaseFacts, today: date, rules: DueRules) -> CaseS
     current = rules_mod.current_accommodation(
         rules_mod.facts_as_of(facts, today).accommodation, today
     )
+    items, category = rules_mod.due_items_and_category(facts, today, rules)
     return CaseStatus(
-        pid,
-        state,
-        tuple(rules_mod.due_items(facts, today, rules)),
-        current,
-        accommodation_warning(current),
-        category=rules_mod.category_of(facts, today),
+        pid, state, tuple(items), current, accommodation_warning(current), category=category
     )
 
 
