@@ -142,7 +142,7 @@ def _workers(
 def _eligibility(rng: random.Random, dob: date, today: date) -> tuple[str, date | None]:
     age = age_on(dob, today)
     sixteen = birthday(dob, 16)
-    if rng.random() < 0.08:
+    if rng.random() < 0.08 and age < 21:  # qualifying care leavers are under 21 (s24)
         ceased = sixteen + timedelta(days=rng.randint(0, 500))
         return EligibilityCategory.QUALIFYING.value, min(ceased, today)
     if age < 18:

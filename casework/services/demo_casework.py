@@ -305,8 +305,8 @@ def _care(rows: _Rows, rng: random.Random, p: Person, today: date, author: int) 
     entered = sixteen - timedelta(days=rng.randint(200, 1400))
     end = p.ceased
     if p.eligibility == EligibilityCategory.QUALIFYING.value:
-        entered = sixteen + timedelta(days=rng.randint(0, 60))
-        end = min(today, entered + timedelta(days=rng.randint(14, 80)))
+        end = p.ceased or today  # looked after a few weeks, ending after 16
+        entered = max(sixteen, end - timedelta(days=rng.randint(14, 80)))
     elif p.eligibility == EligibilityCategory.NO_CURRENT.value:
         entered = sixteen - timedelta(days=rng.randint(400, 900))
         end = entered + timedelta(days=rng.randint(20, 80))
