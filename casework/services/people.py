@@ -103,6 +103,8 @@ class CaseloadQuery:
     sort: SortKey = SortKey.NAME
     descending: bool = False
     mine_only: bool = False
+    # Only those whose whereabouts are unknown today (living in "residence not known").
+    whereabouts_unknown: bool = False
 
 
 def display_name(first: str, last: str, preferred: str | None) -> str:
@@ -478,14 +480,46 @@ _ORDER_DESC: dict[SortKey, list[Any]] = {
 }
 
 
-def _caseload_select(actor: Actor, query: CaseloadQuery) -> Select[Any]:
+def _whereabouts_unknown(today: date) -> Any:
+    """Living in "residence not known" (R) today: the current period (the latest start of
+    those running today, as :func:`domain.due.current_accommodation` has it) is R; open,
+    not died. The same rule as :func:`domain.due.whereabouts_unknown`, in SQL."""
+    from casework.db.models import AccommodationPeriod, StatusEvent
+
+    here, later = aliased(AccommodationPeriod), aliased(AccommodationPeriod)
+
+    def live(p: Any) -> Any:
+        return (
+            (p.young_person_id == YoungPerson.id)
+            & (p.started_on <= today)
+            & (p.ended_on.is_(None) | (p.ended_on > today))
+        )
+
+    newer = select(later.id).where(live(later), later.started_on > here.started_on).exists()
+    died = (
+        select(StatusEvent.id)
+        .where(
+            StatusEvent.young_person_id == YoungPerson.id,
+            StatusEvent.status == "DIED",
+            StatusEvent.effective_on <= today,
+        )
+        .exists()
+    )
+    lost = select(here.id).where(live(here), here.letter == "R", ~newer).exists()
+    return lost & ~died & YoungPerson.closed_on.is_(None)
+
+
+def _caseload_select(actor: Actor, query: CaseloadQuery, today: date | None = None) -> Select[Any]:
     order = (_ORDER_DESC if query.descending else _ORDER)[query.sort]
+    conditions = [_scope(actor, query.mine_only), *_search(query.search)]
+    if query.whereabouts_unknown and today is not None:
+        conditions.append(_whereabouts_unknown(today))
     return (
         select(YoungPerson.id)
         .join(Team, Team.id == YoungPerson.team_id)
         .outerjoin(_SW, _SW.id == YoungPerson.social_worker_id)
         .outerjoin(_PA, _PA.id == YoungPerson.personal_adviser_id)
-        .where(_scope(actor, query.mine_only), *_search(query.search))
+        .where(*conditions)
         .order_by(*order, YoungPerson.id)
     )
 
@@ -494,7 +528,7 @@ def caseload_ids(db: Database, actor: Actor, query: CaseloadQuery, *, now: datet
     """Ids of the young people the actor may see, filtered and sorted in SQL."""
     require(db, actor, Action.LIST_CASELOAD, now=now)
     with db.reading() as session:
-        return list(session.scalars(_caseload_select(actor, query)))
+        return list(session.scalars(_caseload_select(actor, query, local_today(now))))
 
 
 def caseload_rows(db: Database, actor: Actor, ids: list[int], *, today: date) -> list[CaseloadRow]:

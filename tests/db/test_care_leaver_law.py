@@ -141,3 +141,35 @@ def test_a_new_case_opens_today_unless_told_and_never_in_the_future(demo_db: Ope
         people.update_young_person(
             demo_db.db, lead, pid, later, expected_version=record.version, now=NOW
         )
+
+
+def test_the_caseload_filter_lists_exactly_those_whose_whereabouts_are_unknown(
+    demo_db: Opened,
+) -> None:
+    from casework.services import accommodation
+    from casework.services.accommodation import AccommodationInput
+
+    lead = demo_db.login("lead.north")
+    mine = set(people.caseload_ids(demo_db.db, lead, people.CaseloadQuery(), now=NOW))
+    with demo_db.db.reading() as session:
+        open_ids = set(
+            session.scalars(select(YoungPerson.id).where(YoungPerson.closed_on.is_(None)))
+        )
+    statuses = due.report_status(demo_db.db, SYSTEM_ACTOR, as_of=TODAY, now=NOW)
+    alive = {r["child_id"] for r in statuses if r["in_touch"] != "DIED"}
+    with demo_db.db.reading() as session:
+        uid_of = dict(session.execute(select(YoungPerson.id, YoungPerson.child_uid)).all())
+    gone = min(p for p in mine & open_ids if uid_of[p] in alive)
+    home = AccommodationInput(
+        "R", TODAY - timedelta(days=1), suitable=False, unsuitable_reason="Left; not known"
+    )
+    accommodation.add_accommodation(demo_db.db, lead, gone, home, now=NOW)
+    query = people.CaseloadQuery(whereabouts_unknown=True)
+    lost = set(people.caseload_ids(demo_db.db, lead, query, now=NOW))
+    report = due.report_whereabouts(demo_db.db, SYSTEM_ACTOR, as_of=TODAY, now=NOW)
+    with demo_db.db.reading() as session:
+        uids = dict(session.execute(select(YoungPerson.child_uid, YoungPerson.id)).all())
+    assert gone in lost
+    assert lost == {uids[row["child_id"]] for row in report} & mine
+    row = next(r for r in report if uids[r["child_id"]] == gone)
+    assert row["days_unknown"] == 1
