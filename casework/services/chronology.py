@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.clock import local_today
+from casework.clock import local_today, to_naive_utc
 from casework.db.database import Database
 from casework.db.models import (
     AccommodationPeriod,
@@ -232,7 +232,10 @@ def chronology(
             for event in source(session, person_id, names)
             if event.kind in wanted
         ]
-    return sorted(events, key=lambda e: (e.on, e.at or datetime.min), reverse=True)
+    # Front-door times are timezone-aware, care-leaver ones naive UTC: compare them as UTC.
+    return sorted(
+        events, key=lambda e: (e.on, to_naive_utc(e.at) if e.at else datetime.min), reverse=True
+    )
 
 
 def chronology_html(

@@ -24,7 +24,7 @@ from casework.domain.calendar import age_on, birthday
 from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, YesNo
 from casework.services import audit, contact_summary
 from casework.services.auth import hash_password
-from casework.services.demo_casework import Person, populate_casework
+from casework.services.demo_casework import Person, add_death_examples, populate_casework
 from casework.services.demo_closure import populate_closures
 from casework.services.demo_front_door import populate_front_door
 from casework.services.people import EDITABLE, fill_opening_dates
@@ -307,6 +307,7 @@ def _histories(
     ]
     random.Random(seed * 7919 + 3).shuffle(candidates)
     populate_closures(session, candidates, now=now)  # type: ignore[arg-type]
+    add_death_examples(session, local_today(now), now)
     for p in people:
         audit.record(
             session,

@@ -439,18 +439,6 @@ def _statuses_and_follow_ups(
             recorded_by=author,
             recorded_at=to_naive_utc(now),
         )
-    elif roll < 0.045 and age_on(p.dob, today) < 25:
-        died = today - timedelta(days=rng.randint(1, 6))
-        rows.add(
-            StatusEvent,
-            young_person_id=p.id,
-            status="DIED",
-            effective_on=died,
-            ended_on=None,
-            note="Police informed the team.",
-            recorded_by=author,
-            recorded_at=to_naive_utc(now),
-        )
     for _ in range(rng.choices((0, 1, 2), weights=(55, 35, 10))[0]):
         due = today + timedelta(days=rng.randint(-40, 30))
         done = due < today and rng.random() < 0.6
@@ -534,3 +522,49 @@ def _examples(session: Session, people: list[Person], rng: random.Random, now: d
             )
         )
     session.flush()
+
+
+def add_death_examples(session: Session, today: date, now: datetime) -> int:
+    """One care leaver's death per team, a few days ago, so the 5-working-day notification to
+    Ofsted and the Secretary of State (Working Together 2023, chapter 5) is on show: the
+    young person under 25 whose name sorts last in each team (never a case with a closure
+    under way)."""
+    from sqlalchemy import select
+
+    from casework.db.models import ClosureRequest, YoungPerson
+
+    closing = set(session.scalars(select(ClosureRequest.young_person_id)))
+
+    rng = random.Random(today.toordinal())
+    chosen: dict[int, tuple[tuple[str, str], int, int]] = {}
+    rows = session.execute(
+        select(
+            YoungPerson.id,
+            YoungPerson.team_id,
+            YoungPerson.last_name,
+            YoungPerson.first_name,
+            YoungPerson.date_of_birth,
+            YoungPerson.personal_adviser_id,
+            YoungPerson.closed_on,
+        )
+    )
+    for pid, team, last, first, dob, pa, closed in rows:
+        if closed is not None or pid in closing or age_on(dob, today) >= 25 or pa is None:
+            continue
+        key = (last.lower(), first.lower())
+        if team not in chosen or key > chosen[team][0]:
+            chosen[team] = (key, pid, pa)
+    for _key, pid, pa in chosen.values():
+        session.add(
+            StatusEvent(
+                young_person_id=pid,
+                status="DIED",
+                effective_on=today - timedelta(days=rng.randint(1, 6)),
+                ended_on=None,
+                note="Police informed the team.",
+                recorded_by=pa,
+                recorded_at=to_naive_utc(now),
+            )
+        )
+    session.flush()
+    return len(chosen)
