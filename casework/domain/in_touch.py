@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from casework.domain.calendar import add_months
 from casework.domain.codes import InTouch
@@ -84,9 +85,9 @@ class ContactFact:
     made_by: ContactMadeBy = ContactMadeBy.PERSONAL_ADVISER
     method: ContactMethod | None = None
 
-    @property
+    @cached_property
     def on(self) -> date:
-        """The date of the contact."""
+        """The date of the contact (worked out once: lists read it many times)."""
         return day_of(self.when)
 
 

@@ -189,17 +189,23 @@ def _statuses(session: Session, ids: Sequence[int]) -> dict[int, list[StatusFact
 
 def _accommodation(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = defaultdict(list)
-    stmt = select(AccommodationPeriod)
-    for (row,) in _rows(session, stmt, AccommodationPeriod.young_person_id, ids):
-        out[row.young_person_id].append(
+    a = AccommodationPeriod
+    stmt = select(
+        a.young_person_id,
+        a.id,
+        a.started_on,
+        a.letter,
+        a.ended_on,
+        a.suitable,
+        a.council_provided,
+        a.team_lead_reviewed_on,
+    )
+    for pid, aid, start, letter, end, suitable, council, reviewed in _rows(
+        session, stmt, a.young_person_id, ids
+    ):
+        out[pid].append(
             rules_mod.AccommodationFact(
-                row.id,
-                row.started_on,
-                AccommodationType.parse(row.letter),
-                row.ended_on,
-                row.suitable,
-                row.council_provided,
-                row.team_lead_reviewed_on,
+                aid, start, AccommodationType.parse(letter), end, suitable, council, reviewed
             )
         )
     return out
