@@ -498,7 +498,7 @@ def report_due(db: Database, actor: Actor, *, as_of: date, now: datetime) -> lis
         YoungPerson.last_name,
         YoungPerson.personal_adviser_id,
         YoungPerson.social_worker_id,
-    )
+    ).where(_opened_by(as_of))
     with db.reading() as session:
         usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
         work = _work(session, stmt, as_of, as_of=True)
@@ -566,14 +566,23 @@ def _accommodation_cells(home: rules_mod.AccommodationFact | None) -> dict[str, 
     return {"code": f"{letter.value}1", "letter": letter.value, "suitability": "suitable"}
 
 
-def _report_people(session: Session) -> list[Any]:
-    stmt = select(
-        YoungPerson.id,
-        YoungPerson.child_uid,
-        YoungPerson.personal_adviser_id,
-        YoungPerson.social_worker_id,
-        YoungPerson.closed_on,
-    ).order_by(YoungPerson.child_uid)
+def _opened_by(as_of: date) -> Any:
+    """Cases open on the record by ``as_of``: one opened later was not on the record then."""
+    return YoungPerson.opened_on.is_(None) | (YoungPerson.opened_on <= as_of)
+
+
+def _report_people(session: Session, as_of: date) -> list[Any]:
+    stmt = (
+        select(
+            YoungPerson.id,
+            YoungPerson.child_uid,
+            YoungPerson.personal_adviser_id,
+            YoungPerson.social_worker_id,
+            YoungPerson.closed_on,
+        )
+        .where(_opened_by(as_of))
+        .order_by(YoungPerson.child_uid)
+    )
     return list(session.execute(stmt).all())
 
 
@@ -591,7 +600,7 @@ def report_status(
     rules = council_rules()
     with db.reading() as session:
         usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
-        people = _report_people(session)
+        people = _report_people(session, as_of)
         ids = [p.id for p in people]
         facts = load_facts(session, ids, as_of=as_of)
         extra = front_door_items(session, ids, as_of, rules.calendar)
@@ -643,7 +652,7 @@ def report_whereabouts(
     require(db, actor, Action.RUN_REPORTS, now=now, record_type="report")
     with db.reading() as session:
         usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
-        people = _report_people(session)
+        people = _report_people(session, as_of)
         facts = load_facts(session, [p.id for p in people], as_of=as_of)
     out = []
     for p in people:

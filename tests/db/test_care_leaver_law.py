@@ -173,3 +173,19 @@ def test_the_caseload_filter_lists_exactly_those_whose_whereabouts_are_unknown(
     assert lost == {uids[row["child_id"]] for row in report} & mine
     row = next(r for r in report if uids[r["child_id"]] == gone)
     assert row["days_unknown"] == 1
+
+
+def test_a_case_opened_after_the_day_is_not_in_that_days_reports(demo_db: Opened) -> None:
+    with demo_db.db.unit_of_work() as session:
+        person = session.scalars(select(YoungPerson).order_by(YoungPerson.id)).first()
+        assert person is not None
+        person.opened_on = TODAY - timedelta(days=5)
+        uid = person.child_uid
+    before = TODAY - timedelta(days=10)
+    for report in (due.report_status, due.report_due):
+        assert uid not in {
+            r["child_id"] for r in report(demo_db.db, SYSTEM_ACTOR, as_of=before, now=NOW)
+        }
+    assert uid in {
+        r["child_id"] for r in due.report_status(demo_db.db, SYSTEM_ACTOR, as_of=TODAY, now=NOW)
+    }
