@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from casework.clock import local_today
@@ -157,10 +157,17 @@ def _summary_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[Co
         cs.last_attempt_id,
     )
     summaries = list(_rows(session, stmt, cs.young_person_id, ids))
-    wanted = {cid for row in summaries for cid in (*row[1:6], row[7]) if cid is not None}
-    found = {
-        row[0]: row for row in _rows(session, select(*_CONTACT_COLUMNS), Contact.id, sorted(wanted))
-    }
+    # The summarised contacts themselves, joined in one statement per chunk of people.
+    summarised = (
+        Contact.id == cs.last_success_id,
+        Contact.id == cs.last_pa_success_id,
+        Contact.id == cs.last_visit_pa_id,
+        Contact.id == cs.last_visit_sw_id,
+        Contact.id == cs.last_visit_other_id,
+        Contact.id == cs.last_attempt_id,
+    )
+    joined = select(*_CONTACT_COLUMNS).join(cs, or_(*summarised))
+    found = {row[0]: row for row in _rows(session, joined, cs.young_person_id, ids)}
     out: dict[int, list[ContactFact]] = {}
     for pid, *latest, attempts, last_attempt in summaries:
         facts = [_fact(*found[cid]) for cid in dict.fromkeys(latest) if cid in found]
