@@ -495,7 +495,16 @@ def _whereabouts_unknown(today: date) -> Any:
             & (p.ended_on.is_(None) | (p.ended_on > today))
         )
 
-    newer = select(later.id).where(live(later), later.started_on > here.started_on).exists()
+    newer = (
+        select(later.id)
+        .where(
+            later.young_person_id == here.young_person_id,
+            later.started_on <= today,
+            later.ended_on.is_(None) | (later.ended_on > today),
+            later.started_on > here.started_on,
+        )
+        .exists()
+    )
     died = (
         select(StatusEvent.id)
         .where(

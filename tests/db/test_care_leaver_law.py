@@ -164,6 +164,10 @@ def test_the_caseload_filter_lists_exactly_those_whose_whereabouts_are_unknown(
         "R", TODAY - timedelta(days=1), suitable=False, unsuitable_reason="Left; not known"
     )
     accommodation.add_accommodation(demo_db.db, lead, gone, home, now=NOW)
+    # Someone else moving today must not hide them (each person's own periods decide).
+    other = max(p for p in mine & open_ids if p != gone)
+    moved = AccommodationInput("U", TODAY, suitable=True)
+    accommodation.add_accommodation(demo_db.db, lead, other, moved, now=NOW)
     query = people.CaseloadQuery(whereabouts_unknown=True)
     lost = set(people.caseload_ids(demo_db.db, lead, query, now=NOW))
     report = due.report_whereabouts(demo_db.db, SYSTEM_ACTOR, as_of=TODAY, now=NOW)

@@ -319,7 +319,9 @@ class CaseloadView(QWidget):
 
     def _on_empty_action(self) -> None:
         query = self.model.query
-        if query.search:
+        if query.whereabouts_unknown:
+            self.whereabouts.setChecked(False)
+        elif query.search:
             self.search.clear()
             self._apply_search()
             self.search.setFocus()
@@ -356,10 +358,18 @@ class CaseloadView(QWidget):
 
     def _on_loaded(self, count: int) -> None:
         query = self.model.query
-        self.count.setText(
-            count_text(count, searching=bool(query.search), mine_only=query.mine_only)
-        )
-        if count == 0:
+        counted = count_text(count, searching=bool(query.search), mine_only=query.mine_only)
+        if query.whereabouts_unknown:
+            counted += " · whereabouts unknown"
+        self.count.setText(counted)
+        if count == 0 and query.whereabouts_unknown:
+            self.empty.setText(
+                "<p><b>Nobody listed here lives in “residence not known” today.</b></p>"
+                "<p>Untick “Whereabouts unknown” to see the whole caseload.</p>"
+            )
+            self.empty_action.setText("Show the whole caseload")
+            self.empty_action.show()
+        elif count == 0:
             self.empty.setText(empty_text(query.search, mine_only=query.mine_only))
             self.empty_action.setText(_empty_action_text(query.search, query.mine_only))
             self.empty_action.show()
