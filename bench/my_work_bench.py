@@ -11,7 +11,9 @@ are drawn), for:
 
 It also times the engine alone (``casework.services.due.my_work`` on this thread), so the
 part the screen adds is visible, and re-measures the caseload's first page with its status
-columns. Medians of several runs after one warm-up.
+columns. Medians of several runs after one warm-up. Targets: a practitioner's first rows
+within 100 ms, a team lead's "My team's work" within 150 ms, the caseload's first page
+within 300 ms; the exit status is 1 if any is missed.
 
     .venv/bin/python bench/my_work_bench.py [--people 5000] [--runs 5]
 """
@@ -44,7 +46,9 @@ from casework.services import auth, demo
 from casework.services.due import my_work
 from casework.services.permissions import Actor
 
-TARGET_MS = 300.0
+TARGET_MS = 300.0  # the caseload's first page
+PRACTITIONER_TARGET_MS = 100.0  # a practitioner's "My work" first rows
+TEAM_LEAD_TARGET_MS = 150.0  # a team lead's "My team's work" first rows
 
 
 def clock() -> datetime:
@@ -115,7 +119,7 @@ def engine_ms(db: Database, actor: Actor, team: bool) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def measure(db: Database, actor: Actor, label: str, runs: int) -> float:
+def measure(db: Database, actor: Actor, label: str, runs: int, target: float) -> float:
     team = bool(actor.led_team_ids)
     one_run(db, actor)  # warm-up: imports, statement caches, connections
     results = [one_run(db, actor) for _ in range(runs)]
@@ -123,13 +127,13 @@ def measure(db: Database, actor: Actor, label: str, runs: int) -> float:
     loaded = statistics.median(r[0] for r in results)
     painted = statistics.median(r[1] for r in results)
     items, overdue = results[0][2], results[0][3]
-    verdict = "within" if painted < TARGET_MS else "OVER"
+    verdict = "within" if painted < target else "OVER"
     print(f"\n{label}: {items:,} items, {overdue:,} overdue")
     print(f"  the engine alone (my_work)         median {engine:7.1f} ms")
     print(f"  constructed -> rows in the model   median {loaded:7.1f} ms")
     print(
         f"  constructed -> first rows shown    median {painted:7.1f} ms "
-        f"({verdict} the {TARGET_MS:.0f} ms target)"
+        f"({verdict} the {target:.0f} ms target)"
     )
     print("  runs (in model / shown ms): " + ", ".join(f"{r[0]:.0f}/{r[1]:.0f}" for r in results))
     return painted
@@ -151,17 +155,27 @@ def main(argv: list[str] | None = None) -> int:
                 select(func.count(YoungPerson.id)).where(YoungPerson.team_id.in_(lead.led_team_ids))
             )
         results = [
-            measure(db, pa, f"Practitioner {name} ('{username}', {cases:,} cases)", args.runs),
+            measure(
+                db,
+                pa,
+                f"Practitioner {name} ('{username}', {cases:,} cases)",
+                args.runs,
+                PRACTITIONER_TARGET_MS,
+            )
+            < PRACTITIONER_TARGET_MS,
             measure(
                 db,
                 lead,
                 f"Team lead '{lead.username}', My team's ({team_people:,} young people)",
                 args.runs,
-            ),
+                TEAM_LEAD_TARGET_MS,
+            )
+            < TEAM_LEAD_TARGET_MS,
         ]
         print("\nThe caseload's first page, with the status columns:")
         results.append(
             measure_caseload(db, lead, f"Team lead '{lead.username}' caseload", args.runs)
+            < TARGET_MS
         )
     finally:
         from ui import tasks
@@ -169,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         tasks.wait_for_all()
         db.close()
     del app
-    return 0 if max(results) < TARGET_MS else 1
+    return 0 if all(results) else 1
 
 
 if __name__ == "__main__":

@@ -454,19 +454,64 @@ def _as_of(text: str | None) -> date:
         raise CliError(f"--as-of: '{text}' is not a date: expected YYYY-MM-DD.") from None
 
 
-def cmd_report_due(args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from casework.services import due
     from casework.services.permissions import SYSTEM_ACTOR
 
     as_of = _as_of(args.as_of)
+    report = {
+        "due": due.report_due,
+        "status": due.report_status,
+        "whereabouts": due.report_whereabouts,
+    }[args.report]
     db = open_for_cli(resolve_path(args.path))
     try:
-        items = due.report_due(db, SYSTEM_ACTOR, as_of=as_of, now=utc_now())
+        rows = report(db, SYSTEM_ACTOR, as_of=as_of, now=utc_now())
     finally:
         db.close()
     if args.json:
-        print(json.dumps(items, indent=2))
+        print(json.dumps(rows, indent=2))
         return 0
+    {"due": _print_due, "status": _print_status, "whereabouts": _print_whereabouts}[args.report](
+        rows, as_of
+    )
+    return 0
+
+
+def _print_status(rows: list[dict[str, Any]], as_of: date) -> None:
+    print(f"{len(rows)} young people as of {as_of:%d/%m/%Y}")
+    print(
+        f"  {'child id':<12} {'in force':<16} {'derived':<16} {'confirmed':<16} {'touch':<5} "
+        f"{'accom':<5} {'suitability':<12} {'activ':<5} {'PA':<18} next due"
+    )
+    for row in rows:
+        cat = row["category"]
+        nxt = row["next_due"]
+        due_text = (
+            "-"
+            if nxt is None
+            else f"{nxt['due']} {nxt['kind']}" + (" OVERDUE" if nxt["overdue"] else "")
+        )
+        flag = " (confirm)" if cat["facts_disagree"] else ""
+        print(
+            f"  {row['child_id']:<12} {cat['in_force']:<16} {cat['derived'] or '-':<16} "
+            f"{cat['confirmed']:<16} {row['in_touch']:<5} {row['accommodation']['code'] or '-':<5} "
+            f"{row['accommodation']['suitability'] or '-':<12} {row['activity'] or '-':<5} "
+            f"{row['personal_adviser'] or 'none':<18} {due_text}{flag}"
+        )
+
+
+def _print_whereabouts(rows: list[dict[str, Any]], as_of: date) -> None:
+    print(f"{len(rows)} young people whose whereabouts were unknown on {as_of:%d/%m/%Y}")
+    for row in rows:
+        report = "  MISSING-PERSON REPORT REQUIRED (under 18)" if row["under_18"] else ""
+        print(
+            f"  {row['child_id']:<12} {row['days_unknown']:>5} days (since {row['since']})  "
+            f"{row['worker'] or 'unallocated'}{report}"
+        )
+
+
+def _print_due(items: list[dict[str, Any]], as_of: date) -> None:
     overdue = sum(1 for item in items if item["overdue"])
     print(f"{len(items)} items due as of {as_of:%d/%m/%Y}, {overdue} overdue")
     for item in items:
@@ -475,7 +520,6 @@ def cmd_report_due(args: argparse.Namespace) -> int:
             f"  {item['due']}  {flag:<7}  {item['child_id']:<12} {item['kind']:<22} "
             f"{item['worker'] or 'unallocated'}"
         )
-    return 0
 
 
 def cmd_closure_check(args: argparse.Namespace) -> int:
@@ -587,10 +631,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--leads", nargs="*", help="teams a team lead leads")
     p = command(
         "report",
-        cmd_report_due,
-        "reports from the record: 'report due' lists every due and overdue item",
+        cmd_report,
+        "reports from the record as it stood on a day: 'due' lists every due and overdue "
+        "item; 'status' each young person's category, in-touch, accommodation, activity, "
+        "PA and next due; 'whereabouts' everyone whose whereabouts are unknown",
     )
-    p.add_argument("report", choices=["due"], help="which report")
+    p.add_argument("report", choices=["due", "status", "whereabouts"], help="which report")
     p.add_argument("--as-of", help="the date to report as of (YYYY-MM-DD; default today)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = command(

@@ -27,9 +27,14 @@ _STATUTORY_MAX = {
     "first_visit_days": 7,
     "plan_review_months": 6,
     "needs_assessment_months": 3,
+    # s23B(3)/s23C(2): keeping in touch with someone who refuses contact or says they no
+    # longer need services continues; the reg 8 two-month interval is the floor.
+    "contact_attempt_months": 2,
 }
 _INTS = (
     "in_touch_window_months",
+    "contact_attempt_months",
+    "confirm_eligibility_working_days",
     "visit_interval_months",
     "first_visit_days",
     "plan_review_months",
@@ -80,6 +85,12 @@ def rules_from(data: dict[str, Any], where: str) -> DueRules:
             values["visit_by"] = frozenset(ContactMadeBy.parse(v) for v in due["visit_by"])
         except (ValueError, TypeError) as exc:
             raise ConfigError(f"{where}: due.visit_by is not valid: {exc}.") from None
+        if ContactMadeBy.PERSONAL_ADVISER not in values["visit_by"]:
+            raise ConfigError(
+                f"{where}: due.visit_by = {due['visit_by']!r} leaves out the personal adviser: "
+                'reg 8 visits are made by the personal adviser, so "personal_adviser" must be '
+                "listed (Care Leavers (England) Regulations 2010 reg 8)."
+            )
     closures = data.get("calendar", {}).get("closure_days", [])
     try:
         days = [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in closures]

@@ -197,9 +197,9 @@ _WHY = {
     "keeping in touch or accommodation duties (Children Act 1989 s23B(8), s23C(2)-(4), "
     "s23C(6)-(7)), residence not known (R), homeless (S) and custody (X) stop closure "
     "outright: no team lead's note can pass them.",
-    CheckId.TOLD_CAN_RETURN: "A former relevant young person may ask for a personal adviser, "
-    "an assessment and a pathway plan until 25 (Children Act 1989 s23CZB). They are told so "
-    "in writing before the case closes.",
+    CheckId.TOLD_CAN_RETURN: "A former relevant care leaver may ask for a personal adviser, "
+    "an assessment and a pathway plan at any time until 25 (Children Act 1989 s23CZB). They "
+    "are told so in writing before the case closes.",
     CheckId.SUMMARY: "Whoever picks the case up next needs to know why it was open, what "
     "changed, who is still involved and what to do if concerns come back.",
     CheckId.RE_REFERRALS: "Two or more referrals in a year is a pattern (a re-referral is a "
@@ -1123,29 +1123,16 @@ def _check_accommodation(c: _Context) -> CheckResult:
     )
 
 
-_CARE_LEAVERS = (
-    EligibilityCategory.RELEVANT,
-    EligibilityCategory.FORMER_RELEVANT,
-    EligibilityCategory.QUALIFYING,
-    EligibilityCategory.ELIGIBLE,
-)
-
-
 def _check_told_can_return(c: _Context) -> CheckResult:
     age = age_on(c.facts.date_of_birth, c.on)
     category = EligibilityCategory.parse(c.facts.eligibility)
     if c.died:
         return _na(CheckId.TOLD_CAN_RETURN, "Not needed: the young person has died.")
-    if category not in _CARE_LEAVERS:
-        return _na(
-            CheckId.TOLD_CAN_RETURN,
-            f"Not needed: {category.label.lower()} is not a care-leaver category.",
-        )
     if category is not EligibilityCategory.FORMER_RELEVANT:
         return _na(
             CheckId.TOLD_CAN_RETURN,
-            f"Not needed: the right to return until 25 (Children Act 1989 s23CZB) is for "
-            f"former relevant young people, not a {category.label.lower()}.",
+            f"Not needed: the right to return until 25 (Children Act 1989 s23CZB) is a former "
+            f"relevant care leaver's; they are {category.label.lower()}.",
         )
     if age >= DUTIES_END_AGE:
         return _na(CheckId.TOLD_CAN_RETURN, f"Not needed: they are {age}.")

@@ -22,6 +22,14 @@ before ``today``:
    latest successful contact (by the end of the same day ``window_months`` later, the
    domain "within N months" convention), else not in touch (NO). Any successful contact
    counts, by whoever made it; face to face is not needed.
+
+One definition for every screen, list and return: "in touch" is :func:`derive_in_touch`, and
+the "latest date of contact" (:func:`latest_date_of_contact`, Annex A ``Latest Date of
+Contact``) is the date of the very contact that keeps them in touch, blank when they are
+not. So ``LA in Touch`` and ``Latest Date of Contact`` can never rest on different contacts.
+REFU and NREQ are recorded statuses: for a relevant or former relevant young person the
+duty to keep in touch continues (Children Act 1989 s23B(3), s23C(2)); the due engine keeps a
+step to keep in touch due.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from casework.domain.calendar import add_months
 from casework.domain.codes import InTouch
@@ -76,9 +85,9 @@ class ContactFact:
     made_by: ContactMadeBy = ContactMadeBy.PERSONAL_ADVISER
     method: ContactMethod | None = None
 
-    @property
+    @cached_property
     def on(self) -> date:
-        """The date of the contact."""
+        """The date of the contact (worked out once: lists read it many times)."""
         return day_of(self.when)
 
 
@@ -259,9 +268,10 @@ def ssda903_in_touch(state: InTouchState) -> str:
 
 
 def latest_date_of_contact(state: InTouchState) -> date | None:
-    """Annex A ``Latest Date of Contact``: the latest successful contact by the personal
-    adviser, blank (``None``) unless in touch."""
-    return state.latest_pa_contact if state.code is InTouch.YES else None
+    """Annex A ``Latest Date of Contact``: the latest successful contact, the same one that
+    makes them in touch, blank (``None``) unless in touch. (``latest_pa_contact`` says when
+    the personal adviser last reached them, for the worker; it is not this column.)"""
+    return state.latest_successful if state.code is InTouch.YES else None
 
 
 def _methods_step(state: InTouchState, contacts: Sequence[ContactFact]) -> str:

@@ -17,6 +17,19 @@ Conventions used here, where the statute and domain.md leave a choice:
 - Qualifying care leavers aged 21 to 24 get some help (education or training) but are not
   suggested as qualifying: the suggestion is "no current eligibility" with a reason saying
   so, for the worker to override.
+- Care periods, when recorded, are the facts: "still looked after", "looked after on or
+  after the 16th birthday" and the 13 weeks are all read from them, so "13 weeks since 14,
+  ending after 16" (CPPCR 2010 reg 40) is exact. A period starting after ``today`` is
+  ignored, and one ending after ``today`` still runs on ``today``.
+- A relevant child who has lived with a parent (or someone with parental responsibility)
+  for 6 continuous months is not a relevant child (CLR 2010 reg 3(3)); the record holds
+  this as an RHOM status dated the day the 6 months were complete. If the arrangement
+  breaks down (the status is ended) they are relevant again (reg 3(4)).
+
+The category a worker confirmed is a dated decision, not the category for ever:
+:func:`category_on` ages it (eligible or relevant becomes former relevant at 18, everyone
+leaves at 25), compares it with the facts, and the clocks follow the safer of the two
+(the one owing more duties) until a worker confirms again.
 """
 
 from __future__ import annotations
@@ -37,16 +50,21 @@ __all__ = [
     "SIXTEEN",
     "CareHistory",
     "CarePeriod",
+    "CategoryView",
     "CircumstanceChange",
     "ContactMadeBy",
     "ContactMethod",
     "EligibilitySuggestion",
     "EssentialItem",
     "ExplicitStatus",
+    "HomeSpell",
     "Milestone",
     "PlanArea",
     "Transition",
     "age_transitions",
+    "aged_category",
+    "category_change_days",
+    "category_on",
     "count_weeks_looked_after_since_14",
     "day_of",
     "plain_date",
@@ -212,6 +230,17 @@ class CarePeriod:
 
     start: date
     end: date | None = None
+    legal_status: str = ""
+
+
+@dataclass(frozen=True)
+class HomeSpell:
+    """A recorded return home (RHOM): ``on`` is the day 6 continuous months living with a
+    parent or someone with parental responsibility were complete (CLR 2010 reg 3(3));
+    ``ended`` is the day the arrangement broke down (reg 3(4)), ``None`` while it lasts."""
+
+    on: date
+    ended: date | None = None
 
 
 @dataclass(frozen=True)
@@ -221,7 +250,9 @@ class CareHistory:
     ``ceased_care`` is ``None`` while they are still looked after (a date after ``today`` also
     counts as still looked after, so reports "as of" an earlier date agree).
     ``weeks_looked_after_since_14`` is the worker's figure; ``None`` when not recorded.
-    ``care_periods``, when given, are used to count the weeks if no figure is recorded.
+    ``care_periods``, when given, are the facts about being looked after: the weeks are
+    counted from them if no figure is recorded, and "still looked after" and "looked after
+    on or after 16" are read from them. ``returned_home``: recorded RHOM spells.
     """
 
     date_of_birth: date
@@ -231,6 +262,59 @@ class CareHistory:
     detained_or_in_hospital_at_16: bool = False
     sgo_after_looked_after: bool = False
     care_periods: tuple[CarePeriod, ...] = ()
+    returned_home: tuple[HomeSpell, ...] = ()
+
+    def has_later(self, today: date) -> bool:
+        """True when anything is dated after ``today``."""
+
+        def later(d: date | None) -> bool:
+            return d is not None and d > today
+
+        return (
+            later(self.entered_care)
+            or later(self.ceased_care)
+            or any(p.start > today or later(p.end) for p in self.care_periods)
+            or any(h.on > today or later(h.ended) for h in self.returned_home)
+        )
+
+    def as_of(self, today: date) -> CareHistory:
+        """The history as it stood on ``today``: later periods and returns home left out,
+        and anything that ended after ``today`` still running."""
+        if not self.has_later(today):
+            return self
+
+        def upto(end: date | None) -> date | None:
+            return end if end is not None and end <= today else None
+
+        return CareHistory(
+            date_of_birth=self.date_of_birth,
+            entered_care=self.entered_care if (self.entered_care or today) <= today else None,
+            ceased_care=upto(self.ceased_care),
+            weeks_looked_after_since_14=self.weeks_looked_after_since_14,
+            detained_or_in_hospital_at_16=self.detained_or_in_hospital_at_16,
+            sgo_after_looked_after=self.sgo_after_looked_after,
+            care_periods=tuple(
+                CarePeriod(p.start, upto(p.end), p.legal_status)
+                for p in self.care_periods
+                if p.start <= today
+            ),
+            returned_home=tuple(
+                HomeSpell(h.on, upto(h.ended)) for h in self.returned_home if h.on <= today
+            ),
+        )
+
+    @property
+    def recorded(self) -> bool:
+        """True when the record holds any fact about care (otherwise nothing can be
+        derived and the worker's confirmation stands alone)."""
+        return bool(
+            self.care_periods
+            or self.entered_care is not None
+            or self.ceased_care is not None
+            or self.weeks_looked_after_since_14 is not None
+            or self.sgo_after_looked_after
+            or self.detained_or_in_hospital_at_16
+        )
 
 
 @dataclass(frozen=True)
@@ -271,7 +355,8 @@ def _weeks(care: CareHistory, today: date) -> tuple[int | None, str]:
     if recorded is not None:
         return recorded, f"Looked after {recorded} weeks since the 14th birthday (as recorded)."
     if care.care_periods:
-        weeks = count_weeks_looked_after_since_14(care.date_of_birth, care.care_periods, today)
+        periods = [p for p in care.care_periods if p.start <= today]
+        weeks = count_weeks_looked_after_since_14(care.date_of_birth, periods, today)
         return weeks, (
             f"Looked after {weeks} weeks since the 14th birthday, counted from "
             f"{len(care.care_periods)} recorded care period(s)."
@@ -290,31 +375,55 @@ def _weeks(care: CareHistory, today: date) -> tuple[int | None, str]:
 
 
 def _still_looked_after(care: CareHistory, today: date) -> bool:
+    if care.care_periods:
+        return any(p.start <= today and (p.end is None or p.end > today) for p in care.care_periods)
     return care.ceased_care is None or care.ceased_care > today
 
 
-def _looked_after_at_16(care: CareHistory) -> bool:
-    return care.ceased_care is None or care.ceased_care >= birthday(care.date_of_birth, SIXTEEN)
+def _looked_after_at_16(care: CareHistory, today: date) -> bool:
+    sixteen = birthday(care.date_of_birth, SIXTEEN)
+    if care.care_periods:
+        return any(
+            p.start <= today and (p.end is None or p.end >= sixteen) for p in care.care_periods
+        )
+    return care.ceased_care is None or care.ceased_care >= sixteen
 
 
-def _was_eligible(care: CareHistory, weeks: int | None) -> bool:
+def _left_care_on(care: CareHistory, today: date) -> date | None:
+    """The day the latest care period ended, or the recorded date ceased care."""
+    if care.care_periods:
+        ends = [p.end for p in care.care_periods if p.start <= today]
+        if not ends or None in ends:
+            return None
+        return max(e for e in ends if e is not None)
+    return care.ceased_care
+
+
+def _at_home(care: CareHistory, today: date) -> HomeSpell | None:
+    """The RHOM spell that applies on ``today`` (reg 3(3)), if any."""
+    live = [h for h in care.returned_home if h.on <= today and (h.ended is None or h.ended > today)]
+    return max(live, key=lambda h: h.on, default=None)
+
+
+def _was_eligible(care: CareHistory, weeks: int | None, today: date) -> bool:
     """Looked after 13+ weeks since 14 with care ending after 16 (or detained or in hospital
     on the 16th birthday after those weeks)."""
     enough = weeks is not None and weeks >= ELIGIBLE_WEEKS
-    return enough and (_looked_after_at_16(care) or care.detained_or_in_hospital_at_16)
+    return enough and (_looked_after_at_16(care, today) or care.detained_or_in_hospital_at_16)
 
 
-def _left_care_sentence(care: CareHistory) -> str:
-    if care.ceased_care is None:
+def _left_care_sentence(care: CareHistory, today: date | None = None) -> str:
+    left = care.ceased_care if today is None else _left_care_on(care, today)
+    if left is None:
         return "No date ceased care is recorded: care ends at 18 at the latest."
-    return f"Left care on {plain_date(care.ceased_care)}."
+    return f"Left care on {plain_date(left)}."
 
 
 def _under_18(care: CareHistory, today: date, weeks: int | None) -> EligibilitySuggestion:
     """Ages 16 and 17."""
     sixteenth = plain_date(birthday(care.date_of_birth, SIXTEEN))
     if _still_looked_after(care, today):
-        if _was_eligible(care, weeks):
+        if _was_eligible(care, weeks, today):
             return _suggest(
                 EligibilityCategory.ELIGIBLE,
                 "Aged 16 or 17, still looked after, and looked after at least "
@@ -327,17 +436,27 @@ def _under_18(care: CareHistory, today: date, weeks: int | None) -> EligibilityS
             f"since 14 needed: becomes eligible on reaching {ELIGIBLE_WEEKS} weeks while still "
             "looked after.",
         )
-    left = _left_care_sentence(care)
-    if _was_eligible(care, weeks):
+    left = _left_care_sentence(care, today)
+    if _was_eligible(care, weeks, today):
         how = (
             "was detained or in hospital on the 16th birthday"
-            if not _looked_after_at_16(care)
+            if not _looked_after_at_16(care, today)
             else "was an eligible child when care ended"
         )
+        home = _at_home(care, today)
+        if home is not None:
+            return _suggest(
+                EligibilityCategory.QUALIFYING,
+                left,
+                f"Aged 16 or 17, no longer looked after, {how}, but has lived with a parent "
+                f"for 6 continuous months (recorded {plain_date(home.on)}), so is not a "
+                "relevant child (Care Leavers (England) Regulations 2010 reg 3(3)); relevant "
+                "again if that breaks down (reg 3(4)).",
+            )
         return _suggest(
             EligibilityCategory.RELEVANT, left, f"Aged 16 or 17, no longer looked after, {how}."
         )
-    if _looked_after_at_16(care):
+    if _looked_after_at_16(care, today):
         return _suggest(
             EligibilityCategory.QUALIFYING,
             left,
@@ -357,25 +476,42 @@ def _sgo_or_nothing(care: CareHistory, *reasons: str) -> EligibilitySuggestion:
     return _suggest(EligibilityCategory.NO_CURRENT, *reasons)
 
 
-def _adult(care: CareHistory, age: int, weeks: int | None) -> EligibilitySuggestion:
+def _adult(care: CareHistory, age: int, weeks: int | None, today: date) -> EligibilitySuggestion:
     """Ages 18 to 24."""
-    eighteenth = plain_date(birthday(care.date_of_birth, ADULT_AGE))
-    left = _left_care_sentence(care)
-    if _was_eligible(care, weeks):
+    b18 = birthday(care.date_of_birth, ADULT_AGE)
+    eighteenth = plain_date(b18)
+    left = _left_care_sentence(care, today)
+    home = _at_home(care, b18 - timedelta(days=1))
+    if (
+        _was_eligible(care, weeks, today)
+        and home is not None
+        and not _still_looked_after(care, b18)
+    ):
+        return _suggest(
+            EligibilityCategory.QUALIFYING
+            if age < PA_OFFER_AGE
+            else EligibilityCategory.NO_CURRENT,
+            left,
+            f"Was living with a parent for 6 continuous months (recorded {plain_date(home.on)}) "
+            f"when they turned 18 ({eighteenth}), so was not a relevant child then (Care "
+            "Leavers (England) Regulations 2010 reg 3(3)) and is not former relevant "
+            "(Children Act 1989 s23C(1)).",
+        )
+    if _was_eligible(care, weeks, today):
         return _suggest(
             EligibilityCategory.FORMER_RELEVANT,
             left,
             f"Was an eligible or relevant child when they turned 18 ({eighteenth}).",
         )
-    qualifies = _looked_after_at_16(care) or care.sgo_after_looked_after
+    qualifies = _looked_after_at_16(care, today) or care.sgo_after_looked_after
     why = (
         f"Looked after on or after the 16th birthday but fewer than {ELIGIBLE_WEEKS} weeks "
         "since 14, so not eligible or relevant."
-        if _looked_after_at_16(care)
+        if _looked_after_at_16(care, today)
         else "Care ended before the 16th birthday."
     )
     if age < PA_OFFER_AGE:
-        if _looked_after_at_16(care):
+        if _looked_after_at_16(care, today):
             return _suggest(EligibilityCategory.QUALIFYING, left, why)
         return _sgo_or_nothing(care, left, why)
     if qualifies:
@@ -422,8 +558,160 @@ def suggest_eligibility(care: CareHistory, today: date) -> EligibilitySuggestion
             f"{ELIGIBLE_WEEKS} weeks since 14.",
         )
     weeks, weeks_reason = _weeks(care, today)
-    found = _under_18(care, today, weeks) if age < ADULT_AGE else _adult(care, age, weeks)
+    found = _under_18(care, today, weeks) if age < ADULT_AGE else _adult(care, age, weeks, today)
     return EligibilitySuggestion(found.category, (*found.reasons, weeks_reason))
+
+
+# --- The category in force on a day -----------------------------------------------------
+
+#: How many duties each category owes, for "the safer of the two": relevant and former
+#: relevant children are owed the most (keeping in touch, PA, plan, accommodation), then
+#: eligible children (looked after, with PA, assessment and plan), then qualifying care
+#: leavers (advice and assistance), then none.
+_DUTY_RANK = {
+    EligibilityCategory.NO_CURRENT: 0,
+    EligibilityCategory.QUALIFYING: 1,
+    EligibilityCategory.ELIGIBLE: 2,
+    EligibilityCategory.RELEVANT: 3,
+    EligibilityCategory.FORMER_RELEVANT: 3,
+}
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    """The care-leaver category on a day, with where it came from.
+
+    ``derived``: what the facts say (``None`` when no care history is recorded);
+    ``reasons``: why. ``confirmed``: the worker's last confirmation, aged to the day (an
+    eligible or relevant child confirmed before 18 is former relevant from the 18th
+    birthday, s23C(1); nobody is a care leaver from the 25th birthday); ``confirmed_on``:
+    the day of that confirmation (``None`` for the category recorded when the case
+    opened). ``effective``: what the clocks follow, the safer of the two while they
+    disagree. ``disagrees``: the facts and the confirmation differ and a worker must
+    confirm again. A worker's override of the facts (a decision with a reason) stands
+    until the facts change again.
+    """
+
+    derived: EligibilityCategory | None
+    confirmed: EligibilityCategory
+    confirmed_on: date | None
+    effective: EligibilityCategory
+    reasons: tuple[str, ...]
+    disagrees: bool = False
+
+
+def _aged(
+    confirmed: EligibilityCategory, care: CareHistory | None, dob: date, today: date
+) -> EligibilityCategory:
+    age = age_on(dob, today)
+    if age >= DUTIES_END_AGE:
+        return EligibilityCategory.NO_CURRENT
+    adult = confirmed in (EligibilityCategory.ELIGIBLE, EligibilityCategory.RELEVANT)
+    if age >= ADULT_AGE and adult:
+        return EligibilityCategory.FORMER_RELEVANT
+    if (
+        confirmed is EligibilityCategory.ELIGIBLE
+        and care is not None
+        and care.recorded
+        and not _still_looked_after(care, today)
+    ):
+        return EligibilityCategory.RELEVANT  # left care while eligible: s23A(2)
+    return confirmed
+
+
+def aged_category(confirmed: EligibilityCategory, dob: date, today: date) -> EligibilityCategory:
+    """A confirmed category aged to ``today`` when no care history is at hand: eligible or
+    relevant is former relevant from 18 (s23C(1)); nothing from 25."""
+    return _aged(confirmed, None, dob, today)
+
+
+def _override_stands(
+    derived: EligibilityCategory,
+    aged: EligibilityCategory,
+    suggested_then: EligibilityCategory | None,
+    confirmed_on: date | None,
+    care: CareHistory,
+    today: date,
+) -> bool:
+    """A dated decision that differed from what the facts said then stands while the facts
+    still say the same thing (aged to ``today``)."""
+    if derived is aged or suggested_then is None or confirmed_on is None:
+        return False
+    return derived is _aged(suggested_then, care, care.date_of_birth, today)
+
+
+def category_on(
+    date_of_birth: date,
+    confirmed: EligibilityCategory,
+    today: date,
+    *,
+    care: CareHistory | None = None,
+    confirmed_on: date | None = None,
+    suggested_then: EligibilityCategory | None = None,
+) -> CategoryView:
+    """The care-leaver category in force on ``today`` (the one function every list, clock,
+    report and check uses).
+
+    Categories arise by law from the facts (Children Act 1989 s23A, s23C(1), s24; Care
+    Leavers (England) Regulations 2010 regs 3 and 4; CPPCR 2010 reg 40): the derived
+    category comes from :func:`suggest_eligibility` over the care history as it stood on
+    ``today``. The worker's confirmation is aged to ``today``. While the two differ the
+    clocks follow the one owing more duties, so a disagreement can never switch a duty
+    off before a worker has looked at it. ``suggested_then`` is what the facts said when
+    the worker decided: if the facts still say the same (aged to ``today``), the worker's
+    decision, an override with its reason, stands.
+    """
+    care = None if care is None else care.as_of(today)
+    aged = _aged(confirmed, care, date_of_birth, today)
+    if care is None or not care.recorded:
+        reason = (
+            "No care history is recorded, so the category cannot be worked out from the "
+            f"facts: the confirmed category ({aged.label}) applies."
+        )
+        return CategoryView(None, aged, confirmed_on, aged, (reason,))
+    found = suggest_eligibility(care, today)
+    derived = found.category
+    reasons = found.reasons
+    if _override_stands(derived, aged, suggested_then, confirmed_on, care, today):
+        reasons = (
+            *reasons,
+            f"A worker decided {aged.label.lower()} on {plain_date(confirmed_on or today)} "
+            "knowing the facts said otherwise, with a reason; that decision stands until the "
+            "facts change.",
+        )
+        return CategoryView(derived, aged, confirmed_on, aged, reasons, False)
+    effective = derived
+    if _DUTY_RANK[aged] > _DUTY_RANK[derived]:
+        effective = aged
+    if derived is not aged:
+        when = "when the case opened" if confirmed_on is None else f"on {plain_date(confirmed_on)}"
+        reasons = (
+            *reasons,
+            f"The facts say {derived.label.lower()}, but {aged.label.lower()} was confirmed "
+            f"{when}: a worker must confirm the category. Until then the clocks follow "
+            f"{effective.label.lower()}, the category that owes more duties.",
+        )
+    return CategoryView(derived, aged, confirmed_on, effective, reasons, derived is not aged)
+
+
+def category_change_days(date_of_birth: date, care: CareHistory | None, today: date) -> list[date]:
+    """The days on or before ``today`` on which the derived category can change: the 16th,
+    18th, 21st and 25th birthdays, the start and end of each care period, and each return
+    home recorded or ended (used to date a disagreement)."""
+    days = {birthday(date_of_birth, age) for age in (SIXTEEN, ADULT_AGE, PA_OFFER_AGE)}
+    days.add(birthday(date_of_birth, DUTIES_END_AGE))
+    if care is not None:
+        for p in care.care_periods:
+            days.add(p.start)
+            if p.end is not None:
+                days.add(p.end + timedelta(days=1))
+        if care.ceased_care is not None:
+            days.add(care.ceased_care + timedelta(days=1))
+        for h in care.returned_home:
+            days.add(h.on)
+            if h.ended is not None:
+                days.add(h.ended)
+    return sorted(d for d in days if d <= today)
 
 
 # --- Transitions by age ----------------------------------------------------------------

@@ -107,6 +107,7 @@ def _export_people(session: Session) -> Iterator[dict[str, Any]]:
             "date_ceased_looked_after": (
                 p.date_ceased_looked_after.isoformat() if p.date_ceased_looked_after else None
             ),
+            "opened_on": p.opened_on.isoformat() if p.opened_on else None,
             "closed_on": p.closed_on.isoformat() if p.closed_on else None,
             "closure_reason": p.closure_reason,
         }
@@ -287,6 +288,13 @@ def _worker_id(session: Session, username: str | None) -> int | str | None:
     return user.id
 
 
+def _opening_date(person: YoungPerson, item: dict[str, Any]) -> None:
+    """A bundle without the case's opening date: the earliest dated fact it carries, never
+    the import moment."""
+    if not item.get("opened_on"):
+        person.opened_on = bundle_casework.earliest_fact(item) or person.opened_on
+
+
 def _import_people(session: Session, actor: Actor, data: dict[str, Any], now: datetime) -> int:
     problems: list[str] = []
     created = 0
@@ -327,6 +335,7 @@ def _import_people(session: Session, actor: Actor, data: dict[str, Any], now: da
                 if item.get("date_ceased_looked_after")
                 else None
             ),
+            opened_on=date.fromisoformat(item["opened_on"]) if item.get("opened_on") else None,
         )
         try:
             person = add_young_person_in(session, actor, record, now, imported=True)
@@ -338,6 +347,7 @@ def _import_people(session: Session, actor: Actor, data: dict[str, Any], now: da
         problems += bundle_casework.import_sections(
             session, person.id, item, where, lambda name: _user_id(session, name), to_naive_utc(now)
         )
+        _opening_date(person, item)
         imported.append(person.id)
         sections = [name for name in bundle_casework.SECTIONS if item.get(name)]
         if sections:

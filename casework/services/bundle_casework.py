@@ -1,8 +1,8 @@
 """The care-leaver sections of the interchange bundle (version 2): one spec per section
 drives export, import and the JSON Schema, so the three cannot drift apart.
 
-Each young person in a bundle may carry ``care_history``, ``contacts`` (finalised ones,
-with their ``addenda``), ``follow_ups``, ``statuses``, ``eligibility_decisions``,
+Each young person in a bundle may carry ``care_history``, ``care_periods``, ``contacts``
+(finalised ones, with their ``addenda``), ``follow_ups``, ``statuses``, ``eligibility_decisions``,
 ``needs_assessments``, ``pathway_plans`` (with ``areas`` and ``reviews``),
 ``circumstance_changes``, ``essentials``, ``accommodation``, ``activity`` and
 ``support_events``, and the front-door and closure sections (``care_arrangements``
@@ -28,6 +28,7 @@ from casework.db.models import (
     Allegation,
     CareArrangement,
     CareHistory,
+    CarePeriod,
     CaseReopening,
     ChildProtectionMeeting,
     ChildProtectionPlan,
@@ -171,6 +172,16 @@ SECTIONS: dict[str, Section] = {
         },
         single=True,
         order="young_person_id",
+    ),
+    "care_periods": Section(
+        CarePeriod,
+        {
+            "started_on": Field("started_on", "date"),
+            "ended_on": Field("ended_on", "date", required=False),
+            "legal_status": Field("legal_status", "str"),
+            "recorded_by": Field("recorded_by", "user", required=False),
+        },
+        order="started_on",
     ),
     "contacts": _CONTACT,
     "follow_ups": Section(
@@ -634,6 +645,7 @@ _WRITTEN_AT: dict[Any, tuple[str, ...]] = {
     FollowUpAction: ("created_at",),
     StatusEvent: ("recorded_at",),
     CareHistory: ("updated_at",),
+    CarePeriod: ("recorded_at",),
 }
 
 
@@ -659,6 +671,35 @@ def _overlaps(where: str, homes: list[dict[str, Any]]) -> list[str]:
         if clash is not None:
             out.append(f"{where}.accommodation[{m}].started_on: {clash.message} (see [{n}])")
     return out
+
+
+_DATED_FIELDS = {
+    "contacts": "occurred_at",
+    "statuses": "effective_on",
+    "accommodation": "started_on",
+    "activity": "started_on",
+    "pathway_plans": "started_on",
+    "needs_assessments": "started_on",
+    "circumstance_changes": "occurred_on",
+    "support_events": "occurred_on",
+    "eligibility_decisions": "decided_at",
+}
+
+
+def earliest_fact(person: dict[str, Any]) -> date | None:
+    """The earliest dated fact in a bundle's young person (their case's opening date when
+    the bundle does not carry one); ``None`` when there is none or a date is unreadable
+    (the section import names that problem)."""
+    days = []
+    for section, name in _DATED_FIELDS.items():
+        for item in person.get(section) or []:
+            value = item.get(name) if isinstance(item, dict) else None
+            if isinstance(value, str) and len(value) >= 10:
+                try:
+                    days.append(date.fromisoformat(value[:10]))
+                except ValueError:
+                    continue
+    return min(days, default=None)
 
 
 def rule_problems(where: str, person: dict[str, Any]) -> list[str]:

@@ -55,6 +55,7 @@ from casework.errors import CaseClosed, NotFound, PermissionDenied, ValidationFa
 from casework.services import audit, child_protection
 from casework.services.arrangements import ArrangementView, arrangements_in
 from casework.services.auth import confirm_password
+from casework.services.categories import categories_in
 from casework.services.common import Changed, add_audited, require, require_approver, rows_in
 from casework.services.due import declined_on, support_events
 from casework.services.people import require_on_person
@@ -323,8 +324,10 @@ def load_facts(session: Session, ids: Sequence[int], on: date) -> dict[int, rule
     plans = child_protection.plan_facts(session, ids)
     support = support_events(session, ids)
     facts = {}
-    for pid, (dob, eligibility, version) in people.items():
+    categories = categories_in(session, ids, on)
+    for pid, (dob, _recorded, version) in people.items():
         events = support.get(pid, {})
+        eligibility = categories[pid].effective.value  # the category in force on ``on``
         told = max(events.get("told_can_return", []), default=None)
         facts[pid] = rules.ClosureFacts(
             person_id=pid,

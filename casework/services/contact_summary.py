@@ -19,7 +19,7 @@ from casework.db.models import Contact, ContactSummary, YoungPerson
 from casework.domain.leaving_care import ContactMadeBy, ContactMethod
 
 FINAL = "final"
-_F2F = [m.value for m in ContactMethod if m.face_to_face]
+_AT_HOME = ContactMethod.FACE_TO_FACE_ACCOMMODATION.value
 _CHUNK = 900
 
 Condition = Callable[[Any], ColumnElement[bool]]
@@ -37,8 +37,10 @@ def _latest(condition: Condition) -> Any:
 
 
 def _visit_by(made_by: ContactMadeBy) -> Condition:
+    """A reg 8 visit: seen at their accommodation (Care Leavers (England) Regulations 2010
+    reg 8); a meeting anywhere else is a contact, not a visit."""
     return lambda c: (
-        c.successful.is_(True) & c.method.in_(_F2F) & c.seen.is_(True) & (c.made_by == made_by)
+        c.successful.is_(True) & (c.method == _AT_HOME) & c.seen.is_(True) & (c.made_by == made_by)
     )
 
 

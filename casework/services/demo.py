@@ -24,10 +24,10 @@ from casework.domain.calendar import age_on, birthday
 from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, YesNo
 from casework.services import audit, contact_summary
 from casework.services.auth import hash_password
-from casework.services.demo_casework import Person, populate_casework
+from casework.services.demo_casework import Person, add_death_examples, populate_casework
 from casework.services.demo_closure import populate_closures
 from casework.services.demo_front_door import populate_front_door
-from casework.services.people import EDITABLE
+from casework.services.people import EDITABLE, fill_opening_dates
 from casework.services.permissions import SYSTEM_ACTOR, Role
 
 TEAMS = (
@@ -142,7 +142,7 @@ def _workers(
 def _eligibility(rng: random.Random, dob: date, today: date) -> tuple[str, date | None]:
     age = age_on(dob, today)
     sixteen = birthday(dob, 16)
-    if rng.random() < 0.08:
+    if rng.random() < 0.08 and age < 21:  # qualifying care leavers are under 21 (s24)
         ceased = sixteen + timedelta(days=rng.randint(0, 500))
         return EligibilityCategory.QUALIFYING.value, min(ceased, today)
     if age < 18:
@@ -281,6 +281,7 @@ def _histories(
         contacts_per_year=contacts_per_year,
     )
     contact_summary.rebuild_all(session)
+    fill_opening_dates(session)
     populate_front_door(
         session,
         [(p.id, lead_for[p.id], p.pa_id or p.sw_id or lead_for[p.id]) for p in people],
@@ -306,6 +307,7 @@ def _histories(
     ]
     random.Random(seed * 7919 + 3).shuffle(candidates)
     populate_closures(session, candidates, now=now)  # type: ignore[arg-type]
+    add_death_examples(session, local_today(now), now)
     for p in people:
         audit.record(
             session,

@@ -18,6 +18,7 @@ from casework.db.models import (
     AccommodationPeriod,
     ActivityPeriod,
     CareHistory,
+    CarePeriod,
     CircumstanceChange,
     Contact,
     ContactAddendum,
@@ -153,6 +154,8 @@ def _contacts(
     while day <= end:
         successful = rng.random() < 0.8
         method = rng.choice(list(ContactMethod))
+        if method.face_to_face and rng.random() < 0.6:
+            method = ContactMethod.FACE_TO_FACE_ACCOMMODATION  # most visits are at home
         seen = successful and method.face_to_face
         occurred = _moment(day, rng)
         written = occurred + timedelta(hours=2)
@@ -324,14 +327,58 @@ def _plan(
     return plan_id + 1
 
 
+def _care(rows: _Rows, rng: random.Random, p: Person, today: date, author: int) -> tuple[date, int]:
+    """Care periods that agree with the demo category (the facts the category is derived
+    from): some children came into care twice; qualifying care leavers were looked after
+    only a few weeks after 16; those with no current eligibility left care before 16."""
+    sixteen = birthday(p.dob, 16)
+    entered = sixteen - timedelta(days=rng.randint(200, 1400))
+    end = p.ceased
+    if p.eligibility == EligibilityCategory.QUALIFYING.value:
+        end = p.ceased or today  # looked after a few weeks, ending after 16
+        entered = max(sixteen, end - timedelta(days=rng.randint(14, 80)))
+    elif p.eligibility == EligibilityCategory.NO_CURRENT.value:
+        entered = sixteen - timedelta(days=rng.randint(400, 900))
+        end = entered + timedelta(days=rng.randint(20, 80))
+    moment = to_naive_utc(_moment(today, rng))
+    if rng.random() < 0.15 and p.eligibility not in (
+        EligibilityCategory.QUALIFYING.value,
+        EligibilityCategory.NO_CURRENT.value,
+    ):
+        # An earlier spell in care, then home, before the period that led to leaving care.
+        earlier = entered - timedelta(days=rng.randint(300, 500))
+        rows.add(
+            CarePeriod,
+            young_person_id=p.id,
+            started_on=earlier,
+            ended_on=earlier + timedelta(days=rng.randint(30, 120)),
+            legal_status="S20",
+            recorded_by=author,
+            recorded_at=moment,
+        )
+    rows.add(
+        CarePeriod,
+        young_person_id=p.id,
+        started_on=entered,
+        ended_on=end,
+        legal_status=rng.choice(("S20", "C2: full care order", "C1: interim care order")),
+        recorded_by=author,
+        recorded_at=moment,
+    )
+    last = min(end or today, today, birthday(p.dob, 18))
+    weeks = max(0, (last - max(entered, birthday(p.dob, 14))).days // 7)
+    return entered, weeks
+
+
 def _milestones(rows: _Rows, rng: random.Random, p: Person, today: date, author: int) -> None:
     age = age_on(p.dob, today)
     sixteen = birthday(p.dob, 16)
+    entered, weeks = _care(rows, rng, p, today, author)
     rows.add(
         CareHistory,
         young_person_id=p.id,
-        date_entered_care=sixteen - timedelta(days=rng.randint(200, 3000)),
-        weeks_looked_after_since_14=rng.randint(13, 200),
+        date_entered_care=entered,
+        weeks_looked_after_since_14=None if rng.random() < 0.5 else weeks,
         legal_status="S20",
         detained_or_in_hospital_at_16=False,
         sgo_after_looked_after=False,
@@ -339,8 +386,8 @@ def _milestones(rows: _Rows, rng: random.Random, p: Person, today: date, author:
         staying_close=rng.random() < 0.05,
         updated_at=to_naive_utc(_moment(today, rng)),
     )
-    if p.eligibility == EligibilityCategory.ELIGIBLE.value:
-        done = rng.random() < 0.6
+    if p.eligibility in (EligibilityCategory.ELIGIBLE.value, EligibilityCategory.RELEVANT.value):
+        done = rng.random() < (0.6 if p.eligibility == EligibilityCategory.ELIGIBLE.value else 0.85)
         rows.add(
             NeedsAssessment,
             young_person_id=p.id,
@@ -409,6 +456,19 @@ def _statuses_and_follow_ups(
             recorded_by=author,
             recorded_at=to_naive_utc(now),
         )
+    elif roll < 0.15 and p.eligibility == EligibilityCategory.RELEVANT.value:
+        # Home with a parent for 6 months: no longer relevant (CLR 2010 reg 3(3)), so the
+        # facts now disagree with the confirmed category and a worker must confirm it.
+        rows.add(
+            StatusEvent,
+            young_person_id=p.id,
+            status="RHOM",
+            effective_on=today - timedelta(days=rng.randint(2, 40)),
+            ended_on=None,
+            note="Has lived with mum for six months; settled.",
+            recorded_by=author,
+            recorded_at=to_naive_utc(now),
+        )
     for _ in range(rng.choices((0, 1, 2), weights=(55, 35, 10))[0]):
         due = today + timedelta(days=rng.randint(-40, 30))
         done = due < today and rng.random() < 0.6
@@ -454,6 +514,7 @@ def populate_casework(
         _milestones(rows, rng, p, today, author)
         _statuses_and_follow_ups(rows, rng, p, today, author, now)
     for model in (
+        CarePeriod,
         Contact,
         AccommodationPeriod,
         CircumstanceChange,
@@ -491,3 +552,49 @@ def _examples(session: Session, people: list[Person], rng: random.Random, now: d
             )
         )
     session.flush()
+
+
+def add_death_examples(session: Session, today: date, now: datetime) -> int:
+    """One care leaver's death per team, a few days ago, so the 5-working-day notification to
+    Ofsted and the Secretary of State (Working Together 2023, chapter 5) is on show: the
+    young person under 25 whose name sorts last in each team (never a case with a closure
+    under way)."""
+    from sqlalchemy import select
+
+    from casework.db.models import ClosureRequest, YoungPerson
+
+    closing = set(session.scalars(select(ClosureRequest.young_person_id)))
+
+    rng = random.Random(today.toordinal())
+    chosen: dict[int, tuple[tuple[str, str], int, int]] = {}
+    rows = session.execute(
+        select(
+            YoungPerson.id,
+            YoungPerson.team_id,
+            YoungPerson.last_name,
+            YoungPerson.first_name,
+            YoungPerson.date_of_birth,
+            YoungPerson.personal_adviser_id,
+            YoungPerson.closed_on,
+        )
+    )
+    for pid, team, last, first, dob, pa, closed in rows:
+        if closed is not None or pid in closing or age_on(dob, today) >= 25 or pa is None:
+            continue
+        key = (last.lower(), first.lower())
+        if team not in chosen or key > chosen[team][0]:
+            chosen[team] = (key, pid, pa)
+    for _key, pid, pa in chosen.values():
+        session.add(
+            StatusEvent(
+                young_person_id=pid,
+                status="DIED",
+                effective_on=today - timedelta(days=rng.randint(1, 6)),
+                ended_on=None,
+                note="Police informed the team.",
+                recorded_by=pa,
+                recorded_at=to_naive_utc(now),
+            )
+        )
+    session.flush()
+    return len(chosen)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from casework.clock import local_today
@@ -35,19 +35,21 @@ from casework.db.models import (
     YoungPerson,
 )
 from casework.domain import due as rules_mod
-from casework.domain.codes import AccommodationType, Activity, EligibilityCategory
+from casework.domain.codes import AccommodationType, Activity
 from casework.domain.due import CaseFacts, DueItem, DueRules
 from casework.domain.in_touch import ContactFact, InTouchState, derive_in_touch
 from casework.domain.in_touch import StatusEvent as StatusFact
 from casework.domain.leaving_care import (
-    CircumstanceChange as Change,
-)
-from casework.domain.leaving_care import (
+    CategoryView,
     ContactMadeBy,
     ContactMethod,
     ExplicitStatus,
 )
+from casework.domain.leaving_care import (
+    CircumstanceChange as Change,
+)
 from casework.errors import NotFound
+from casework.services.categories import category_inputs
 from casework.services.common import require, require_current
 from casework.services.common import rows_in as _rows
 from casework.services.due_front_door import front_door_items, open_risks
@@ -65,6 +67,7 @@ class CaseStatus:
     accommodation: rules_mod.AccommodationFact | None
     accommodation_warning: str | None
     open_risks: tuple[str, ...] = ()  # e.g. "Child sexual exploitation: high"
+    category: CategoryView | None = None  # the category in force, with its reasons
 
     @property
     def next_due(self) -> DueItem | None:
@@ -123,9 +126,25 @@ def _all_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[Contac
     return out
 
 
-def _summarised_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
+def _summarised_contacts(
+    session: Session, ids: Sequence[int], as_of: date | None = None
+) -> dict[int, list[ContactFact]]:
     """Only the contacts that decide in-touch status and visit timers, from the summary
-    table (``contact_summary``): the same answers as the full history, at list speed."""
+    table (``contact_summary``): the same answers as the full history, at list speed.
+
+    The summary holds the latest contacts, so it cannot answer for a day before them:
+    with ``as_of``, anyone whose summary holds a contact dated after it is read from the
+    full history instead (and the rules then ignore what came after)."""
+    out = _summary_contacts(session, ids)
+    if as_of is None:
+        return out
+    later = [pid for pid, facts in out.items() if any(f.on > as_of for f in facts)]
+    if later:
+        out.update(_all_contacts(session, later))
+    return out
+
+
+def _summary_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
     cs = ContactSummary
     stmt = select(
         cs.young_person_id,
@@ -138,10 +157,17 @@ def _summarised_contacts(session: Session, ids: Sequence[int]) -> dict[int, list
         cs.last_attempt_id,
     )
     summaries = list(_rows(session, stmt, cs.young_person_id, ids))
-    wanted = {cid for row in summaries for cid in (*row[1:6], row[7]) if cid is not None}
-    found = {
-        row[0]: row for row in _rows(session, select(*_CONTACT_COLUMNS), Contact.id, sorted(wanted))
-    }
+    # The summarised contacts themselves, joined in one statement per chunk of people.
+    summarised = (
+        Contact.id == cs.last_success_id,
+        Contact.id == cs.last_pa_success_id,
+        Contact.id == cs.last_visit_pa_id,
+        Contact.id == cs.last_visit_sw_id,
+        Contact.id == cs.last_visit_other_id,
+        Contact.id == cs.last_attempt_id,
+    )
+    joined = select(*_CONTACT_COLUMNS).join(cs, or_(*summarised))
+    found = {row[0]: row for row in _rows(session, joined, cs.young_person_id, ids)}
     out: dict[int, list[ContactFact]] = {}
     for pid, *latest, attempts, last_attempt in summaries:
         facts = [_fact(*found[cid]) for cid in dict.fromkeys(latest) if cid in found]
@@ -170,17 +196,23 @@ def _statuses(session: Session, ids: Sequence[int]) -> dict[int, list[StatusFact
 
 def _accommodation(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = defaultdict(list)
-    stmt = select(AccommodationPeriod)
-    for (row,) in _rows(session, stmt, AccommodationPeriod.young_person_id, ids):
-        out[row.young_person_id].append(
+    a = AccommodationPeriod
+    stmt = select(
+        a.young_person_id,
+        a.id,
+        a.started_on,
+        a.letter,
+        a.ended_on,
+        a.suitable,
+        a.council_provided,
+        a.team_lead_reviewed_on,
+    )
+    for pid, aid, start, letter, end, suitable, council, reviewed in _rows(
+        session, stmt, a.young_person_id, ids
+    ):
+        out[pid].append(
             rules_mod.AccommodationFact(
-                row.id,
-                row.started_on,
-                AccommodationType.parse(row.letter),
-                row.ended_on,
-                row.suitable,
-                row.council_provided,
-                row.team_lead_reviewed_on,
+                aid, start, AccommodationType.parse(letter), end, suitable, council, reviewed
             )
         )
     return out
@@ -250,7 +282,9 @@ def support_events(session: Session, ids: Sequence[int]) -> dict[int, dict[str, 
     return out
 
 
-def _follow_ups(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
+def _follow_ups(
+    session: Session, ids: Sequence[int], as_of: date | None = None
+) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = defaultdict(list)
     stmt = select(
         FollowUpAction.young_person_id,
@@ -258,9 +292,14 @@ def _follow_ups(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
         FollowUpAction.due_on,
         FollowUpAction.done_on,
         FollowUpAction.description,
+        FollowUpAction.created_at,
     )
-    for pid, fid, due, done, text in _rows(session, stmt, FollowUpAction.young_person_id, ids):
-        out[pid].append(rules_mod.FollowUpFact(fid, due, done is not None, text))
+    for pid, fid, due, done, text, created in _rows(
+        session, stmt, FollowUpAction.young_person_id, ids
+    ):
+        if as_of is not None and created.date() > as_of:
+            continue  # not yet recorded on that day
+        out[pid].append(rules_mod.FollowUpFact(fid, due, done is not None, text, done))
     return out
 
 
@@ -273,35 +312,54 @@ def declined_on(events: dict[str, list[date]]) -> date | None:
     return declined
 
 
-def load_facts(session: Session, ids: Sequence[int], *, full: bool = False) -> dict[int, CaseFacts]:
+def _upto(events: dict[str, list[date]], as_of: date | None) -> dict[str, list[date]]:
+    if as_of is None:
+        return events
+    return {kind: [d for d in days if d <= as_of] for kind, days in events.items()}
+
+
+def load_facts(
+    session: Session, ids: Sequence[int], *, full: bool = False, as_of: date | None = None
+) -> dict[int, CaseFacts]:
     """Everything the due rules read, for many young people at once. ``full`` reads every
-    contact (one record's screen); otherwise the contact summary stands in for them."""
+    contact (one record's screen); otherwise the contact summary stands in for them.
+    ``as_of``: the record as it stood that day: confirmations, follow-ups and support
+    milestones recorded later are left out, the summary never answers for a day before
+    its contacts, and the rules ignore every later dated fact."""
     people = {
-        pid: (dob, cat, created, closed)
-        for pid, dob, cat, created, closed in _rows(
+        pid: (created, closed, opened, pa)
+        for pid, created, closed, opened, pa in _rows(
             session,
             select(
                 YoungPerson.id,
-                YoungPerson.date_of_birth,
-                YoungPerson.eligibility,
                 YoungPerson.created_at,
                 YoungPerson.closed_on,
+                YoungPerson.opened_on,
+                YoungPerson.personal_adviser_id,
             ),
             YoungPerson.id,
             ids,
         )
     }
-    contacts = (_all_contacts if full else _summarised_contacts)(session, ids)
+    contacts = _all_contacts(session, ids) if full else _summarised_contacts(session, ids, as_of)
     statuses = _statuses(session, ids)
     accommodation, activities = _accommodation(session, ids), _activities(session, ids)
     needs, plans, support = _needs(session, ids), _plans(session, ids), support_events(session, ids)
-    follow_ups = _follow_ups(session, ids)
+    follow_ups = _follow_ups(session, ids, as_of)
+    inputs = category_inputs(session, ids, as_of)
     facts = {}
-    for pid, (dob, category, created, closed) in people.items():
-        events = support.get(pid, {})
+    for pid, (created, closed, opened, pa) in people.items():
+        events = _upto(support.get(pid, {}), as_of)
+        category = inputs[pid]
         facts[pid] = CaseFacts(
-            date_of_birth=dob,
-            category=EligibilityCategory.parse(category),
+            date_of_birth=category.date_of_birth,
+            category=category.confirmed,
+            confirmed_on=category.confirmed_on,
+            suggested_then=category.suggested_then,
+            care=category.care,
+            has_pa=pa is not None,
+            pa_accepted_on=max(events.get("pa_accepted", []), default=None),
+            death_notified_on=min(events.get("death_notified", []), default=None),
             contacts=tuple(contacts.get(pid, ())),
             statuses=tuple(statuses.get(pid, ())),
             accommodation=tuple(sorted(accommodation.get(pid, ()), key=lambda a: a.start)),
@@ -312,8 +370,8 @@ def load_facts(session: Session, ids: Sequence[int], *, full: bool = False) -> d
             declined_support_on=declined_on(events),
             reminders_sent=tuple(sorted(events.get("reminder_sent", []))),
             follow_ups=tuple(follow_ups.get(pid, ())),
-            opened_on=created.date(),
-            closed=closed is not None,
+            opened_on=opened or created.date(),
+            closed=closed is not None and (as_of is None or closed <= as_of),
         )
     return facts
 
@@ -334,13 +392,12 @@ def accommodation_warning(current: rules_mod.AccommodationFact | None) -> str | 
 
 def status_of(pid: int, facts: CaseFacts, today: date, rules: DueRules) -> CaseStatus:
     state = derive_in_touch(facts.contacts, facts.statuses, today, rules.in_touch_window_months)
-    current = rules_mod.current_accommodation(facts.accommodation, today)
+    current = rules_mod.current_accommodation(
+        rules_mod.facts_as_of(facts, today).accommodation, today
+    )
+    items, category = rules_mod.due_items_and_category(facts, today, rules)
     return CaseStatus(
-        pid,
-        state,
-        tuple(rules_mod.due_items(facts, today, rules)),
-        current,
-        accommodation_warning(current),
+        pid, state, tuple(items), current, accommodation_warning(current), category=category
     )
 
 
@@ -351,11 +408,13 @@ def statuses_in(
     rules: DueRules | None = None,
     *,
     full: bool = False,
+    as_of: bool = False,
 ) -> dict[int, CaseStatus]:
     """Derived status for many young people; ``full`` reads every contact (one record).
-    ``rules`` default to the council's configuration."""
+    ``rules`` default to the council's configuration. ``as_of``: ``today`` is a day in
+    the past and the answer is the record as it stood then."""
     rules = rules or council_rules()
-    facts = load_facts(session, ids, full=full)
+    facts = load_facts(session, ids, full=full, as_of=today if as_of else None)
     extra = front_door_items(session, list(facts), today, rules.calendar)
     risks = open_risks(session, list(facts))
     return {
@@ -392,10 +451,10 @@ def _visible(session: Session, actor: Actor, ids: Iterable[int]) -> list[int]:
     return [pid for (pid,) in _rows(session, stmt, YoungPerson.id, wanted)]
 
 
-def _work(session: Session, stmt: Any, today: date) -> list[WorkItem]:
+def _work(session: Session, stmt: Any, today: date, *, as_of: bool = False) -> list[WorkItem]:
     people = session.execute(stmt).all()
     names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
-    statuses = statuses_in(session, [p.id for p in people], today)
+    statuses = statuses_in(session, [p.id for p in people], today, as_of=as_of)
     items = []
     for p in people:
         worker = p.personal_adviser_id or p.social_worker_id
@@ -447,10 +506,10 @@ def report_due(db: Database, actor: Actor, *, as_of: date, now: datetime) -> lis
         YoungPerson.last_name,
         YoungPerson.personal_adviser_id,
         YoungPerson.social_worker_id,
-    )
+    ).where(_opened_by(as_of))
     with db.reading() as session:
         usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
-        work = _work(session, stmt, as_of)
+        work = _work(session, stmt, as_of, as_of=True)
     return [
         {
             "child_id": w.child_uid,
@@ -500,3 +559,123 @@ def person_status(db: Database, actor: Actor, person_id: int, *, now: datetime) 
     )
     steps = reestablish_steps(status.in_touch, facts[person_id].contacts)
     return RecordStatus(status, tuple(steps))
+
+
+def _accommodation_cells(home: rules_mod.AccommodationFact | None) -> dict[str, Any]:
+    """SSDA903-style accommodation: the letter, its suitability, and ``ACCOM`` (letter plus
+    1 suitable, 2 unsuitable; S and X are always 2). The suitability is the recorded one."""
+    if home is None:
+        return {"code": None, "letter": None, "suitability": None}
+    letter = home.letter
+    if letter.always_unsuitable or home.suitable is False:
+        return {"code": f"{letter.value}2", "letter": letter.value, "suitability": "unsuitable"}
+    if home.suitable is None:
+        return {"code": letter.value, "letter": letter.value, "suitability": "not assessed"}
+    return {"code": f"{letter.value}1", "letter": letter.value, "suitability": "suitable"}
+
+
+def _opened_by(as_of: date) -> Any:
+    """Cases open on the record by ``as_of``: one opened later was not on the record then."""
+    return YoungPerson.opened_on.is_(None) | (YoungPerson.opened_on <= as_of)
+
+
+def _report_people(session: Session, as_of: date) -> list[Any]:
+    stmt = (
+        select(
+            YoungPerson.id,
+            YoungPerson.child_uid,
+            YoungPerson.personal_adviser_id,
+            YoungPerson.social_worker_id,
+            YoungPerson.closed_on,
+        )
+        .where(_opened_by(as_of))
+        .order_by(YoungPerson.child_uid)
+    )
+    return list(session.execute(stmt).all())
+
+
+def report_status(
+    db: Database, actor: Actor, *, as_of: date, now: datetime
+) -> list[dict[str, Any]]:
+    """Per young person, the record as it stood on ``as_of`` (``casework-admin report
+    status``): derived and confirmed category and the one in force, in-touch code and the
+    latest date of contact (one definition, :mod:`casework.domain.in_touch`),
+    accommodation code and suitability, activity, personal adviser, whereabouts, and the
+    next due item. Closed cases are listed with their closure date and nothing due."""
+    from casework.domain.in_touch import latest_date_of_contact, ssda903_in_touch
+
+    require(db, actor, Action.RUN_REPORTS, now=now, record_type="report")
+    rules = council_rules()
+    with db.reading() as session:
+        usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
+        people = _report_people(session, as_of)
+        ids = [p.id for p in people]
+        facts = load_facts(session, ids, as_of=as_of)
+        extra = front_door_items(session, ids, as_of, rules.calendar)
+    out = []
+    for p in people:
+        case = facts[p.id]
+        status = _with(status_of(p.id, case, as_of, rules), extra.get(p.id, []))
+        view = rules_mod.category_of(case, as_of)
+        activity = rules_mod.current_activity(rules_mod.facts_as_of(case, as_of).activities, as_of)
+        lost = rules_mod.whereabouts_unknown(case, as_of)
+        nxt = status.next_due
+        latest = latest_date_of_contact(status.in_touch)
+        closed_on = p.closed_on
+        out.append(
+            {
+                "child_id": p.child_uid,
+                "category": {
+                    "derived": view.derived.value if view.derived else None,
+                    "confirmed": view.confirmed.value,
+                    "confirmed_on": view.confirmed_on.isoformat() if view.confirmed_on else None,
+                    "in_force": view.effective.value,
+                    "facts_disagree": view.disagrees,
+                },
+                "in_touch": ssda903_in_touch(status.in_touch),
+                "latest_date_of_contact": latest.isoformat() if latest else None,
+                "accommodation": _accommodation_cells(status.accommodation),
+                "activity": activity.code.value if activity else None,
+                "personal_adviser": usernames.get(p.personal_adviser_id)
+                if p.personal_adviser_id
+                else None,
+                "whereabouts_unknown_days": lost.days if lost else None,
+                "closed_on": closed_on.isoformat()
+                if closed_on is not None and closed_on <= as_of
+                else None,
+                "next_due": None
+                if nxt is None
+                else {"kind": nxt.kind.value, "due": nxt.due.isoformat(), "overdue": nxt.overdue},
+            }
+        )
+    return out
+
+
+def report_whereabouts(
+    db: Database, actor: Actor, *, as_of: date, now: datetime
+) -> list[dict[str, Any]]:
+    """Everyone whose whereabouts were unknown on ``as_of``, longest first, with the days
+    unknown and, under 18, that a missing-person report is required
+    (``casework-admin report whereabouts``)."""
+    require(db, actor, Action.RUN_REPORTS, now=now, record_type="report")
+    with db.reading() as session:
+        usernames = {uid: name for uid, name in session.execute(select(User.id, User.username))}
+        people = _report_people(session, as_of)
+        facts = load_facts(session, [p.id for p in people], as_of=as_of)
+    out = []
+    for p in people:
+        lost = rules_mod.whereabouts_unknown(facts[p.id], as_of)
+        if lost is None:
+            continue
+        worker = p.personal_adviser_id or p.social_worker_id
+        out.append(
+            {
+                "child_id": p.child_uid,
+                "since": lost.since.isoformat(),
+                "days_unknown": lost.days,
+                "under_18": lost.under_18,
+                "missing_person_report_required": lost.missing_report_required,
+                "worker": usernames.get(worker) if worker else None,
+            }
+        )
+    return sorted(out, key=lambda row: (-row["days_unknown"], row["child_id"]))

@@ -17,6 +17,7 @@ from casework.clock import local_today, to_naive_utc
 from casework.db.database import Database
 from casework.db.models import (
     CareHistory,
+    CarePeriod,
     CircumstanceChange,
     EligibilityDecision,
     EssentialItem,
@@ -32,6 +33,7 @@ from casework.domain import leaving_care as lc
 from casework.domain.codes import EligibilityCategory, UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
+from casework.services.categories import category_inputs
 from casework.services.common import Changed, add_audited
 from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
@@ -43,6 +45,7 @@ class SupportKind(StrEnum):
     DECLINED_SUPPORT = "declined_support"
     REMINDER_SENT = "reminder_sent"  # the yearly letter to 21-25s who declined
     TOLD_CAN_RETURN = "told_can_return"  # told in writing they can return until 25
+    DEATH_NOTIFIED = "death_notified"  # Ofsted and the Secretary of State told of a death
 
     @property
     def label(self) -> str:
@@ -51,7 +54,8 @@ class SupportKind(StrEnum):
             "pa_accepted": "Asked for a personal adviser after 21",
             "declined_support": "Declined further support",
             "reminder_sent": "Yearly reminder sent (can return until 25)",
-            "told_can_return": "Told in writing they can return for support until 25",
+            "told_can_return": "Told in writing they can return for support until 25 (s23CZB)",
+            "death_notified": "Death notified to Ofsted and the Secretary of State",
         }[self.value]
 
 
@@ -132,15 +136,93 @@ def save_care_history(
 
 
 def care_facts(session: Session, person: YoungPerson) -> lc.CareHistory:
-    row = session.get(CareHistory, person.id)
-    return lc.CareHistory(
-        date_of_birth=person.date_of_birth,
-        entered_care=row.date_entered_care if row else None,
-        ceased_care=person.date_ceased_looked_after,
-        weeks_looked_after_since_14=row.weeks_looked_after_since_14 if row else None,
-        detained_or_in_hospital_at_16=row.detained_or_in_hospital_at_16 if row else False,
-        sgo_after_looked_after=row.sgo_after_looked_after if row else False,
-    )
+    """The care history the category is derived from: the same loader every clock uses
+    (care periods, returns home, detention or hospital at 16, special guardianship)."""
+    return category_inputs(session, [person.id])[person.id].care
+
+
+@dataclass(frozen=True)
+class CarePeriodInput:
+    started_on: date
+    ended_on: date | None = None
+    legal_status: str = ""
+
+
+def add_care_period(
+    db: Database, actor: Actor, person_id: int, data: CarePeriodInput, *, now: datetime
+) -> Changed:
+    """Record a spell of being looked after (the facts eligibility is derived from: CPPCR
+    2010 reg 40, "13 weeks since 14, ending after 16")."""
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    today = local_today(now)
+    problems = _not_future("started_on", data.started_on, today)
+    problems += _not_future("ended_on", data.ended_on, today)
+    if data.ended_on is not None and data.ended_on < data.started_on:
+        problems.append(
+            f"ended_on: {data.ended_on:%d/%m/%Y} is before the period started "
+            f"({data.started_on:%d/%m/%Y}): expected the same day or later"
+        )
+    if len(data.legal_status.strip()) > 60:
+        problems.append("legal_status: too long: expected at most 60 characters")
+    with db.unit_of_work() as session:
+        person = session.get(YoungPerson, person_id)
+        if person is None:
+            raise NotFound("That young person's record does not exist.")
+        if data.started_on < person.date_of_birth:
+            problems.append(
+                f"started_on: {data.started_on:%d/%m/%Y} is before the date of birth: expected "
+                "a day in their life"
+            )
+        for other in session.scalars(
+            select(CarePeriod).where(CarePeriod.young_person_id == person_id)
+        ):
+            end = data.ended_on or date.max
+            other_end = other.ended_on or date.max
+            if data.started_on <= other_end and other.started_on <= end:
+                problems.append(
+                    f"started_on: overlaps the period from {other.started_on:%d/%m/%Y}: "
+                    "expected periods that do not overlap (end or remove that one first)"
+                )
+        if problems:
+            raise ValidationFailed(problems)
+        return add_audited(
+            session,
+            actor,
+            CarePeriod(
+                young_person_id=person_id,
+                started_on=data.started_on,
+                ended_on=data.ended_on,
+                legal_status=data.legal_status.strip(),
+                recorded_by=actor.user_id,
+                recorded_at=to_naive_utc(now),
+            ),
+            "add_care_period",
+            now=now,
+            record_type="care_period",
+            fields=["started_on", "ended_on", "legal_status"],
+        )
+
+
+def remove_care_period(
+    db: Database, actor: Actor, person_id: int, period_id: int, *, now: datetime
+) -> Changed:
+    """Remove a care period entered in error (audited)."""
+    _check(db, actor, person_id, Action.EDIT_RECORD, now)
+    with db.unit_of_work() as session:
+        row = session.get(CarePeriod, period_id)
+        if row is None or row.young_person_id != person_id:
+            raise NotFound("That care period is not on this young person's record.")
+        session.delete(row)
+        audit.record(
+            session,
+            actor,
+            "remove_care_period",
+            now=now,
+            record_type="care_period",
+            record_id=period_id,
+            fields=["started_on", "ended_on", "legal_status"],
+        )
+        return Changed("care_period", (period_id,), ("removed",))
 
 
 def suggestion(
@@ -560,11 +642,21 @@ class AssessmentView:
 
 
 @dataclass(frozen=True)
+class CarePeriodView:
+    id: int
+    started_on: date
+    ended_on: date | None
+    legal_status: str
+
+
+@dataclass(frozen=True)
 class LegalOverview:
     care: CareHistoryInput | None
     suggestion: lc.EligibilitySuggestion
     decision: DecisionView | None
     support: list[SupportView]
+    category: lc.CategoryView | None = None  # derived vs confirmed, and what is in force
+    periods: tuple[CarePeriodView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -622,8 +714,22 @@ def legal_overview(db: Database, actor: Actor, person_id: int, *, now: datetime)
                 .order_by(SupportEvent.occurred_on.desc(), SupportEvent.id.desc())
             )
         ]
+        category = category_inputs(session, [person_id])[person_id].view(local_today(now))
+        periods = tuple(
+            CarePeriodView(p.id, p.started_on, p.ended_on, p.legal_status)
+            for p in session.scalars(
+                select(CarePeriod)
+                .where(CarePeriod.young_person_id == person_id)
+                .order_by(CarePeriod.started_on, CarePeriod.id)
+            )
+        )
         return LegalOverview(
-            _care_input(session.get(CareHistory, person_id)), found, decision, support
+            _care_input(session.get(CareHistory, person_id)),
+            found,
+            decision,
+            support,
+            category,
+            periods,
         )
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from casework.clock import local_today, to_naive_utc
@@ -19,6 +19,7 @@ from casework.domain.leaving_care import plain_date
 from casework.domain.people import validate_young_person
 from casework.errors import CaseClosed, NotFound, ValidationFailed
 from casework.services import audit
+from casework.services.categories import categories_in
 from casework.services.common import Changed, require
 from casework.services.permissions import CASE_ROLES, Action, Actor, Relation, Role
 
@@ -43,6 +44,9 @@ class YoungPersonInput:
     social_worker_id: int | None = None
     personal_adviser_id: int | None = None
     date_ceased_looked_after: date | None = None
+    # The day the case opened (a recorded fact); ``None`` on a new record means today, and
+    # on an edit keeps what is recorded.
+    opened_on: date | None = None
 
 
 EDITABLE = tuple(f.name for f in fields(YoungPersonInput))
@@ -59,6 +63,9 @@ class YoungPersonRecord:
     version: int
     created_at: datetime
     updated_at: datetime
+    # The category in force today (derived from the facts, aged by birthdays, the safer of
+    # the facts and the confirmation while they disagree): what the header shows.
+    category: EligibilityCategory | None = None
 
     @property
     def display_name(self) -> str:
@@ -96,6 +103,8 @@ class CaseloadQuery:
     sort: SortKey = SortKey.NAME
     descending: bool = False
     mine_only: bool = False
+    # Only those whose whereabouts are unknown today (living in "residence not known").
+    whereabouts_unknown: bool = False
 
 
 def display_name(first: str, last: str, preferred: str | None) -> str:
@@ -135,6 +144,16 @@ def _problems(
             func.lower(YoungPerson.child_uid) == data.child_uid.strip().lower()
         )
     )
+    opened = data.opened_on
+    if opened is not None and opened > today:
+        problems.append(
+            f"opened_on: {opened:%d/%m/%Y} is in the future: expected the day the case opened"
+        )
+    if opened is not None and data.date_of_birth is not None and opened < data.date_of_birth:
+        problems.append(
+            f"opened_on: {opened:%d/%m/%Y} is before the date of birth: expected the day the "
+            "case opened"
+        )
     if clash is not None and clash != own_id:
         problems.append(
             f"child_uid: '{data.child_uid.strip()}' is already used by another young person: "
@@ -205,7 +224,9 @@ def add_young_person_in(
     if problems:
         raise ValidationFailed(problems)
     moment = to_naive_utc(now)
-    person = YoungPerson(**_clean(data), created_at=moment, updated_at=moment, version=1)
+    values = _clean(data)
+    values["opened_on"] = data.opened_on or local_today(now)
+    person = YoungPerson(**values, created_at=moment, updated_at=moment, version=1)
     session.add(person)
     session.flush()
     audit.record(
@@ -273,13 +294,14 @@ def update_young_person(
         problems = _problems(session, data, local_today(now), person.id, unchanged_workers=kept)
         if problems:
             raise ValidationFailed(problems)
-        changed = tuple(
-            name for name, value in _clean(data).items() if getattr(person, name) != value
-        )
+        values = _clean(data)
+        if values["opened_on"] is None:
+            values["opened_on"] = person.opened_on  # not given: kept as recorded
+        changed = tuple(name for name, value in values.items() if getattr(person, name) != value)
         if not changed:
             return Changed(RECORD_TYPE, (person.id,), ())
         for name in changed:
-            setattr(person, name, _clean(data)[name])
+            setattr(person, name, values[name])
         person.version += 1
         person.updated_at = to_naive_utc(now)
         audit.record(
@@ -376,10 +398,14 @@ def open_record(db: Database, actor: Actor, person_id: int, *, now: datetime) ->
         audit.record(
             session, actor, "open_record", now=now, record_type=RECORD_TYPE, record_id=person.id
         )
-        return _to_record(person, local_today(now))
+        today = local_today(now)
+        category = categories_in(session, [person.id], today)[person.id].effective
+        return _to_record(person, today, category)
 
 
-def _to_record(person: YoungPerson, today: date) -> YoungPersonRecord:
+def _to_record(
+    person: YoungPerson, today: date, category: EligibilityCategory | None = None
+) -> YoungPersonRecord:
     details = YoungPersonInput(**{name: getattr(person, name) for name in EDITABLE})
     return YoungPersonRecord(
         id=person.id,
@@ -392,6 +418,7 @@ def _to_record(person: YoungPerson, today: date) -> YoungPersonRecord:
         ),
         version=person.version,
         created_at=person.created_at,
+        category=category,
         updated_at=person.updated_at,
     )
 
@@ -453,14 +480,55 @@ _ORDER_DESC: dict[SortKey, list[Any]] = {
 }
 
 
-def _caseload_select(actor: Actor, query: CaseloadQuery) -> Select[Any]:
+def _whereabouts_unknown(today: date) -> Any:
+    """Living in "residence not known" (R) today: the current period (the latest start of
+    those running today, as :func:`domain.due.current_accommodation` has it) is R; open,
+    not died. The same rule as :func:`domain.due.whereabouts_unknown`, in SQL."""
+    from casework.db.models import AccommodationPeriod, StatusEvent
+
+    here, later = aliased(AccommodationPeriod), aliased(AccommodationPeriod)
+
+    def live(p: Any) -> Any:
+        return (
+            (p.young_person_id == YoungPerson.id)
+            & (p.started_on <= today)
+            & (p.ended_on.is_(None) | (p.ended_on > today))
+        )
+
+    newer = (
+        select(later.id)
+        .where(
+            later.young_person_id == here.young_person_id,
+            later.started_on <= today,
+            later.ended_on.is_(None) | (later.ended_on > today),
+            later.started_on > here.started_on,
+        )
+        .exists()
+    )
+    died = (
+        select(StatusEvent.id)
+        .where(
+            StatusEvent.young_person_id == YoungPerson.id,
+            StatusEvent.status == "DIED",
+            StatusEvent.effective_on <= today,
+        )
+        .exists()
+    )
+    lost = select(here.id).where(live(here), here.letter == "R", ~newer).exists()
+    return lost & ~died & YoungPerson.closed_on.is_(None)
+
+
+def _caseload_select(actor: Actor, query: CaseloadQuery, today: date | None = None) -> Select[Any]:
     order = (_ORDER_DESC if query.descending else _ORDER)[query.sort]
+    conditions = [_scope(actor, query.mine_only), *_search(query.search)]
+    if query.whereabouts_unknown and today is not None:
+        conditions.append(_whereabouts_unknown(today))
     return (
         select(YoungPerson.id)
         .join(Team, Team.id == YoungPerson.team_id)
         .outerjoin(_SW, _SW.id == YoungPerson.social_worker_id)
         .outerjoin(_PA, _PA.id == YoungPerson.personal_adviser_id)
-        .where(_scope(actor, query.mine_only), *_search(query.search))
+        .where(*conditions)
         .order_by(*order, YoungPerson.id)
     )
 
@@ -469,7 +537,7 @@ def caseload_ids(db: Database, actor: Actor, query: CaseloadQuery, *, now: datet
     """Ids of the young people the actor may see, filtered and sorted in SQL."""
     require(db, actor, Action.LIST_CASELOAD, now=now)
     with db.reading() as session:
-        return list(session.scalars(_caseload_select(actor, query)))
+        return list(session.scalars(_caseload_select(actor, query, local_today(now))))
 
 
 def caseload_rows(db: Database, actor: Actor, ids: list[int], *, today: date) -> list[CaseloadRow]:
@@ -485,6 +553,7 @@ def caseload_rows(db: Database, actor: Actor, ids: list[int], *, today: date) ->
             .where(YoungPerson.id.in_(ids), _scope(actor, False))
         )
         found = {}
+        categories = categories_in(session, ids, today)
         for person, team_name, sw, pa in session.execute(stmt):
             found[person.id] = CaseloadRow(
                 id=person.id,
@@ -492,9 +561,52 @@ def caseload_rows(db: Database, actor: Actor, ids: list[int], *, today: date) ->
                 name=display_name(person.first_name, person.last_name, person.preferred_name),
                 date_of_birth=person.date_of_birth,
                 age=age_on(person.date_of_birth, today),
-                eligibility=EligibilityCategory.parse(person.eligibility).label,
+                eligibility=categories[person.id].effective.label,
                 team_name=team_name,
                 social_worker=sw,
                 personal_adviser=pa,
             )
     return [found[i] for i in ids if i in found]
+
+
+def fill_opening_dates(session: Session) -> int:
+    """Give every case without an opening date the day of its earliest dated fact (the day
+    the row was written when there is none), inside the caller's transaction. Used after
+    generating demo data, whose records are written long after the dates they hold."""
+    from casework.db.models import (
+        AccommodationPeriod,
+        ActivityPeriod,
+        Contact,
+        PathwayPlan,
+        StatusEvent,
+        SupportEvent,
+    )
+
+    missing = {
+        pid: created
+        for pid, created in session.execute(
+            select(YoungPerson.id, YoungPerson.created_at).where(YoungPerson.opened_on.is_(None))
+        )
+    }
+    earliest: dict[int, date] = {}
+    dated = (
+        (Contact.young_person_id, Contact.occurred_at),
+        (StatusEvent.young_person_id, StatusEvent.effective_on),
+        (AccommodationPeriod.young_person_id, AccommodationPeriod.started_on),
+        (ActivityPeriod.young_person_id, ActivityPeriod.started_on),
+        (PathwayPlan.young_person_id, PathwayPlan.started_on),
+        (SupportEvent.young_person_id, SupportEvent.occurred_on),
+    )
+    for person_column, when in dated:
+        stmt = select(person_column, func.min(when)).group_by(person_column)
+        for pid, first in session.execute(stmt):
+            day = first.date() if isinstance(first, datetime) else first
+            if pid in missing and day is not None and (pid not in earliest or day < earliest[pid]):
+                earliest[pid] = day
+    for pid, created in missing.items():
+        session.execute(
+            update(YoungPerson)
+            .where(YoungPerson.id == pid)
+            .values(opened_on=earliest.get(pid, created.date()))
+        )
+    return len(missing)

@@ -184,11 +184,13 @@ def test_opening_an_older_database_copies_then_upgrades(demo_db: Opened) -> None
     old.dispose()
 
 
-# Columns later revisions add to 0001's tables (0004: a young person's closed state; 0008:
-# the row hash on each audit event, with an index to find a record's events).
+# Columns later revisions add to 0001's tables (0004: a young person's closed state; 0005:
+# the case's opening date; 0008: the row hash on each audit event, with an index to find a
+# record's events).
 COLUMNS_AFTER_0001 = [
     ("young_people", "closed_on"),
     ("young_people", "closure_reason"),
+    ("young_people", "opened_on"),
     ("audit_events", "row_hash"),
 ]
 INDEXES_AFTER_0001 = ["ix_audit_events_record"]
@@ -256,4 +258,49 @@ def test_0006_keeps_accommodation_and_backfills_who_recorded_it(
         assert session.get(YoungPerson, pid) is not None
         assert inspect(session.connection()).has_table("care_arrangements")
         assert dob is not None
+    db.close()
+
+
+def test_0005_backfills_opening_dates_care_periods_and_reg_8_visits(
+    demo_db: Opened, tmp_path: Path
+) -> None:
+    """Upgrading from before 0005: each case opens on its earliest dated fact (never the
+    moment the row was written), each care history becomes one care period, and the
+    summary's visits count only those at the accommodation."""
+    with demo_db.db.reading() as session:
+        earliest = dict(
+            session.execute(
+                text(
+                    "SELECT young_person_id, min(substr(occurred_at, 1, 10)) FROM contacts "
+                    "GROUP BY young_person_id"
+                )
+            ).all()
+        )
+        histories = session.execute(
+            text("SELECT count(*) FROM care_histories WHERE date_entered_care IS NOT NULL")
+        ).scalar_one()
+
+    def unsummarised(conn: Connection) -> None:
+        conn.execute(text("UPDATE contact_summaries SET last_visit_pa_id = NULL"))
+
+    rewind(demo_db, previous("0005"), tmp_path, then=unsummarised)
+    key, info = unlock(demo_db.path, passphrase=PASSPHRASE)
+    db = open_database(demo_db.path, key, info=info, now=NOW)
+    assert db.upgraded_from == previous("0005")
+    with db.engine.connect() as conn:
+        opened = dict(conn.execute(text("SELECT id, opened_on FROM young_people")).all())
+        assert all(value is not None for value in opened.values())
+        assert all(opened[pid] <= first for pid, first in earliest.items())
+        periods = conn.execute(text("SELECT count(*) FROM care_periods")).scalar_one()
+        assert periods == histories > 0
+        wrong = conn.execute(
+            text(
+                "SELECT count(*) FROM contact_summaries s JOIN contacts c "
+                "ON c.id = s.last_visit_pa_id WHERE c.method <> 'face_to_face_accommodation'"
+            )
+        ).scalar_one()
+        visits = conn.execute(
+            text("SELECT count(*) FROM contact_summaries WHERE last_visit_pa_id IS NOT NULL")
+        ).scalar_one()
+        assert wrong == 0 and visits > 0
     db.close()

@@ -169,10 +169,8 @@ def test_overriding_the_eligibility_suggestion_needs_a_reason(qtbot: QtBot, env:
     open_person(qtbot, view, person.id)
     open_section(qtbot, view, view.legal)
     section = view.legal
-    assert "On the record: <b>Former relevant child</b>" in section.on_record.text()
-    assert "Suggested from the care history: <b>Former relevant child</b>" in (
-        section.suggested.text()
-    )
+    assert "In force: <b>Former relevant child</b>" in section.on_record.text()
+    assert "From the facts: <b>Former relevant child</b>" in section.suggested.text()
     assert section.suggested.property("severity") == "ok"
     qtbot.mouseClick(section.override_button, Qt.MouseButton.LeftButton)
     dialog = section.dialog

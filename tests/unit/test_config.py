@@ -42,6 +42,8 @@ def test_a_council_can_be_stricter_and_add_closures(
         ("[due]\nplan_review_months = 12\n", "would weaken a statutory timescale"),
         ("[due]\nfirst_visit_days = -1\n", "expected a whole number"),
         ("[due]\nvisit_by = ['friend']\n", "visit_by"),
+        ("[due]\nvisit_by = ['social_worker']\n", r"due\.visit_by .* personal adviser"),
+        ("[due]\ncontact_attempt_months = 3\n", r"due\.contact_attempt_months = 3 would weaken"),
         ("[calendar]\nclosure_days = ['29/12/2026']\n", "YYYY-MM-DD"),
         ("[due\n", "not valid TOML"),
     ],

@@ -37,7 +37,12 @@ from casework.domain.due import (
     yearly_reminder_due,
 )
 from casework.domain.in_touch import ContactFact, StatusEvent, derive_in_touch
-from casework.domain.leaving_care import CircumstanceChange, ContactMadeBy, ExplicitStatus
+from casework.domain.leaving_care import (
+    CircumstanceChange,
+    ContactMadeBy,
+    ContactMethod,
+    ExplicitStatus,
+)
 
 Cat = EligibilityCategory
 Acc = AccommodationType
@@ -51,7 +56,11 @@ def case(**changes: object) -> CaseFacts:
 
 
 def visit(on: date, cid: int = 1, **kw: object) -> ContactFact:
-    fields: dict[str, object] = {"face_to_face": True, "seen": True}
+    fields: dict[str, object] = {
+        "face_to_face": True,
+        "seen": True,
+        "method": ContactMethod.FACE_TO_FACE_ACCOMMODATION,
+    }
     fields.update(kw)
     return ContactFact(cid, on, True, **fields)  # type: ignore[arg-type]
 
@@ -81,8 +90,22 @@ def test_no_visit_item_outside_council_provided_accommodation() -> None:
 
 
 def test_no_visit_item_for_eligible_children() -> None:
-    facts = case(category=Cat.ELIGIBLE, accommodation=(council(date(2026, 6, 1)),))
-    assert visit_due(facts, TODAY) == []
+    child = CaseFacts(date(2009, 3, 10), Cat.ELIGIBLE, accommodation=(council(date(2026, 6, 1)),))
+    assert visit_due(child, TODAY) == []
+    assert visit_due(replace(child, category=Cat.QUALIFYING), TODAY) == []
+
+
+def test_a_meeting_away_from_the_accommodation_is_not_a_reg_8_visit() -> None:
+    office = visit(date(2026, 6, 5), method=ContactMethod.FACE_TO_FACE_OFFICE)
+    facts = case(accommodation=(council(date(2026, 5, 1)),), contacts=(office,))
+    assert one(visit_due(facts, TODAY)).due == date(2026, 5, 8)
+    at_home = visit(date(2026, 6, 5))
+    assert one(visit_due(replace(facts, contacts=(at_home,)), TODAY)).due == date(2026, 8, 5)
+
+
+def test_the_pa_cannot_be_left_out_of_visit_by() -> None:
+    with pytest.raises(ValueError, match="visit_by must include personal_adviser"):
+        DueRules(visit_by=frozenset({ContactMadeBy.SOCIAL_WORKER}))
 
 
 def test_first_visit_within_7_days_of_moving_in() -> None:
@@ -197,15 +220,33 @@ def test_first_contact_due_after_the_case_opened() -> None:
     assert not never.overdue
 
 
-def test_no_keep_in_touch_item_with_an_explicit_status() -> None:
-    refused = (StatusEvent(1, ExplicitStatus.REFUSES_CONTACT, date(2026, 1, 1)),)
-    assert keep_in_touch_due(case(statuses=refused), TODAY) == []
+@pytest.mark.parametrize(
+    "status",
+    [
+        ExplicitStatus.REFUSES_CONTACT,
+        ExplicitStatus.NO_LONGER_REQUIRES,
+        ExplicitStatus.RETURNED_HOME,
+    ],
+)
+def test_a_recorded_status_never_switches_keeping_in_touch_off(status: ExplicitStatus) -> None:
+    recorded = (StatusEvent(1, status, date(2026, 1, 1)),)
+    item = one(keep_in_touch_due(case(statuses=recorded), TODAY))
+    assert item.due == date(2026, 3, 1) and item.overdue
+    assert "s23B(3)" in item.detail
+    attempt = ContactFact(5, date(2026, 6, 1), False)
+    later = one(keep_in_touch_due(case(statuses=recorded, contacts=(attempt,)), TODAY))
+    assert later.due == date(2026, 8, 1) and not later.overdue
+    faster = DueRules(contact_attempt_months=1)
+    assert one(keep_in_touch_due(case(statuses=recorded), TODAY, faster)).due == date(2026, 2, 1)
 
 
 def test_keep_in_touch_only_for_relevant_and_former_relevant() -> None:
-    assert keep_in_touch_due(case(category=Cat.QUALIFYING), TODAY) == []
-    assert keep_in_touch_due(case(category=Cat.ELIGIBLE), TODAY) == []
-    assert keep_in_touch_due(case(category=Cat.RELEVANT), TODAY) != []
+    child = CaseFacts(date(2009, 3, 10), Cat.QUALIFYING)
+    assert keep_in_touch_due(child, TODAY) == []
+    assert keep_in_touch_due(replace(child, category=Cat.ELIGIBLE), TODAY) == []
+    assert keep_in_touch_due(replace(child, category=Cat.RELEVANT), TODAY) != []
+    # A child confirmed eligible at 17 is former relevant from 18 (s23C(1)).
+    assert keep_in_touch_due(case(category=Cat.ELIGIBLE), TODAY) != []
 
 
 def test_declining_support_stops_keep_in_touch_only_from_21() -> None:
@@ -451,10 +492,16 @@ def test_closed_cases_have_nothing_due() -> None:
     assert due_items(replace(busy_case(), closed=True), TODAY) == []
 
 
-def test_after_death_only_follow_ups_remain() -> None:
+def test_after_death_only_follow_ups_and_the_death_notification_remain() -> None:
     died = (StatusEvent(1, ExplicitStatus.DIED, date(2026, 6, 1)),)
     items = due_items(replace(busy_case(), statuses=died), TODAY)
-    assert {i.kind for i in items} == {DueKind.FOLLOW_UP}
+    assert {i.kind for i in items} == {DueKind.FOLLOW_UP, DueKind.DEATH_NOTIFICATION}
+    notify = next(i for i in items if i.kind is DueKind.DEATH_NOTIFICATION)
+    assert notify.due == date(2026, 6, 8) and notify.overdue  # 5 working days
+    told = replace(busy_case(), statuses=died, death_notified_on=date(2026, 6, 3))
+    assert {i.kind for i in due_items(told, TODAY)} == {DueKind.FOLLOW_UP}
+    aged_25 = CaseFacts(date(2001, 5, 1), Cat.FORMER_RELEVANT, statuses=died)
+    assert due_items(aged_25, TODAY) == []
 
 
 def test_from_the_25th_birthday_only_follow_ups_remain() -> None:
@@ -626,7 +673,8 @@ def test_nothing_but_follow_ups_due_from_the_25th_birthday(drawn: tuple[CaseFact
     facts, today = drawn
     b25 = birthday(facts.date_of_birth, 25)
     for item in due_items(facts, today):
-        if item.kind is not DueKind.FOLLOW_UP:
+        # A death at 24 is still notified, even if the 5 working days run past 25.
+        if item.kind not in (DueKind.FOLLOW_UP, DueKind.DEATH_NOTIFICATION):
             assert item.due < b25
             assert today < b25
 
@@ -636,6 +684,8 @@ def test_nothing_but_follow_ups_due_from_the_25th_birthday(drawn: tuple[CaseFact
 def test_keep_in_touch_is_overdue_exactly_when_not_in_touch(drawn: tuple[CaseFacts, date]) -> None:
     facts, today = drawn
     facts = replace(facts, category=Cat.RELEVANT, statuses=(), declined_support_on=None)
+    if today >= birthday(facts.date_of_birth, 25):
+        return  # the duty has ended
     state = derive_in_touch(facts.contacts, (), today)
     items = keep_in_touch_due(facts, today)
     if state.since is not None or state.latest_successful is not None:
@@ -654,7 +704,7 @@ def visit_cases(draw: st.DrawFn) -> tuple[CaseFacts, date, date]:
     contacts = tuple(visit(start + timedelta(days=d), n) for n, d in enumerate(visits))
     plan = draw(st.one_of(st.none(), st.just(PathwayPlanFact(1, start))))
     facts = CaseFacts(
-        date(2008, 2, 29),
+        date(start.year - 19, 1, 1),  # 18 to 20 on every drawn day: the duty is owed
         Cat.FORMER_RELEVANT,
         contacts=contacts,
         accommodation=(council(start),),

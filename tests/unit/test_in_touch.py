@@ -199,11 +199,14 @@ def test_export_spellings(code: InTouch, annex_a: str, ssda903: str) -> None:
     assert ssda903_in_touch(state) == ssda903
 
 
-def test_latest_date_of_contact_is_the_pa_contact_and_blank_unless_in_touch() -> None:
+def test_latest_date_of_contact_is_the_in_touch_contact_and_blank_unless_in_touch() -> None:
     contacts = [ok(date(2026, 6, 1)), ok(date(2026, 6, 10), made_by=ContactMadeBy.SOCIAL_WORKER)]
     state = derive_in_touch(contacts, [], TODAY)
-    assert latest_date_of_contact(state) == date(2026, 6, 1)
-    assert state.latest_successful == date(2026, 6, 10)
+    # One definition: the contact that keeps them in touch is the latest date of contact.
+    assert latest_date_of_contact(state) == state.latest_successful == date(2026, 6, 10)
+    assert state.latest_pa_contact == date(2026, 6, 1)
+    only_sw = derive_in_touch(contacts[1:], [], TODAY)
+    assert only_sw.code is InTouch.YES and latest_date_of_contact(only_sw) == date(2026, 6, 10)
     lost = derive_in_touch(contacts, [], date(2026, 9, 1))
     assert latest_date_of_contact(lost) is None
     refused = derive_in_touch(contacts, [status(ExplicitStatus.REFUSES_CONTACT, TODAY)], TODAY)

@@ -227,6 +227,9 @@ class CaseloadModel(QAbstractTableModel):
     def set_mine_only(self, mine_only: bool) -> None:
         self._set_query(replace(self._query, mine_only=mine_only))
 
+    def set_whereabouts_unknown(self, only: bool) -> None:
+        self._set_query(replace(self._query, whereabouts_unknown=only))
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Header clicks land here: re-query in SQL, never sort in Python. Status columns
         are worked out per page and cannot be sorted on; a click on one does nothing."""

@@ -137,6 +137,12 @@ class CaseloadView(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self.mine_only = QCheckBox("&Only my cases")
         self.mine_only.setToolTip("Only young people you are social worker or personal adviser to")
+        self.whereabouts = QCheckBox("&Whereabouts unknown")
+        self.whereabouts.setToolTip(
+            "Only young people living in “residence not known” today. Under 18s must be "
+            "reported missing to the police; for everyone, keep taking steps to re-establish "
+            "contact (Children Act 1989 s23C(2))."
+        )
         self.count = QLabel("Loading the caseload…")
         self.count.setObjectName("caseloadCount")
         self.add_button = QPushButton("&Add young person")
@@ -168,6 +174,7 @@ class CaseloadView(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.search)
         bar.addWidget(self.mine_only)
+        bar.addWidget(self.whereabouts)
         bar.addSpacing(12)
         bar.addWidget(self.count)
         bar.addStretch(1)
@@ -178,7 +185,8 @@ class CaseloadView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.pages, 1)
         QWidget.setTabOrder(self.search, self.mine_only)
-        QWidget.setTabOrder(self.mine_only, self.table)
+        QWidget.setTabOrder(self.mine_only, self.whereabouts)
+        QWidget.setTabOrder(self.whereabouts, self.table)
         QWidget.setTabOrder(self.table, self.chronology_button)
         QWidget.setTabOrder(self.chronology_button, self.open_button)
         QWidget.setTabOrder(self.open_button, self.add_button)
@@ -208,6 +216,7 @@ class CaseloadView(QWidget):
         self.search.installEventFilter(self._search_keys)
         self._debounce.timeout.connect(self._apply_search)
         self.mine_only.toggled.connect(self.model.set_mine_only)
+        self.whereabouts.toggled.connect(self.model.set_whereabouts_unknown)
         self.add_button.clicked.connect(self.add_young_person)
         self.open_button.clicked.connect(self._open_selected)
         self.chronology_button.clicked.connect(self.show_chronology)
@@ -310,7 +319,9 @@ class CaseloadView(QWidget):
 
     def _on_empty_action(self) -> None:
         query = self.model.query
-        if query.search:
+        if query.whereabouts_unknown:
+            self.whereabouts.setChecked(False)
+        elif query.search:
             self.search.clear()
             self._apply_search()
             self.search.setFocus()
@@ -347,10 +358,18 @@ class CaseloadView(QWidget):
 
     def _on_loaded(self, count: int) -> None:
         query = self.model.query
-        self.count.setText(
-            count_text(count, searching=bool(query.search), mine_only=query.mine_only)
-        )
-        if count == 0:
+        counted = count_text(count, searching=bool(query.search), mine_only=query.mine_only)
+        if query.whereabouts_unknown:
+            counted += " · whereabouts unknown"
+        self.count.setText(counted)
+        if count == 0 and query.whereabouts_unknown:
+            self.empty.setText(
+                "<p><b>Nobody listed here lives in “residence not known” today.</b></p>"
+                "<p>Untick “Whereabouts unknown” to see the whole caseload.</p>"
+            )
+            self.empty_action.setText("Show the whole caseload")
+            self.empty_action.show()
+        elif count == 0:
             self.empty.setText(empty_text(query.search, mine_only=query.mine_only))
             self.empty_action.setText(_empty_action_text(query.search, query.mine_only))
             self.empty_action.show()

@@ -120,7 +120,7 @@ def detail_rows(record: YoungPersonRecord) -> list[tuple[str, str]]:
         ("Ethnicity", _label(Ethnicity, d.ethnicity)),
         ("Disability", _label(YesNo, d.disability)),
         ("UASC or former UASC", "Yes" if d.uasc else "No"),
-        ("Eligibility category", _label(EligibilityCategory, d.eligibility)),
+        ("Eligibility category (confirmed)", _label(EligibilityCategory, d.eligibility)),
         ("Ceased to be looked after", _day(ceased) if ceased else "Still looked after"),
         ("Team", record.team_name),
         ("Social worker", record.social_worker_name or NOT_ALLOCATED),
@@ -132,11 +132,10 @@ def detail_rows(record: YoungPersonRecord) -> list[tuple[str, str]]:
 def summary_html(record: YoungPersonRecord) -> str:
     """The two lines under the name: age, ID, eligibility; team and allocated workers."""
     d = record.details
-    facts = [
-        f"Age {record.age}",
-        f"Child ID {d.child_uid}",
-        _label(EligibilityCategory, d.eligibility),
-    ]
+    category = (
+        record.category.label if record.category else _label(EligibilityCategory, d.eligibility)
+    )
+    facts = [f"Age {record.age}", f"Child ID {d.child_uid}", category]
     people = [
         f"Team: {record.team_name}",
         f"Social worker: {record.social_worker_name or NOT_ALLOCATED}",
@@ -647,6 +646,18 @@ def _in_words(due_on: date, today: date) -> str:
     return f"due in {span_words(days)}" if days < 14 else f"due {due_on:%d/%m/%Y}"
 
 
+def _category_line(status: due.CaseStatus) -> list[str]:
+    """A line when the facts disagree with the confirmed category (empty otherwise)."""
+    view = status.category
+    if view is None or view.derived is None or not view.disagrees:
+        return []
+    return [
+        f"<b>Confirm eligibility:</b> the facts say {html.escape(view.derived.label)}, "
+        f"confirmed {html.escape(view.confirmed.label)}; clocks follow "
+        f"{html.escape(view.effective.label)} until a worker confirms"
+    ]
+
+
 def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tuple[str, str]:
     """The header's status (HTML, every value escaped) and its level: overdue, warning, ok.
 
@@ -664,7 +675,7 @@ def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tup
         first.append(f"<b>{status.overdue} overdue</b>")
     if status.accommodation_warning:
         first.append(f"<b>{html.escape(status.accommodation_warning)}</b>")
-    lines = [" · ".join(first)]
+    lines = [" · ".join(first), *_category_line(status)]
     if status.open_risks:
         risks = " · ".join(html.escape(r) for r in status.open_risks)
         lines.append(f"<b>⚠ OPEN RISKS: {risks}</b>")

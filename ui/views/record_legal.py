@@ -1,10 +1,11 @@
 """The record's "Legal status and eligibility" section: who the young person is legally.
 
-The eligibility category the care history suggests, with its reasons, for the worker to
-confirm or override with a reason; the care history itself; the birthdays at which their
-position changes (16, 18, 21, 25), dated and marked passed or upcoming; and the support
-milestones after 21 (the PA offer, declining support, the yearly reminder, being told
-they can return until 25).
+The eligibility category the facts give (derived), the category a worker confirmed, and the
+one in force (the safer of the two while they disagree), with the reasons, for the worker to
+confirm or override with a reason; the care periods and the care history; the birthdays at
+which their position changes (16, 18, 21, 25), dated and marked passed or upcoming; and the
+support milestones after 21 (the PA offer, declining support, the yearly reminder, being
+told they can return until 25).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from casework.domain.leaving_care import Transition, age_transitions
 from casework.services import pathway
 from casework.services.pathway import (
     CareHistoryInput,
+    CarePeriodInput,
+    CarePeriodView,
     DecisionView,
     LegalOverview,
     SupportView,
@@ -129,6 +132,7 @@ class LegalSection(RecordSection):
             [
                 self.status,
                 self._eligibility_box(),
+                self._periods_box(),
                 self._care_box(),
                 self._milestone_box(),
                 self._support_box(),
@@ -144,8 +148,10 @@ class LegalSection(RecordSection):
         self.suggested = banner("", "info")
         self.decision = quiet_label()
         self.eligibility_problems = ProblemList()
-        self.confirm_button = QPushButton("&Confirm suggestion")
-        self.confirm_button.setToolTip("Record that the suggested category is right")
+        self.confirm_button = QPushButton("&Confirm the facts' category")
+        self.confirm_button.setToolTip(
+            "Record, dated today, that the category the facts give is right"
+        )
         self.override_button = QPushButton("O&verride…")
         self.override_button.setToolTip("Choose another category and say why")
         self.confirm_button.clicked.connect(self.confirm)
@@ -158,6 +164,39 @@ class LegalSection(RecordSection):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         layout.addWidget(self.decision)
+        return box
+
+    def _periods_box(self) -> QWidget:
+        box, layout = group("Care periods (the facts the category is worked out from)")
+        today = to_qdate(local_today(self._clock()))
+        self.periods = QVBoxLayout()
+        self.period_start = DateField(today.addYears(-26), today, optional=False)
+        self.period_end = DateField(today.addYears(-26), today, optional=True)
+        for field in (self.period_start, self.period_end):
+            field.setCalendarPopup(True)
+            field.setMinimumWidth(field.fontMetrics().horizontalAdvance("00/00/00000") + 60)
+        self.period_status = QComboBox()
+        self.period_status.setEditable(True)
+        self.period_status.addItems(LEGAL_STATUSES)
+        self.period_status.lineEdit().setMaxLength(60)
+        self.add_period_button = QPushButton("&Add period")
+        self.add_period_button.setToolTip(
+            "Record a spell of being looked after: the 13 weeks since 14, ending after 16, "
+            "are counted from these (CPPCR 2010 reg 40)"
+        )
+        self.add_period_button.clicked.connect(self.add_period)
+        self.period_problems = ProblemList()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("From"))
+        row.addWidget(self.period_start)
+        row.addWidget(QLabel("to"))
+        row.addWidget(self.period_end)
+        row.addWidget(self.period_status, 1)
+        row.addWidget(self.add_period_button)
+        layout.addLayout(self.periods)
+        layout.addWidget(self.period_problems)
+        layout.addLayout(row)
+        layout.addWidget(quiet_label("Leave “to” as Not entered while the period continues."))
         return box
 
     def _care_box(self) -> QWidget:
@@ -250,6 +289,7 @@ class LegalSection(RecordSection):
     def fill(self, data: LegalData) -> None:
         self._data = data
         self._fill_eligibility(data)
+        self._fill_periods(data.periods)
         self._fill_care(data.care)
         self._fill_milestones()
         self._fill_support(data.support)
@@ -265,6 +305,8 @@ class LegalSection(RecordSection):
         self.decision.clear()
         self.left_care.clear()
         self.eligibility_problems.set_problems([])
+        self.period_problems.set_problems([])
+        clear_layout(self.periods)
         self._fill_care(None)
         self.care_problems.set_problems([])
         self.care_saved.clear()
@@ -273,22 +315,54 @@ class LegalSection(RecordSection):
 
     def _fill_eligibility(self, data: LegalData) -> None:
         suggested = data.suggestion.category
+        view = data.category
         current = self._record.details.eligibility if self._record else ""
-        self.on_record.setText(f"On the record: <b>{html.escape(category_label(current))}</b>")
-        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in data.suggestion.reasons)
-        agrees = current == suggested.value
-        advice = (
-            "The record agrees with the suggestion."
-            if agrees
-            else "The record says something else: confirm the suggestion, or override it "
-            "with your reason."
-        )
+        if view is None:
+            self.on_record.setText(f"Confirmed: <b>{html.escape(category_label(current))}</b>")
+            agrees = current == suggested.value
+        else:
+            when = f" on {day(view.confirmed_on)}" if view.confirmed_on else " when the case opened"
+            self.on_record.setText(
+                f"In force: <b>{html.escape(view.effective.label)}</b> · confirmed "
+                f"{html.escape(view.confirmed.label)}{when} · from the facts "
+                f"{html.escape(view.derived.label if view.derived else 'not known')}"
+            )
+            agrees = view.derived in (None, view.confirmed)
+        reasons_list = view.reasons if view is not None else data.suggestion.reasons
+        reasons = "".join(f"<li>{html.escape(r)}</li>" for r in reasons_list)
+        if agrees:
+            advice = "The facts agree with the confirmed category."
+        elif view is not None and not view.disagrees:
+            advice = "A worker overrode the facts with a reason; that stands until they change."
+        else:
+            advice = (
+                "The facts say something else: until a worker confirms, the clocks follow "
+                "the category that owes more duties. Confirm the facts' category, or override "
+                "it with your reason."
+            )
         self.suggested.setText(
-            f"Suggested from the care history: <b>{html.escape(suggested.label)}</b>"
+            f"From the facts: <b>{html.escape(suggested.label)}</b>"
             f"<ul style='margin-left:-20px'>{reasons}</ul>{html.escape(advice)}"
         )
         set_severity(self.suggested, "ok" if agrees else "warning")
         self.decision.setText(decision_text(data.decision))
+
+    def _fill_periods(self, periods: tuple[CarePeriodView, ...]) -> None:
+        clear_layout(self.periods)
+        if not periods:
+            self.periods.addWidget(
+                quiet_label("No care periods recorded: the dates under Care history are used.")
+            )
+        for period in periods:
+            row = QHBoxLayout()
+            end = day(period.ended_on) if period.ended_on else "continuing"
+            status = f" · {period.legal_status}" if period.legal_status else ""
+            row.addWidget(text_label(f"{day(period.started_on)} to {end}{status}"), 1)
+            remove = QPushButton("Remove")
+            remove.setToolTip("Remove a period entered in error (the removal is audited)")
+            remove.clicked.connect(lambda _=False, pid=period.id: self.remove_period(pid))
+            row.addWidget(remove)
+            self.periods.addWidget(_holder(row))
 
     def _fill_care(self, care: CareHistoryInput | None) -> None:
         care = care or CareHistoryInput()
@@ -394,6 +468,53 @@ class LegalSection(RecordSection):
         self.save_care_button.setEnabled(True)
         self.care_saved.clear()
         self.care_problems.set_problems(problems_of(exc, CARE_LABELS), NOTHING_SAVED)
+
+    def add_period(self) -> None:
+        if self.person_id is None:
+            return
+        start = self.period_start.value()
+        if start is None:
+            return
+        data = CarePeriodInput(start, self.period_end.value(), self.period_status.currentText())
+        self.add_period_button.setEnabled(False)
+        tasks.run(
+            pathway.add_care_period,
+            self._db,
+            self._actor,
+            self.person_id,
+            data,
+            now=self._clock(),
+            on_result=self._on_period_changed,
+            on_error=self._on_period_failed,
+        )
+
+    def remove_period(self, period_id: int) -> None:
+        if self.person_id is None:
+            return
+        tasks.run(
+            pathway.remove_care_period,
+            self._db,
+            self._actor,
+            self.person_id,
+            period_id,
+            now=self._clock(),
+            on_result=self._on_period_changed,
+            on_error=self._on_period_failed,
+        )
+
+    def _on_period_changed(self, changed: object) -> None:
+        if self.person_id is None:
+            return
+        self.add_period_button.setEnabled(True)
+        self.period_problems.set_problems([])
+        self.after_change(changed)
+
+    def _on_period_failed(self, exc: BaseException) -> None:
+        if self.person_id is None:
+            return
+        self.add_period_button.setEnabled(True)
+        labels = {"started_on": "From", "ended_on": "To", "legal_status": "Legal status"}
+        self.period_problems.set_problems(problems_of(exc, labels), NOTHING_SAVED)
 
     def confirm(self) -> None:
         if self.person_id is None or self._data is None:

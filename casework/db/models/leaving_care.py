@@ -125,6 +125,22 @@ class CareHistory(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class CarePeriod(Base):
+    """One spell of being looked after: the day it began, the day it ended (counted as looked
+    after; ``None`` while it continues) and the legal status, so eligibility ("13 weeks since
+    14, ending after 16", CPPCR 2010 reg 40) is counted exactly."""
+
+    __tablename__ = "care_periods"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    legal_status: Mapped[str] = mapped_column(String(60), default="")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class EligibilityDecision(Base):
     """The worker's confirmation or override of the suggested category, with a reason."""
 

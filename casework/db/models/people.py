@@ -91,6 +91,9 @@ class YoungPerson(Base):
     date_ceased_looked_after: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)  # set while the case is closed
     closure_reason: Mapped[str | None] = mapped_column(String(8))
+    # The day the case opened: a recorded fact (imports carry it), not the moment the row
+    # was written. Older databases were backfilled from the earliest dated fact.
+    opened_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -5,7 +5,7 @@ accommodation for an under 18 is registered, and who recorded it (backfilled fro
 audit trail, so a team lead's review can be by someone else).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-04
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
