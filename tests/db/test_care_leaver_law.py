@@ -53,6 +53,7 @@ def _add_later_contacts(opened: Opened, on: date) -> None:
         contact_summary.rebuild_all(session)
 
 
+@pytest.mark.tampers  # writes later contacts straight into the file
 def test_as_of_answers_never_read_later_contacts_even_from_the_summary(demo_db: Opened) -> None:
     due_before = due.report_due(demo_db.db, SYSTEM_ACTOR, as_of=BEFORE, now=NOW)
     status_before = due.report_status(demo_db.db, SYSTEM_ACTOR, as_of=BEFORE, now=NOW)
@@ -179,6 +180,7 @@ def test_the_caseload_filter_lists_exactly_those_whose_whereabouts_are_unknown(
     assert row["days_unknown"] == 1
 
 
+@pytest.mark.tampers  # moves a case's opening date straight in the file
 def test_a_case_opened_after_the_day_is_not_in_that_days_reports(demo_db: Opened) -> None:
     with demo_db.db.unit_of_work() as session:
         person = session.scalars(select(YoungPerson).order_by(YoungPerson.id)).first()

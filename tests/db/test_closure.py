@@ -9,10 +9,17 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from casework import cli
-from casework.db.models import AuditEvent, User, YoungPerson
+from casework.db.models import (
+    AuditEvent,
+    CareHistory,
+    CarePeriod,
+    EligibilityDecision,
+    User,
+    YoungPerson,
+)
 from casework.domain.closure import CheckId, Outcome
 from casework.errors import CaseClosed, PermissionDenied, ValidationFailed
 from casework.services import closure, contacts, front_door, safeguarding
@@ -231,6 +238,7 @@ def test_return_needs_comments_then_resubmit(case: Case) -> None:
     )
 
 
+@pytest.mark.tampers  # turns the care leaver into a child in need straight in the file
 def test_a_transfer_cannot_close_before_its_date(case: Case) -> None:
     db = case.opened.db
     planned = replace(
@@ -243,6 +251,9 @@ def test_a_transfer_cannot_close_before_its_date(case: Case) -> None:
         person = session.get(YoungPerson, case.pid)
         assert person is not None
         person.eligibility = "no_current"
+        person.date_ceased_looked_after = None
+        for model in (CarePeriod, CareHistory, EligibilityDecision):
+            session.execute(delete(model).where(model.young_person_id == case.pid))
     rid = _request(case, planned)
     closure.approve_closure(db, case.lead, rid, PASSWORD, now=NOW)
     with pytest.raises(ValidationFailed, match="cannot close before"):
