@@ -5,6 +5,13 @@ change. All timestamps are naive UTC.
 """
 
 from casework.db.models.audit import AuditEvent, AuditHead
+from casework.db.models.audit_closure import (
+    AuditGrade,
+    AuditJudgement,
+    AuditSample,
+    ClosureAudit,
+    LearningAction,
+)
 from casework.db.models.base import Base, Setting
 from casework.db.models.closure import (
     CaseReopening,
@@ -47,7 +54,10 @@ __all__ = [
     "ActivityPeriod",
     "Allegation",
     "AuditEvent",
+    "AuditGrade",
     "AuditHead",
+    "AuditJudgement",
+    "AuditSample",
     "Base",
     "CareHistory",
     "CaseReopening",
@@ -55,6 +65,7 @@ __all__ = [
     "ChildProtectionPlan",
     "CircumstanceChange",
     "ClosedCaseNote",
+    "ClosureAudit",
     "ClosureOverride",
     "ClosureRequest",
     "Contact",
@@ -63,6 +74,7 @@ __all__ = [
     "EligibilityDecision",
     "EssentialItem",
     "FollowUpAction",
+    "LearningAction",
     "LoginThrottle",
     "MissingEpisode",
     "NeedsAssessment",
