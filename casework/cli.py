@@ -332,6 +332,87 @@ def cmd_closure_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from casework.services import closure_audit
+
+    month = closure_audit.parse_month(args.month) if args.month else None
+    if args.action == "sample" and month is None:
+        raise CliError("audit sample: --month YYYY-MM is required.")
+    db = open_for_cli(resolve_path(args.path))
+    try:
+        if args.action == "sample":
+            assert month is not None
+            made = closure_audit.draw_sample(db, SYSTEM_ACTOR, month, now=utc_now(), seed=args.seed)
+            rows = closure_audit.list_audits(db, SYSTEM_ACTOR, now=utc_now(), sample_id=made.id)
+            chosen = [made]
+        else:
+            chosen = [
+                s
+                for s in closure_audit.samples(db, SYSTEM_ACTOR, now=utc_now())
+                if month is None or s.period_start <= month <= s.period_end
+            ]
+            rows = [
+                r
+                for r in closure_audit.list_audits(db, SYSTEM_ACTOR, now=utc_now())
+                if r.sample_id in {s.id for s in chosen}
+            ]
+    finally:
+        db.close()
+    seeds = {s.id: s.seed for s in chosen}
+    if args.json:
+        listed = [_audit_json(r, seeds[r.sample_id]) for r in rows]
+        if args.action == "sample":
+            sample = chosen[0]
+            print(
+                json.dumps(
+                    {
+                        "period_start": sample.period_start.isoformat(),
+                        "period_end": sample.period_end.isoformat(),
+                        "seed": sample.seed,
+                        "closures": sample.population,
+                        "sampled": sample.sampled,
+                        "moderated": sample.moderated,
+                        "audits": listed,
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            print(json.dumps(listed, indent=2))
+        return 0
+    for sample in chosen:
+        print(
+            f"{sample.period_start:%d/%m/%Y} to {sample.period_end:%d/%m/%Y}: {sample.sampled} "
+            f"of {sample.population} approved closures sampled, {sample.moderated} for a "
+            f"second audit (seed {sample.seed})"
+        )
+    for r in rows:
+        print(
+            f"  {r.child_uid:<12} closed {r.closed_on:%d/%m/%Y}  {r.state.label:<30} "
+            f"{r.auditor or 'no auditor':<20} {'; '.join(x.value for x in r.reasons)}"
+        )
+    return 0
+
+
+def _audit_json(r: Any, seed: int) -> dict[str, Any]:
+    return {
+        "child_id": r.child_uid,
+        "closure_request_id": r.request_id,
+        "closed_on": r.closed_on.isoformat(),
+        "seed": seed,
+        "reasons": [x.value for x in r.reasons],
+        "why": r.reason_detail,
+        "moderated": r.moderated,
+        "state": r.state.value,
+        "auditor": r.auditor,
+        "moderator": r.moderator,
+        "overall": r.overall.value if r.overall else None,
+        "safe": r.safe,
+        "reopen": r.reopen or None,
+        "open_learning_actions": r.open_actions,
+    }
+
+
 # --- wiring ---------------------------------------------------------------------------------
 
 
@@ -408,6 +489,16 @@ def _parser() -> argparse.ArgumentParser:
         "run the case-closure checks for one young person",
     )
     p.add_argument("--child-id", required=True, help="the young person's child id")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = command(
+        "audit",
+        cmd_audit,
+        "closure audits: 'audit sample --month YYYY-MM [--seed N]' draws and records a "
+        "period's sample of approved closures; 'audit list' lists the sampled closures",
+    )
+    p.add_argument("action", choices=["sample", "list"], help="what to do")
+    p.add_argument("--month", help="the period's first month (YYYY-MM)")
+    p.add_argument("--seed", type=int, help="random seed (default: chosen, and recorded)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = command("set-password", cmd_set_password, "set a user's password (activates the account)")
     p.add_argument("username")

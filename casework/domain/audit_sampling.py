@@ -278,20 +278,26 @@ def exclusion_reason(
     *,
     first_auditor_id: int | None = None,
 ) -> str | None:
-    """Why this person may not audit this closure, or ``None`` when they may. Nobody
-    audits a closure they asked for or approved (independent scrutiny is the point of
-    an audit); a second, moderating audit must be by someone other than the first
-    auditor."""
+    """Why this person may not audit this closure, as the words after their name ("asked
+    for this closure"), or ``None`` when they may. Nobody audits a closure they asked for
+    or approved (independent scrutiny is the point of an audit); a second, moderating
+    audit must be by someone other than the first auditor."""
     if auditor_id == requested_by:
-        return "They asked for this closure, so they cannot audit it: choose someone else."
+        return "asked for this closure"
     if approved_by is not None and auditor_id == approved_by:
-        return "They approved this closure, so they cannot audit it: choose someone else."
+        return "approved this closure"
     if first_auditor_id is not None and auditor_id == first_auditor_id:
-        return (
-            "They made the first audit of this closure, so they cannot moderate it: "
-            "choose someone else."
-        )
+        return "made the first audit of this closure"
     return None
+
+
+def excluded_message(who: str, reason: str, *, second: bool = False) -> str:
+    """The plain refusal: "Sam Lee asked for this closure, so they cannot audit it:
+    choose someone else." (``who`` "You" reads "so you cannot ...")."""
+    pronoun = "you" if who == "You" else "they"
+    verb = "moderate" if second else "audit"
+    tail = "." if who == "You" else ": choose someone else."
+    return f"{who} {reason}, so {pronoun} cannot {verb} it{tail}"
 
 
 # --- moderation ---

@@ -17,7 +17,7 @@ import secrets
 import types
 import typing
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
@@ -313,23 +313,23 @@ def _judgement(row: Any, grades: Sequence[AuditGrade]) -> rules.Judgement | None
     )
 
 
-def _reopen_state(row: ClosureAudit, reopened: Mapping[int, list[datetime]]) -> str:
+def _reopen_state(row: ClosureAudit, reopened: Collection[int]) -> str:
+    """ "" (no reopening recommended), "recommended" (waiting for a team lead), "reopened"
+    (the case was reopened from the audited closure, whenever) or "declined"."""
     if row.reopen_requested_at is None:
         return ""
-    if any(at >= row.reopen_requested_at for at in reopened.get(row.young_person_id, [])):
+    if row.closure_request_id in reopened:
         return "reopened"
     if row.reopen_declined_at is not None:
         return "declined"
     return "recommended"
 
 
-def _reopenings(session: Session, people: Sequence[int]) -> dict[int, list[datetime]]:
-    out: dict[int, list[datetime]] = defaultdict(list)
+def _reopenings(session: Session, request_ids: Sequence[int]) -> set[int]:
+    """Which of these closures have since been reopened."""
     c = CaseReopening
-    stmt = select(c.young_person_id, c.reopened_at)
-    for pid, at in rows_in(session, stmt, c.young_person_id, people):
-        out[pid].append(at)
-    return out
+    stmt = select(c.closure_request_id)
+    return {rid for (rid,) in rows_in(session, stmt, c.closure_request_id, request_ids)}
 
 
 def _state(row: ClosureAudit, kinds: Mapping[str, Any], grades: dict[int, list[Any]]) -> Any:
@@ -370,7 +370,7 @@ def list_audits(
         ids = [row[0].id for row in rows]
         judgements = _judgements(session, ids)
         grades = _grades(session, [j.id for kinds in judgements.values() for j in kinds.values()])
-        reopened = _reopenings(session, [row[0].young_person_id for row in rows])
+        reopened = _reopenings(session, [row[0].closure_request_id for row in rows])
         open_actions: dict[int, int] = defaultdict(int)
         la = LearningAction
         for (aid,) in rows_in(
@@ -495,9 +495,10 @@ def assign(
             first_auditor_id=row.auditor_id if second else None,
         )
         if why is None and not second and auditor_id == row.moderator_id:
-            why = "They are this closure's moderating auditor: choose someone else."
+            why = "is this closure's moderating auditor"
         if why is not None:
-            raise ValidationFailed([f"auditor: {user.display_name}: {why}"])
+            message = rules.excluded_message(user.display_name, why, second=second)
+            raise ValidationFailed([f"auditor: {message}"])
         if done is not None and done.auditor_id != auditor_id:
             _drop_judgement(session, done)
         if second:
@@ -829,7 +830,7 @@ def audit_detail(db: Database, actor: Actor, audit_id: int, *, now: datetime) ->
             disagreements=differ,
             resolution_note=row.resolution_note,
             resolved_by=names.get(row.resolved_by) if row.resolved_by else None,
-            reopen=_reopen_state(row, _reopenings(session, [row.young_person_id])),
+            reopen=_reopen_state(row, _reopenings(session, [row.closure_request_id])),
             reopen_reason=row.reopen_reason,
             reopen_declined_note=row.reopen_declined_note,
             actions=tuple(
@@ -950,7 +951,7 @@ def save_judgement(
             )
         why = rules.exclusion_reason(actor.user_id, req.requested_by, req.reviewed_by)
         if why is not None:
-            raise PermissionDenied(why.replace("They ", "You ").replace("choose", "ask for"))
+            raise PermissionDenied(rules.excluded_message("You", why))
         problems = _judgement_problems(data, submit=submit, today=today, worker_id=req.requested_by)
         if problems:
             raise ValidationFailed(problems)
@@ -1071,7 +1072,7 @@ def resolve(
             raise ValidationFailed(["There is no disagreement to resolve on this audit."])
         why = rules.exclusion_reason(actor.user_id or 0, req.requested_by, req.reviewed_by)
         if why is not None:
-            raise PermissionDenied(why.replace("They ", "You ").replace("audit", "moderate"))
+            raise PermissionDenied(rules.excluded_message("You", why, second=True))
         problems = _judgement_problems(agreed, submit=True, today=today, worker_id=req.requested_by)
         if not note.strip():
             problems.append("note: Say how the disagreement was resolved.")
@@ -1116,7 +1117,7 @@ def decline_reopening(
         raise ValidationFailed(["note: Say why the case is not being reopened."])
     with db.unit_of_work() as session:
         row = _load(session, audit_id)
-        state = _reopen_state(row, _reopenings(session, [row.young_person_id]))
+        state = _reopen_state(row, _reopenings(session, [row.closure_request_id]))
         if state != "recommended":
             raise ValidationFailed(["No reopening is waiting for a decision on this audit."])
         row.reopen_declined_by, row.reopen_declined_at = actor.user_id, to_naive_utc(now)

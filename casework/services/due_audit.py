@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -86,20 +86,18 @@ def audit_work(
         .where(p.team_id.in_(list(led_teams)))
     )
     rows = session.execute(stmt2).all()
-    reopened: dict[int, list[datetime]] = {}
-    if rows:
-        people = [row[0].young_person_id for row in rows]
-        for pid, at in session.execute(
-            select(CaseReopening.young_person_id, CaseReopening.reopened_at).where(
-                CaseReopening.young_person_id.in_(people)
+    reopened = set(
+        session.scalars(
+            select(CaseReopening.closure_request_id).where(
+                CaseReopening.closure_request_id.in_([row[0].closure_request_id for row in rows])
             )
-        ):
-            reopened.setdefault(pid, []).append(at)
+        )
+    )
     for audit_row, uid, first, last, requested_by in rows:
+        if audit_row.closure_request_id in reopened:
+            continue
         asked = audit_row.reopen_requested_at
         assert asked is not None  # selected above
-        if any(at >= asked for at in reopened.get(audit_row.young_person_id, [])):
-            continue
         on = to_local(asked).date()
         out.append(
             AuditWork(
