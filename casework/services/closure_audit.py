@@ -150,8 +150,7 @@ def draw_sample(
     must have ended and must not overlap an earlier sample. Without a seed one is chosen
     at random; either way it is recorded, so the sample can be drawn again identically."""
     require(db, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
-    config = audit_rules()
-    start, end = rules.period(month, config)
+    start, end = rules.period(month, audit_rules())
     today = local_today(now)
     if end >= today:
         raise ValidationFailed(
@@ -165,55 +164,63 @@ def draw_sample(
     elif not 0 <= seed < 2**31:
         raise ValidationFailed([f"seed: {seed} is not valid: expected 0 to {2**31 - 1}."])
     with db.unit_of_work() as session:
-        clash = session.scalars(
-            select(AuditSample)
-            .where(AuditSample.period_start <= end)
-            .where(AuditSample.period_end >= start)
-        ).first()
-        if clash is not None:
-            raise ValidationFailed(
-                [
-                    f"month: A sample already covers {plain_date(clash.period_start)} to "
-                    f"{plain_date(clash.period_end)} (seed {clash.seed}); each closure is "
-                    "sampled once."
-                ]
-            )
-        sample = rules.draw_sample(closed_cases(session, start, end), start, end, seed, config)
-        row = AuditSample(
-            period_start=start,
-            period_end=end,
-            seed=seed,
-            random_percent=config.random_percent,
-            moderation_percent=config.moderation_percent,
-            lookback_months=config.lookback_months,
-            population=sample.population,
-            created_by=actor.user_id,
-            created_at=to_naive_utc(now),
+        return _summary(session, draw_sample_in(session, actor, start, end, seed, now=now))
+
+
+def draw_sample_in(
+    session: Session, actor: Actor, start: date, end: date, seed: int, *, now: datetime
+) -> AuditSample:
+    """Draw and write a sample in ``session`` (the caller has checked permission)."""
+    config = audit_rules()
+    clash = session.scalars(
+        select(AuditSample)
+        .where(AuditSample.period_start <= end)
+        .where(AuditSample.period_end >= start)
+    ).first()
+    if clash is not None:
+        raise ValidationFailed(
+            [
+                f"month: A sample already covers {plain_date(clash.period_start)} to "
+                f"{plain_date(clash.period_end)} (seed {clash.seed}); each closure is "
+                "sampled once."
+            ]
         )
-        session.add(row)
-        session.flush()
-        for case in sample.cases:
-            session.add(
-                ClosureAudit(
-                    sample_id=row.id,
-                    closure_request_id=case.request_id,
-                    young_person_id=case.person_id,
-                    reasons=",".join(r.value for r in case.reasons),
-                    reason_detail=case.detail,
-                    moderated=case.moderated,
-                )
+    sample = rules.draw_sample(closed_cases(session, start, end), start, end, seed, config)
+    row = AuditSample(
+        period_start=start,
+        period_end=end,
+        seed=seed,
+        random_percent=config.random_percent,
+        moderation_percent=config.moderation_percent,
+        lookback_months=config.lookback_months,
+        population=sample.population,
+        created_by=actor.user_id,
+        created_at=to_naive_utc(now),
+    )
+    session.add(row)
+    session.flush()
+    for case in sample.cases:
+        session.add(
+            ClosureAudit(
+                sample_id=row.id,
+                closure_request_id=case.request_id,
+                young_person_id=case.person_id,
+                reasons=",".join(r.value for r in case.reasons),
+                reason_detail=case.detail,
+                moderated=case.moderated,
             )
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "draw_audit_sample",
-            now=now,
-            record_type="audit_sample",
-            record_id=row.id,
-            fields=["seed", "period_start", "period_end"],
         )
-        return _summary(session, row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "draw_audit_sample",
+        now=now,
+        record_type="audit_sample",
+        record_id=row.id,
+        fields=["seed", "period_start", "period_end"],
+    )
+    return row
 
 
 def _summary(session: Session, row: AuditSample) -> SampleSummary:
