@@ -149,7 +149,7 @@ def _grades(overall: str, **worse: str) -> dict[str, tuple[str, str]]:
         AuditDomain.DECISION: "Closed when support was no longer needed; letter given.",
         AuditDomain.RECORDING: "Timely, clear contact records.",
     }
-    base = "good" if overall in ("good", "outstanding") else "requires_improvement"
+    base = "outstanding" if overall == "outstanding" else "good"
     return {d.value: (worse.get(d.value, base), notes[d]) for d in AuditDomain}
 
 
@@ -294,11 +294,15 @@ class _Auditing:
     def single(self, audits: list[ClosureAudit]) -> None:
         """Unsafe with reopening recommended; complete; in progress; assigned; the rest
         waiting for an auditor."""
+
         # The unsafe one first: a closure the demo lead approved, so they see the
         # reopening to decide in My work, while someone else audits it.
-        audits = sorted(
-            audits, key=lambda a: self.requests[a.closure_request_id].reviewed_by != self.demo_lead
-        )
+        def approved_by_lead(a: ClosureAudit) -> bool:
+            return self.requests[a.closure_request_id].reviewed_by == self.demo_lead
+
+        # After the unsafe one, those the demo lead may audit come first.
+        audits = sorted(audits, key=lambda a: not approved_by_lead(a))
+        audits = audits[:1] + sorted(audits[1:], key=approved_by_lead)
         for n, audit in enumerate(audits):
             people = self.free(audit)
             if n >= 6 or not people:
