@@ -1,0 +1,161 @@
+"""The Closure audits section: only for team leads; the demo's sampled month in the list;
+the audit form beside the read-only record as it stood, submitting (and refusals shown in
+plain words); the blind second audit and the moderation view's agreement figures."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pytestqt.qtbot import QtBot
+
+from casework.domain.audit_sampling import AuditDomain, AuditState
+from casework.services import auth, closure_audit
+from casework.services.closure_audit import JudgementInput
+from casework.services.permissions import Role
+from tests.ui._work_fixtures import PASSWORD
+from ui import tasks
+from ui.views.closure_audits import COLUMNS, ClosureAuditsSection
+from ui.workspace import CLOSURE_AUDITS, sections_for
+
+if TYPE_CHECKING:
+    from tests.ui._fixtures import Env
+
+pytest_plugins = ["tests.ui._fixtures", "tests.ui._work_fixtures"]
+TIMEOUT = 10_000
+_LEADS = ("lead.north", "lead.south", "lead.sixteenplus")
+
+
+def _section(qtbot: QtBot, env: Env) -> ClosureAuditsSection:
+    section = ClosureAuditsSection(env.db, env.lead, env.clock)
+    qtbot.addWidget(section)
+    section.resize(1150, 700)
+    section.show()
+    qtbot.waitUntil(lambda: section.listing.table.rowCount() > 0, timeout=TIMEOUT)
+    return section
+
+
+def test_only_team_leads_have_closure_audits() -> None:
+    assert CLOSURE_AUDITS in [s.title for s in sections_for(Role.TEAM_LEAD)]
+    assert CLOSURE_AUDITS not in [s.title for s in sections_for(Role.PRACTITIONER)]
+    assert CLOSURE_AUDITS not in [s.title for s in sections_for(Role.ADMIN)]
+
+
+def test_the_demo_month_is_listed_with_every_state(qtbot: QtBot, env: Env) -> None:
+    section = _section(qtbot, env)
+    table = section.listing.table
+    states = {
+        table.item(r, COLUMNS.index("Where it stands")).text() for r in range(table.rowCount())
+    }
+    for state in AuditState:
+        assert state.label in states, state
+    assert "seed" in section.listing.summary.text()
+    assert table.accessibleName() and section.listing.sample.accessibleName()
+
+
+def _open_own(qtbot: QtBot, section: ClosureAuditsSection, env: Env, state: AuditState) -> int:
+    rows = section.listing.visible_rows()
+    row = next(r for r in rows if r.state is state and r.auditor_id == env.lead.user_id)
+    section.listing.table.selectRow(rows.index(row))
+    section.listing.open_button.click()
+    qtbot.waitUntil(lambda: section.audit.detail is not None, timeout=TIMEOUT)
+    return row.id
+
+
+def test_audit_form_beside_the_record_submits(qtbot: QtBot, env: Env) -> None:
+    section = _section(qtbot, env)
+    audit_id = _open_own(qtbot, section, env, AuditState.ASSIGNED)
+    page = section.audit
+    detail = page.detail
+    assert detail is not None
+    assert page.record.isReadOnly()
+    text = page.record.toPlainText()
+    assert "Closed" in text and "The closure checks as approved" in text
+    assert all(e.on <= detail.record.closed_on for e in detail.record.chronology)
+    assert page.form_box.isVisible() and page.submit_button.isVisible()
+    # Submitting an empty form is refused in plain words, and nothing is lost.
+    page.submit_button.click()
+    qtbot.waitUntil(lambda: page.status.isVisible(), timeout=TIMEOUT)
+    assert "Grade" in page.status.text() and "safe" in page.status.text()
+    for field in page.form.domains:
+        field.grade.setCurrentIndex(field.grade.findData("good"))
+        field.evidence.setPlainText(f"Seen in the record: {field.domain.label}.")
+        assert field.grade.accessibleName().endswith("grade")
+    page.form.overall.setCurrentIndex(page.form.overall.findData("good"))
+    page.form.safe.setCurrentIndex(page.form.safe.findData(True))
+    page.submit_button.click()
+    qtbot.waitUntil(
+        lambda: page.detail is not None and page.detail.state is AuditState.COMPLETE,
+        timeout=TIMEOUT,
+    )
+    assert not page.form_box.isVisible()  # submitted: read-only now
+    tasks.wait_for_all()
+    rows = closure_audit.list_audits(env.db, env.lead, now=env.now)
+    assert next(r for r in rows if r.id == audit_id).state is AuditState.COMPLETE
+
+
+def test_unsafe_needs_an_action_for_the_worker(qtbot: QtBot, env: Env) -> None:
+    section = _section(qtbot, env)
+    _open_own(qtbot, section, env, AuditState.ASSIGNED)
+    page = section.audit
+    for field in page.form.domains:
+        field.grade.setCurrentIndex(field.grade.findData("inadequate"))
+        field.evidence.setPlainText("Not enough.")
+    page.form.overall.setCurrentIndex(page.form.overall.findData("inadequate"))
+    page.form.safe.setCurrentIndex(page.form.safe.findData(False))
+    page.form.safety_note.setPlainText("Exploitation risk not handed on.")
+    page.submit_button.click()
+    qtbot.waitUntil(lambda: page.status.isVisible(), timeout=TIMEOUT)
+    assert "at least one action for the worker" in page.status.text()
+    page.form.action_text.setText("Discuss the exploitation handover in supervision.")
+    page.form.add_action.click()  # owner defaults to the worker who asked for the closure
+    assert "Discuss the exploitation" in page.form.action_list.text()
+    page.submit_button.click()
+    qtbot.waitUntil(
+        lambda: page.detail is not None and page.detail.reopen == "recommended",
+        timeout=TIMEOUT,
+    )
+    assert page.reopen_button.isVisible() and page.detail.actions
+
+
+def test_second_audit_is_blind_in_the_moderation_view(qtbot: QtBot, env: Env) -> None:
+    rows = closure_audit.list_audits(env.db, env.lead, now=env.now)
+    row = next(r for r in rows if r.state is AuditState.AWAITING_MODERATION)
+    leads = [auth.login(env.db, u, PASSWORD, now=env.now) for u in _LEADS]
+    barred = {
+        row.auditor_id,
+        *(a.user_id for a in leads if a.display_name in (row.requested_by, row.approved_by)),
+    }
+    moderator = next(a for a in leads if a.user_id not in barred)
+    closure_audit.assign(env.db, env.lead, row.id, moderator.user_id or 0, now=env.now, second=True)
+    section = ClosureAuditsSection(env.db, moderator, env.clock)
+    qtbot.addWidget(section)
+    section.resize(1150, 700)
+    section.show()
+    section.show_moderation()
+    page = section.moderation
+    qtbot.waitUntil(lambda: page.audit.count() > 0, timeout=TIMEOUT)
+    assert "moderated audits" in page.summary.text()
+    assert page.by_domain.rowCount() == len(AuditDomain) + 2
+    page.audit.setCurrentIndex(page.audit.findData(row.id))
+    qtbot.waitUntil(lambda: page.side.rowCount() > 0, timeout=TIMEOUT)
+    first_column = {page.side.item(r, 1).text() for r in range(page.side.rowCount())}
+    assert first_column == {"—"}  # the first auditor's grades are hidden
+    assert "hidden" in page.side_note.text()
+    # After the second audit is submitted, the first is shown beside it.
+    grades = {d.value: ("good", "Evidence.") for d in AuditDomain}
+    closure_audit.save_judgement(
+        env.db,
+        moderator,
+        row.id,
+        JudgementInput(grades=grades, overall="good", safe=True),
+        now=env.now,
+        submit=True,
+    )
+    page.refresh()
+    qtbot.waitUntil(
+        lambda: page.side.rowCount() > 0 and page.side.item(0, 1).text() != "—",
+        timeout=TIMEOUT,
+    )
