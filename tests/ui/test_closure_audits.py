@@ -15,7 +15,7 @@ from casework.domain.audit_sampling import AuditDomain, AuditState
 from casework.services import auth, closure_audit
 from casework.services.closure_audit import JudgementInput
 from casework.services.permissions import Role
-from tests.ui._work_fixtures import PASSWORD
+from tests.conftest import PASSWORD
 from ui import tasks
 from ui.views.closure_audits import COLUMNS, ClosureAuditsSection
 from ui.workspace import CLOSURE_AUDITS, sections_for
@@ -139,8 +139,9 @@ def test_second_audit_is_blind_in_the_moderation_view(qtbot: QtBot, env: Env) ->
     qtbot.waitUntil(lambda: page.audit.count() > 0, timeout=TIMEOUT)
     assert "moderated audits" in page.summary.text()
     assert page.by_domain.rowCount() == len(AuditDomain) + 2
+    tasks.wait_for_all()
     page.audit.setCurrentIndex(page.audit.findData(row.id))
-    qtbot.waitUntil(lambda: page.side.rowCount() > 0, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "hidden" in page.side_note.text(), timeout=TIMEOUT)
     first_column = {page.side.item(r, 1).text() for r in range(page.side.rowCount())}
     assert first_column == {"—"}  # the first auditor's grades are hidden
     assert "hidden" in page.side_note.text()

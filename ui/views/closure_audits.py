@@ -1043,6 +1043,7 @@ class ModerationPage(QWidget):
         super().__init__()
         self._db, self._actor, self._clock = db, actor, clock
         self._generation = 0
+        self._side_generation = 0
         self.back_button = QPushButton("← &Back to closure audits")
         self.back_button.clicked.connect(self.back)
         self.summary = text_label("Loading…", rich=True)
@@ -1158,10 +1159,11 @@ class ModerationPage(QWidget):
     def _show_side(self) -> None:
         audit_id = self.audit.currentData()
         self.side.setRowCount(0)
+        self._side_generation += 1
         if audit_id is None:
             self.side_note.setText("No audit has been chosen for a second audit yet.")
             return
-        generation = self._generation
+        generation = self._side_generation
         tasks.run(
             closure_audit.audit_detail,
             self._db,
@@ -1173,7 +1175,7 @@ class ModerationPage(QWidget):
         )
 
     def _side(self, generation: int, detail: AuditDetail) -> None:
-        if generation != self._generation or not isValid(self):
+        if generation != self._side_generation or not isValid(self):
             return
         by_kind = {j.kind: j for j in detail.judgements}
         keys = list(COMPARED)
@@ -1210,6 +1212,7 @@ class ModerationPage(QWidget):
 
     def clear(self) -> None:
         self._generation += 1
+        self._side_generation += 1
         for table in (self.by_domain, self.by_auditor, self.side):
             table.setRowCount(0)
         self.audit.clear()
