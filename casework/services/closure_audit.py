@@ -53,6 +53,7 @@ from casework.services import audit
 from casework.services.chronology import events_in, sorted_events
 from casework.services.chronology_events import Event
 from casework.services.common import Changed, require, rows_in
+from casework.services.people import require_on_person
 from casework.services.permissions import Action, Actor, Role
 
 RECORD_TYPE = "closure_audit"
@@ -1117,8 +1118,6 @@ def decline_reopening(
     unsafe, saying why (reopening itself is the closure workflow's reopen step)."""
     with db.reading() as session:
         person_id = _load(session, audit_id).young_person_id
-    from casework.services.people import require_on_person
-
     require_on_person(db, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now, closed_ok=True)
     if not note.strip():
         raise ValidationFailed(["note: Say why the case is not being reopened."])

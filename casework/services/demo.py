@@ -331,12 +331,23 @@ def _closure_audits(
 ) -> None:
     """Last month's closures in every team, sampled and audited (the demo team lead's
     own team alternating with the others)."""
-    from casework.db.models import ClosureRequest
+    from casework.db.models import (
+        Allegation,
+        ChildProtectionPlan,
+        ClosureRequest,
+        MissingEpisode,
+        Referral,
+        SafeguardingContact,
+    )
     from casework.domain.codes import InTouch
     from casework.services.demo_audit import populate_audits
     from casework.services.due import statuses_in
 
+    # Only people with nothing at the front door, so the demo keeps its examples of the
+    # front-door clocks (closing a case finishes whatever it still had open).
     asked = set(session.scalars(select(ClosureRequest.young_person_id)))
+    for model in (Allegation, Referral, SafeguardingContact, ChildProtectionPlan, MissingEpisode):
+        asked |= set(session.scalars(select(model.young_person_id)))
     pool = [
         (p.id, p.pa_id or p.sw_id, lead_for[p.id])
         for p in people

@@ -440,7 +440,7 @@ def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) ->
             session,
             owners=[actor.user_id] if actor.user_id is not None else [],
             owner_teams=actor.led_team_ids if team else (),
-            led_teams=actor.led_team_ids if actor.role is Role.TEAM_LEAD else (),
+            led_teams=actor.led_team_ids if team and actor.role is Role.TEAM_LEAD else (),
             today=today,
         )
         if found:

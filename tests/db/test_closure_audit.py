@@ -32,6 +32,7 @@ NOVEMBER = date(2026, 11, 1)
 class Audited:
     opened: Opened
     audit_id: int
+    sample_id: int
     request_id: int
     person_id: int
     worker: Actor  # asked for the closure
@@ -101,6 +102,7 @@ def audited(demo_db: Opened) -> Audited:
     return Audited(
         demo_db,
         row.id,
+        row.sample_id,
         row.request_id,
         row.person_id,
         _actor(demo_db, requested_by),
@@ -306,7 +308,9 @@ def test_second_audit_is_blind_then_disagreement_is_resolved(audited: Audited) -
     assert [j.kind for j in seen.judgements] == ["first", "second"]
     assert seen.disagreements == ("voice", "overall")
     assert seen.state is AuditState.DISAGREEMENT
-    report = closure_audit.agreement_report(db, audited.auditor, now=LATER)
+    report = closure_audit.agreement_report(
+        db, audited.auditor, now=LATER, sample_id=audited.sample_id
+    )
     assert report.agreement.pairs == 1
     assert report.agreement.by_domain["voice"].percent == 0.0
     assert report.agreement.by_domain["risk"].percent == 100.0

@@ -321,6 +321,14 @@ def test_migration_backfills_the_front_door(demo_db: Opened) -> None:
         lead = session.scalar(select(User.id).where(User.username == "lead.north"))
         pid = session.scalar(text("SELECT id FROM young_people ORDER BY id LIMIT 1"))
     with db.unit_of_work() as session:
+        for table in (  # and the tables of later revisions
+            "learning_actions",
+            "audit_grades",
+            "audit_judgements",
+            "closure_audits",
+            "audit_samples",
+        ):
+            session.execute(text(f"DROP TABLE {table}"))
         for table in ("child_protection_meetings", "child_protection_plans"):
             session.execute(text(f"DROP TABLE {table}"))
         for table, column in (
