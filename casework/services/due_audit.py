@@ -68,8 +68,9 @@ def audit_work(
                     DueKind.LEARNING_ACTION,
                     action.due_on,
                     action.due_on < today,
-                    "Learning action from a closure audit",
-                    action.description,
+                    f"Learning action: {action.description}",
+                    "From an audit of this young person's closure: say what was done with "
+                    "“Mark done” when it is done.",
                     action.id,
                 ),
             )

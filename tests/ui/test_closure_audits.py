@@ -12,9 +12,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pytestqt.qtbot import QtBot
 
 from casework.domain.audit_sampling import AuditDomain, AuditState
-from casework.services import auth, closure_audit
+from casework.domain.due import DueKind
+from casework.services import auth, closure_audit, users
 from casework.services.closure_audit import JudgementInput
-from casework.services.permissions import Role
+from casework.services.demo import ADMIN_USERNAME
+from casework.services.permissions import Actor, Role
 from tests.conftest import PASSWORD
 from ui import tasks
 from ui.views.closure_audits import COLUMNS, ClosureAuditsSection
@@ -26,6 +28,10 @@ if TYPE_CHECKING:
 pytest_plugins = ["tests.ui._fixtures", "tests.ui._work_fixtures"]
 TIMEOUT = 10_000
 _LEADS = ("lead.north", "lead.south", "lead.sixteenplus")
+
+
+def _admin(env: Env) -> Actor:
+    return auth.login(env.db, ADMIN_USERNAME, PASSWORD, now=env.now)
 
 
 def _section(qtbot: QtBot, env: Env) -> ClosureAuditsSection:
@@ -160,3 +166,33 @@ def test_second_audit_is_blind_in_the_moderation_view(qtbot: QtBot, env: Env) ->
         lambda: page.side.rowCount() > 0 and page.side.item(0, 1).text() != "—",
         timeout=TIMEOUT,
     )
+
+
+def test_the_worker_sees_learning_actions_in_my_work_and_marks_them_done(
+    qtbot: QtBot, env: Env
+) -> None:
+    from ui.views.my_work import MyWorkView
+
+    rows = closure_audit.list_audits(env.db, env.lead, now=env.now)
+    unsafe = next(r for r in rows if r.reopen == "recommended")
+    detail = closure_audit.audit_detail(env.db, env.lead, unsafe.id, now=env.now)
+    worker_id = detail.record.requested_by_id
+    username = next(
+        u.username for u in users.list_users(env.db, _admin(env), now=env.now) if u.id == worker_id
+    )
+    worker = auth.login(env.db, username, PASSWORD, now=env.now)
+    view = MyWorkView(env.db, worker, env.clock)
+    qtbot.addWidget(view)
+    view.resize(1200, 600)
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        view.show()
+    assert view.set_kind(DueKind.LEARNING_ACTION)
+    learning = view.model.shown_items()
+    assert len(learning) == len([a for a in detail.actions if a.done_on is None]) >= 1
+    assert learning[0].item.title.startswith("Learning action: ")
+    view.select_row(0)
+    assert view.done_button.isVisible()
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        view.mark_done("Talked it through in supervision.")
+    remaining = [w for w in view.model.all_items() if w.item.kind is DueKind.LEARNING_ACTION]
+    assert len(remaining) == len(learning) - 1
