@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from casework.domain.audit_sampling import AuditDomain, AuditState
@@ -196,3 +198,20 @@ def test_the_worker_sees_learning_actions_in_my_work_and_marks_them_done(
         view.mark_done("Talked it through in supervision.")
     remaining = [w for w in view.model.all_items() if w.item.kind is DueKind.LEARNING_ACTION]
     assert len(remaining) == len(learning) - 1
+
+
+def test_keyboard_opens_an_audit_and_escape_goes_back(qtbot: QtBot, env: Env) -> None:
+    section = _section(qtbot, env)
+    table = section.listing.table
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: section.audit.detail is not None, timeout=TIMEOUT)
+    assert section.currentWidget() is section.audit
+    assert section.audit.back_button.hasFocus() or section.audit.isAncestorOf(
+        QApplication.focusWidget()
+    )
+    qtbot.keyClick(section.audit.back_button, Qt.Key.Key_Escape)
+    assert section.currentWidget() is section.listing
+    for button in (section.listing.draw_button, section.listing.moderation_button):
+        assert "&" in button.text()  # a mnemonic

@@ -791,7 +791,8 @@ class AuditPage(QWidget):
         self.reopen_button.clicked.connect(self._reopen)
         self.decline_button.clicked.connect(self._decline)
         self.done_button.clicked.connect(self._done)
-        QShortcut(QKeySequence("Escape"), self, activated=self.back)
+        back_key = QShortcut(QKeySequence("Escape"), self, activated=self.back.emit)
+        back_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._resolving = False
 
     def show_audit(self, audit_id: int, owners: Sequence[tuple[int, str]]) -> None:
@@ -1084,7 +1085,8 @@ class ModerationPage(QWidget):
         layout.addWidget(self.side, 1)
         self.side.setMaximumHeight(24 * (len(COMPARED) + 1) + 12)
         self.audit.currentIndexChanged.connect(self._show_side)
-        QShortcut(QKeySequence("Escape"), self, activated=self.back)
+        back_key = QShortcut(QKeySequence("Escape"), self, activated=self.back.emit)
+        back_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     @staticmethod
     def _table(headers: Sequence[str], name: str) -> QTableWidget:
