@@ -605,7 +605,7 @@ class AuditForm(QWidget):
         self.note.setAccessibleName("How the disagreement was resolved")
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(48)
-        self.note_label = QLabel("How the &disagreement was resolved:")
+        self.note_label = QLabel("How it was &agreed:")
         self.note_label.setBuddy(self.note)
         self.actions: list[ActionInput] = []
         self.action_list = text_label("No learning actions yet.")
@@ -634,8 +634,13 @@ class AuditForm(QWidget):
         top.addRow("Why not safe:", self.safety_note)
         top.addRow("Summary:", self.summary)
         action_row = QHBoxLayout()
-        action_row.addWidget(self.action_text, 1)
-        action_row.addWidget(self.action_owner)
+        owner_label = QLabel("O&wner:")
+        owner_label.setBuddy(self.action_owner)
+        due_label = QLabel("D&ue:")
+        due_label.setBuddy(self.action_due)
+        action_row.addWidget(owner_label)
+        action_row.addWidget(self.action_owner, 1)
+        action_row.addWidget(due_label)
         action_row.addWidget(self.action_due)
         action_row.addWidget(self.add_action)
         layout = QVBoxLayout(self)
@@ -647,6 +652,7 @@ class AuditForm(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(QLabel("<b>Learning actions</b> (created when submitted)"))
         layout.addWidget(self.action_list)
+        layout.addWidget(self.action_text)
         layout.addLayout(action_row)
         self.set_resolving(False)
 
@@ -748,7 +754,7 @@ class AuditPage(QWidget):
         form_layout.setContentsMargins(4, 4, 4, 4)
         form_layout.addWidget(self.form)
         self.save_button = QPushButton("&Save draft")
-        self.submit_button = QPushButton("Su&bmit audit")
+        self.submit_button = QPushButton("Submi&t audit")
         self.resolve_button = QPushButton("&Resolve the disagreement…")
         self.reopen_button = QPushButton("Re&open the case…")
         self.decline_button = QPushButton("Do &not reopen…")
@@ -868,12 +874,12 @@ class AuditPage(QWidget):
         self.form_box.setVisible(writable)
         self.save_button.setVisible(writable)
         self.submit_button.setVisible(writable)
-        self.submit_button.setText("Su&bmit audit")
+        self.submit_button.setText("Submi&t audit")
         self.resolve_button.setVisible(detail.state is AuditState.DISAGREEMENT)
 
     def _set_owners(self, detail: AuditDetail) -> None:
         rec = detail.record
-        owners = [(rec.requested_by_id, f"{rec.requested_by} (asked for the closure)")]
+        owners = [(rec.requested_by_id, f"{rec.requested_by} (the worker)")]
         owners += [(uid, name) for uid, name in self.owners if uid != rec.requested_by_id]
         self.form.action_owner.clear()
         for uid, name in owners:
@@ -960,7 +966,7 @@ class AuditPage(QWidget):
         self.form_box.setTitle("The agreed grades")
         self.form_box.show()
         self.save_button.hide()
-        self.submit_button.setText("Su&bmit agreed grades")
+        self.submit_button.setText("Submi&t agreed grades")
         self.submit_button.show()
         self.form.domains[0].grade.setFocus()
 
