@@ -294,7 +294,41 @@ def _as_of(text: str | None) -> date:
         raise CliError(f"--as-of: '{text}' is not a date: expected YYYY-MM-DD.") from None
 
 
+def _date_arg(name: str, text: str | None) -> date:
+    if not text:
+        raise CliError(f"report performance: {name} YYYY-MM-DD is required.")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{name}: '{text}' is not a date: expected YYYY-MM-DD.") from None
+
+
+def cmd_report_performance(args: argparse.Namespace) -> int:
+    from casework.reports.performance import performance_report
+
+    start, end = _date_arg("--from", args.date_from), _date_arg("--to", args.date_to)
+    db = open_for_cli(resolve_path(args.path))
+    try:
+        report = performance_report(db, SYSTEM_ACTOR, start, end, now=utc_now())
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"Performance from {start:%d/%m/%Y} to {end:%d/%m/%Y} (team and worker as allocated now)")
+    for item in report["figures"]:
+        if "counts" in item:
+            counts = ", ".join(f"{k}: {v}" for k, v in item["counts"].items()) or "none"
+            print(f"  {item['title']}: {counts}")
+        else:
+            percent = "-" if item["percent"] is None else f"{item['percent']}%"
+            print(f"  {item['title']}: {item['numerator']} of {item['denominator']} ({percent})")
+    return 0
+
+
 def cmd_report_due(args: argparse.Namespace) -> int:
+    if args.report == "performance":
+        return cmd_report_performance(args)
     as_of = _as_of(args.as_of)
     db = open_for_cli(resolve_path(args.path))
     try:
@@ -478,10 +512,13 @@ def _parser() -> argparse.ArgumentParser:
     p = command(
         "report",
         cmd_report_due,
-        "reports from the record: 'report due' lists every due and overdue item",
+        "reports from the record: 'report due' lists every due and overdue item; "
+        "'report performance --from DATE --to DATE' gives the period's figures",
     )
-    p.add_argument("report", choices=["due"], help="which report")
-    p.add_argument("--as-of", help="the date to report as of (YYYY-MM-DD; default today)")
+    p.add_argument("report", choices=["due", "performance"], help="which report")
+    p.add_argument("--as-of", help="due: the date to report as of (YYYY-MM-DD; default today)")
+    p.add_argument("--from", dest="date_from", help="performance: the first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", help="performance: the last day (YYYY-MM-DD)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = command(
         "closure-check",

@@ -356,3 +356,37 @@ def test_cli_audit_sample_and_list(
     assert listed and {"child_id", "reasons", "state", "seed"} <= set(listed[0])
     assert cli.main(["audit", "sample", "--path", path, "--month", "2026-13"]) != 0
     assert "YYYY-MM" in capsys.readouterr().err
+
+
+def test_cli_report_performance(
+    demo_db: Opened, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASEWORK_PASSPHRASE", "test passphrase for casework")
+    monkeypatch.setattr(cli, "utc_now", lambda: LATER)
+    monkeypatch.setattr(keys.OSKeyStore, "is_available", lambda self: False)
+    demo_db.db.close()
+    path = str(demo_db.path)
+    argv = ["report", "performance", "--path", path, "--from", "2026-06-01", "--to", "2026-11-30"]
+    assert cli.main([*argv, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    figures = {f["key"]: f for f in report["figures"]}
+    assert {
+        "contacts_decided_within_1_working_day",
+        "referrals_decided_within_1_working_day",
+        "assessments_within_45_working_days",
+        "lado_told_within_1_working_day",
+        "allegations_with_outcome",
+        "closures_with_override",
+        "closures_by_reason",
+        "audit_grades",
+    } <= set(figures)
+    for f in figures.values():
+        if "numerator" in f:
+            assert 0 <= f["numerator"] <= f["denominator"]
+            assert sum(t["denominator"] for t in f["per_team"].values()) == f["denominator"]
+            assert sum(w["numerator"] for w in f["per_worker"].values()) == f["numerator"]
+    closures = sum(figures["closures_by_reason"]["counts"].values())
+    assert closures == figures["closures_with_override"]["denominator"] > 0
+    assert sum(figures["audit_grades"]["counts"].values()) >= 1  # the demo's audited month
+    assert cli.main([*argv[:-2], "--to", "2026-05-01"]) != 0
+    assert "before" in capsys.readouterr().err
