@@ -215,3 +215,27 @@ def test_keyboard_opens_an_audit_and_escape_goes_back(qtbot: QtBot, env: Env) ->
     assert section.currentWidget() is section.listing
     for button in (section.listing.draw_button, section.listing.moderation_button):
         assert "&" in button.text()  # a mnemonic
+
+
+def test_a_disagreement_is_resolved_with_agreed_grades_and_a_note(qtbot: QtBot, env: Env) -> None:
+    section = _section(qtbot, env)
+    rows = section.listing.visible_rows()
+    row = next(r for r in rows if r.state is AuditState.DISAGREEMENT)
+    section.open_audit(row.id)
+    page = section.audit
+    qtbot.waitUntil(lambda: page.detail is not None, timeout=TIMEOUT)
+    assert page.detail is not None and page.detail.disagreements
+    assert "disagree" in page.where.text()
+    assert page.resolve_button.isVisible()
+    page.resolve_button.click()
+    assert page.form.note.isVisible() and page.submit_button.text() == "Submi&t agreed grades"
+    page.submit_button.click()  # no note yet: refused
+    qtbot.waitUntil(lambda: page.status.isVisible(), timeout=TIMEOUT)
+    assert "how the disagreement was resolved" in page.status.text()
+    page.form.note.setPlainText("Agreed at the moderation meeting.")
+    page.submit_button.click()
+    qtbot.waitUntil(
+        lambda: page.detail is not None and page.detail.state is AuditState.COMPLETE,
+        timeout=TIMEOUT,
+    )
+    assert page.detail.resolution_note == "Agreed at the moderation meeting."
