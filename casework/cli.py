@@ -454,10 +454,45 @@ def _as_of(text: str | None) -> date:
         raise CliError(f"--as-of: '{text}' is not a date: expected YYYY-MM-DD.") from None
 
 
+def _date_arg(name: str, text: str | None) -> date:
+    if not text:
+        raise CliError(f"report performance: {name} YYYY-MM-DD is required.")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{name}: '{text}' is not a date: expected YYYY-MM-DD.") from None
+
+
+def cmd_report_performance(args: argparse.Namespace) -> int:
+    from casework.reports.performance import performance_report
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    start, end = _date_arg("--from", args.date_from), _date_arg("--to", args.date_to)
+    db = open_for_cli(resolve_path(args.path))
+    try:
+        report = performance_report(db, SYSTEM_ACTOR, start, end, now=utc_now())
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"Performance from {start:%d/%m/%Y} to {end:%d/%m/%Y} (team and worker as allocated now)")
+    for item in report["figures"]:
+        if "counts" in item:
+            counts = ", ".join(f"{k}: {v}" for k, v in item["counts"].items()) or "none"
+            print(f"  {item['title']}: {counts}")
+        else:
+            percent = "-" if item["percent"] is None else f"{item['percent']}%"
+            print(f"  {item['title']}: {item['numerator']} of {item['denominator']} ({percent})")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from casework.services import due
     from casework.services.permissions import SYSTEM_ACTOR
 
+    if args.report == "performance":
+        return cmd_report_performance(args)
     as_of = _as_of(args.as_of)
     report = {
         "due": due.report_due,
@@ -540,6 +575,88 @@ def cmd_closure_check(args: argparse.Namespace) -> int:
         mark = "ok " if check["passed"] else ("BLOCK" if check["severity"] == "blocker" else "WARN")
         print(f"  {mark:<5} {check['number']:>3}. {check['title']}: {check['summary']}")
     return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from casework.services import closure_audit
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    month = closure_audit.parse_month(args.month) if args.month else None
+    if args.action == "sample" and month is None:
+        raise CliError("audit sample: --month YYYY-MM is required.")
+    db = open_for_cli(resolve_path(args.path))
+    try:
+        if args.action == "sample":
+            assert month is not None
+            made = closure_audit.draw_sample(db, SYSTEM_ACTOR, month, now=utc_now(), seed=args.seed)
+            rows = closure_audit.list_audits(db, SYSTEM_ACTOR, now=utc_now(), sample_id=made.id)
+            chosen = [made]
+        else:
+            chosen = [
+                s
+                for s in closure_audit.samples(db, SYSTEM_ACTOR, now=utc_now())
+                if month is None or s.period_start <= month <= s.period_end
+            ]
+            rows = [
+                r
+                for r in closure_audit.list_audits(db, SYSTEM_ACTOR, now=utc_now())
+                if r.sample_id in {s.id for s in chosen}
+            ]
+    finally:
+        db.close()
+    seeds = {s.id: s.seed for s in chosen}
+    if args.json:
+        listed = [_audit_json(r, seeds[r.sample_id]) for r in rows]
+        if args.action == "sample":
+            sample = chosen[0]
+            print(
+                json.dumps(
+                    {
+                        "period_start": sample.period_start.isoformat(),
+                        "period_end": sample.period_end.isoformat(),
+                        "seed": sample.seed,
+                        "closures": sample.population,
+                        "sampled": sample.sampled,
+                        "moderated": sample.moderated,
+                        "audits": listed,
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            print(json.dumps(listed, indent=2))
+        return 0
+    for sample in chosen:
+        print(
+            f"{sample.period_start:%d/%m/%Y} to {sample.period_end:%d/%m/%Y}: {sample.sampled} "
+            f"of {sample.population} approved closures sampled, {sample.moderated} for a "
+            f"second audit (seed {sample.seed})"
+        )
+    for r in rows:
+        print(
+            f"  {r.child_uid:<12} closed {r.closed_on:%d/%m/%Y}  {r.state.label:<30} "
+            f"{r.auditor or 'no auditor':<20} {'; '.join(x.value for x in r.reasons)}"
+        )
+    return 0
+
+
+def _audit_json(r: Any, seed: int) -> dict[str, Any]:
+    return {
+        "child_id": r.child_uid,
+        "closure_request_id": r.request_id,
+        "closed_on": r.closed_on.isoformat(),
+        "seed": seed,
+        "reasons": [x.value for x in r.reasons],
+        "why": r.reason_detail,
+        "moderated": r.moderated,
+        "state": r.state.value,
+        "auditor": r.auditor,
+        "moderator": r.moderator,
+        "overall": r.overall.value if r.overall else None,
+        "safe": r.safe,
+        "reopen": r.reopen or None,
+        "open_learning_actions": r.open_actions,
+    }
 
 
 # --- wiring ---------------------------------------------------------------------------------
@@ -632,12 +749,17 @@ def _parser() -> argparse.ArgumentParser:
     p = command(
         "report",
         cmd_report,
-        "reports from the record as it stood on a day: 'due' lists every due and overdue "
-        "item; 'status' each young person's category, in-touch, accommodation, activity, "
-        "PA and next due; 'whereabouts' everyone whose whereabouts are unknown",
+        "reports from the record: 'due' lists every due and overdue item; 'status' each "
+        "young person's category, in-touch, accommodation, activity, PA and next due; "
+        "'whereabouts' everyone whose whereabouts are unknown (these three as the record "
+        "stood on --as-of); 'performance --from DATE --to DATE' gives the period's figures",
     )
-    p.add_argument("report", choices=["due", "status", "whereabouts"], help="which report")
+    p.add_argument(
+        "report", choices=["due", "status", "whereabouts", "performance"], help="which report"
+    )
     p.add_argument("--as-of", help="the date to report as of (YYYY-MM-DD; default today)")
+    p.add_argument("--from", dest="date_from", help="performance: the first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", help="performance: the last day (YYYY-MM-DD)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = command(
         "closure-check",
@@ -645,6 +767,16 @@ def _parser() -> argparse.ArgumentParser:
         "run the case-closure checks for one young person",
     )
     p.add_argument("--child-id", required=True, help="the young person's child id")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = command(
+        "audit",
+        cmd_audit,
+        "closure audits: 'audit sample --month YYYY-MM [--seed N]' draws and records a "
+        "period's sample of approved closures; 'audit list' lists the sampled closures",
+    )
+    p.add_argument("action", choices=["sample", "list"], help="what to do")
+    p.add_argument("--month", help="the period's first month (YYYY-MM)")
+    p.add_argument("--seed", type=int, help="random seed (default: chosen, and recorded)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p = command("set-password", cmd_set_password, "set a user's password (activates the account)")
     p.add_argument("username")

@@ -13,6 +13,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from casework.domain.audit_sampling import AuditRules
 from casework.domain.calendar import WorkingCalendar
 from casework.domain.closure import CheckId, ClosureRules, Severity
 from casework.domain.due import DueRules
@@ -203,3 +204,23 @@ def closure_rules() -> ClosureRules:
     """The closure rules this installation runs with (read once)."""
     where, text = _source()
     return closure_from(_load(text, where), where)
+
+
+def audit_from(data: dict[str, Any], where: str) -> AuditRules:
+    """``[audit]``: the sample period, the random and moderation shares, and how far back
+    an open exploitation or missing risk puts a closure in the sample."""
+    section = data.get("audit", {})
+    unknown = sorted(set(section) - set(AuditRules.__dataclass_fields__))
+    if unknown:
+        raise ConfigError(f"{where}: audit.{unknown[0]} is not a setting Casework knows.")
+    try:
+        return AuditRules(**section).validated()
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}.") from None
+
+
+@lru_cache(maxsize=1)
+def audit_rules() -> AuditRules:
+    """The closure-audit rules this installation runs with (read once)."""
+    where, text = _source()
+    return audit_from(_load(text, where), where)

@@ -39,6 +39,7 @@ Clock = Callable[[], datetime]
 MY_WORK = "My work"
 FRONT_DOOR = "Front door"
 CLOSURES = "Closures"
+CLOSURE_AUDITS = "Closure audits"
 CASELOAD = "Caseload"
 USERS = "Users and teams"
 SETTINGS = "Settings"
@@ -100,6 +101,12 @@ def _closures(db: Database, actor: Actor, clock: Clock) -> QWidget:
     return ClosuresSection(db, actor, clock)
 
 
+def _closure_audits(db: Database, actor: Actor, clock: Clock) -> QWidget:
+    from ui.views.closure_audits import ClosureAuditsSection
+
+    return ClosureAuditsSection(db, actor, clock)
+
+
 def _users(db: Database, actor: Actor, clock: Clock) -> QWidget:
     from ui.views.admin_users import AdminUsersView
 
@@ -116,12 +123,15 @@ def sections_for(role: Role) -> list[SectionSpec]:
     """Only the sections that exist for the role: administrators never see case records.
     The first is where the user lands: for caseworkers, what is due today."""
     if role in CASE_ROLES:
-        return [
+        sections = [
             SectionSpec(MY_WORK, _my_work),
             SectionSpec(FRONT_DOOR, _front_door),
             SectionSpec(CLOSURES, _closures),
             SectionSpec(CASELOAD, _caseload),
         ]
+        if role is Role.TEAM_LEAD:  # closure audits are management oversight
+            sections.append(SectionSpec(CLOSURE_AUDITS, _closure_audits))
+        return sections
     if role is Role.ADMIN:
         return [SectionSpec(USERS, _users), SectionSpec(SETTINGS, _settings)]
     return []

@@ -143,6 +143,9 @@ class DueKind(enum.StrEnum):
     STRATEGY_DECISION = "strategy_decision"
     CP_REVIEW = "cp_review"
     CORE_GROUP = "core_group"
+    # Closure audits: worked out in casework.services.due_audit.
+    LEARNING_ACTION = "learning_action"
+    REOPEN_DECISION = "reopen_decision"
 
     @property
     def label(self) -> str:
@@ -179,6 +182,8 @@ _KIND_LABELS = {
     DueKind.STRATEGY_DECISION: "LADO strategy decision",
     DueKind.CP_REVIEW: "Child protection review conference",
     DueKind.CORE_GROUP: "Core group meeting",
+    DueKind.LEARNING_ACTION: "Learning action (closure audit)",
+    DueKind.REOPEN_DECISION: "Reopening recommended by an audit",
 }
 _KIND_ORDER = {kind: n for n, kind in enumerate(DueKind)}
 

@@ -219,23 +219,32 @@ def chronology(
     )
     wanted = set(kinds) if kinds is not None else set(EventKind)
     with db.reading() as session:
-        names = {uid: n for uid, n in session.execute(select(User.id, User.display_name))}
-        events = [
-            event
-            for source in (
-                _contacts,
-                _homes,
-                _plans,
-                _statuses,
-                _others,
-                *FRONT_DOOR_SOURCES,
-                closure_events,
-            )
-            for event in source(session, person_id, names)
-            if event.kind in wanted
-        ]
-    # Untimed events (a date only) sort before timed ones on the same day; timestamps
-    # compare aware and naive times alike.
+        events = [event for event in events_in(session, person_id) if event.kind in wanted]
+    return sorted_events(events)
+
+
+def events_in(session: Session, person_id: int) -> list[Event]:
+    """Every event on one record, unsorted, read in ``session`` (no permission check:
+    callers check first)."""
+    names = {uid: n for uid, n in session.execute(select(User.id, User.display_name))}
+    return [
+        event
+        for source in (
+            _contacts,
+            _homes,
+            _plans,
+            _statuses,
+            _others,
+            *FRONT_DOOR_SOURCES,
+            closure_events,
+        )
+        for event in source(session, person_id, names)
+    ]
+
+
+def sorted_events(events: Iterable[Event]) -> list[Event]:
+    """Newest first. Untimed events (a date only) sort before timed ones on the same day;
+    timestamps compare aware and naive times alike."""
     return sorted(
         events,
         key=lambda e: (e.on, e.at is not None, e.at.timestamp() if e.at else 0.0),

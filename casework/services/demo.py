@@ -7,6 +7,7 @@ everything Casework can do.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -307,6 +308,7 @@ def _histories(
     ]
     random.Random(seed * 7919 + 3).shuffle(candidates)
     populate_closures(session, candidates, now=now)  # type: ignore[arg-type]
+    _closure_audits(session, people, lead_for, lead_id, seed=seed, now=now)
     add_death_examples(session, local_today(now), now)
     for p in people:
         audit.record(
@@ -320,6 +322,53 @@ def _histories(
         )
     # The histories went in as bulk inserts: one event vouches for each row written.
     audit.vouch_for_all(session, SYSTEM_ACTOR, "generate_demo_history", now=now)
+
+
+def _closure_audits(
+    session: Session,
+    people: list[Person],
+    lead_for: dict[int, int],
+    lead_id: int | None,
+    *,
+    seed: int,
+    now: datetime,
+) -> None:
+    """Last month's closures in every team, sampled and audited (the demo team lead's
+    own team alternating with the others)."""
+    from casework.db.models import (
+        Allegation,
+        ChildProtectionPlan,
+        ClosureRequest,
+        MissingEpisode,
+        Referral,
+        SafeguardingContact,
+    )
+    from casework.domain.codes import InTouch
+    from casework.services.demo_audit import populate_audits
+    from casework.services.due import statuses_in
+
+    # Only people with nothing at the front door, so the demo keeps its examples of the
+    # front-door clocks (closing a case finishes whatever it still had open).
+    asked = set(session.scalars(select(ClosureRequest.young_person_id)))
+    for model in (Allegation, Referral, SafeguardingContact, ChildProtectionPlan, MissingEpisode):
+        asked |= set(session.scalars(select(model.young_person_id)))
+    pool = [
+        (p.id, p.pa_id or p.sw_id, lead_for[p.id])
+        for p in people
+        if (p.pa_id or p.sw_id) and p.id not in asked
+    ]
+    statuses = statuses_in(session, [c[0] for c in pool], local_today(now))
+    ready = [
+        c
+        for c in pool
+        if statuses[c[0]].in_touch.code is InTouch.YES and not statuses[c[0]].accommodation_warning
+    ]
+    random.Random(seed * 104729 + 11).shuffle(ready)
+    own = [c for c in ready if c[2] == lead_id]
+    others = [c for c in ready if c[2] != lead_id]
+    mixed = [c for pair in itertools.zip_longest(own, others) for c in pair if c is not None]
+    if lead_id is not None:
+        populate_audits(session, mixed, now=now, demo_lead=lead_id)  # type: ignore[arg-type]
 
 
 def create_demo_database(

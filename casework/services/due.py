@@ -52,9 +52,10 @@ from casework.errors import NotFound
 from casework.services.categories import category_inputs
 from casework.services.common import require, require_current
 from casework.services.common import rows_in as _rows
+from casework.services.due_audit import audit_work
 from casework.services.due_front_door import front_door_items, open_risks
 from casework.services.people import relation_of
-from casework.services.permissions import CASE_ROLES, Action, Actor
+from casework.services.permissions import CASE_ROLES, Action, Actor, Role
 
 
 @dataclass(frozen=True)
@@ -492,8 +493,31 @@ def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) ->
             (YoungPerson.social_worker_id == actor.user_id)
             | (YoungPerson.personal_adviser_id == actor.user_id)
         )
+    today = local_today(now)
     with db.reading() as session:
-        return _work(session, stmt, local_today(now))
+        items = _work(session, stmt, today)
+        found = audit_work(
+            session,
+            owners=[actor.user_id] if actor.user_id is not None else [],
+            owner_teams=actor.led_team_ids if team else (),
+            led_teams=actor.led_team_ids if team and actor.role is Role.TEAM_LEAD else (),
+            today=today,
+        )
+        if found:
+            names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
+            items += [
+                WorkItem(
+                    w.person_id,
+                    w.child_uid,
+                    w.name,
+                    w.worker_id,
+                    names.get(w.worker_id or 0),
+                    w.item,
+                )
+                for w in found
+            ]
+            items.sort(key=lambda w: (w.item.due, w.name))
+        return items
 
 
 def report_due(db: Database, actor: Actor, *, as_of: date, now: datetime) -> list[dict[str, Any]]:

@@ -49,6 +49,7 @@ class Action(StrEnum):
     EXPORT_BUNDLE = "export_bundle"
     IMPORT_BUNDLE = "import_bundle"
     RUN_REPORTS = "run_reports"
+    AUDIT_CLOSURES = "audit_closures"
 
 
 class Relation(StrEnum):
@@ -74,6 +75,7 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.TEAM_LEAD, Action.EDIT_RECORD): _ANY_RECORD,
     (Role.TEAM_LEAD, Action.REVIEW_AS_TEAM_LEAD): _ANY_RECORD,
     (Role.TEAM_LEAD, Action.DECIDE_FRONT_DOOR): _ANY_RECORD,
+    (Role.TEAM_LEAD, Action.AUDIT_CLOSURES): _NOT_RECORD,
     (Role.ADMIN, Action.MANAGE_USERS): _NOT_RECORD,
     (Role.ADMIN, Action.MANAGE_SETTINGS): _NOT_RECORD,
     (Role.ADMIN, Action.VIEW_AUDIT): _NOT_RECORD,
@@ -83,6 +85,7 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.SYSTEM, Action.EXPORT_BUNDLE): _NOT_RECORD,
     (Role.SYSTEM, Action.IMPORT_BUNDLE): _NOT_RECORD,
     (Role.SYSTEM, Action.RUN_REPORTS): _NOT_RECORD,
+    (Role.SYSTEM, Action.AUDIT_CLOSURES): _NOT_RECORD,
 }
 
 _ACTION_WORDS = {
@@ -98,6 +101,7 @@ _ACTION_WORDS = {
     Action.EXPORT_BUNDLE: "export records",
     Action.IMPORT_BUNDLE: "import records",
     Action.RUN_REPORTS: "run council-wide reports",
+    Action.AUDIT_CLOSURES: "sample, assign or audit closed cases",
 }
 
 

@@ -113,7 +113,13 @@ def test_first_run_creates_a_passphrase_database_end_to_end(
     assert keys.read_key_info(path).mode == "passphrase"
     login = login_shown.args[0]
     window = sign_in(qtbot, startup, login, "t.lead", "quiet orchard river 42")
-    assert window.workspace.section_titles() == ["My work", "Front door", "Closures", "Caseload"]
+    assert window.workspace.section_titles() == [
+        "My work",
+        "Front door",
+        "Closures",
+        "Caseload",
+        "Closure audits",
+    ]
 
     startup.session.shutdown()
     key, info = unlock(path, passphrase=PASSPHRASE)

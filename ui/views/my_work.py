@@ -60,6 +60,7 @@ from ui.models.my_work_model import (
     worker_counts,
 )
 from ui.views.chronology import ChronologyDialog
+from ui.views.record_common import problems_of
 from ui.widgets.tables import list_table, select_table_row, selected_row
 
 Clock = Callable[[], datetime]
@@ -167,6 +168,9 @@ class MyWorkView(QWidget):
         self.open_button.setToolTip(
             "Open the selected young person's record (Enter or double-click)"
         )
+        self.done_button = QPushButton("Mark &done…")
+        self.done_button.setToolTip("Say what was done about the selected learning action")
+        self.done_button.hide()
         bar = QHBoxLayout()
         if self._leads:
             bar.addWidget(QLabel("Show:"))
@@ -182,6 +186,7 @@ class MyWorkView(QWidget):
         bar.addWidget(kind_label)
         bar.addWidget(self.kind)
         bar.addStretch(1)
+        bar.addWidget(self.done_button)
         bar.addWidget(self.chronology_button)
         bar.addWidget(self.open_button)
 
@@ -226,7 +231,7 @@ class MyWorkView(QWidget):
 
     def _set_tab_order(self) -> None:
         chain = [self.mine, self.team, self.worker] if self._leads else []
-        chain += [self.kind, self.table, self.chronology_button, self.open_button]
+        chain += [self.kind, self.table, self.done_button, self.chronology_button, self.open_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -250,6 +255,7 @@ class MyWorkView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.open_button.clicked.connect(self.open_selected)
+        self.done_button.clicked.connect(self.mark_done)
         self.chronology_button.clicked.connect(self.show_chronology)
         self.show_all_button.clicked.connect(self.show_everything)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
@@ -454,6 +460,7 @@ class MyWorkView(QWidget):
         work = self.selected_item()
         self.open_button.setEnabled(work is not None)
         self.chronology_button.setEnabled(work is not None)
+        self.done_button.setVisible(work is not None and work.item.kind is DueKind.LEARNING_ACTION)
         today = self.model.today
         if work is None or today is None:
             self.detail.setText(
@@ -463,6 +470,32 @@ class MyWorkView(QWidget):
             )
             return
         self.detail.setText(_detail_html(work, today))
+
+    def mark_done(self, note: str | None = None) -> None:
+        """Mark the selected learning action (from a closure audit) done, saying what was
+        done; ``note`` skips the dialog (tests)."""
+        work = self.selected_item()
+        if work is None or work.item.kind is not DueKind.LEARNING_ACTION:
+            return
+        if note is None:
+            from ui.views.closure_audits import TextDialog
+
+            dialog = TextDialog(self, "Learning action done", "What was done:")
+            if dialog.exec() != TextDialog.DialogCode.Accepted:
+                return
+            note = dialog.value()
+        from casework.services import closure_audit
+
+        tasks.run(
+            closure_audit.complete_action,
+            self._db,
+            self._actor,
+            work.item.source_id,
+            note,
+            now=self._clock(),
+            on_result=lambda _changed: self.refresh(),
+            on_error=lambda exc: self.detail.setText(html.escape(" ".join(problems_of(exc, {})))),
+        )
 
     def _open_row(self, row: int) -> None:
         work = self.model.item_at(row)

@@ -5,6 +5,13 @@ change. All timestamps are naive UTC.
 """
 
 from casework.db.models.audit import AuditEvent, AuditHead
+from casework.db.models.audit_closure import (
+    AuditGrade,
+    AuditJudgement,
+    AuditSample,
+    ClosureAudit,
+    LearningAction,
+)
 from casework.db.models.base import Base, Setting
 from casework.db.models.closure import (
     CareArrangement,
@@ -50,7 +57,10 @@ __all__ = [
     "ActivityPeriod",
     "Allegation",
     "AuditEvent",
+    "AuditGrade",
     "AuditHead",
+    "AuditJudgement",
+    "AuditSample",
     "Base",
     "CareArrangement",
     "CareHistory",
@@ -60,6 +70,7 @@ __all__ = [
     "ChildProtectionPlan",
     "CircumstanceChange",
     "ClosedCaseNote",
+    "ClosureAudit",
     "ClosureOverride",
     "ClosureRequest",
     "ClosureRequestVersion",
@@ -69,6 +80,7 @@ __all__ = [
     "EligibilityDecision",
     "EssentialItem",
     "FollowUpAction",
+    "LearningAction",
     "LoginThrottle",
     "MissingEpisode",
     "NeedsAssessment",
