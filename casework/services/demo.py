@@ -343,9 +343,7 @@ def _closure_audits(
         Referral,
         SafeguardingContact,
     )
-    from casework.domain.codes import InTouch
     from casework.services.demo_audit import populate_audits
-    from casework.services.due import statuses_in
 
     # Only people with nothing at the front door, so the demo keeps its examples of the
     # front-door clocks (closing a case finishes whatever it still had open).
@@ -357,12 +355,8 @@ def _closure_audits(
         for p in people
         if (p.pa_id or p.sw_id) and p.id not in asked
     ]
-    statuses = statuses_in(session, [c[0] for c in pool], local_today(now))
-    ready = [
-        c
-        for c in pool
-        if statuses[c[0]].in_touch.code is InTouch.YES and not statuses[c[0]].accommodation_warning
-    ]
+    # Whoever the closure reason lawfully ends is made ready and closed; others are skipped.
+    ready = list(pool)
     random.Random(seed * 104729 + 11).shuffle(ready)
     own = [c for c in ready if c[2] == lead_id]
     others = [c for c in ready if c[2] != lead_id]

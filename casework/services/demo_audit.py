@@ -33,6 +33,7 @@ from casework.domain import closure as closure_rules
 from casework.domain.audit_sampling import AuditDomain
 from casework.domain.calendar import add_months
 from casework.services import contact_summary
+from casework.services.closure import load_facts
 from casework.services.closure_audit import AGREED, FIRST, SECOND, draw_sample_in
 from casework.services.demo_closure import (
     _approve,
@@ -42,6 +43,7 @@ from casework.services.demo_closure import (
     _plan_review,
     _ready_case,
     _request,
+    lawfully_closable,
 )
 from casework.services.permissions import SYSTEM_ACTOR
 
@@ -375,6 +377,8 @@ def populate_audits(
     end = today.replace(day=1) - timedelta(days=1)
     days = [start + timedelta(days=n) for n in range(1, (end - start).days)]
     closed = 0
+    lawful = lawfully_closable(load_facts(session, [c[0] for c in candidates], start), start)
+    candidates = [c for c in candidates if c[0] in lawful]
     for pid, worker, lead in candidates:
         if closed >= min(20, len(days)):
             break

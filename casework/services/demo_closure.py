@@ -329,6 +329,19 @@ def _ready_case(session: Session, c: _Case, today: date, now: datetime) -> bool:
     return rules.can_approve(results)
 
 
+def lawfully_closable(facts: dict[int, rules.ClosureFacts], on: date) -> set[int]:
+    """The young people whose duties the demo's closure reason lawfully ends on ``on``
+    (the closure grounds matrix): only they are closed in the demo."""
+    reason = _data().reason
+    return {
+        pid
+        for pid, f in facts.items()
+        if grounds.is_allowed(
+            reason, f.eligibility, age_on(f.date_of_birth, on), f.activity
+        ).allowed
+    }
+
+
 def populate_closures(
     session: Session, candidates: Sequence[tuple[int, int, int]], *, now: datetime
 ) -> dict[str, int]:
@@ -338,16 +351,9 @@ def populate_closures(
     today = local_today(now)
     calendar = council_rules().calendar
     facts = load_facts(session, [pid for pid, _, _ in candidates], today)
-    reason = _data().reason
-
-    def lawful(pid: int) -> bool:
-        """Only young people whose duties the demo's reason lawfully ends are closed."""
-        f = facts[pid]
-        age = age_on(f.date_of_birth, today)
-        return grounds.is_allowed(reason, f.eligibility, age, f.activity).allowed
-
-    others = [_Case(pid, w, lead) for pid, w, lead in candidates if not lawful(pid)]
-    cases = iter(_Case(pid, w, lead) for pid, w, lead in candidates if lawful(pid))
+    lawful = lawfully_closable(facts, today)
+    others = [_Case(pid, w, lead) for pid, w, lead in candidates if pid not in lawful]
+    cases = iter(_Case(pid, w, lead) for pid, w, lead in candidates if pid in lawful)
     made: dict[str, int] = {}
 
     def next_ready() -> _Case | None:

@@ -65,6 +65,13 @@ def _full(safe: bool = True, overall: str = "good", **grades: str) -> JudgementI
 
 
 @pytest.fixture
+def demo_db(full_demo: Opened) -> Opened:
+    """The larger demo: the demo closes only cases its closure reason lawfully ends, and the
+    small one has too few closures in a month to sample."""
+    return full_demo
+
+
+@pytest.fixture
 def audited(demo_db: Opened) -> Audited:
     """November's sample from the demo, with one audit assigned to a team lead who did
     not ask for or approve it and a moderating auditor likewise."""
@@ -260,16 +267,21 @@ def test_unsafe_closure_recommends_reopening_and_gives_the_worker_an_action(
     # The worker sees the action in My work; a team lead of the young person's team sees
     # the reopening to decide.
     mine = due.my_work(db, audited.worker, now=LATER)
-    assert [w.item.kind for w in mine if w.item.kind is DueKind.LEARNING_ACTION] == [
-        DueKind.LEARNING_ACTION
-    ]
+    assert [
+        w.item.source_id
+        for w in mine
+        if w.item.kind is DueKind.LEARNING_ACTION and w.item.source_id == action.id
+    ] == [action.id]
     with db.reading() as session:
         team = session.scalar(
             select(YoungPerson.team_id).where(YoungPerson.id == audited.person_id)
         )
     lead = next(a for a in _leads(audited.opened) if team in a.led_team_ids)
     lead_items = due.my_work(db, lead, now=LATER, team=True)
-    assert any(w.item.kind is DueKind.REOPEN_DECISION for w in lead_items)
+    assert any(
+        w.item.kind is DueKind.REOPEN_DECISION and w.item.source_id == audited.audit_id
+        for w in lead_items
+    )
     # Reopening through the closure workflow settles the recommendation.
     closure.reopen_case(db, lead, audited.person_id, "Audit found it unsafe.", now=LATER)
     assert (
@@ -277,14 +289,16 @@ def test_unsafe_closure_recommends_reopening_and_gives_the_worker_an_action(
         == "reopened"
     )
     assert not any(
-        w.item.kind is DueKind.REOPEN_DECISION for w in due.my_work(db, lead, now=LATER, team=True)
+        w.item.kind is DueKind.REOPEN_DECISION and w.item.source_id == audited.audit_id
+        for w in due.my_work(db, lead, now=LATER, team=True)
     )
     # The worker completes the action; it leaves My work.
     with pytest.raises(ValidationFailed, match="Say what was done"):
         closure_audit.complete_action(db, audited.worker, action.id, " ", now=LATER)
     closure_audit.complete_action(db, audited.worker, action.id, "Discussed on 10 Dec.", now=LATER)
     assert not any(
-        w.item.kind is DueKind.LEARNING_ACTION for w in due.my_work(db, audited.worker, now=LATER)
+        w.item.kind is DueKind.LEARNING_ACTION and w.item.source_id == action.id
+        for w in due.my_work(db, audited.worker, now=LATER)
     )
 
 

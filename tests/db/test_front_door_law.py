@@ -196,6 +196,7 @@ def test_still_missing_and_return_interview_held(case) -> None:  # type: ignore[
     assert view.interview_held_in_time and not view.interview_owed
 
 
+@pytest.mark.tampers  # clears the person's screenings straight in the file
 def test_exploitation_factor_makes_a_screening_due(case) -> None:  # type: ignore[no-untyped-def]
     opened, lead, pid = case
     with opened.db.unit_of_work() as session:

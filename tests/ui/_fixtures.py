@@ -84,13 +84,13 @@ class Env:
             return found
 
 
-def _build_template(folder: Path) -> Path:
+def _build_template(folder: Path, people: int = PEOPLE) -> Path:
     path = folder / "caseload.db"
     db, _code, _summary = demo.create_demo_database(
         path,
         now=NOW,
         password=PASSWORD,
-        people=PEOPLE,
+        people=people,
         seed=11,
         key_store=_KEY_STORE,
         kdf=keys.KdfParams(time_cost=1, memory_kib=1024, parallelism=1),
@@ -104,11 +104,27 @@ def ui_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _build_template(tmp_path_factory.mktemp("ui-template"))
 
 
+@pytest.fixture(scope="session")
+def large_ui_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """200 young people: enough lawful closures in a month for every closure-audit state
+    (the demo closes only cases its closure reason lawfully ends)."""
+    return _build_template(tmp_path_factory.mktemp("ui-large-template"), people=200)
+
+
 @pytest.fixture
 def env(ui_template: Path, tmp_path: Path, qapp: object) -> Iterator[Env]:
-    path = tmp_path / ui_template.name
-    shutil.copy2(ui_template, path)
-    shutil.copy2(keys.sidecar_path(ui_template), keys.sidecar_path(path))
+    yield from _env(ui_template, tmp_path)
+
+
+@pytest.fixture
+def large_env(large_ui_template: Path, tmp_path: Path, qapp: object) -> Iterator[Env]:
+    yield from _env(large_ui_template, tmp_path)
+
+
+def _env(template: Path, tmp_path: Path) -> Iterator[Env]:
+    path = tmp_path / template.name
+    shutil.copy2(template, path)
+    shutil.copy2(keys.sidecar_path(template), keys.sidecar_path(path))
     key, info = unlock(path, key_store=_KEY_STORE)
     db = open_database(path, key, info=info)
     try:
@@ -118,4 +134,4 @@ def env(ui_template: Path, tmp_path: Path, qapp: object) -> Iterator[Env]:
         db.close()
 
 
-__all__ = ["NOW", "Env", "env", "ui_template"]
+__all__ = ["NOW", "Env", "env", "large_env", "large_ui_template", "ui_template"]

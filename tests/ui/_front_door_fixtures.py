@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from casework.db.database import Database
-from casework.db.models import YoungPerson
+from casework.db.models import SafeguardingContact, YoungPerson
 from casework.services import front_door
 from casework.services.front_door import ConcernInput
 from casework.services.permissions import Actor
@@ -54,6 +54,17 @@ def team_person_ids(db: Database, actor: Actor) -> list[int]:
                 .order_by(YoungPerson.date_of_birth, YoungPerson.id)
             )
         )
+
+
+def quiet_person_ids(db: Database, actor: Actor) -> list[int]:
+    """Like :func:`team_person_ids`, but only open cases with nothing yet at the front door
+    (so a new concern is not a repeat of an earlier one)."""
+    with db.reading() as session:
+        known = set(session.scalars(select(SafeguardingContact.young_person_id)))
+        closed = set(
+            session.scalars(select(YoungPerson.id).where(YoungPerson.closed_on.is_not(None)))
+        )
+    return [pid for pid in team_person_ids(db, actor) if pid not in known | closed]
 
 
 def days_ago(days: float, *, now: datetime = NOW) -> datetime:

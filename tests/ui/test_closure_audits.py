@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
 pytest_plugins = ["tests.ui._fixtures", "tests.ui._work_fixtures"]
 TIMEOUT = 10_000
 _LEADS = ("lead.north", "lead.south", "lead.sixteenplus")
+
+
+@pytest.fixture
+def env(large_env: Env) -> Env:
+    return large_env
 
 
 def _admin(env: Env) -> Actor:

@@ -14,7 +14,13 @@ from pytestqt.qtbot import QtBot
 from casework.domain.calendar import age_on
 from casework.services import front_door
 from casework.services.permissions import Actor
-from tests.ui._front_door_fixtures import NOW, concern, days_ago, team_person_ids
+from tests.ui._front_door_fixtures import (
+    NOW,
+    concern,
+    days_ago,
+    quiet_person_ids,
+    team_person_ids,
+)
 from ui import tasks
 from ui.dialogs.front_door_dialogs import ConcernDialog, DecisionDialog
 from ui.models.front_door_model import DUE, KIND, OVERDUE_TEXT, PERSON, counts, summary_text
@@ -48,7 +54,7 @@ def select_item(view: FrontDoorView, kind: str, item_id: int) -> None:
 
 
 def test_queue_orders_by_deadline_and_flags_overdue(qtbot: QtBot, env: Env) -> None:
-    first, second, third, fourth = team_person_ids(env.db, env.lead)[:4]
+    first, second, third, fourth = quiet_person_ids(env.db, env.lead)[:4]
     concern(env.db, env.lead, first, days_ago(1 / 24))  # due Monday 30/11
     concern(env.db, env.lead, second, days_ago(10))  # Tuesday 17/11: due 18/11, overdue
     concern(env.db, env.lead, third, days_ago(1))  # Thursday: due today
