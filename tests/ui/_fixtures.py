@@ -60,8 +60,12 @@ class Env:
         )
 
     def person(self, **where: object) -> YoungPerson:
+        """The first young person matching ``where``; an open case unless an id is given."""
+        stmt = select(YoungPerson).filter_by(**where)
+        if "id" not in where:
+            stmt = stmt.where(YoungPerson.closed_on.is_(None))
         with self.db.reading() as session:
-            found = session.scalars(select(YoungPerson).filter_by(**where)).first()
+            found = session.scalars(stmt).first()
             assert found is not None
             return found
 
