@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
@@ -143,7 +143,7 @@ class DemoStartup(QObject):
         )
 
     def _built(self, result: object) -> None:
-        db, actor, _summary = result  # type: ignore[misc]
+        db, actor, _summary = cast("tuple[Any, Any, object]", result)
         self.session.set_database(db)
         self.session.show_main(actor)
         self._close_preparing()

@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self._place: Place | None = None
         self._ending = False
         self._may_close = False
-        self._then: Callable[[], None] = self.close
+        self._then: Callable[[], object] = self.close
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
         self.idle = IdleWatcher(parent=self)

@@ -104,7 +104,7 @@ class AccommodationDialog(RecordDialog):
         kind = self.chosen()
         notes = []
         forced = kind is not None and kind.always_unsuitable
-        if forced:
+        if forced and kind is not None:
             self.unsuitable.setChecked(True)
             notes.append(f"<b>{html.escape(kind.label)} is always unsuitable.</b>")
         self.suitable.setEnabled(not forced)

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -348,7 +348,7 @@ class CreateDatabaseDialog(QDialog):
         self.progress.setText(f"Creating the database: {text}…")
 
     def _done(self, result: object) -> None:
-        db, code = result  # type: ignore[misc]
+        db, code = cast("tuple[object, str]", result)
         self._set_busy(False)
         self.created.emit(db, code)
         self.accept()

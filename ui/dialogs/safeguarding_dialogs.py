@@ -179,8 +179,8 @@ class _AllegationProgress(SafeguardingDialog):
         self.lado = MomentField(ctx, optional=True)
         self.meeting = MomentField(ctx, optional=True)
         self.police = QCheckBox("The &police are involved")
-        self.actions = text_box(3)
-        self.actions.setPlaceholderText(
+        self.actions_box = text_box(3)
+        self.actions_box.setPlaceholderText(
             "For example: carer suspended pending enquiries; young person moved to a "
             "different placement"
         )
@@ -189,7 +189,7 @@ class _AllegationProgress(SafeguardingDialog):
         self.form.addRow("&Strategy meeting held", self.meeting)
         self.form.addRow("", quiet_label("Due within 72 hours of receipt."))
         self.form.addRow("", self.police)
-        self.form.addRow("&Actions", self.actions)
+        self.form.addRow("&Actions", self.actions_box)
 
 
 class AllegationDialog(_AllegationProgress):
@@ -240,7 +240,7 @@ class AllegationDialog(_AllegationProgress):
             lado_notified_at=self.lado.value(),
             strategy_meeting_at=self.meeting.value(),
             police_involved=self.police.isChecked(),
-            actions=self.actions.toPlainText(),
+            actions=self.actions_box.toPlainText(),
         )
         return safeguarding.record_allegation, (data,), {}
 
@@ -260,7 +260,7 @@ class AllegationUpdateDialog(_AllegationProgress):
         self.lado.set_value(allegation.lado_notified_at)
         self.meeting.set_value(allegation.strategy_meeting_at)
         self.police.setChecked(allegation.police_involved)
-        self.actions.setPlainText(allegation.actions)
+        self.actions_box.setPlainText(allegation.actions)
         self.resize(720, 480)
         self.lado.date.setFocus()
 
@@ -269,7 +269,7 @@ class AllegationUpdateDialog(_AllegationProgress):
             "lado_notified_at": self.lado.value(),
             "strategy_meeting_at": self.meeting.value(),
             "police_involved": self.police.isChecked(),
-            "actions": self.actions.toPlainText(),
+            "actions": self.actions_box.toPlainText(),
         }
         return _by_id(safeguarding.update_allegation), (self.allegation_id,), kwargs
 
@@ -544,9 +544,9 @@ class MissingDialog(SafeguardingDialog):
         self.ended = MomentField(ctx, optional=True)
         self.police = QCheckBox("Reported to the &police")
         self.offered = MomentField(ctx, optional=True)
-        self.accepted = QComboBox()
+        self.accepted_choice = QComboBox()
         for code, label in ACCEPTED_CHOICES:
-            self.accepted.addItem(label, code)
+            self.accepted_choice.addItem(label, code)
         self.learned = text_box(4)
         self.learned.setPlaceholderText(
             "Where they were, who with, why they went, what would stop it happening again"
@@ -555,7 +555,7 @@ class MissingDialog(SafeguardingDialog):
         self.form.addRow("", self.police)
         self.form.addRow("&Returned", self.ended)
         self.form.addRow("Return &interview offered", self.offered)
-        self.form.addRow("Interview &accepted", self.accepted)
+        self.form.addRow("Interview &accepted", self.accepted_choice)
         self.form.addRow("What was &learned", self.learned)
         if episode is not None:
             self._fill(episode)
@@ -573,11 +573,11 @@ class MissingDialog(SafeguardingDialog):
         self.police.setChecked(episode.reported_to_police)
         self.offered.set_value(episode.interview_offered_at)
         choice = {None: "", True: "yes", False: "no"}[episode.interview_accepted]
-        self.accepted.setCurrentIndex(self.accepted.findData(choice))
+        self.accepted_choice.setCurrentIndex(self.accepted_choice.findData(choice))
         self.learned.setPlainText(episode.learned)
 
     def submission(self) -> Submission:
-        choice = self.accepted.currentData()
+        choice = self.accepted_choice.currentData()
         data = MissingInput(
             started_at=self.started.value() or self.ctx.clock(),
             ended_at=self.ended.value(),

@@ -45,7 +45,8 @@ from shiboken6 import isValid
 
 from casework.db.database import Database
 from casework.errors import CaseworkError
-from casework.services.chronology import Event, EventKind, chronology, chronology_html
+from casework.services.chronology import chronology, chronology_html
+from casework.services.chronology_events import Event, EventKind
 from casework.services.permissions import Actor
 from ui import tasks
 from ui.widgets.sizing import fit_to_screen
