@@ -63,6 +63,9 @@ def make_app() -> QApplication:
         font.setPointSizeF(10)  # readable on small laptop screens
         app.setFont(font)
     load_style(app)
+    from ui.widgets import wheel_guard
+
+    wheel_guard.install(app)  # the wheel scrolls pages, never an unfocused value
     return app
 
 

@@ -95,6 +95,14 @@ def shell_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     return Template(path, key, code, summary.lead_username, ADMIN_USERNAME)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def app_wide_filters(qapp: QApplication) -> None:
+    """What ``ui.app.make_app`` installs on the real application, installed here too."""
+    from ui.widgets import wheel_guard
+
+    wheel_guard.install(qapp)
+
+
 @pytest.fixture
 def fixed_clock() -> Clock:
     return lambda: NOW
