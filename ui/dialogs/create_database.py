@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from casework.errors import CaseworkError, ValidationFailed
 from ui import crash, tasks
+from ui.widgets.forms import make_default
 from ui.widgets.password_field import (
     PasswordField,
     passphrase_checker,
@@ -195,6 +196,8 @@ class CreateDatabaseDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
         self._set_tab_order()
+        make_default(self.create_button)  # Enter creates, also after a refused attempt
+        self.summary.recheck_on_edit(body, self.problems)  # a fixed field's problem goes
 
     def _group(self, parent_layout: QVBoxLayout, title: str) -> QFormLayout:
         box = QGroupBox(title)

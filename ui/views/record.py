@@ -54,7 +54,7 @@ from casework.services.common import Changed
 from casework.services.people import YoungPersonRecord, open_record
 from casework.services.permissions import Actor
 from ui import tasks
-from ui.dialogs.young_person_form import YoungPersonForm, confirm_discard
+from ui.dialogs.young_person_form import YoungPersonForm
 from ui.models.my_work_model import span_words
 from ui.views.record_accommodation import AccommodationSection
 from ui.views.record_closure import EVIDENCE_TABS, ClosureSection
@@ -64,6 +64,7 @@ from ui.views.record_legal import LegalSection
 from ui.views.record_plan import PlanSection
 from ui.views.record_referrals import ReferralsSection
 from ui.views.record_safeguarding import SafeguardingSection
+from ui.widgets.forms import confirm_discard
 
 Clock = Callable[[], datetime]
 NOT_ALLOCATED = "Not allocated"
