@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
 
@@ -76,8 +76,10 @@ class MainWindow(QMainWindow):
         self._status_bar()
         self._build_workspace()
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
-        fit_to_screen(self, 1280, 800)
+        fit_to_screen(self, 1280, 800)  # the size it returns to when un-maximised
         self.setMinimumSize(800, 520)
+        # A laptop's whole screen: at 1366x768 every column and banner needs the room.
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         tasks.run(read_idle_minutes, db, on_result=self.set_idle_minutes, on_error=self._error)
         self.idle.start()
 
@@ -118,7 +120,8 @@ class MainWindow(QMainWindow):
     def _close_dialogs(self) -> None:
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
-                dialog.reject()
+                discard = getattr(dialog, "discard", None)  # closes without asking
+                discard() if callable(discard) else dialog.reject()
 
     # --- public -------------------------------------------------------------------------
 

@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+    # The offscreen screen is a 1366x768 laptop's, the smallest Casework is built for.
+    _SCREEN = os.path.join(os.path.dirname(__file__), "laptop_screen.json")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 import shutil
 from collections.abc import Callable, Iterator
@@ -20,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from casework.db import keys
 from casework.db.database import Database, open_database
@@ -101,6 +105,34 @@ def app_wide_filters(qapp: QApplication) -> None:
     from ui.widgets import wheel_guard
 
     wheel_guard.install(qapp)
+
+
+@pytest.fixture(autouse=True)
+def discard_without_asking(monkeypatch: pytest.MonkeyPatch) -> list[QWidget]:
+    """A test that closes a dialog it typed into is not left waiting on "Discard
+    changes?" (a test about that question patches it itself). Lists who was asked."""
+    asked: list[QWidget] = []
+
+    def agree(parent: QWidget) -> bool:
+        asked.append(parent)
+        return True
+
+    monkeypatch.setattr("ui.widgets.forms.confirm_discard", agree)
+    return asked
+
+
+@pytest.fixture(autouse=True)
+def irreversible_confirmed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A test that finalises is not left waiting on "This cannot be undone" (a test about
+    that question patches it itself). Lists the questions asked."""
+    asked: list[str] = []
+
+    def agree(_parent: QWidget, title: str, _text: str, _action: str) -> bool:
+        asked.append(title)
+        return True
+
+    monkeypatch.setattr("ui.widgets.forms.confirm_irreversible", agree)
+    return asked
 
 
 @pytest.fixture

@@ -117,6 +117,21 @@ def confirm_discard(parent: QWidget) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
+def confirm_irreversible(parent: QWidget, title: str, text: str, action: str) -> bool:
+    """Ask before a step that cannot be undone; True when the worker goes ahead. The
+    question says so in words, and Cancel (not the step) is what Enter presses."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText("This cannot be undone.")
+    go = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is go
+
+
 class UnsavedChanges:
     """Whether the controls under ``root`` differ from when it was marked saved.
 

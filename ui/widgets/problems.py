@@ -47,6 +47,7 @@ class ProblemList(QLabel):
         self._heading: str | None = None
         self._check: Callable[[], list[str]] | None = None
         self._local: set[str] = set()
+        self._watched: set[int] = set()
         self.hide()
 
     def problems(self) -> list[str]:
@@ -104,6 +105,9 @@ class ProblemList(QLabel):
         it was shown goes away once ``check`` no longer finds it (problems from the core
         stay until the next attempt)."""
         self._check = check
+        if id(root) in self._watched:
+            return
+        self._watched.add(id(root))
         for widget in inputs(root):
             on_edit(widget, self._recheck)
 

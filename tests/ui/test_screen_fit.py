@@ -1,0 +1,90 @@
+"""Everything fits a 1366x768 laptop (less its taskbar): the window opens maximised, no
+dialog is taller than the screen, even after a refusal adds problems to it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog
+from pytestqt.qtbot import QtBot
+
+from tests.ui._front_door_fixtures import concern, days_ago, team_person_ids
+from tests.ui.conftest import FAST_KDF
+from ui.dialogs.create_database import CreateDatabaseDialog
+from ui.dialogs.front_door_dialogs import ConcernDialog, DecisionDialog
+from ui.dialogs.young_person_form import YoungPersonDialog
+from ui.views.front_door import FrontDoorView
+from ui.widgets.forms import LAPTOP
+
+if TYPE_CHECKING:
+    from tests.ui._fixtures import Env
+
+pytest_plugins = ["tests.ui._fixtures"]
+TIMEOUT = 10_000
+
+
+def assert_fits(dialog: QDialog) -> None:
+    QApplication.processEvents()
+    hint = dialog.sizeHint()
+    assert hint.height() <= LAPTOP.height(), (type(dialog).__name__, hint)
+    assert dialog.height() <= LAPTOP.height(), (type(dialog).__name__, dialog.size())
+    assert dialog.width() <= LAPTOP.width(), (type(dialog).__name__, dialog.size())
+
+
+def decision_dialog(qtbot: QtBot, env: Env) -> DecisionDialog:
+    person = team_person_ids(env.db, env.lead)[0]
+    for days in (1, 2, 3, 5):  # a long history
+        concern(env.db, env.lead, person, days_ago(days))
+    view = FrontDoorView(env.db, env.lead, env.clock)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        view.show()
+    view.select_row(0)
+    dialog = view.decide_selected()
+    assert isinstance(dialog, DecisionDialog)
+    qtbot.waitUntil(lambda: dialog.context is not None, timeout=TIMEOUT)
+    return dialog
+
+
+def test_the_decision_dialog_fits_and_starts_on_the_history_not_a_decision(
+    qtbot: QtBot, env: Env
+) -> None:
+    dialog = decision_dialog(qtbot, env)
+    assert_fits(dialog)
+    focused = QApplication.focusWidget()
+    assert focused is dialog.body, focused
+    assert not isinstance(focused, QAbstractButton)
+    dialog.accept()  # nothing chosen: two problems appear
+    assert len(dialog.problems.problems()) == 2
+    assert_fits(dialog)
+    assert dialog.footer.ok_button.isVisible()
+    assert dialog.footer.ok_button.isDefault()
+    # Choosing a decision takes its problem away at once.
+    dialog.choose("nfa")
+    assert dialog.problems.problems() == ["Rationale: say why this decision was made."]
+
+
+def test_add_young_person_fits_with_every_field_in_error(qtbot: QtBot, env: Env) -> None:
+    dialog = YoungPersonDialog(env.db, env.lead, env.clock)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.form.is_ready, timeout=TIMEOUT)
+    assert_fits(dialog)
+    qtbot.mouseClick(dialog.form.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(dialog.form.problems()) > 3, timeout=TIMEOUT)
+    assert_fits(dialog)
+    assert dialog.form.save_button.isVisible()
+
+
+def test_the_concern_and_first_run_dialogs_fit(qtbot: QtBot, env: Env, tmp_path: Path) -> None:
+    concern_dialog = ConcernDialog(env.db, env.lead, env.clock)
+    first_run = CreateDatabaseDialog(tmp_path / "new.db", env.clock, kdf=FAST_KDF)
+    for dialog in (concern_dialog, first_run):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert_fits(dialog)
