@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from ui import crash, tasks
@@ -75,7 +75,9 @@ class MainWindow(QMainWindow):
         self.idle.timed_out.connect(lambda: self.lock(idle=True))
         self._status_bar()
         self._build_workspace()
-        QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.lock).setWhatsThis("Lock Casework now")
+        keys = QShortcut(QKeySequence(Qt.Key.Key_F1), self, self.show_shortcuts)
+        keys.setWhatsThis("This list of keyboard shortcuts")
         fit_to_screen(self, 1280, 800)  # the size it returns to when un-maximised
         self.setMinimumSize(800, 520)
         # A laptop's whole screen: at 1366x768 every column and banner needs the room.
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
     def _build_workspace(self) -> None:
         workspace = Workspace(self.db, self.actor, self.clock, demo=self.demo)
         workspace.lock_requested.connect(self.lock)
+        workspace.help_requested.connect(self.show_shortcuts)
         workspace.sign_out_requested.connect(self.sign_out)
         workspace.message.connect(self.show_message)
         workspace.idle_minutes_changed.connect(self.set_idle_minutes)
@@ -124,6 +127,20 @@ class MainWindow(QMainWindow):
                 discard() if callable(discard) else dialog.reject()
 
     # --- public -------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Once on screen, the keyboard starts in the first list (never on Lock).
+        workspace = self.workspace
+        if workspace is not None:
+            QTimer.singleShot(0, workspace.focus_content)
+
+    def show_shortcuts(self) -> None:
+        """Help > Keyboard shortcuts: every shortcut the window has now, and Qt's own keys."""
+        from ui.dialogs.shortcuts_help import ShortcutsDialog
+
+        if self.lock_screen is None:
+            ShortcutsDialog(self).open()
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

@@ -141,6 +141,7 @@ class Workspace(QWidget):
     sign_out_requested = Signal()
     message = Signal(str)
     idle_minutes_changed = Signal(int)
+    help_requested = Signal()
 
     def __init__(
         self,
@@ -227,6 +228,10 @@ class Workspace(QWidget):
         self.lock_button = QPushButton("&Lock")
         self.lock_button.setToolTip("Hide everything until you enter your password (Ctrl+L)")
         self.sign_out_button = QPushButton("Sign &out")
+        self.help_button = QPushButton("&Help")
+        self.help_button.setToolTip("Keyboard shortcuts (F1)")
+        self.help_button.setAccessibleName("Help: keyboard shortcuts")
+        self.help_button.clicked.connect(self.help_requested)
         self.lock_button.clicked.connect(self.lock_requested)
         self.sign_out_button.clicked.connect(self.sign_out_requested)
         row = QHBoxLayout(bar)
@@ -238,6 +243,7 @@ class Workspace(QWidget):
         row.addStretch(1)
         row.addWidget(who)
         row.addSpacing(12)
+        row.addWidget(self.help_button)
         row.addWidget(self.lock_button)
         row.addWidget(self.sign_out_button)
         return bar

@@ -102,9 +102,10 @@ def shell_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 @pytest.fixture(scope="session", autouse=True)
 def app_wide_filters(qapp: QApplication) -> None:
     """What ``ui.app.make_app`` installs on the real application, installed here too."""
-    from ui.widgets import wheel_guard
+    from ui.widgets import accessible_names, wheel_guard
 
     wheel_guard.install(qapp)
+    accessible_names.install(qapp)
 
 
 @pytest.fixture(autouse=True)

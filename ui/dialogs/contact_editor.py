@@ -304,6 +304,7 @@ class ContactEditor(QWidget):
         self.back_button.clicked.connect(self.go_back)
         save = QShortcut(QKeySequence.StandardKey.Save, self, self.save_now)
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save.setWhatsThis("Writing a contact: save the draft now")
 
     def _fields(self) -> list[QWidget]:
         return [

@@ -219,8 +219,12 @@ class CaseloadView(QWidget):
         self.model.loaded.connect(self._on_loaded)
         self.model.failed.connect(self._on_failed)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
-        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
+        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search).setWhatsThis(
+            "Caseload: search by name or ID"
+        )
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh).setWhatsThis(
+            "Caseload: read the list again"
+        )
 
     # --- public --------------------------------------------------------------------------
 

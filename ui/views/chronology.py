@@ -493,7 +493,9 @@ class ChronologyDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
-        QShortcut(QKeySequence.StandardKey.Refresh, self, self.view.refresh)
+        QShortcut(QKeySequence.StandardKey.Refresh, self, self.view.refresh).setWhatsThis(
+            "Chronology: read it again"
+        )
         self.finished.connect(lambda _result: self.view.clear())
         fit_to_screen(self, 1000, 760)
         self.show_person(person_id, name)

@@ -254,7 +254,9 @@ class MyWorkView(QWidget):
         self.show_all_button.clicked.connect(self.show_everything)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._after_reset)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh).setWhatsThis(
+            "My work: read the list again"
+        )
 
     # --- public --------------------------------------------------------------------------
 

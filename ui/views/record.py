@@ -212,8 +212,12 @@ class RecordView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.pages, 1)
         self.edit_button.hide()
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape)
-        QShortcut(QKeySequence.StandardKey.Back, self, self.request_back)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape).setWhatsThis(
+            "Record: back to the list"
+        )
+        QShortcut(QKeySequence.StandardKey.Back, self, self.request_back).setWhatsThis(
+            "Record: back to the list"
+        )
 
     def _record_page(self) -> QWidget:
         page = QWidget()
@@ -301,7 +305,10 @@ class RecordView(QWidget):
         for number, (widget, title) in enumerate(pages, start=1):
             index = self.tabs.addTab(widget, title)
             self.tabs.setTabToolTip(index, f"{title} (Ctrl+{number})")
-            QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda i=index: self.show_section(i))
+            key = QShortcut(
+                QKeySequence(f"Ctrl+{number}"), self, lambda i=index: self.show_section(i)
+            )
+            key.setWhatsThis(f"Record: the {title} tab")
         for section in self.sections:
             section.changed.connect(self._on_section_changed)
         self.contacts.draft_notice.connect(self._on_draft_notice)
