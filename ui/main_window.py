@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QPushButton, QStackedWidget, QWidget
 
 from ui import crash, tasks
 from ui.idle import IdleWatcher, LockScreen
@@ -134,6 +134,22 @@ class MainWindow(QMainWindow):
         workspace = self.workspace
         if workspace is not None:
             QTimer.singleShot(0, workspace.focus_content)
+
+    def show_demo_accounts(self, password: str, accounts: list[Any]) -> None:
+        """The demo banner: the password every demo account shares (the team lead needs
+        it to approve a closure) and a button listing every account."""
+        from ui.demo_mode import DemoAccountsDialog
+
+        self.demo_password = password
+        self.demo_accounts = list(accounts)
+        banner = QLabel(f"Demo password for every account (and for approvals): <b>{password}</b>")
+        banner.setObjectName("demoPassword")
+        banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        button = QPushButton(f"Demo accounts ({len(accounts)})…")
+        button.setAccessibleName("Demo accounts")
+        button.clicked.connect(lambda: DemoAccountsDialog(self, password, accounts).open())
+        self.statusBar().insertPermanentWidget(0, banner)
+        self.statusBar().insertPermanentWidget(1, button)
 
     def show_shortcuts(self) -> None:
         """Help > Keyboard shortcuts: every shortcut the window has now, and Qt's own keys."""
