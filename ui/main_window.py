@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from casework.services.permissions import Actor
 
 Clock = Callable[[], datetime]
-DEMO_TITLE = "Casework — DEMO — synthetic data"
+# Qt adds the application's name ("… — Casework") to every title: never name it twice.
+DEMO_TITLE = "DEMO — synthetic data"
 
 
 def end_session(db: Database, actor: Actor, now: datetime, reason: str) -> None:
@@ -189,7 +190,7 @@ class MainWindow(QMainWindow):
         self.lock_screen = screen
         self.pages.addWidget(screen)
         self.pages.setCurrentWidget(screen)
-        self.setWindowTitle("Casework — locked")
+        self.setWindowTitle("Locked")
         screen.setFocus()
         self.locked.emit()
 

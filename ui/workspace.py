@@ -213,7 +213,8 @@ class Workspace(QWidget):
     def _set_badge(self, title: str, overdue: int) -> None:
         item = self.nav.item(self._titles.index(title))
         item.setText(badge_text(title, overdue))
-        item.setToolTip(f"{overdue:,} overdue items" if overdue > 0 else "")
+        items = "1 overdue item" if overdue == 1 else f"{overdue:,} overdue items"
+        item.setToolTip(items if overdue > 0 else "")
 
     def _top_bar(self, demo: bool) -> QWidget:
         bar = QWidget()

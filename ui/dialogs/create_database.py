@@ -134,7 +134,7 @@ class CreateDatabaseDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("createDatabaseDialog")
-        self.setWindowTitle("Casework: set up a new database")
+        self.setWindowTitle("Set up a new database")
         self._path = path
         self._clock = clock
         self._factory = key_store_factory or default_key_store
