@@ -123,7 +123,7 @@ class MyWorkView(QWidget):
         self._loading = False
         self._reselect: WorkItem | None = None
         self._chronology: ChronologyDialog | None = None
-        self.model = MyWorkModel(self)
+        self.model = MyWorkModel(self, lead=self._leads)
         self._build()
         self._connect()
         self.refresh()
@@ -376,7 +376,7 @@ class MyWorkView(QWidget):
         self._fill_workers(loaded.items)
         self.model.set_items(loaded.items, loaded.today)
         self._apply_filters()
-        self.overdue_changed.emit(counts(loaded.items, loaded.today).overdue)
+        self.overdue_changed.emit(counts(loaded.items, loaded.today, self._leads).overdue)
         self.loaded.emit(len(loaded.items))
 
     def _on_failed(self, generation: int, exc: BaseException) -> None:
@@ -433,7 +433,9 @@ class MyWorkView(QWidget):
         today = self.model.today
         shown = self.model.shown_items()
         if today is not None and not self._loading:
-            self.summary.setText(summary_html(counts(shown, today)))
+            waiting = sum(self.model.is_waiting(w) for w in shown)
+            note = f" · {waiting:,} waiting for your team lead" if waiting else ""
+            self.summary.setText(summary_html(counts(shown, today, self._leads)) + note)
         if shown:
             self._show_page(empty=False)
         elif today is not None and not self._loading:
