@@ -17,13 +17,14 @@ if os.environ["QT_QPA_PLATFORM"] == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 from PySide6.QtWidgets import QApplication, QWidget
 
 from casework.db import keys
@@ -106,6 +107,38 @@ def app_wide_filters(qapp: QApplication) -> None:
 
     wheel_guard.install(qapp)
     accessible_names.install(qapp)
+
+
+@pytest.fixture(autouse=True)
+def no_leaks(qapp: QApplication) -> Iterator[None]:
+    """Fails a test that leaves a window on screen or a worker running once its own
+    fixtures have cleaned up (a leaked window keeps case data in memory; a leaked worker
+    can write into the next test's database)."""
+    before = set(QApplication.topLevelWidgets())
+    threads = set(threading.enumerate())
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    QApplication.processEvents()
+    leaked = [
+        f"{type(w).__name__} {w.windowTitle()!r}"
+        for w in QApplication.topLevelWidgets()
+        if w.isVisible() and w not in before
+    ]
+    running = QThreadPool.globalInstance().activeThreadCount()
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible() and widget not in before:
+            widget.close()  # so one leak does not fail the tests after it
+    QThreadPool.globalInstance().waitForDone(10_000)
+    assert not leaked, f"the test left windows open: {leaked}"
+    assert running == 0, f"the test left {running} worker(s) running"
+    # Qt's pool threads show up as "dummy" threads: the pool's count above covers them.
+    started = [
+        t for t in threading.enumerate() if t not in threads and type(t).__name__ != "_DummyThread"
+    ]
+    for thread in started:
+        thread.join(timeout=5)  # a short warm-up may still be finishing
+    alive = [t.name for t in started if t.is_alive()]
+    assert not alive, f"the test left threads running: {alive}"
 
 
 @pytest.fixture(autouse=True)

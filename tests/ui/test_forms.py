@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit, QPushButton, QVBoxL
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import FAST_KDF, Clock
+from ui import tasks
 from ui.dialogs.create_database import CreateDatabaseDialog
 from ui.dialogs.young_person_form import YoungPersonDialog
 from ui.widgets import forms
@@ -148,3 +149,4 @@ def test_first_run_set_up_keeps_enter_and_drops_fixed_problems(
     qtbot.keyClick(dialog.team_name, Qt.Key.Key_Return)  # Enter tries again
     assert dialog.summary.problems() == after
     assert not (tmp_path / "casework.db").exists()
+    tasks.wait_for_all(5000)  # the keyring check started when the dialog opened

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from casework.db import keys
 from casework.db.database import open_database, unlock
 from casework.errors import ValidationFailed
-from tests.ui.conftest import FAST_KDF, PASSPHRASE, PASSWORD, Clock, DbFile
+from tests.ui.conftest import FAST_KDF, PASSPHRASE, PASSWORD, Clock, DbFile, close_all_windows
 from ui import crash
 from ui.demo_mode import DemoStartup
 from ui.dialogs.create_database import CreateDatabaseDialog
@@ -42,6 +42,7 @@ def startups() -> Iterator[list[Startup]]:
     yield made
     for startup in made:
         startup.session.shutdown()
+    close_all_windows()  # what a flow left on screen (a main window, a recovery code)
 
 
 def begin(qtbot: QtBot, startup: Startup, made: list[Startup]) -> None:
