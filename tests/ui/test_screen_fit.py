@@ -88,3 +88,32 @@ def test_the_concern_and_first_run_dialogs_fit(qtbot: QtBot, env: Env, tmp_path:
         qtbot.addWidget(dialog)
         dialog.show()
         assert_fits(dialog)
+
+
+def test_the_caseload_name_stays_in_view_when_scrolled_sideways(qtbot: QtBot, env: Env) -> None:
+    from ui.views.caseload import CaseloadView
+
+    view = CaseloadView(env.db, env.lead, env.clock)
+    qtbot.addWidget(view)
+    view.resize(1366 - 230, 300)  # 1366 wide less the navigation; short, so it scrolls
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=TIMEOUT)
+    bar = view.table.horizontalScrollBar()
+    assert bar.maximum() > 0  # the columns do not all fit: it scrolls sideways
+    bar.setValue(bar.maximum())
+    QApplication.processEvents()
+    frozen = view.frozen
+    assert frozen.isVisible() and frozen.width() == view.table.columnWidth(0) > 0
+    first = view.model.index(0, 0).data()
+    assert frozen.model().index(0, 0).data() == first
+    assert frozen.visualRect(frozen.model().index(0, 0)).isValid()
+    # Scrolling down moves both together; the keyboard stays in the table.
+    view.table.verticalScrollBar().setValue(5)
+    QApplication.processEvents()
+    assert frozen.verticalScrollBar().value() == 5, (
+        frozen.verticalScrollBar().maximum(),
+        view.table.verticalScrollBar().maximum(),
+        view.table.verticalScrollBar().value(),
+        frozen.geometry(),
+    )
+    assert frozen.focusPolicy() == Qt.FocusPolicy.NoFocus

@@ -48,7 +48,7 @@ from ui.models.caseload_model import (
     CaseloadModel,
 )
 from ui.views.chronology import ChronologyDialog
-from ui.widgets.tables import list_table, select_table_row, selected_row
+from ui.widgets.tables import freeze_first_column, list_table, select_table_row, selected_row
 
 Clock = Callable[[], datetime]
 SEARCH_DELAY_MS = 250
@@ -199,6 +199,7 @@ class CaseloadView(QWidget):
         header.setMinimumSectionSize(metrics.horizontalAdvance("Age 00") + 16)
         table.setSortingEnabled(True)
         table.setAccessibleName("Caseload")
+        self.frozen = freeze_first_column(table)  # the name stays while the rest scrolls
         table.installEventFilter(self)
         return table
 
