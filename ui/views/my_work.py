@@ -60,6 +60,7 @@ from ui.models.my_work_model import (
     worker_counts,
 )
 from ui.views.chronology import ChronologyDialog
+from ui.widgets.severity import SeverityKey
 from ui.widgets.tables import list_table, select_table_row, selected_row
 
 Clock = Callable[[], datetime]
@@ -209,6 +210,8 @@ class MyWorkView(QWidget):
         list_layout = QVBoxLayout(list_page)
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.addWidget(self.table, 1)
+        self.key = SeverityKey()  # the symbols in words: colour is never the only sign
+        list_layout.addWidget(self.key)
         list_layout.addWidget(self.detail)
         self.pages = QStackedWidget()
         self.pages.addWidget(list_page)
