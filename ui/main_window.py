@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         where.setToolTip(str(self.db.path))
         status.addPermanentWidget(where)
         if self.demo:
-            badge = QLabel("DEMO — synthetic data; deleted when Casework closes")
+            badge = QLabel("DEMO: deleted when Casework closes")
             badge.setObjectName("demoBadge")
             status.addPermanentWidget(badge)
 
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
 
         self.demo_password = password
         self.demo_accounts = list(accounts)
-        banner = QLabel(f"Demo password for every account (and for approvals): <b>{password}</b>")
+        banner = QLabel(f"Demo password (all accounts, approvals): <b>{password}</b>")
         banner.setObjectName("demoPassword")
         banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         button = QPushButton(f"Demo accounts ({len(accounts)})…")

@@ -117,3 +117,20 @@ def test_the_caseload_name_stays_in_view_when_scrolled_sideways(qtbot: QtBot, en
         frozen.geometry(),
     )
     assert frozen.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_my_works_what_column_stays_readable_when_narrow(qtbot: QtBot, env: Env) -> None:
+    from ui.models.my_work_model import WHAT
+    from ui.views.my_work import MyWorkView
+
+    view = MyWorkView(env.db, env.lead, env.clock)
+    qtbot.addWidget(view)
+    view.resize(700, 500)  # 1366x768 at 150% text, less the navigation: about 700 wide
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        view.show()
+    QApplication.processEvents()
+    width = view.table.viewport().width()
+    assert view.table.horizontalHeader().sectionSize(WHAT) >= int(width * 0.35)
+    view.resize(1300, 500)  # room again: the other columns get their width back
+    QApplication.processEvents()
+    assert view.table.horizontalHeader().sectionSize(0) > 200

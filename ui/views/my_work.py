@@ -61,7 +61,7 @@ from ui.models.my_work_model import (
 )
 from ui.views.chronology import ChronologyDialog
 from ui.widgets.severity import SeverityKey
-from ui.widgets.tables import list_table, select_table_row, selected_row
+from ui.widgets.tables import keep_readable, list_table, select_table_row, selected_row
 
 Clock = Callable[[], datetime]
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -143,6 +143,7 @@ class MyWorkView(QWidget):
         heading.addWidget(self.title)
         heading.addSpacing(16)
         heading.addWidget(self.summary, 1, Qt.AlignmentFlag.AlignBaseline)
+        self.summary.setWordWrap(True)
 
         self.mine = QRadioButton("&Mine")
         self.mine.setToolTip("Work for the young people allocated to you")
@@ -183,8 +184,10 @@ class MyWorkView(QWidget):
         bar.addWidget(kind_label)
         bar.addWidget(self.kind)
         bar.addStretch(1)
-        bar.addWidget(self.chronology_button)
-        bar.addWidget(self.open_button)
+        # The actions sit on the heading's line: at 1366x768 and 150% text the filters
+        # need the whole line below.
+        heading.addWidget(self.chronology_button)
+        heading.addWidget(self.open_button)
 
         self.table = self._make_table()
         self.detail = QLabel()
@@ -240,6 +243,7 @@ class MyWorkView(QWidget):
         for column, sample in _SAMPLES.items():  # overdue rows are bold: about 10% wider
             header.resizeSection(column, int(metrics.horizontalAdvance(sample) * 1.1) + 28)
         header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
+        keep_readable(table, WHAT)  # "What" stays readable at 1366x768 and 150% text
         header.setMinimumSectionSize(metrics.horizontalAdvance("Young person") + 24)
         table.setColumnHidden(WORKER, not self._leads)
         table.setAccessibleName("My work, most urgent first")

@@ -142,3 +142,35 @@ def freeze_first_column(table: QTableView) -> FrozenColumn:
     table.installEventFilter(watcher)
     table.viewport().installEventFilter(watcher)
     return frozen
+
+
+def keep_readable(table: QTableView, stretch: int, share: float = 0.4) -> None:
+    """Keep the stretching column ``stretch`` at least ``share`` of the table's width on
+    a small screen or with large text: the other columns give up room in proportion,
+    never below their heading's width (their full text is on hover)."""
+    header = table.horizontalHeader()
+    natural: dict[int, int] = {}
+
+    def fit() -> None:
+        columns = [
+            c for c in range(header.count()) if c != stretch and not header.isSectionHidden(c)
+        ]
+        for column in columns:
+            natural.setdefault(column, header.sectionSize(column))
+        room = table.viewport().width()
+        wanted = sum(natural[c] for c in columns)
+        spare = room - int(room * share)
+        scale = min(1.0, spare / wanted) if wanted else 1.0
+        metrics = header.fontMetrics()
+        for column in columns:
+            title = str(table.model().headerData(column, Qt.Orientation.Horizontal) or "")
+            floor = metrics.horizontalAdvance(title) + 24
+            header.resizeSection(column, max(floor, int(natural[column] * scale)))
+
+    class Fit(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Resize:
+                fit()
+            return False
+
+    table.viewport().installEventFilter(Fit(table))
