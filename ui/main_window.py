@@ -90,14 +90,15 @@ class MainWindow(QMainWindow):
 
     def _status_bar(self) -> None:
         status = self.statusBar()
+        if self.demo:  # a throwaway file: its name says nothing, the password matters
+            badge = QLabel("DEMO data: deleted on closing")
+            badge.setObjectName("demoBadge")
+            status.addPermanentWidget(badge)
+            return
         where = QLabel(f"Database: {self.db.path.name}")
         where.setObjectName("statusDatabase")
         where.setToolTip(str(self.db.path))
         status.addPermanentWidget(where)
-        if self.demo:
-            badge = QLabel("DEMO: deleted when Casework closes")
-            badge.setObjectName("demoBadge")
-            status.addPermanentWidget(badge)
 
     def _build_workspace(self) -> None:
         workspace = Workspace(self.db, self.actor, self.clock, demo=self.demo)

@@ -96,7 +96,10 @@ def due_words(due: date, today: date) -> str:
 
 
 def due_text(due: date, today: date) -> str:
-    """The Due column: "21/06/2026 · 3 weeks OVERDUE"."""
+    """The Due column: "3 weeks OVERDUE · 21/06/2026" (how late first: it stays in view
+    when the column is narrow), or "21/06/2026 · in 5 days"."""
+    if due < today:
+        return f"{due_words(due, today)} · {due:%d/%m/%Y}"
     return f"{due:%d/%m/%Y} · {due_words(due, today)}"
 
 

@@ -66,7 +66,7 @@ from ui.widgets.tables import keep_readable, list_table, select_table_row, selec
 Clock = Callable[[], datetime]
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _SAMPLES = {
-    DUE: "00/00/0000 · 11 months OVERDUE",
+    DUE: "⚠ 11 months OVERDUE · 00/00/0000",
     PERSON: "Abcdefghi Abcdefghij (C000000)",
     WORKER: "Abcdefghi Abcdefghij",
 }
@@ -243,7 +243,8 @@ class MyWorkView(QWidget):
         for column, sample in _SAMPLES.items():  # overdue rows are bold: about 10% wider
             header.resizeSection(column, int(metrics.horizontalAdvance(sample) * 1.1) + 28)
         header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
-        keep_readable(table, WHAT)  # "What" stays readable at 1366x768 and 150% text
+        # "What" and the word OVERDUE stay readable at 1366x768 and 150% text.
+        keep_readable(table, WHAT, floors={DUE: "⚠ 11 months OVERDUE"})
         header.setMinimumSectionSize(metrics.horizontalAdvance("Young person") + 24)
         table.setColumnHidden(WORKER, not self._leads)
         table.setAccessibleName("My work, most urgent first")

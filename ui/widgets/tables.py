@@ -144,10 +144,13 @@ def freeze_first_column(table: QTableView) -> FrozenColumn:
     return frozen
 
 
-def keep_readable(table: QTableView, stretch: int, share: float = 0.4) -> None:
+def keep_readable(
+    table: QTableView, stretch: int, share: float = 0.4, floors: dict[int, str] | None = None
+) -> None:
     """Keep the stretching column ``stretch`` at least ``share`` of the table's width on
     a small screen or with large text: the other columns give up room in proportion,
-    never below their heading's width (their full text is on hover)."""
+    never below their heading's width, or the width of their sample in ``floors`` (what
+    must stay readable); their full text is on hover."""
     header = table.horizontalHeader()
     natural: dict[int, int] = {}
 
@@ -164,7 +167,8 @@ def keep_readable(table: QTableView, stretch: int, share: float = 0.4) -> None:
         metrics = header.fontMetrics()
         for column in columns:
             title = str(table.model().headerData(column, Qt.Orientation.Horizontal) or "")
-            floor = metrics.horizontalAdvance(title) + 24
+            sample = (floors or {}).get(column, title)
+            floor = metrics.horizontalAdvance(sample) * 11 // 10 + 24
             header.resizeSection(column, max(floor, int(natural[column] * scale)))
 
     class Fit(QObject):
