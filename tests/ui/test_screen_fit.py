@@ -134,3 +134,21 @@ def test_my_works_what_column_stays_readable_when_narrow(qtbot: QtBot, env: Env)
     view.resize(1300, 500)  # room again: the other columns get their width back
     QApplication.processEvents()
     assert view.table.horizontalHeader().sectionSize(0) > 200
+
+
+def test_the_caseload_bar_folds_instead_of_overlapping(qtbot: QtBot, env: Env) -> None:
+    from ui.views.caseload import CaseloadView
+
+    view = CaseloadView(env.db, env.lead, env.clock)
+    qtbot.addWidget(view)
+    view.resize(1100, 500)
+    view.show()
+    QApplication.processEvents()
+    assert not view.bar.folded
+    view.resize(620, 500)  # 1366x768 at 150% text leaves about this much
+    QApplication.processEvents()
+    assert view.bar.folded
+    search, add = view.search.geometry(), view.add_button.geometry()
+    assert not search.intersects(view.mine_only.geometry())
+    assert add.top() > search.top()  # the buttons went to the second line
+    assert add.right() <= view.bar.width()

@@ -18,7 +18,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -48,6 +47,7 @@ from ui.models.caseload_model import (
     CaseloadModel,
 )
 from ui.views.chronology import ChronologyDialog
+from ui.widgets.responsive import FoldingBar
 from ui.widgets.tables import freeze_first_column, list_table, select_table_row, selected_row
 
 Clock = Callable[[], datetime]
@@ -165,17 +165,13 @@ class CaseloadView(QWidget):
         self.pages.addWidget(self.table)
         self.pages.addWidget(empty_page)
 
-        bar = QHBoxLayout()
-        bar.addWidget(self.search)
-        bar.addWidget(self.mine_only)
-        bar.addSpacing(12)
-        bar.addWidget(self.count)
-        bar.addStretch(1)
-        bar.addWidget(self.chronology_button)
-        bar.addWidget(self.open_button)
-        bar.addWidget(self.add_button)
+        # One line, or two at 1366x768 with 150% text (never drawn over each other).
+        self.bar = FoldingBar(
+            [self.search, self.mine_only, self.count],
+            [self.chronology_button, self.open_button, self.add_button],
+        )
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addWidget(self.bar)
         layout.addWidget(self.pages, 1)
         QWidget.setTabOrder(self.search, self.mine_only)
         QWidget.setTabOrder(self.mine_only, self.table)
