@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui._front_door_fixtures import concern, days_ago, team_person_ids
 from tests.ui.conftest import FAST_KDF
+from ui import tasks
 from ui.dialogs.create_database import CreateDatabaseDialog
 from ui.dialogs.front_door_dialogs import ConcernDialog, DecisionDialog
 from ui.dialogs.young_person_form import YoungPersonDialog
@@ -152,3 +153,18 @@ def test_the_caseload_bar_folds_instead_of_overlapping(qtbot: QtBot, env: Env) -
     assert not search.intersects(view.mine_only.geometry())
     assert add.top() > search.top()  # the buttons went to the second line
     assert add.right() <= view.bar.width()
+
+
+def test_navigation_badges_fit_without_a_fixed_wide_column(qtbot: QtBot, env: Env) -> None:
+    from ui.workspace import MY_WORK, Workspace
+
+    workspace = Workspace(env.db, env.lead, env.clock)
+    qtbot.addWidget(workspace)
+    workspace.resize(1366, 700)
+    workspace.show()
+    workspace._set_badge(MY_WORK, 1234)
+    metrics = workspace.nav.fontMetrics()
+    widest = max(metrics.horizontalAdvance(t) for t in workspace.nav_texts())
+    assert widest + 20 <= workspace.nav.width() <= max(150, widest + 48)
+    assert workspace.nav.width() <= 1366 // 5  # a fifth of the laptop's width at most
+    tasks.wait_for_all(10_000)
