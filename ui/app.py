@@ -63,6 +63,10 @@ def make_app() -> QApplication:
         font.setPointSizeF(10)  # readable on small laptop screens
         app.setFont(font)
     load_style(app)
+    from ui.widgets import accessible_names, wheel_guard
+
+    wheel_guard.install(app)  # the wheel scrolls pages, never an unfocused value
+    accessible_names.install(app)  # a wrapped field is named after its row's label
     return app
 
 

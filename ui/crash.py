@@ -192,7 +192,7 @@ def _show_crash_box() -> None:
     parent = QApplication.activeWindow()
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("Casework: something went wrong")
+    box.setWindowTitle("Something went wrong")
     box.setText(crash_message())
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.setObjectName("crashBox")

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
@@ -47,7 +47,7 @@ def build_demo(
     """Worker: create the demo database and sign in as the demo team lead."""
     from casework.db.keys import MemoryKeyStore
     from casework.services import auth
-    from casework.services.demo import create_demo_database
+    from casework.services.demo import create_demo_database, demo_accounts
 
     db, _code, summary = create_demo_database(
         path,
@@ -60,7 +60,7 @@ def build_demo(
     )
     progress("signing you in as the demo team lead")
     actor = auth.login(db, summary.lead_username, password, now=now)
-    return db, actor, summary
+    return db, actor, demo_accounts(db)
 
 
 class PreparingDialog(QDialog):
@@ -120,9 +120,10 @@ class DemoStartup(QObject):
 
     def _hint(self) -> str:
         return (
-            "<b>DEMO: synthetic data.</b> Sign in as <b>lead.north</b> (team lead) or "
-            "<b>it.admin</b> (administrator). Every demo account's password for this run is "
-            f"<b>{self.password}</b>"
+            "<b>DEMO: synthetic data.</b> Sign in as <b>lead.north</b> (team lead), "
+            "<b>it.admin</b> (administrator) or any practitioner listed under "
+            "“Demo accounts” in the main window. Every demo account's password for this "
+            f"run is <b>{self.password}</b>"
         )
 
     def start(self) -> None:
@@ -143,9 +144,10 @@ class DemoStartup(QObject):
         )
 
     def _built(self, result: object) -> None:
-        db, actor, _summary = result  # type: ignore[misc]
+        db, actor, accounts = cast("tuple[Any, Any, list[Any]]", result)
         self.session.set_database(db)
-        self.session.show_main(actor)
+        window = self.session.show_main(actor)
+        window.show_demo_accounts(self.password, accounts)
         self._close_preparing()
 
     def _failed(self, exc: BaseException) -> None:
@@ -170,3 +172,37 @@ class DemoStartup(QObject):
         self._cleaned = True
         self.session.shutdown()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class DemoAccountsDialog(QDialog):
+    """Every demo account, its role and team, and the one password they share."""
+
+    def __init__(self, parent: QWidget, password: str, accounts: list[Any]) -> None:
+        from PySide6.QtWidgets import QDialogButtonBox, QTableWidget, QTableWidgetItem
+
+        super().__init__(parent)
+        self.setWindowTitle("Demo accounts")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        note = QLabel(
+            f"Every account below signs in with <b>{password}</b> (for this run only). "
+            "Team leads approve closures and decide front-door concerns; practitioners "
+            "keep in touch and request closures; the administrator manages accounts."
+        )
+        note.setWordWrap(True)
+        note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table = QTableWidget(len(accounts), 3)
+        self.table.setAccessibleName("Demo accounts")
+        self.table.setHorizontalHeaderLabels(["User name", "Role", "Team"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, account in enumerate(accounts):
+            for column, text in enumerate((account.username, account.role, account.team)):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(560, 520)

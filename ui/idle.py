@@ -163,7 +163,7 @@ class LockScreen(QWidget):
         title = QLabel("<h1>Casework is locked</h1>")
         text = QLabel(
             f"<p>{escape(reason)} Case details are hidden until you unlock.</p>"
-            f"<p>Signed in as <b>{name}</b> ({escape(self._actor.role.label)}). "
+            f"<p>Signed in as <b>{name}</b>, {escape(self._actor.role.label)}. "
             f"Enter {name}'s password to carry on where you left off.</p>"
         )
         text.setWordWrap(True)

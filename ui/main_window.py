@@ -11,9 +11,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QPushButton, QStackedWidget, QWidget
 
 from ui import crash, tasks
 from ui.idle import IdleWatcher, LockScreen
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from casework.services.permissions import Actor
 
 Clock = Callable[[], datetime]
-DEMO_TITLE = "Casework — DEMO — synthetic data"
+# Qt adds the application's name ("… — Casework") to every title: never name it twice.
+DEMO_TITLE = "DEMO — synthetic data"
 
 
 def end_session(db: Database, actor: Actor, now: datetime, reason: str) -> None:
@@ -68,7 +69,7 @@ class MainWindow(QMainWindow):
         self._place: Place | None = None
         self._ending = False
         self._may_close = False
-        self._then: Callable[[], None] = self.close
+        self._then: Callable[[], object] = self.close
         self.end_message = ""  # why the session ended, when the account changed under it
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
@@ -76,9 +77,13 @@ class MainWindow(QMainWindow):
         self.idle.timed_out.connect(lambda: self.lock(idle=True))
         self._status_bar()
         self._build_workspace()
-        QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
-        fit_to_screen(self, 1280, 800)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.lock).setWhatsThis("Lock Casework now")
+        keys = QShortcut(QKeySequence(Qt.Key.Key_F1), self, self.show_shortcuts)
+        keys.setWhatsThis("This list of keyboard shortcuts")
+        fit_to_screen(self, 1280, 800)  # the size it returns to when un-maximised
         self.setMinimumSize(800, 520)
+        # A laptop's whole screen: at 1366x768 every column and banner needs the room.
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         tasks.run(read_idle_minutes, db, on_result=self.set_idle_minutes, on_error=self._error)
         tasks.session_hub().revoked.connect(self.account_changed)
         self.idle.start()
@@ -87,18 +92,20 @@ class MainWindow(QMainWindow):
 
     def _status_bar(self) -> None:
         status = self.statusBar()
+        if self.demo:  # a throwaway file: its name says nothing, the password matters
+            badge = QLabel("DEMO data: deleted on closing")
+            badge.setObjectName("demoBadge")
+            status.addPermanentWidget(badge)
+            return
         where = QLabel(f"Database: {self.db.path.name}")
         where.setObjectName("statusDatabase")
         where.setToolTip(str(self.db.path))
         status.addPermanentWidget(where)
-        if self.demo:
-            badge = QLabel("DEMO — synthetic data; deleted when Casework closes")
-            badge.setObjectName("demoBadge")
-            status.addPermanentWidget(badge)
 
     def _build_workspace(self) -> None:
         workspace = Workspace(self.db, self.actor, self.clock, demo=self.demo)
         workspace.lock_requested.connect(self.lock)
+        workspace.help_requested.connect(self.show_shortcuts)
         workspace.sign_out_requested.connect(self.sign_out)
         workspace.message.connect(self.show_message)
         workspace.idle_minutes_changed.connect(self.set_idle_minutes)
@@ -120,9 +127,40 @@ class MainWindow(QMainWindow):
     def _close_dialogs(self) -> None:
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
-                dialog.reject()
+                discard = getattr(dialog, "discard", None)  # closes without asking
+                discard() if callable(discard) else dialog.reject()
 
     # --- public -------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Once on screen, the keyboard starts in the first list (never on Lock).
+        workspace = self.workspace
+        if workspace is not None:
+            QTimer.singleShot(0, workspace.focus_content)
+
+    def show_demo_accounts(self, password: str, accounts: list[Any]) -> None:
+        """The demo banner: the password every demo account shares (the team lead needs
+        it to approve a closure) and a button listing every account."""
+        from ui.demo_mode import DemoAccountsDialog
+
+        self.demo_password = password
+        self.demo_accounts = list(accounts)
+        banner = QLabel(f"Demo password (all accounts, approvals): <b>{password}</b>")
+        banner.setObjectName("demoPassword")
+        banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        button = QPushButton(f"Demo accounts ({len(accounts)})…")
+        button.setAccessibleName("Demo accounts")
+        button.clicked.connect(lambda: DemoAccountsDialog(self, password, accounts).open())
+        self.statusBar().insertPermanentWidget(0, banner)
+        self.statusBar().insertPermanentWidget(1, button)
+
+    def show_shortcuts(self) -> None:
+        """Help > Keyboard shortcuts: every shortcut the window has now, and Qt's own keys."""
+        from ui.dialogs.shortcuts_help import ShortcutsDialog
+
+        if self.lock_screen is None:
+            ShortcutsDialog(self).open()
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -155,7 +193,7 @@ class MainWindow(QMainWindow):
         self.lock_screen = screen
         self.pages.addWidget(screen)
         self.pages.setCurrentWidget(screen)
-        self.setWindowTitle("Casework — locked")
+        self.setWindowTitle("Locked")
         screen.setFocus()
         self.locked.emit()
 

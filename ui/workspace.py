@@ -151,6 +151,7 @@ class Workspace(QWidget):
     sign_out_requested = Signal()
     message = Signal(str)
     idle_minutes_changed = Signal(int)
+    help_requested = Signal()
 
     def __init__(
         self,
@@ -192,13 +193,20 @@ class Workspace(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self._top_bar(demo))
         layout.addLayout(body, 1)
-        badged = [t for t, w in self.sections.items() if hasattr(w, "overdue_changed")]
-        badge = max(
-            self.nav.fontMetrics().horizontalAdvance(badge_text(t, 9999))
-            for t in [MY_WORK, *badged]
-        )
-        self.nav.setFixedWidth(max(180, self.nav.sizeHintForColumn(0) + 40, badge + 48))
+        self._fit_nav()
         QWidget.setTabOrder(self.nav, self.stack)
+
+    def _fit_nav(self) -> None:
+        """As wide as the longest name with its badge now: at 1366x768 and 150% text a
+        width kept for "(9,999 overdue)" took a quarter of the screen."""
+        widest = max(
+            (
+                self.nav.fontMetrics().horizontalAdvance(self.nav.item(i).text())
+                for i in range(self.nav.count())
+            ),
+            default=0,
+        )
+        self.nav.setFixedWidth(max(150, widest + 48))
 
     def _connect_section(self, title: str, widget: QWidget) -> None:
         for name in ("message", "idle_minutes_changed"):
@@ -222,7 +230,9 @@ class Workspace(QWidget):
     def _set_badge(self, title: str, overdue: int) -> None:
         item = self.nav.item(self._titles.index(title))
         item.setText(badge_text(title, overdue))
-        item.setToolTip(f"{overdue:,} overdue items" if overdue > 0 else "")
+        self._fit_nav()
+        items = "1 overdue item" if overdue == 1 else f"{overdue:,} overdue items"
+        item.setToolTip(items if overdue > 0 else "")
 
     def _top_bar(self, demo: bool) -> QWidget:
         bar = QWidget()
@@ -237,6 +247,10 @@ class Workspace(QWidget):
         self.lock_button = QPushButton("&Lock")
         self.lock_button.setToolTip("Hide everything until you enter your password (Ctrl+L)")
         self.sign_out_button = QPushButton("Sign &out")
+        self.help_button = QPushButton("&Help")
+        self.help_button.setToolTip("Keyboard shortcuts (F1)")
+        self.help_button.setAccessibleName("Help: keyboard shortcuts")
+        self.help_button.clicked.connect(self.help_requested)
         self.lock_button.clicked.connect(self.lock_requested)
         self.sign_out_button.clicked.connect(self.sign_out_requested)
         row = QHBoxLayout(bar)
@@ -248,6 +262,7 @@ class Workspace(QWidget):
         row.addStretch(1)
         row.addWidget(who)
         row.addSpacing(12)
+        row.addWidget(self.help_button)
         row.addWidget(self.lock_button)
         row.addWidget(self.sign_out_button)
         return bar

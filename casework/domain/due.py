@@ -152,6 +152,79 @@ class DueKind(enum.StrEnum):
         """Plain English for a column or filter."""
         return _KIND_LABELS[self]
 
+    @property
+    def severity(self) -> Severity:
+        """How much it matters when this is late (see :class:`Severity`)."""
+        return _SEVERITY.get(self, Severity.PRACTICE)
+
+    @property
+    def team_lead_only(self) -> bool:
+        """Only a team lead can do it (decide a concern or referral, sign off a high
+        risk, review unsuitable or unusual accommodation): on a practitioner's list it
+        waits for their team lead."""
+        return self in _TEAM_LEAD_ONLY
+
+
+class Severity(enum.IntEnum):
+    """The order late work matters in: 1 first.
+
+    1. SAFETY: a clock about the young person's safety. Most are set by statutory
+       guidance (a referral decision within 1 working day, a child and family assessment
+       within 45 working days, an initial child protection conference within 15 working
+       days, telling the LADO within 1 working day: Working Together to Safeguard
+       Children 2023; a return interview offered within 72 hours: statutory guidance on
+       children who run away or go missing from home or care, 2014). A concern's
+       decision, the allegation strategy meeting and a risk's review and sign-off run on
+       local procedures, but they are the same safety decisions, so they sit here too.
+    2. STATUTORY: another clock set in law: keeping in touch (Children Act 1989
+       s23B/s23C), PA visits (Care Leavers (England) Regulations 2010 reg 8), pathway plan
+       reviews (reg 7), the eligible child's needs assessment (Care Planning, Placement
+       and Case Review (England) Regulations 2010 reg 42), the PA offer to 25 (s23CZB).
+    3. PRACTICE: the council's own practice (follow-ups, chasing referrals out,
+       accommodation reviews, the yearly reminder).
+    """
+
+    SAFETY = 1
+    STATUTORY = 2
+    PRACTICE = 3
+
+    @property
+    def words(self) -> str:
+        """What a worker reads beside the colour and the symbol."""
+        return _SEVERITY_WORDS[self]
+
+
+_SEVERITY_WORDS = {
+    Severity.SAFETY: "Safety deadline",
+    Severity.STATUTORY: "Statutory deadline",
+    Severity.PRACTICE: "Practice deadline",
+}
+_SEVERITY = {
+    DueKind.CONTACT_DECISION: Severity.SAFETY,
+    DueKind.REFERRAL_DECISION: Severity.SAFETY,
+    DueKind.ASSESSMENT: Severity.SAFETY,
+    DueKind.ICPC: Severity.SAFETY,
+    DueKind.LADO_NOTIFICATION: Severity.SAFETY,
+    DueKind.STRATEGY_MEETING: Severity.SAFETY,
+    DueKind.ALLEGATION_OUTCOME: Severity.SAFETY,
+    DueKind.RETURN_INTERVIEW: Severity.SAFETY,
+    DueKind.RISK_REVIEW: Severity.SAFETY,
+    DueKind.RISK_SIGN_OFF: Severity.SAFETY,
+    DueKind.KEEP_IN_TOUCH: Severity.STATUTORY,
+    DueKind.VISIT: Severity.STATUTORY,
+    DueKind.PLAN_REVIEW: Severity.STATUTORY,
+    DueKind.NEEDS_ASSESSMENT: Severity.STATUTORY,
+    DueKind.PA_OFFER_AT_21: Severity.STATUTORY,
+}
+_TEAM_LEAD_ONLY = frozenset(
+    {
+        DueKind.CONTACT_DECISION,
+        DueKind.REFERRAL_DECISION,
+        DueKind.RISK_SIGN_OFF,
+        DueKind.ACCOMMODATION_REVIEW,
+    }
+)
+
 
 _KIND_LABELS = {
     DueKind.KEEP_IN_TOUCH: "Keep in touch",

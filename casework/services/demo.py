@@ -73,6 +73,28 @@ class DemoSummary:
     admin_username: str
 
 
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str  # as a worker reads it: "Team lead"
+    team: str  # "" for the administrator
+
+
+def demo_accounts(db: Database) -> list[DemoAccount]:
+    """Every account of a demo database (they all share the run's password), the team
+    leads first, then practitioners by team, then the administrator. Demo data only:
+    a real database's accounts are listed through ``users.list_users``."""
+    order = {str(Role.TEAM_LEAD): 0, str(Role.PRACTITIONER): 1, str(Role.ADMIN): 2}
+    with db.reading() as session:
+        users = session.scalars(select(User).where(User.active.is_(True))).all()
+        found = [
+            DemoAccount(u.username, Role(u.role).label, u.team.name if u.team else "")
+            for u in users
+        ]
+        ranks = {u.username: order.get(u.role, 3) for u in users}
+    return sorted(found, key=lambda a: (ranks[a.username], a.team, a.username))
+
+
 def _workers(
     session: Session, rng: random.Random, fake: object, pw_hash: str, now: datetime
 ) -> dict[int, list[int]]:

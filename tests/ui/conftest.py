@@ -11,16 +11,21 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+    # The offscreen screen is a 1366x768 laptop's, the smallest Casework is built for.
+    _SCREEN = os.path.join(os.path.dirname(__file__), "laptop_screen.json")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+from PySide6.QtWidgets import QApplication, QWidget
 
 from casework.db import keys
 from casework.db.database import Database, open_database
@@ -93,6 +98,75 @@ def shell_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     key = store.get(db.database_id)
     db.close()
     return Template(path, key, code, summary.lead_username, ADMIN_USERNAME)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def app_wide_filters(qapp: QApplication) -> None:
+    """What ``ui.app.make_app`` installs on the real application, installed here too."""
+    from ui.widgets import accessible_names, wheel_guard
+
+    wheel_guard.install(qapp)
+    accessible_names.install(qapp)
+
+
+@pytest.fixture(autouse=True)
+def no_leaks(qapp: QApplication) -> Iterator[None]:
+    """Fails a test that leaves a window on screen or a worker running once its own
+    fixtures have cleaned up (a leaked window keeps case data in memory; a leaked worker
+    can write into the next test's database)."""
+    before = set(QApplication.topLevelWidgets())
+    threads = set(threading.enumerate())
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    QApplication.processEvents()
+    leaked = [
+        f"{type(w).__name__} {w.windowTitle()!r}"
+        for w in QApplication.topLevelWidgets()
+        if w.isVisible() and w not in before
+    ]
+    running = QThreadPool.globalInstance().activeThreadCount()
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible() and widget not in before:
+            widget.close()  # so one leak does not fail the tests after it
+    QThreadPool.globalInstance().waitForDone(10_000)
+    assert not leaked, f"the test left windows open: {leaked}"
+    assert running == 0, f"the test left {running} worker(s) running"
+    # Qt's pool threads show up as "dummy" threads: the pool's count above covers them.
+    started = [
+        t for t in threading.enumerate() if t not in threads and type(t).__name__ != "_DummyThread"
+    ]
+    for thread in started:
+        thread.join(timeout=5)  # a short warm-up may still be finishing
+    alive = [t.name for t in started if t.is_alive()]
+    assert not alive, f"the test left threads running: {alive}"
+
+
+@pytest.fixture(autouse=True)
+def discard_without_asking(monkeypatch: pytest.MonkeyPatch) -> list[QWidget]:
+    """A test that closes a dialog it typed into is not left waiting on "Discard
+    changes?" (a test about that question patches it itself). Lists who was asked."""
+    asked: list[QWidget] = []
+
+    def agree(parent: QWidget) -> bool:
+        asked.append(parent)
+        return True
+
+    monkeypatch.setattr("ui.widgets.forms.confirm_discard", agree)
+    return asked
+
+
+@pytest.fixture(autouse=True)
+def irreversible_confirmed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A test that finalises is not left waiting on "This cannot be undone" (a test about
+    that question patches it itself). Lists the questions asked."""
+    asked: list[str] = []
+
+    def agree(_parent: QWidget, title: str, _text: str, _action: str) -> bool:
+        asked.append(title)
+        return True
+
+    monkeypatch.setattr("ui.widgets.forms.confirm_irreversible", agree)
+    return asked
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def test_queue_orders_by_deadline_and_flags_overdue(qtbot: QtBot, env: Env) -> N
     assert due[1] == "26/11/2026 · OVERDUE by 1 working day"
     assert due[2] == "27/11/2026 · Due today by end of day"
     assert "OVERDUE" not in due[3]
-    assert texts(view, KIND) == ["Contact"] * 4
+    assert texts(view, KIND) == ["Concern"] * 4
     overdue = view.model.index(0, PERSON)
     assert overdue.data(Qt.ItemDataRole.ForegroundRole) == OVERDUE_TEXT
     assert overdue.data(Qt.ItemDataRole.FontRole).bold()

@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from casework.domain.due import DueKind
+from casework.domain.due import DueKind, Severity
 from casework.services.due import WorkItem, my_work
 from casework.services.permissions import Actor
 from ui import tasks
@@ -22,6 +22,7 @@ from ui.models.my_work_model import (
     OVERDUE_FILL,
     OVERDUE_TEXT,
     PERSON,
+    WARNING_TEXT,
     WHAT,
     WORKER,
     counts,
@@ -89,23 +90,60 @@ def test_a_practitioners_items_are_most_urgent_first(
     assert view.model.index(0, WHAT).data() == expected[0].item.title
 
 
-def test_overdue_rows_say_so_in_red_and_bold(qtbot: QtBot, env: Env, practitioner: Actor) -> None:
+def test_overdue_rows_are_graded_by_severity_with_symbol_and_words(
+    qtbot: QtBot, env: Env, practitioner: Actor
+) -> None:
     view = make_view(qtbot, env, practitioner)
     items = shown(view)
-    late = next(r for r, w in enumerate(items) if w.item.overdue)
-    on_time = next(r for r, w in enumerate(items) if not w.item.overdue)
     model = view.model
-    for column in (DUE, WHAT, PERSON):
-        index = model.index(late, column)
-        assert index.data(Qt.ItemDataRole.ForegroundRole) == OVERDUE_TEXT
-        assert index.data(Qt.ItemDataRole.BackgroundRole) == OVERDUE_FILL
-        assert index.data(Qt.ItemDataRole.FontRole).bold()
-    assert "OVERDUE" in model.index(late, DUE).data()  # a word, not colour alone
-    assert model.index(late, DUE).data(Qt.ItemDataRole.AccessibleTextRole).startswith("Overdue by")
+    late = [r for r, w in enumerate(items) if w.item.overdue and not model.is_waiting(w)]
+    on_time = next(r for r, w in enumerate(items) if not w.item.overdue)
+    assert late
+    seen = set()
+    for row in late:
+        severity = items[row].item.kind.severity
+        seen.add(severity)
+        due = model.index(row, DUE)
+        assert "OVERDUE" in due.data()  # a word, not colour alone
+        assert due.data(Qt.ItemDataRole.DecorationRole) is not None  # and a symbol
+        spoken = due.data(Qt.ItemDataRole.AccessibleTextRole)
+        assert spoken.startswith(f"{severity.words}. Overdue by")
+        what = model.index(row, WHAT)
+        if severity is Severity.SAFETY:  # the whole row stands out
+            assert what.data(Qt.ItemDataRole.BackgroundRole) == OVERDUE_FILL
+            assert what.data(Qt.ItemDataRole.FontRole).bold()
+        else:  # only the date: a practice item never looks like a safety one
+            assert what.data(Qt.ItemDataRole.BackgroundRole) is None
+            assert due.data(Qt.ItemDataRole.BackgroundRole) is None
+            colour = OVERDUE_TEXT if severity is Severity.STATUTORY else WARNING_TEXT
+            assert due.data(Qt.ItemDataRole.ForegroundRole) == colour
+    assert len(seen) >= 2, seen  # the demo has late work of more than one severity
     assert "OVERDUE" not in model.index(on_time, DUE).data()
     assert model.index(on_time, WHAT).data(Qt.ItemDataRole.BackgroundRole) is None
-    overdue = sum(w.item.overdue for w in items)
+    overdue = counts(items, view.model.today, lead=False).overdue
     assert f"{overdue} OVERDUE" in view.summary.text()
+
+
+def test_a_practitioners_team_lead_items_wait_apart_at_the_end(
+    qtbot: QtBot, env: Env, practitioner: Actor
+) -> None:
+    from tests.ui._front_door_fixtures import concern, days_ago
+
+    theirs = my_work(env.db, practitioner, now=env.now)[0].person_id
+    concern(env.db, practitioner, theirs, days_ago(3))  # a decision only a team lead makes
+    view = make_view(qtbot, env, practitioner)
+    model = view.model
+    items = shown(view)
+    waiting = [model.is_waiting(w) for w in items]
+    assert any(waiting) and not all(waiting)
+    assert waiting == sorted(waiting)  # what they can act on first, then the waiting group
+    for row, work in enumerate(items):
+        text = model.index(row, WHAT).data()
+        assert text.startswith("Waiting for your team lead") == work.item.kind.team_lead_only
+        if work.item.kind.team_lead_only:
+            assert model.index(row, DUE).data(Qt.ItemDataRole.BackgroundRole) is None
+    lead_view = make_view(qtbot, env, env.lead)
+    assert not any(lead_view.model.is_waiting(w) for w in shown(lead_view))
 
 
 def test_team_lead_sees_the_team_by_worker_with_counts(qtbot: QtBot, env: Env) -> None:

@@ -365,3 +365,29 @@ def test_an_older_save_that_runs_late_never_overwrites_newer_text(env: Env) -> N
     [draft] = drafts(env, person.id)
     assert draft.details.discussed == "All of it, typed last"
     assert store.save(older, env.now, 5) is None  # nothing newer than what is saved
+
+
+def test_finalising_asks_first_and_says_it_cannot_be_undone(
+    qtbot: QtBot, env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = team_person(env)
+    view = make_view(qtbot, env)
+    open_person(qtbot, view, person.id)
+    editor = start_contact(qtbot, view)
+    editor.method.setCurrentIndex(editor.method.findData("phone"))
+    editor.successful.click()
+    editor.seen.click()
+    qtbot.keyClicks(editor.discussed, "Rent arrears.")
+    qtbot.waitUntil(lambda: saved(editor), timeout=TIMEOUT)
+    asked: list[str] = []
+
+    def refuse(_parent: object, title: str, text: str, action: str) -> bool:
+        asked.append(f"{title} {text} {action}")
+        return False
+
+    monkeypatch.setattr("ui.widgets.forms.confirm_irreversible", refuse)
+    qtbot.mouseClick(editor.finalise_button, Qt.MouseButton.LeftButton)
+    assert asked and "can no longer be changed" in asked[0]
+    assert editor.is_active  # still a draft
+    [draft] = drafts(env, person.id)
+    assert draft.status == "draft"

@@ -248,7 +248,7 @@ def test_a_new_pathway_plan_with_its_areas_appears(qtbot: QtBot, env: Env) -> No
     assert len(dialog.areas) == 10
     housing = next(a for a in dialog.areas if a.area.value == "accommodation")
     qtbot.keyClicks(housing.needs, "Needs a stable tenancy")
-    qtbot.keyClicks(housing.actions, "Supported lodgings referral")
+    qtbot.keyClicks(housing.actions_box, "Supported lodgings referral")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.problems.problems() == [
         "How they took part: record how the young person took part.",

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from casework.db import keys
 from casework.db.database import open_database, unlock
 from casework.errors import ValidationFailed
-from tests.ui.conftest import FAST_KDF, PASSPHRASE, PASSWORD, Clock, DbFile
+from tests.ui.conftest import FAST_KDF, PASSPHRASE, PASSWORD, Clock, DbFile, close_all_windows
 from ui import crash
 from ui.demo_mode import DemoStartup
 from ui.dialogs.create_database import CreateDatabaseDialog
@@ -42,6 +42,7 @@ def startups() -> Iterator[list[Startup]]:
     yield made
     for startup in made:
         startup.session.shutdown()
+    close_all_windows()  # what a flow left on screen (a main window, a recovery code)
 
 
 def begin(qtbot: QtBot, startup: Startup, made: list[Startup]) -> None:
@@ -263,6 +264,12 @@ def test_demo_mode_starts_and_lands_on_my_work(qtbot: QtBot, fixed_clock: Clock)
         window = shown.args[0]
         assert "DEMO — synthetic data" in window.windowTitle()
         assert window.workspace.current_section() == "My work"
+        # The banner shows the shared password and lists every account, practitioners too.
+        banner = window.statusBar().findChild(QLabel, "demoPassword")
+        assert banner is not None and demo.password in banner.text()
+        roles = {a.role for a in window.demo_accounts}
+        assert {r.split(" ")[0] for r in roles} == {"Team", "Practitioner", "Administrator"}
+        assert {"lead.north", "it.admin"} <= {a.username for a in window.demo_accounts}
         caseload = window.workspace.sections["Caseload"].caseload
         qtbot.waitUntil(lambda: caseload.model.rowCount() > 0, timeout=TIMEOUT)
         assert demo.path.exists()

@@ -767,3 +767,25 @@ def test_yearly_reminder_between_21_and_a_year_after_the_last(
     )
     assert item.due >= birthday(dob, 21)
     assert item.due == max(add_months(today, 12), birthday(dob, 21))
+
+
+def test_every_kind_has_a_severity_and_safety_comes_first() -> None:
+    from casework.domain.due import DueKind, Severity
+
+    assert sorted(Severity) == [Severity.SAFETY, Severity.STATUTORY, Severity.PRACTICE]
+    safety = {k for k in DueKind if k.severity is Severity.SAFETY}
+    assert {
+        DueKind.REFERRAL_DECISION,
+        DueKind.CONTACT_DECISION,
+        DueKind.RETURN_INTERVIEW,
+        DueKind.LADO_NOTIFICATION,
+    } <= safety
+    assert DueKind.VISIT.severity is Severity.STATUTORY  # reg 8
+    assert DueKind.PLAN_REVIEW.severity is Severity.STATUTORY  # reg 7
+    assert DueKind.FOLLOW_UP.severity is Severity.PRACTICE
+    assert {s.words for s in Severity} == {
+        "Safety deadline",
+        "Statutory deadline",
+        "Practice deadline",
+    }
+    assert DueKind.CONTACT_DECISION.team_lead_only and not DueKind.VISIT.team_lead_only

@@ -64,6 +64,7 @@ from ui.views.record_common import (
     unexpected,
     when,
 )
+from ui.widgets import forms
 from ui.widgets.problems import ProblemList
 
 AUTOSAVE_DELAY_MS = 1500
@@ -303,6 +304,7 @@ class ContactEditor(QWidget):
         self.back_button.clicked.connect(self.go_back)
         save = QShortcut(QKeySequence.StandardKey.Save, self, self.save_now)
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save.setWhatsThis("Writing a contact: save the draft now")
 
     def _fields(self) -> list[QWidget]:
         return [
@@ -493,6 +495,14 @@ class ContactEditor(QWidget):
         if problems:
             self.problems.set_problems(problems, NOTHING_SAVED_FINAL)
             self.successful.setFocus()
+            return
+        if not forms.confirm_irreversible(
+            self,
+            "Finalise this contact?",
+            "Finalise this contact? It becomes part of the record and can no longer be "
+            "changed: later corrections are added as addenda under it.",
+            "Finalise",
+        ):
             return
         self._timer.stop()
         self._set_busy(True, "Finalising…")

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from casework.errors import CaseworkError, ValidationFailed
 from ui import crash, tasks
+from ui.widgets.forms import make_default
 from ui.widgets.password_field import (
     PasswordField,
     passphrase_checker,
@@ -133,7 +134,7 @@ class CreateDatabaseDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("createDatabaseDialog")
-        self.setWindowTitle("Casework: set up a new database")
+        self.setWindowTitle("Set up a new database")
         self._path = path
         self._clock = clock
         self._factory = key_store_factory or default_key_store
@@ -195,6 +196,8 @@ class CreateDatabaseDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
         self._set_tab_order()
+        make_default(self.create_button)  # Enter creates, also after a refused attempt
+        self.summary.recheck_on_edit(body, self.problems)  # a fixed field's problem goes
 
     def _group(self, parent_layout: QVBoxLayout, title: str) -> QFormLayout:
         box = QGroupBox(title)
@@ -348,7 +351,7 @@ class CreateDatabaseDialog(QDialog):
         self.progress.setText(f"Creating the database: {text}…")
 
     def _done(self, result: object) -> None:
-        db, code = result  # type: ignore[misc]
+        db, code = cast("tuple[object, str]", result)
         self._set_busy(False)
         self.created.emit(db, code)
         self.accept()

@@ -75,6 +75,7 @@ from ui.views.record_common import (
     unexpected,
 )
 from ui.widgets.dialog_footer import DialogFooter
+from ui.widgets.forms import scrolling_layout
 from ui.widgets.problems import ProblemList
 
 Clock = Callable[[], datetime]
@@ -559,13 +560,20 @@ class DecisionDialog(QDialog):
         self.setStyleSheet(SECTION_STYLE)
         self.problems = ProblemList()
         self.footer = DialogFooter(self, "Record decision")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._heading())
-        layout.addWidget(self.problems)
-        layout.addWidget(self._history_box())
-        layout.addWidget(self._decision_box(), 1)
-        layout.addWidget(self.footer)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.problems)
+        column.addWidget(self._history_box())
+        column.addWidget(self._decision_box())
+        column.addStretch(1)
+        # The history can be long: it scrolls, the heading and buttons stay on screen.
+        self.body = scrolling_layout(self, body, self.footer, top=self._heading())
+        self.body.setAccessibleName("History and decision")
         self.setMinimumWidth(720)
+        # Focus starts on the history, never on a decision: reading comes first.
+        self.body.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.body.setFocus(Qt.FocusReason.OtherFocusReason)
         self._set_deciding(False)
         self._load()
 
@@ -727,7 +735,9 @@ class DecisionDialog(QDialog):
             return
         problems = self.check()
         if problems:
+            self.problems.recheck_on_edit(self, self.check)
             self.problems.set_problems(problems, NOTHING_SAVED)
+            self.body.ensureWidgetVisible(self.problems)
             return
         decide = (
             front_door.decide_concern if self.item.kind == "contact" else front_door.decide_referral

@@ -100,7 +100,7 @@ class LoginWindow(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("loginWindow")
-        self.setWindowTitle("Casework: sign in")
+        self.setWindowTitle("Sign in")
         self._clock = clock
         self._db: Database | None = None
         self._pending = False

@@ -40,7 +40,7 @@ class AreaEditor(QGroupBox):
         self.area = area
         today = to_qdate(ctx.today())
         self.needs = text_box(2)
-        self.actions = text_box(2)
+        self.actions_box = text_box(2)
         self.owner = QLineEdit()
         self.owner.setMaxLength(OWNER_MAX)
         self.owner.setPlaceholderText("Who does it")
@@ -49,21 +49,21 @@ class AreaEditor(QGroupBox):
         self.target.setMinimumWidth(self.target.fontMetrics().horizontalAdvance("Not entered") + 60)
         for widget, name in (
             (self.needs, "needs"),
-            (self.actions, "actions"),
+            (self.actions_box, "actions"),
             (self.owner, "owner"),
             (self.target, "target date"),
         ):
             widget.setAccessibleName(f"{area.label}: {name}")
         if start is not None:
             self.needs.setPlainText(start.needs)
-            self.actions.setPlainText(start.actions)
+            self.actions_box.setPlainText(start.actions)
             self.owner.setText(start.owner)
             self.target.set_value(start.target_on)
         grid = QGridLayout(self)
         grid.addWidget(QLabel("Needs"), 0, 0)
         grid.addWidget(QLabel("Actions"), 0, 1)
         grid.addWidget(self.needs, 1, 0)
-        grid.addWidget(self.actions, 1, 1)
+        grid.addWidget(self.actions_box, 1, 1)
         grid.addWidget(QLabel("Owner"), 2, 0)
         grid.addWidget(QLabel("Target date"), 2, 1)
         grid.addWidget(self.owner, 3, 0)
@@ -73,7 +73,7 @@ class AreaEditor(QGroupBox):
         return AreaInput(
             self.area.value,
             self.needs.toPlainText(),
-            self.actions.toPlainText(),
+            self.actions_box.toPlainText(),
             self.owner.text(),
             self.target.value(),
         )

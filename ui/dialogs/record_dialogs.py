@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -44,6 +45,7 @@ from ui.views.record_common import (
     quiet_label,
     text_label,
 )
+from ui.widgets.forms import UnsavedChanges, make_default
 from ui.widgets.problems import ProblemList
 
 Submission = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
@@ -128,6 +130,26 @@ class RecordDialog(QDialog):
         row.addWidget(buttons)
         layout.addLayout(row)
         self.setMinimumWidth(520)
+        make_default(self.ok_button)  # Enter submits, also after a refusal
+        self.unsaved = UnsavedChanges(self)
+        self._watching = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._watching:  # the subclass has filled the form in by now
+            self._watching = True
+            self.unsaved.mark_saved()
+            self.problems.recheck_on_edit(self, self.check)
+        super().showEvent(event)
+
+    def reject(self) -> None:
+        """Cancel, Escape or closing: asks first when something was typed."""
+        if not self.unsaved.may_leave(self):
+            return
+        super().reject()
+
+    def discard(self) -> None:
+        """Close without asking (the screen is locking or signing out)."""
+        super().reject()
 
     def check(self) -> list[str]:
         """Problems the screen can see without asking the core."""

@@ -33,7 +33,7 @@ class RecoveryCodeDialog(QDialog):
     def __init__(self, code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("recoveryCodeDialog")
-        self.setWindowTitle("Casework: recovery code")
+        self.setWindowTitle("Recovery code")
         self._code = code
         text = QLabel(EXPLANATION)
         text.setWordWrap(True)

@@ -191,8 +191,8 @@ class _AllegationProgress(SafeguardingDialog):
         self.not_required.setPlaceholderText("The LADO's reason, e.g. below the harm threshold")
         self.meeting = MomentField(ctx, optional=True)
         self.police = QCheckBox("The &police are involved")
-        self.actions = text_box(3)
-        self.actions.setPlaceholderText(
+        self.actions_box = text_box(3)
+        self.actions_box.setPlaceholderText(
             "For example: carer suspended pending enquiries; young person moved to a "
             "different placement"
         )
@@ -209,7 +209,7 @@ class _AllegationProgress(SafeguardingDialog):
             ),
         )
         self.form.addRow("", self.police)
-        self.form.addRow("&Actions", self.actions)
+        self.form.addRow("&Actions", self.actions_box)
         self.criteria.currentIndexChanged.connect(self._sync_criteria)
         self._sync_criteria()
 
@@ -278,7 +278,7 @@ class AllegationDialog(_AllegationProgress):
             lado_notified_at=self.lado.value(),
             strategy_meeting_at=self.meeting.value(),
             police_involved=self.police.isChecked(),
-            actions=self.actions.toPlainText(),
+            actions=self.actions_box.toPlainText(),
             strategy_criteria_met=self.criteria_met(),
             strategy_not_required_reason=(
                 self.not_required.toPlainText() if self.criteria_met() is False else ""
@@ -305,7 +305,7 @@ class AllegationUpdateDialog(_AllegationProgress):
         self.meeting.set_value(allegation.strategy_meeting_at)
         self.set_criteria(allegation.strategy_criteria_met, allegation.strategy_not_required_reason)
         self.police.setChecked(allegation.police_involved)
-        self.actions.setPlainText(allegation.actions)
+        self.actions_box.setPlainText(allegation.actions)
         self.resize(720, 480)
         self.lado.date.setFocus()
 
@@ -314,7 +314,7 @@ class AllegationUpdateDialog(_AllegationProgress):
             "lado_notified_at": self.lado.value(),
             "strategy_meeting_at": self.meeting.value(),
             "police_involved": self.police.isChecked(),
-            "actions": self.actions.toPlainText(),
+            "actions": self.actions_box.toPlainText(),
             "strategy_criteria_met": self.criteria_met(),
             "strategy_not_required_reason": (
                 self.not_required.toPlainText() if self.criteria_met() is False else ""
@@ -597,9 +597,9 @@ class MissingDialog(SafeguardingDialog):
         self.police = QCheckBox("Reported to the &police")
         self.offered = MomentField(ctx, optional=True)
         self.held = MomentField(ctx, optional=True)
-        self.accepted = QComboBox()
+        self.accepted_choice = QComboBox()
         for code, label in ACCEPTED_CHOICES:
-            self.accepted.addItem(label, code)
+            self.accepted_choice.addItem(label, code)
         self.learned = text_box(4)
         self.learned.setPlaceholderText(
             "Where they were, who with, why they went, what would stop it happening again"
@@ -608,7 +608,7 @@ class MissingDialog(SafeguardingDialog):
         self.form.addRow("", self.police)
         self.form.addRow("&Returned", self.ended)
         self.form.addRow("Return &interview offered", self.offered)
-        self.form.addRow("Interview &accepted", self.accepted)
+        self.form.addRow("Interview &accepted", self.accepted_choice)
         self.form.addRow("Return interview &held", self.held)
         self.form.addRow("What was &learned", self.learned)
         if episode is not None:
@@ -628,11 +628,11 @@ class MissingDialog(SafeguardingDialog):
         self.offered.set_value(episode.interview_offered_at)
         self.held.set_value(episode.interview_held_at)
         choice = {None: "", True: "yes", False: "no"}[episode.interview_accepted]
-        self.accepted.setCurrentIndex(self.accepted.findData(choice))
+        self.accepted_choice.setCurrentIndex(self.accepted_choice.findData(choice))
         self.learned.setPlainText(episode.learned)
 
     def submission(self) -> Submission:
-        choice = self.accepted.currentData()
+        choice = self.accepted_choice.currentData()
         data = MissingInput(
             started_at=self.started.value() or self.ctx.clock(),
             ended_at=self.ended.value(),

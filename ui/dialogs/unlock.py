@@ -77,7 +77,7 @@ class PassphraseDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("passphraseDialog")
-        self.setWindowTitle("Casework: unlock the database")
+        self.setWindowTitle("Unlock the database")
         self._info = info
         self.passphrase = PasswordField()
         self.error = ProblemList()
@@ -294,7 +294,7 @@ class RecoveryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("recoveryDialog")
-        self.setWindowTitle("Casework: use the recovery code")
+        self.setWindowTitle("Use the recovery code")
         self._path = path
         self._factory = key_store_factory or default_key_store
         self._build()

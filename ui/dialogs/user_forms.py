@@ -110,7 +110,9 @@ class AddUserDialog(_SavingDialog):
         self.team.setEditable(True)
         self.team.addItems(teams)
         self.team.setCurrentIndex(-1)
-        self.team.lineEdit().setPlaceholderText("Choose a team, or type a new team's name")
+        team_line = self.team.lineEdit()
+        assert team_line is not None  # editable
+        team_line.setPlaceholderText("Choose a team, or type a new team's name")
         self.leads = QListWidget()
         self.leads.setMaximumHeight(110)
         for name in teams:

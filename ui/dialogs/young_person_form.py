@@ -24,13 +24,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -51,9 +48,12 @@ from casework.services.people import (
 from casework.services.permissions import Actor, Role
 from casework.services.users import TeamSummary, WorkerOption, list_teams, workers
 from ui import tasks
+from ui.widgets.forms import confirm_discard, make_default, on_edit, scrolling_layout
+from ui.widgets.problems import ProblemList, field_note
+
+NOTHING_SAVED = "Nothing was saved. Please correct the following:"
 
 Clock = Callable[[], datetime]
-ERROR_COLOUR = "#a4161a"  # the app style's error red
 NOT_ALLOCATED = "Not allocated"
 
 FIELD_LABELS = {
@@ -127,18 +127,6 @@ def friendly_problem(problem: str) -> Problem:
         return Problem(None, problem)
     rest = _ISO_DATE.sub(lambda d: f"{d[3]}/{d[2]}/{d[1]}", match["rest"])
     return Problem(match["field"], _advice(match["field"], rest))
-
-
-def confirm_discard(parent: QWidget) -> bool:
-    """Ask before throwing away typed changes."""
-    answer = QMessageBox.question(
-        parent,
-        "Discard changes?",
-        "You have changes that are not saved. Discard them?",
-        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel,
-    )
-    return answer == QMessageBox.StandardButton.Discard
 
 
 class DateField(QDateEdit):
@@ -232,14 +220,6 @@ def _select(combo: QComboBox, value: Any) -> None:
     combo.setCurrentIndex(found)
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
-    label.hide()
-    return label
-
-
 def quiet_colour(widget: QWidget) -> str:
     """A secondary text colour that stays readable: 65% text over the background."""
     palette = widget.palette()
@@ -293,17 +273,8 @@ class YoungPersonForm(QWidget):
 
     def _build(self) -> None:
         today = to_qdate(local_today(self._clock()))
-        self._summary = QLabel()
-        self._summary.setObjectName("problemSummary")
-        self._summary.setWordWrap(True)
-        self._summary.setTextFormat(Qt.TextFormat.RichText)
-        self._summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self._summary.linkActivated.connect(self._focus_field)
-        self._summary.setStyleSheet(
-            "QLabel#problemSummary { background: #fde8e8; color: #7d1014; "
-            f"border: 2px solid {ERROR_COLOUR}; border-left-width: 6px; padding: 8px; }}"
-        )
-        self._summary.hide()
+        self._summary = ProblemList()
+        self._summary.field_chosen.connect(self._focus_field)
 
         self._uid = QLineEdit()
         self._uid.setMaxLength(CHILD_UID_MAX_LENGTH)
@@ -351,6 +322,8 @@ class YoungPersonForm(QWidget):
         self._add_section("About the young person", self._identity_rows())
         self._add_section("Care status", self._care_rows())
         self._add_section("Allocation", self._allocation_rows())
+        for part in (self._has_ceased, self._ceased):  # the "Left care" row's two parts
+            on_edit(part, self._fixer("date_ceased_looked_after"))
         for field in (self._dob, self._ceased):
             field.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             field.setMinimumWidth(field.fontMetrics().horizontalAdvance("00/00/00000") + 48)
@@ -420,7 +393,7 @@ class YoungPersonForm(QWidget):
             column = QVBoxLayout(holder)
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(2)
-            error = _error_label()
+            error = field_note()
             column.addWidget(error)
             column.addWidget(widget)
             if hint:
@@ -429,6 +402,7 @@ class YoungPersonForm(QWidget):
             label.setBuddy(self._fields.setdefault(field, widget))
             self._form.addRow(label, holder)
             self._errors[field] = error
+            on_edit(widget, self._fixer(field))
 
     # --- choices ---------------------------------------------------------------------------
 
@@ -661,7 +635,7 @@ class YoungPersonForm(QWidget):
             (friendly_problem(p) for p in problems),
             key=lambda p: -1 if p.field is None else order.index(p.field),
         )
-        items = []
+        fields: list[str | None] = []
         first_field: str | None = None
         for problem in found:
             self._shown.append(problem.text)
@@ -670,23 +644,28 @@ class YoungPersonForm(QWidget):
                 first_field = first_field or field
                 self._errors[field].setText(problem.advice[:1].upper() + problem.advice[1:])
                 self._errors[field].show()
-                link = f'<a href="{field}">{html.escape(problem.text)}</a>'
-                items.append(f"<li>{link}</li>")
+                fields.append(field)
             else:
-                items.append(f"<li>{html.escape(problem.text)}</li>")
-        self._summary.setText(
-            "<b>Nothing was saved. Please correct the following:</b>"
-            f"<ul style='margin-left: 12px'>{''.join(items)}</ul>"
-        )
-        self._summary.show()
-        self._summary.setFocus()
+                fields.append(None)
+        self._summary.set_problems(self._shown, NOTHING_SAVED, fields)
         if first_field is not None:
             self._focus_field(first_field)
 
+    def _fixer(self, field: str) -> Callable[[], None]:
+        return lambda: self._fixed(field)
+
+    def _fixed(self, field: str) -> None:
+        """The worker changed ``field``: its problem is no longer shown."""
+        note = self._errors.get(field)
+        if note is not None and note.isVisible():
+            note.clear()
+            note.hide()
+            self._summary.drop_field(field)
+            self._shown = self._summary.problems()
+
     def _clear_problems(self) -> None:
         self._shown = []
-        self._summary.clear()
-        self._summary.hide()
+        self._summary.set_problems([])
         for label in self._errors.values():
             label.clear()
             label.hide()
@@ -733,20 +712,11 @@ class YoungPersonDialog(QDialog):
         self.form = YoungPersonForm(db, actor, clock)
         self.form.saved.connect(self._on_saved)
         self.form.cancelled.connect(self.reject)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The buttons stay in view below the scrolling form, which never outgrows the screen.
+        scroll = scrolling_layout(self, self.form, self.form.button_bar)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a Tab stop of its own
-        scroll.setWidget(self.form)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 9)
-        layout.addWidget(scroll)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(9, 0, 9, 0)
-        bar.addWidget(self.form.button_bar)  # always visible, however far the form scrolls
-        layout.addLayout(bar)
-        self.resize(700, 720)
-        self.form.save_button.setDefault(True)  # Enter saves (set once inside the dialog)
+        self.resize(720, self.sizeHint().height())
+        make_default(self.form.save_button)  # Enter saves, also after a refusal
         self.form.start_new()
 
     def _on_saved(self, changed: Changed) -> None:

@@ -34,7 +34,8 @@ PERSON_ID_ROLE = Qt.ItemDataRole.UserRole
 #: Role giving a row's ``QueueItem``.
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
-KIND_LABELS = {"contact": "Contact", "referral": "Referral"}
+# "Concern", never "contact": a contact is a keeping-in-touch visit or call (glossary).
+KIND_LABELS = {"contact": "Concern", "referral": "Referral"}
 KIND_DETAIL = {
     "contact": "A concern received about the young person: decide what happens next.",
     "referral": "A referral to children's social care: decide the next step.",
@@ -139,7 +140,7 @@ COLUMN_TITLES = ("Decision due", "Kind", "Young person", "Received (UK time)", "
 DUE, KIND, PERSON, RECEIVED, SOURCE = range(len(COLUMN_TITLES))
 _TOOLTIPS = (
     "When the decision is due (1 working day from receipt) and the time left; soonest first",
-    "A contact (a concern received) or a referral to children's social care",
+    "A concern received about a young person, or a referral to children's social care",
     "Name and Child ID",
     "When it was received, UK time",
     "Who the concern came from (CIN referral source)",

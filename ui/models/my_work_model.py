@@ -20,12 +20,12 @@ from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
 from casework.clock import local_today
 from casework.db.database import Database
-from casework.domain.due import DueItem, DueKind
+from casework.domain.due import DueItem, DueKind, Severity
 from casework.services.due import WorkItem, my_work
 from casework.services.permissions import Actor
 from ui.models.row_list import AnyIndex, RowListModel
@@ -96,7 +96,10 @@ def due_words(due: date, today: date) -> str:
 
 
 def due_text(due: date, today: date) -> str:
-    """The Due column: "21/06/2026 · 3 weeks OVERDUE"."""
+    """The Due column: "3 weeks OVERDUE · 21/06/2026" (how late first: it stays in view
+    when the column is narrow), or "21/06/2026 · in 5 days"."""
+    if due < today:
+        return f"{due_words(due, today)} · {due:%d/%m/%Y}"
     return f"{due:%d/%m/%Y} · {due_words(due, today)}"
 
 
@@ -120,9 +123,21 @@ class Counts:
     total: int
 
 
-def counts(items: Iterable[WorkItem], today: date) -> Counts:
+WAITING_PREFIX = "Waiting for your team lead · "
+
+
+def waits_for_lead(work: WorkItem, lead: bool) -> bool:
+    """On a practitioner's list, work only a team lead can do (they cannot act on it)."""
+    return not lead and work.item.kind.team_lead_only
+
+
+def counts(items: Iterable[WorkItem], today: date, lead: bool = True) -> Counts:
+    """Overdue, soon and all items the person can act on (a practitioner's items waiting
+    for their team lead are not theirs to count)."""
     overdue = soon = total = 0
     for work in items:
+        if waits_for_lead(work, lead):
+            continue
         total += 1
         if work.item.overdue:
             overdue += 1
@@ -142,7 +157,20 @@ def summary_text(found: Counts) -> str:
 
 
 def item_tooltip(item: DueItem, today: date) -> str:
-    return f"{item.title}\n{item.detail}\n{due_spoken(item.due, today)}."
+    late = f"{item.kind.severity.words}, overdue.\n" if item.overdue else ""
+    return f"{late}{item.title}\n{item.detail}\n{due_spoken(item.due, today)}."
+
+
+@functools.cache
+def severity_icon(severity: Severity) -> QIcon:
+    """The symbol beside an overdue item: stop sign, warning sign, information sign."""
+    pixmap = {
+        Severity.SAFETY: QStyle.StandardPixmap.SP_MessageBoxCritical,
+        Severity.STATUTORY: QStyle.StandardPixmap.SP_MessageBoxWarning,
+        Severity.PRACTICE: QStyle.StandardPixmap.SP_MessageBoxInformation,
+    }[severity]
+    style = QApplication.style()
+    return style.standardIcon(pixmap) if style is not None else QIcon()
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -214,15 +242,23 @@ class MyWorkModel(RowListModel):
     titles = COLUMN_TITLES
     tooltips = _TOOLTIPS
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, lead: bool = True) -> None:
         super().__init__(parent)
+        self.lead = lead  # a practitioner's team-lead-only items wait apart, at the end
         self._worker: int | None = None  # None: every worker
         self._kind: DueKind | None = None  # None: every kind
 
     # --- contents ------------------------------------------------------------------------
 
     def set_items(self, items: list[WorkItem], today: date) -> None:
-        self._set_all(items, today)
+        """The engine's order; a practitioner's items waiting for their team lead follow
+        what they can act on, as a group of their own."""
+        mine = [w for w in items if not waits_for_lead(w, self.lead)]
+        waiting = [w for w in items if waits_for_lead(w, self.lead)]
+        self._set_all(mine + waiting, today)
+
+    def is_waiting(self, work: WorkItem) -> bool:
+        return waits_for_lead(work, self.lead)
 
     def set_filters(self, worker: int | None, kind: DueKind | None) -> None:
         if (worker, kind) == (self._worker, self._kind):
@@ -264,12 +300,21 @@ class MyWorkModel(RowListModel):
             return work
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(work, index.column())
+        waiting = self.is_waiting(work)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if index.column() == DUE:
-                return due_spoken(work.item.due, self._today)
+                spoken = due_spoken(work.item.due, self._today)
+                late = work.item.overdue and not waiting
+                return f"{work.item.kind.severity.words}. {spoken}" if late else spoken
             return self._text(work, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            return item_tooltip(work.item, self._today)
+            tip = item_tooltip(work.item, self._today)
+            return f"Only your team lead can do this.\n{tip}" if waiting else tip
+        if waiting:
+            return _quiet(role)
+        if role == Qt.ItemDataRole.DecorationRole:
+            late = work.item.overdue and index.column() == DUE
+            return severity_icon(work.item.kind.severity) if late else None
         return _style(work.item, index.column(), self._today, role)
 
     def _text(self, work: WorkItem, column: int) -> str:
@@ -277,19 +322,36 @@ class MyWorkModel(RowListModel):
         if column == DUE:
             return due_text(work.item.due, self._today)
         if column == WHAT:
-            return work.item.title
+            return (WAITING_PREFIX if self.is_waiting(work) else "") + work.item.title
         if column == PERSON:
             return _person(work)
         return work.worker or NOT_ALLOCATED
 
 
 def _style(item: DueItem, column: int, today: date, role: int) -> Any:
-    """Overdue rows: dark red, bold, on pale red, every cell. Due within a week: amber date."""
+    """Graded, so the most serious stands out: an overdue safety deadline is dark red and
+    bold on pale red across the row; an overdue statutory deadline has a red, bold due
+    date; an overdue practice deadline an amber one. Each also has its symbol and words.
+    Due within a week: an amber date."""
     if item.overdue:
-        return look(OVERDUE_TEXT, OVERDUE_FILL, role)
+        severity = item.kind.severity
+        if severity is Severity.SAFETY:
+            return look(OVERDUE_TEXT, OVERDUE_FILL, role)
+        if column != DUE:
+            return None
+        if severity is Severity.STATUTORY:
+            return look(OVERDUE_TEXT, QBrush(), role)
+        return WARNING_TEXT if role == Qt.ItemDataRole.ForegroundRole else None
     if column == DUE and is_soon(item.due, today):
         return look(WARNING_TEXT, WARNING_FILL, role)
     return None
+
+
+def _quiet(role: int) -> Any:
+    """A row waiting for the team lead: grey italic, never alarm colours."""
+    if role == Qt.ItemDataRole.ForegroundRole:
+        return QUIET_TEXT
+    return italic_font() if role == Qt.ItemDataRole.FontRole else None
 
 
 def look(text: QBrush, fill: QBrush, role: int) -> Any:
@@ -297,5 +359,5 @@ def look(text: QBrush, fill: QBrush, role: int) -> Any:
     if role == Qt.ItemDataRole.ForegroundRole:
         return text
     if role == Qt.ItemDataRole.BackgroundRole:
-        return fill
+        return fill if fill.style() != Qt.BrushStyle.NoBrush else None
     return bold_font() if role == Qt.ItemDataRole.FontRole else None

@@ -230,7 +230,8 @@ class AdminSettingsView(QWidget):
     def _saved(self, minutes: Any) -> None:
         self._stored = int(minutes)
         self.save_button.setEnabled(True)
-        text = f"Saved. Casework now locks after {minutes} minutes without activity."
+        unit = "minute" if minutes == 1 else "minutes"
+        text = f"Saved. Casework now locks after {minutes} {unit} without activity."
         self.saved_label.setText(text)
         self.saved_label.show()
         self.message.emit(text)

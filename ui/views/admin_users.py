@@ -283,6 +283,11 @@ class AdminUsersView(QWidget):
 
     def _set_active(self, username: str, active: bool) -> None:
         word = "Reactivated" if active else "Deactivated"
+
+        def done(_changed: object) -> None:
+            self.message.emit(f"{word} {username}.")
+            self.refresh()
+
         tasks.run(
             change_active,
             self._db,
@@ -290,7 +295,7 @@ class AdminUsersView(QWidget):
             username,
             active,
             self._clock(),
-            on_result=lambda _c: (self.message.emit(f"{word} {username}."), self.refresh()),
+            on_result=done,
             on_error=self._error,
         )
 

@@ -18,7 +18,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -48,7 +47,8 @@ from ui.models.caseload_model import (
     CaseloadModel,
 )
 from ui.views.chronology import ChronologyDialog
-from ui.widgets.tables import list_table, select_table_row, selected_row
+from ui.widgets.responsive import FoldingBar
+from ui.widgets.tables import freeze_first_column, list_table, select_table_row, selected_row
 
 Clock = Callable[[], datetime]
 SEARCH_DELAY_MS = 250
@@ -171,18 +171,13 @@ class CaseloadView(QWidget):
         self.pages.addWidget(self.table)
         self.pages.addWidget(empty_page)
 
-        bar = QHBoxLayout()
-        bar.addWidget(self.search)
-        bar.addWidget(self.mine_only)
-        bar.addWidget(self.whereabouts)
-        bar.addSpacing(12)
-        bar.addWidget(self.count)
-        bar.addStretch(1)
-        bar.addWidget(self.chronology_button)
-        bar.addWidget(self.open_button)
-        bar.addWidget(self.add_button)
+        # One line, or two at 1366x768 with 150% text (never drawn over each other).
+        self.bar = FoldingBar(
+            [self.search, self.mine_only, self.whereabouts, self.count],
+            [self.chronology_button, self.open_button, self.add_button],
+        )
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addWidget(self.bar)
         layout.addWidget(self.pages, 1)
         QWidget.setTabOrder(self.search, self.mine_only)
         QWidget.setTabOrder(self.mine_only, self.whereabouts)
@@ -207,6 +202,7 @@ class CaseloadView(QWidget):
         header.setMinimumSectionSize(metrics.horizontalAdvance("Age 00") + 16)
         table.setSortingEnabled(True)
         table.setAccessibleName("Caseload")
+        self.frozen = freeze_first_column(table)  # the name stays while the rest scrolls
         table.installEventFilter(self)
         return table
 
@@ -228,8 +224,12 @@ class CaseloadView(QWidget):
         self.model.loaded.connect(self._on_loaded)
         self.model.failed.connect(self._on_failed)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
-        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
+        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search).setWhatsThis(
+            "Caseload: search by name or ID"
+        )
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh).setWhatsThis(
+            "Caseload: read the list again"
+        )
 
     # --- public --------------------------------------------------------------------------
 

@@ -46,7 +46,8 @@ from shiboken6 import isValid
 from casework.db import files
 from casework.db.database import Database
 from casework.errors import CaseworkError, FileAccessProblem
-from casework.services.chronology import Event, EventKind, chronology, chronology_html
+from casework.services.chronology import chronology, chronology_html
+from casework.services.chronology_events import Event, EventKind
 from casework.services.permissions import Actor
 from ui import tasks
 from ui.widgets.sizing import fit_to_screen
@@ -499,7 +500,9 @@ class ChronologyDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
-        QShortcut(QKeySequence.StandardKey.Refresh, self, self.view.refresh)
+        QShortcut(QKeySequence.StandardKey.Refresh, self, self.view.refresh).setWhatsThis(
+            "Chronology: read it again"
+        )
         self.finished.connect(lambda _result: self.view.clear())
         fit_to_screen(self, 1000, 760)
         self.show_person(person_id, name)

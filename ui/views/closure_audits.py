@@ -607,7 +607,7 @@ class AuditForm(QWidget):
         self.note.setFixedHeight(48)
         self.note_label = QLabel("How it was &agreed:")
         self.note_label.setBuddy(self.note)
-        self.actions: list[ActionInput] = []
+        self.learning_actions: list[ActionInput] = []
         self.action_list = text_label("No learning actions yet.")
         self.action_text = QLineEdit()
         self.action_text.setAccessibleName("Learning action")
@@ -670,7 +670,7 @@ class AuditForm(QWidget):
         self.safe.setCurrentIndex({None: 0, True: 1, False: 2}[j.safe if j else None])
         self.safety_note.setPlainText(j.safety_note if j else "")
         self.summary.setPlainText(j.summary if j else "")
-        self.actions = []
+        self.learning_actions = []
         self._show_actions()
 
     def _add_action(self) -> None:
@@ -679,7 +679,7 @@ class AuditForm(QWidget):
             self.action_text.setFocus()
             return
         due = self.action_due.date()
-        self.actions.append(
+        self.learning_actions.append(
             ActionInput(
                 text, self.action_owner.currentData(), date(due.year(), due.month(), due.day())
             )
@@ -688,7 +688,7 @@ class AuditForm(QWidget):
         self._show_actions()
 
     def _show_actions(self) -> None:
-        if not self.actions:
+        if not self.learning_actions:
             self.action_list.setText("No learning actions yet.")
             return
         names = {
@@ -700,7 +700,7 @@ class AuditForm(QWidget):
                 f"• {a.description} — {names.get(a.owner_id, '?')}, due {a.due_on:%d/%m/%Y}"
                 if a.due_on
                 else a.description
-                for a in self.actions
+                for a in self.learning_actions
             )
         )
 
@@ -714,7 +714,7 @@ class AuditForm(QWidget):
             safe=self.safe.currentData(),
             safety_note=self.safety_note.toPlainText(),
             summary=self.summary.toPlainText(),
-            actions=tuple(self.actions),
+            actions=tuple(self.learning_actions),
         )
 
 
@@ -797,8 +797,10 @@ class AuditPage(QWidget):
         self.reopen_button.clicked.connect(self._reopen)
         self.decline_button.clicked.connect(self._decline)
         self.done_button.clicked.connect(self._done)
-        back_key = QShortcut(QKeySequence("Escape"), self, activated=self.back.emit)
+        back_key = QShortcut(QKeySequence("Escape"), self)
+        back_key.activated.connect(self.back.emit)
         back_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back_key.setWhatsThis("Back to the list of sampled closures")
         self._resolving = False
 
     def show_audit(self, audit_id: int, owners: Sequence[tuple[int, str]]) -> None:
@@ -1063,9 +1065,7 @@ class ModerationPage(QWidget):
         self.side = self._table(("", "First audit", "Second audit", "Agreed"), "Side by side")
         self.side_note = text_label("", rich=True)
         self.open_button = QPushButton("Open this &audit")
-        self.open_button.clicked.connect(
-            lambda: self.audit.currentData() and self.open_audit.emit(self.audit.currentData())
-        )
+        self.open_button.clicked.connect(self._open_chosen)
         tables = QHBoxLayout()
         for title, table in (
             ("Agreement by domain", self.by_domain),
@@ -1091,8 +1091,10 @@ class ModerationPage(QWidget):
         layout.addWidget(self.side, 1)
         self.side.setMaximumHeight(24 * (len(COMPARED) + 1) + 12)
         self.audit.currentIndexChanged.connect(self._show_side)
-        back_key = QShortcut(QKeySequence("Escape"), self, activated=self.back.emit)
+        back_key = QShortcut(QKeySequence("Escape"), self)
+        back_key.activated.connect(self.back.emit)
         back_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back_key.setWhatsThis("Back to the list of sampled closures")
 
     @staticmethod
     def _table(headers: Sequence[str], name: str) -> QTableWidget:
@@ -1163,6 +1165,11 @@ class ModerationPage(QWidget):
             )
             for column, value in enumerate(values):
                 table.setItem(n, column, QTableWidgetItem(value))
+
+    def _open_chosen(self) -> None:
+        chosen = self.audit.currentData()
+        if chosen:
+            self.open_audit.emit(chosen)
 
     def _show_side(self) -> None:
         audit_id = self.audit.currentData()

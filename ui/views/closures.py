@@ -1022,7 +1022,9 @@ class ClosuresView(QWidget):
         self.review.evidence_requested.connect(self._on_evidence)
         self.review.decisions_saved.connect(self._decisions_saved)
         self.review.loaded.connect(self.review_loaded)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh).setWhatsThis(
+            "Closures: read the requests again"
+        )
 
     # --- filters -------------------------------------------------------------------------
 

@@ -229,7 +229,9 @@ class FrontDoorView(QWidget):
         self.decide_button.clicked.connect(self.decide_selected)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._after_reset)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh).setWhatsThis(
+            "Front door: read the queue again"
+        )
 
     # --- public --------------------------------------------------------------------------
 

@@ -61,12 +61,13 @@ from ui.models.my_work_model import (
 )
 from ui.views.chronology import ChronologyDialog
 from ui.views.record_common import problems_of
-from ui.widgets.tables import list_table, select_table_row, selected_row
+from ui.widgets.severity import SeverityKey
+from ui.widgets.tables import keep_readable, list_table, select_table_row, selected_row
 
 Clock = Callable[[], datetime]
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _SAMPLES = {
-    DUE: "00/00/0000 · 11 months OVERDUE",
+    DUE: "⚠ 11 months OVERDUE · 00/00/0000",
     PERSON: "Abcdefghi Abcdefghij (C000000)",
     WORKER: "Abcdefghi Abcdefghij",
 }
@@ -124,7 +125,7 @@ class MyWorkView(QWidget):
         self._loading = False
         self._reselect: WorkItem | None = None
         self._chronology: ChronologyDialog | None = None
-        self.model = MyWorkModel(self)
+        self.model = MyWorkModel(self, lead=self._leads)
         self._build()
         self._connect()
         self.refresh()
@@ -143,6 +144,7 @@ class MyWorkView(QWidget):
         heading.addWidget(self.title)
         heading.addSpacing(16)
         heading.addWidget(self.summary, 1, Qt.AlignmentFlag.AlignBaseline)
+        self.summary.setWordWrap(True)
 
         self.mine = QRadioButton("&Mine")
         self.mine.setToolTip("Work for the young people allocated to you")
@@ -186,9 +188,11 @@ class MyWorkView(QWidget):
         bar.addWidget(kind_label)
         bar.addWidget(self.kind)
         bar.addStretch(1)
-        bar.addWidget(self.done_button)
-        bar.addWidget(self.chronology_button)
-        bar.addWidget(self.open_button)
+        # The actions sit on the heading's line: at 1366x768 and 150% text the filters
+        # need the whole line below.
+        heading.addWidget(self.done_button)
+        heading.addWidget(self.chronology_button)
+        heading.addWidget(self.open_button)
 
         self.table = self._make_table()
         self.detail = QLabel()
@@ -214,6 +218,8 @@ class MyWorkView(QWidget):
         list_layout = QVBoxLayout(list_page)
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.addWidget(self.table, 1)
+        self.key = SeverityKey()  # the symbols in words: colour is never the only sign
+        list_layout.addWidget(self.key)
         list_layout.addWidget(self.detail)
         self.pages = QStackedWidget()
         self.pages.addWidget(list_page)
@@ -242,6 +248,8 @@ class MyWorkView(QWidget):
         for column, sample in _SAMPLES.items():  # overdue rows are bold: about 10% wider
             header.resizeSection(column, int(metrics.horizontalAdvance(sample) * 1.1) + 28)
         header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
+        # "What" and the word OVERDUE stay readable at 1366x768 and 150% text.
+        keep_readable(table, WHAT, floors={DUE: "⚠ 11 months OVERDUE"})
         header.setMinimumSectionSize(metrics.horizontalAdvance("Young person") + 24)
         table.setColumnHidden(WORKER, not self._leads)
         table.setAccessibleName("My work, most urgent first")
@@ -260,7 +268,9 @@ class MyWorkView(QWidget):
         self.show_all_button.clicked.connect(self.show_everything)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._after_reset)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh).setWhatsThis(
+            "My work: read the list again"
+        )
 
     # --- public --------------------------------------------------------------------------
 
@@ -380,7 +390,7 @@ class MyWorkView(QWidget):
         self._fill_workers(loaded.items)
         self.model.set_items(loaded.items, loaded.today)
         self._apply_filters()
-        self.overdue_changed.emit(counts(loaded.items, loaded.today).overdue)
+        self.overdue_changed.emit(counts(loaded.items, loaded.today, self._leads).overdue)
         self.loaded.emit(len(loaded.items))
 
     def _on_failed(self, generation: int, exc: BaseException) -> None:
@@ -437,7 +447,9 @@ class MyWorkView(QWidget):
         today = self.model.today
         shown = self.model.shown_items()
         if today is not None and not self._loading:
-            self.summary.setText(summary_html(counts(shown, today)))
+            waiting = sum(self.model.is_waiting(w) for w in shown)
+            note = f" · {waiting:,} waiting for your team lead" if waiting else ""
+            self.summary.setText(summary_html(counts(shown, today, self._leads)) + note)
         if shown:
             self._show_page(empty=False)
         elif today is not None and not self._loading:

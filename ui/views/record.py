@@ -54,7 +54,7 @@ from casework.services.common import Changed
 from casework.services.people import YoungPersonRecord, open_record
 from casework.services.permissions import Actor
 from ui import tasks
-from ui.dialogs.young_person_form import YoungPersonForm, confirm_discard
+from ui.dialogs.young_person_form import YoungPersonForm
 from ui.models.my_work_model import span_words
 from ui.views.record_accommodation import AccommodationSection
 from ui.views.record_closure import EVIDENCE_TABS, ClosureSection
@@ -64,6 +64,7 @@ from ui.views.record_legal import LegalSection
 from ui.views.record_plan import PlanSection
 from ui.views.record_referrals import ReferralsSection
 from ui.views.record_safeguarding import SafeguardingSection
+from ui.widgets.forms import confirm_discard
 
 Clock = Callable[[], datetime]
 NOT_ALLOCATED = "Not allocated"
@@ -210,8 +211,12 @@ class RecordView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.pages, 1)
         self.edit_button.hide()
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape)
-        QShortcut(QKeySequence.StandardKey.Back, self, self.request_back)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._on_escape).setWhatsThis(
+            "Record: back to the list"
+        )
+        QShortcut(QKeySequence.StandardKey.Back, self, self.request_back).setWhatsThis(
+            "Record: back to the list"
+        )
 
     def _record_page(self) -> QWidget:
         page = QWidget()
@@ -299,7 +304,10 @@ class RecordView(QWidget):
         for number, (widget, title) in enumerate(pages, start=1):
             index = self.tabs.addTab(widget, title)
             self.tabs.setTabToolTip(index, f"{title} (Ctrl+{number})")
-            QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda i=index: self.show_section(i))
+            key = QShortcut(
+                QKeySequence(f"Ctrl+{number}"), self, lambda i=index: self.show_section(i)
+            )
+            key.setWhatsThis(f"Record: the {title} tab")
         for section in self.sections:
             section.changed.connect(self._on_section_changed)
         self.contacts.draft_notice.connect(self._on_draft_notice)

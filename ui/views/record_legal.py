@@ -178,7 +178,9 @@ class LegalSection(RecordSection):
         self.period_status = QComboBox()
         self.period_status.setEditable(True)
         self.period_status.addItems(LEGAL_STATUSES)
-        self.period_status.lineEdit().setMaxLength(60)
+        status_edit = self.period_status.lineEdit()
+        assert status_edit is not None  # an editable combo box always has one
+        status_edit.setMaxLength(60)
         self.add_period_button = QPushButton("&Add period")
         self.add_period_button.setToolTip(
             "Record a spell of being looked after: the 13 weeks since 14, ending after 16, "
@@ -212,8 +214,10 @@ class LegalSection(RecordSection):
         self.legal_status = QComboBox()
         self.legal_status.setEditable(True)
         self.legal_status.addItems(LEGAL_STATUSES)
-        self.legal_status.lineEdit().setMaxLength(60)
-        self.legal_status.lineEdit().setPlaceholderText("Choose or type")
+        status_line = self.legal_status.lineEdit()
+        assert status_line is not None  # editable
+        status_line.setMaxLength(60)
+        status_line.setPlaceholderText("Choose or type")
         self.detained = QCheckBox("Detained, or in hospital, on their 16th birthday")
         self.sgo = QCheckBox("On a special guardianship order made after being looked after")
         self.has_staying_put = QCheckBox("Staying Put (living on with former foster carers) until")

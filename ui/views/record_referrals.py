@@ -507,7 +507,7 @@ class ReferralsSection(RecordSection):
         return box
 
     def _referrals_box(self) -> QWidget:
-        box, layout = group("Referrals")
+        box, layout = group("Referrals to children's social care")
         self.referral_note = quiet_label()
         self.referral_cards = QVBoxLayout()
         self.referral_cards.setSpacing(10)
