@@ -104,6 +104,8 @@ def _problem_on_start(qtbot: QtBot, path: Path, clock: Clock) -> tuple[str, list
         return problem.message.text(), list(problem.action_buttons)
     finally:
         tasks.wait_for_all(10_000)
+        if startup.dialog is not None:
+            startup.dialog.close()
         startup.session.shutdown()
 
 

@@ -192,7 +192,7 @@ def test_late_return_interview_is_flagged(qtbot: QtBot, env: Env) -> None:
 
     qtbot.mouseClick(section.return_buttons[episode.id], Qt.MouseButton.LeftButton)
     held = section.dialog
-    held.accepted.setCurrentIndex(held.accepted.findData("yes"))
+    held.accepted_choice.setCurrentIndex(held.accepted_choice.findData("yes"))
     held.held.set_value(at(env, 1, 11))
     save(qtbot, view, held)
     qtbot.waitUntil(lambda: not section.return_buttons, timeout=TIMEOUT)

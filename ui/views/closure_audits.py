@@ -283,6 +283,7 @@ class AuditList(QWidget):
         for key in ("Return", "Enter"):
             shortcut = QShortcut(QKeySequence(key), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.setWhatsThis("Open the chosen closure's audit")
             shortcut.activated.connect(self._open)
         self.setFocusProxy(self.table)
         self._enable()
