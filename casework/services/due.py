@@ -415,8 +415,8 @@ def statuses_in(
     the past and the answer is the record as it stood then."""
     rules = rules or council_rules()
     facts = load_facts(session, ids, full=full, as_of=today if as_of else None)
-    extra = front_door_items(session, list(facts), today, rules.calendar)
-    risks = open_risks(session, list(facts))
+    extra = front_door_items(session, list(facts), today, rules.calendar, as_of=as_of)
+    risks = open_risks(session, list(facts), as_of=today if as_of else None)
     return {
         pid: _with(status_of(pid, f, today, rules), extra.get(pid, []), risks.get(pid, ()))
         for pid, f in facts.items()
@@ -611,7 +611,7 @@ def report_status(
         people = _report_people(session, as_of)
         ids = [p.id for p in people]
         facts = load_facts(session, ids, as_of=as_of)
-        extra = front_door_items(session, ids, as_of, rules.calendar)
+        extra = front_door_items(session, ids, as_of, rules.calendar, as_of=True)
     out = []
     for p in people:
         case = facts[p.id]
