@@ -231,7 +231,8 @@ def _contacts(
     cut: date | None = None,
 ) -> dict[int, list[rules.ContactFact]]:
     """Final contacts since ``since`` and every draft. As of ``cut``: contacts that took
-    place by then, one finalised after it still a draft on the day."""
+    place by then, one finalised after it still a draft on the day, whose content (edited
+    freely until finalised, without a date) the checks do not read."""
     c = Contact
     window = (c.occurred_at >= since) | (c.status == "draft")
     if cut is not None:  # a contact finalised after the day was still a draft then
@@ -264,6 +265,8 @@ def _contacts(
             final = final and (finalised is None or _at_by(finalised, cut) is not None)
             if final and at < since:
                 continue  # outside the window (read only because of the wider filter)
+            if not final:  # a draft's content is undated: only that a draft existed counts
+                ok, method, seen, alone = None, "", False, False
         out[pid].append(
             rules.ContactFact(
                 cid,
