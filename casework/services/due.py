@@ -528,6 +528,7 @@ class RecordStatus:
 
     status: CaseStatus
     reestablish_steps: tuple[str, ...]
+    whereabouts: rules_mod.Whereabouts | None = None  # unknown today: since when, how long
 
 
 def person_status(db: Database, actor: Actor, person_id: int, *, now: datetime) -> RecordStatus:
@@ -558,7 +559,8 @@ def person_status(db: Database, actor: Actor, person_id: int, *, now: datetime) 
         risks.get(person_id, ()),
     )
     steps = reestablish_steps(status.in_touch, facts[person_id].contacts)
-    return RecordStatus(status, tuple(steps))
+    lost = rules_mod.whereabouts_unknown(facts[person_id], today)
+    return RecordStatus(status, tuple(steps), lost)
 
 
 def _accommodation_cells(home: rules_mod.AccommodationFact | None) -> dict[str, Any]:
