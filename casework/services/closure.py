@@ -827,6 +827,21 @@ class ClosureStateOn:
     request_status: Status | None
 
 
+def _steps_from_row(row: ClosureRequest) -> list[tuple[datetime, Status]]:
+    """The dated steps of a request written without them in the audit trail (generated
+    demo data): requested, then reviewed (returned or approved) when its status says so;
+    a withdrawal, undated there, counts from its last dated step."""
+    steps = [(row.requested_at, Status.PENDING)]
+    status = Status(row.status)
+    if row.reviewed_at is not None and status in (Status.RETURNED, Status.APPROVED):
+        steps.append((row.reviewed_at, status))
+    elif row.reviewed_at is not None and status is Status.CLOSED:
+        steps.append((row.reviewed_at, Status.APPROVED))
+    if status is Status.WITHDRAWN:
+        steps.append((max(at for at, _ in steps), Status.WITHDRAWN))
+    return steps
+
+
 def closure_state_on(session: Session, person_id: int, day: date) -> ClosureStateOn:
     """The case's closure state at the end of ``day``. Closed: the latest closing on or
     before the day came after every reopening on or before it. The request active on the
@@ -850,7 +865,7 @@ def closure_state_on(session: Session, person_id: int, day: date) -> ClosureStat
     ]
     last_closed = max(closings, default=None)
     closed = last_closed is not None and all(r < last_closed for r in reopenings)
-    steps: dict[int, Status] = {}
+    trail: dict[int, list[tuple[datetime, Status]]] = defaultdict(list)
     if rows:
         events = session.execute(
             select(AuditEvent.record_id, AuditEvent.action, AuditEvent.occurred_at)
@@ -860,14 +875,16 @@ def closure_state_on(session: Session, person_id: int, day: date) -> ClosureStat
             .order_by(AuditEvent.id)
         )
         for record_id, action, at in events:
-            if record_id and action in _STEP_STATUS and _day(at) <= day:
-                steps[int(record_id)] = _STEP_STATUS[action]
+            if record_id and action in _STEP_STATUS:
+                trail[int(record_id)].append((at, _STEP_STATUS[action]))
     active: tuple[int, Status] | None = None
     for r in rows:
         if _day(r.requested_at) > day:
             continue
         status = Status.CLOSED if r.closed_on is not None and r.closed_on <= day else None
-        status = status or steps.get(r.id, Status.PENDING)
+        steps = trail.get(r.id) or _steps_from_row(r)
+        then = [step for at, step in steps if _day(at) <= day]
+        status = status or (then[-1] if then else Status.PENDING)
         if status in _ACTIVE:
             active = (r.id, status)
     return ClosureStateOn(

@@ -46,7 +46,8 @@ from casework.services import closure
 from casework.services.categories import categories_in
 from casework.services.due_front_door import front_door_items, open_risks
 from casework.services.permissions import SYSTEM_ACTOR
-from tests.conftest import NOW, PASSPHRASE, Opened
+from tests.conftest import NOW, PASSPHRASE, PASSWORD, Opened
+from tests.db.test_closure import FULL, Case, case  # noqa: F401  (the fixture)
 
 DAY = date(2026, 9, 28)  # the day asked about (British Summer Time: local != UTC dates)
 BEFORE = DAY - timedelta(days=20)
@@ -497,3 +498,75 @@ def test_closure_check_as_of_from_the_cli(
     assert f"as of {DAY:%d/%m/%Y}: open" in text and "cannot close yet" in text
     assert cli.main([*args, "2026-13-01"]) != 0
     assert "not a date" in capsys.readouterr().err
+
+
+def test_the_closure_state_on_a_day_follows_the_audit_trail(full_demo: Opened) -> None:
+    """Today, the state read from the trail is the state on the record; before a case was
+    closed it was open, and on the day it closed it was closed."""
+    today = NOW.date()
+    with full_demo.db.reading() as s:
+        people = list(s.execute(select(YoungPerson.id, YoungPerson.closed_on)))
+        requests = {
+            pid: [(r.id, r.status) for r in rows]
+            for pid in {p for p, _ in people}
+            if (
+                rows := list(
+                    s.scalars(select(ClosureRequest).where(ClosureRequest.young_person_id == pid))
+                )
+            )
+        }
+        closed = [(pid, on) for pid, on in people if on is not None]
+        assert closed and requests
+        for pid, on in closed:
+            assert closure.closure_state_on(s, pid, on).closed
+            before = closure.closure_state_on(s, pid, on - timedelta(days=1))
+            assert not before.closed and before.closed_on is None
+        for pid, _on in people:
+            state = closure.closure_state_on(s, pid, today)
+            active = [
+                (rid, status)
+                for rid, status in requests.get(pid, [])
+                if status in ("pending", "returned", "approved")
+            ]
+            assert state.closed == any(p == pid for p, _ in closed)
+            got = (state.request_id, state.request_status.value if state.request_status else None)
+            assert got == (active[-1] if active else (None, None)), pid
+
+
+def test_closure_check_as_of_refuses_a_day_it_cannot_know(demo_db: Opened) -> None:
+    with demo_db.db.reading() as s:
+        child, born = s.execute(select(YoungPerson.child_uid, YoungPerson.date_of_birth)).first()
+    from casework.errors import ValidationFailed
+
+    later = NOW.date() + timedelta(days=1)
+    with pytest.raises(ValidationFailed, match="is in the future"):
+        closure_check_as_of(demo_db.db, SYSTEM_ACTOR, child, later, now=NOW)
+    with pytest.raises(ValidationFailed, match="before they were born"):
+        closure_check_as_of(demo_db.db, SYSTEM_ACTOR, child, born - timedelta(days=1), now=NOW)
+
+
+def test_each_step_of_a_request_is_seen_from_its_day(case: Case) -> None:  # noqa: F811
+    """Requested, returned, resubmitted, approved, closed, reopened: on each day the state
+    is the one the steps taken by then left, read from the audit trail."""
+    db, days = case.opened.db, [NOW - timedelta(days=n) for n in (10, 8, 6, 4, 2)]
+    (rid,) = closure.request_closure(db, case.worker, case.pid, FULL, now=days[0]).ids
+    closure.return_closure(db, case.lead, rid, "Name the tenancy worker.", now=days[1])
+    closure.resubmit_closure(db, case.worker, rid, FULL, now=days[2])
+    closure.approve_closure(db, case.lead, rid, PASSWORD, now=days[3])
+    closure.close_case(db, case.worker, rid, days[4].date(), now=days[4])
+    closure.reopen_case(db, case.worker, case.pid, "Asked for help again.", now=NOW)
+
+    def state(moment: datetime) -> tuple[bool, str | None]:
+        with db.reading() as s:
+            found = closure.closure_state_on(s, case.pid, moment.date())
+        return found.closed, found.request_status.value if found.request_status else None
+
+    assert state(days[0] - timedelta(days=1)) == (False, None)
+    assert [state(d) for d in days] == [
+        (False, "pending"),
+        (False, "returned"),
+        (False, "pending"),
+        (False, "approved"),
+        (True, None),
+    ]
+    assert state(NOW) == (False, None)  # reopened
