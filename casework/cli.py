@@ -558,18 +558,32 @@ def _print_due(items: list[dict[str, Any]], as_of: date) -> None:
 
 
 def cmd_closure_check(args: argparse.Namespace) -> int:
-    from casework.reports.closure_check import closure_check
+    from casework.reports.closure_check import closure_check, closure_check_as_of
     from casework.services.permissions import SYSTEM_ACTOR
 
+    day = None if args.as_of is None else _as_of(args.as_of)
     db = open_for_cli(resolve_path(args.path))
     try:
-        report = closure_check(db, SYSTEM_ACTOR, args.child_id, now=utc_now())
+        if day is None:
+            report = closure_check(db, SYSTEM_ACTOR, args.child_id, now=utc_now())
+        else:
+            report = closure_check_as_of(db, SYSTEM_ACTOR, args.child_id, day, now=utc_now())
     finally:
         db.close()
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     verdict = "can close" if report["can_close"] else "cannot close yet"
+    if day is not None:
+        request = report["request"]
+        state = (
+            f"closed since {date.fromisoformat(report['closed_on']):%d/%m/%Y}"
+            if report["closed_on_the_day"]
+            else "open"
+        )
+        if request is not None:
+            state += f", closure request {request['id']} {request['status']}"
+        verdict = f"as of {day:%d/%m/%Y}: {state}; the record then: {verdict}"
     print(f"{report['child_id']}: {verdict}")
     for check in report["checks"]:
         mark = "ok " if check["passed"] else ("BLOCK" if check["severity"] == "blocker" else "WARN")
@@ -767,6 +781,10 @@ def _parser() -> argparse.ArgumentParser:
         "run the case-closure checks for one young person",
     )
     p.add_argument("--child-id", required=True, help="the young person's child id")
+    p.add_argument(
+        "--as-of",
+        help="the record as it stood on this day (YYYY-MM-DD): later facts are ignored",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p = command(
         "audit",

@@ -3,7 +3,7 @@ the same engine the screens use."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from casework.db.database import Database
@@ -35,6 +35,28 @@ def closure_check(db: Database, actor: Actor, child_uid: str, *, now: datetime) 
     _pid, results = closure.checks_for_child(db, actor, child_uid, now=now)
     return {
         "child_id": child_uid,
+        "can_close": rules.can_approve(results),
+        "checks": [_check(r) for r in results],
+    }
+
+
+def closure_check_as_of(
+    db: Database, actor: Actor, child_uid: str, day: date, *, now: datetime
+) -> dict[str, Any]:
+    """The checks on the record as it stood on ``day``, with the case's closure state then:
+    ``{"child_id", "as_of", "closed_on_the_day", "closed_on", "request", "can_close",
+    "checks"}``. ``can_close``: every blocker passed on that day, nothing overridden."""
+    state, results = closure.checks_for_child_as_of(db, actor, child_uid, day, now=now)
+    return {
+        "child_id": child_uid,
+        "as_of": day.isoformat(),
+        "closed_on_the_day": state.closed,
+        "closed_on": state.closed_on.isoformat() if state.closed_on else None,
+        "request": None
+        if state.request_id is None
+        else {"id": state.request_id, "status": state.request_status.value}
+        if state.request_status
+        else None,
         "can_close": rules.can_approve(results),
         "checks": [_check(r) for r in results],
     }

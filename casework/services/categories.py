@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.clock import to_local
 from casework.db.models import (
     CareHistory,
     CarePeriod,
@@ -112,7 +113,7 @@ def category_inputs(
     for pid, at, did, decided, suggested in _rows(
         session, decision_stmt, EligibilityDecision.young_person_id, ids
     ):
-        if as_of is not None and at.date() > as_of:
+        if as_of is not None and to_local(at).date() > as_of:  # decided after the day
             continue
         if pid not in decisions or (at, did) > decisions[pid][:2]:
             decisions[pid] = (at, did, decided, suggested)

@@ -277,9 +277,13 @@ def list_plans(db: Database, actor: Actor, person_id: int, *, now: datetime) -> 
     return out
 
 
-def plan_facts(session: Session, ids: Sequence[int]) -> dict[int, tuple[PlanFact, ...]]:
+def plan_facts(
+    session: Session, ids: Sequence[int], *, as_of: date | None = None
+) -> dict[int, tuple[PlanFact, ...]]:
     """Per young person, their child protection plans (oldest first) as plain facts, for
-    many young people at once: one query per table."""
+    many young people at once: one query per table. ``as_of``: the plans as they stood that
+    day: plans made after it left out, an end or a meeting dated after it not yet
+    happened."""
     p = ChildProtectionPlan
     plans = [
         (pid, plan_id, start, end)
@@ -293,7 +297,13 @@ def plan_facts(session: Session, ids: Sequence[int]) -> dict[int, tuple[PlanFact
     meetings = _meetings(session, [plan_id for _, plan_id, _, _ in plans])
     out: dict[int, list[PlanFact]] = defaultdict(list)
     for pid, plan_id, start, end in plans:
-        reviews = _reviews(meetings.get(plan_id, []))
+        held = meetings.get(plan_id, [])
+        if as_of is not None:
+            if start > as_of:
+                continue
+            end = None if end is not None and end > as_of else end
+            held = [m for m in held if m.held_on <= as_of]
+        reviews = _reviews(held)
         out[pid].append(
             PlanFact(
                 plan_id,

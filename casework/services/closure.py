@@ -27,6 +27,7 @@ from casework.db.models import (
     AccommodationPeriod,
     ActivityPeriod,
     Allegation,
+    AuditEvent,
     CaseReopening,
     ClosedCaseNote,
     ClosureOverride,
@@ -96,47 +97,80 @@ def _day_of_hour(hour: datetime) -> date:
     return to_local(hour).date()
 
 
-def _concerns(session: Session, ids: Sequence[int]) -> dict[int, list[rules.ConcernFact]]:
+def _by(day: date | None, cut: date | None) -> date | None:
+    """``day`` as known on ``cut``: a date after it had not happened yet (``None``). With no
+    ``cut`` (the record as it stands) every date counts."""
+    if day is None or (cut is not None and day > cut):
+        return None
+    return day
+
+
+def _at_by(moment: datetime | None, cut: date | None) -> date | None:
+    return None if moment is None else _by(_day(moment), cut)
+
+
+def _concerns(
+    session: Session, ids: Sequence[int], cut: date | None = None
+) -> dict[int, list[rules.ConcernFact]]:
     c = SafeguardingContact
     out: dict[int, list[rules.ConcernFact]] = defaultdict(list)
     stmt = select(c.young_person_id, c.id, c.received_at, c.decided_at).order_by(c.id)
     for pid, cid, received, decided in rows_in(session, stmt, c.young_person_id, ids):
-        out[pid].append(rules.ConcernFact(cid, _day(received), decided is not None))
+        if _at_by(received, cut) is None:
+            continue  # received after the day
+        out[pid].append(rules.ConcernFact(cid, _day(received), _at_by(decided, cut) is not None))
     return out
 
 
-def _referrals(session: Session, ids: Sequence[int]) -> dict[int, list[rules.ReferralFact]]:
+def _referrals(
+    session: Session, ids: Sequence[int], cut: date | None = None
+) -> dict[int, list[rules.ReferralFact]]:
+    """Every referral. As of ``cut``: those received by then, each step dated after it not
+    yet taken; the s47 outcome and a reason no conference was needed carry no date of
+    their own, so they count once the strategy discussion they follow had been held."""
     r = Referral
     out: dict[int, list[rules.ReferralFact]] = defaultdict(list)
     for row in rows_in(session, select(r).order_by(r.id), r.young_person_id, ids):
         x = row[0]
+        if _at_by(x.received_at, cut) is None:
+            continue
+        strategy = _by(x.strategy_discussion_on, cut)
+        after_strategy = strategy is not None or x.strategy_discussion_on is None
         out[x.young_person_id].append(
             rules.ReferralFact(
                 x.id,
                 _day(x.received_at),
-                x.decided_at is not None,
-                x.assessment_started_on,
-                x.assessment_completed_on,
-                x.strategy_discussion_on,
-                x.s47_outcome,
-                x.icpc_on,
-                bool(x.icpc_not_required_reason.strip()),
-                x.assessment_authorised_on,
+                _at_by(x.decided_at, cut) is not None,
+                _by(x.assessment_started_on, cut),
+                _by(x.assessment_completed_on, cut),
+                strategy,
+                x.s47_outcome if after_strategy else "",
+                _by(x.icpc_on, cut),
+                after_strategy and bool(x.icpc_not_required_reason.strip()),
+                _by(x.assessment_authorised_on, cut),
             )
         )
     return out
 
 
-def _allegations(session: Session, ids: Sequence[int]) -> dict[int, list[rules.AllegationFact]]:
+def _allegations(
+    session: Session, ids: Sequence[int], cut: date | None = None
+) -> dict[int, list[rules.AllegationFact]]:
     a = Allegation
     out: dict[int, list[rules.AllegationFact]] = defaultdict(list)
-    stmt = select(a.young_person_id, a.id, a.received_at, a.outcome).order_by(a.id)
-    for pid, aid, received, outcome in rows_in(session, stmt, a.young_person_id, ids):
+    stmt = select(a.young_person_id, a.id, a.received_at, a.outcome, a.outcome_on).order_by(a.id)
+    for pid, aid, received, outcome, outcome_on in rows_in(session, stmt, a.young_person_id, ids):
+        if _at_by(received, cut) is None:
+            continue
+        if outcome_on is not None and _by(outcome_on, cut) is None:
+            outcome = None  # the outcome was recorded after the day
         out[pid].append(rules.AllegationFact(aid, _day(received), outcome))
     return out
 
 
-def _screenings(session: Session, ids: Sequence[int]) -> dict[int, list[rules.ScreeningFact]]:
+def _screenings(
+    session: Session, ids: Sequence[int], cut: date | None = None
+) -> dict[int, list[rules.ScreeningFact]]:
     s = RiskScreening
     stmt = select(s.young_person_id, s.id, s.risk_type, s.level, s.screened_on).order_by(
         s.screened_on.desc(), s.id.desc()
@@ -144,13 +178,20 @@ def _screenings(session: Session, ids: Sequence[int]) -> dict[int, list[rules.Sc
     out: dict[int, list[rules.ScreeningFact]] = defaultdict(list)
     seen: set[tuple[int, str]] = set()
     for pid, sid, kind, level, on in rows_in(session, stmt, s.young_person_id, ids):
+        if _by(on, cut) is None:
+            continue  # screened after the day: the latest then was an earlier one
         current = (pid, kind) not in seen
         seen.add((pid, kind))
         out[pid].append(rules.ScreeningFact(sid, kind, level, on, current))
     return {pid: sorted(v, key=lambda f: f.id) for pid, v in out.items()}
 
 
-def _missing(session: Session, ids: Sequence[int]) -> dict[int, list[rules.MissingFact]]:
+def _missing(
+    session: Session, ids: Sequence[int], cut: date | None = None
+) -> dict[int, list[rules.MissingFact]]:
+    """Every missing episode. As of ``cut``: those begun by then, a return, offer or
+    interview dated after it not yet happened; a recorded refusal (undated) counts once
+    the offer it answered had been made."""
     m = MissingEpisode
     stmt = select(
         m.young_person_id,
@@ -165,23 +206,37 @@ def _missing(session: Session, ids: Sequence[int]) -> dict[int, list[rules.Missi
     for pid, mid, start, end, offered, held, accepted in rows_in(
         session, stmt, m.young_person_id, ids
     ):
+        if _at_by(start, cut) is None:
+            continue
+        offered_on = _at_by(offered, cut)
+        refused = accepted is False and (offered is None or offered_on is not None)
         out[pid].append(
             rules.MissingFact(
                 mid,
                 _day(start),
-                _day(end) if end else None,
-                _day(offered) if offered else None,
-                _day(held) if held else None,
-                accepted is False,
+                _at_by(end, cut),
+                offered_on,
+                _at_by(held, cut),
+                refused,
             )
         )
     return out
 
 
 def _contacts(
-    session: Session, ids: Sequence[int], since: datetime, names: Mapping[int, str]
+    session: Session,
+    ids: Sequence[int],
+    since: datetime,
+    names: Mapping[int, str],
+    cut: date | None = None,
 ) -> dict[int, list[rules.ContactFact]]:
+    """Final contacts since ``since`` and every draft. As of ``cut``: contacts that took
+    place by then, one finalised after it still a draft on the day, whose content (edited
+    freely until finalised, without a date) the checks do not read."""
     c = Contact
+    window = (c.occurred_at >= since) | (c.status == "draft")
+    if cut is not None:  # a contact finalised after the day was still a draft then
+        window = window | (c.finalised_at >= datetime.combine(cut, datetime.min.time()))
     stmt = (
         select(
             c.young_person_id,
@@ -193,20 +248,30 @@ def _contacts(
             c.seen,
             c.seen_alone,
             c.author_id,
+            c.finalised_at,
         )
         .where(c.status.in_(("final", "draft")))
-        .where((c.occurred_at >= since) | (c.status == "draft"))
+        .where(window)
         .order_by(c.id)
     )
     out: dict[int, list[rules.ContactFact]] = defaultdict(list)
-    for pid, cid, at, status, ok, method, seen, alone, author in rows_in(
+    for pid, cid, at, status, ok, method, seen, alone, author, finalised in rows_in(
         session, stmt, c.young_person_id, ids
     ):
+        final = status == "final"
+        if cut is not None:
+            if _at_by(at, cut) is None:
+                continue  # took place after the day
+            final = final and (finalised is None or _at_by(finalised, cut) is not None)
+            if final and at < since:
+                continue  # outside the window (read only because of the wider filter)
+            if not final:  # a draft's content is undated: only that a draft existed counts
+                ok, method, seen, alone = None, "", False, False
         out[pid].append(
             rules.ContactFact(
                 cid,
                 _day(at),
-                status == "final",
+                final,
                 ok,
                 method in _FACE_TO_FACE,
                 seen,
@@ -218,33 +283,47 @@ def _contacts(
 
 
 def _service_referrals(
-    session: Session, ids: Sequence[int]
+    session: Session, ids: Sequence[int], cut: date | None = None
 ) -> dict[int, list[rules.ServiceReferralFact]]:
+    """Every referral out. As of ``cut``: those sent by then (a referral's status carries no
+    date, so its present status stands)."""
     s = ServiceReferral
-    stmt = select(s.young_person_id, s.id, s.service, s.organisation, s.status).order_by(s.id)
+    stmt = select(s.young_person_id, s.id, s.service, s.organisation, s.status, s.sent_on).order_by(
+        s.id
+    )
     out: dict[int, list[rules.ServiceReferralFact]] = defaultdict(list)
-    for pid, sid, service, org, status in rows_in(session, stmt, s.young_person_id, ids):
+    for pid, sid, service, org, status, sent in rows_in(session, stmt, s.young_person_id, ids):
+        if _by(sent, cut) is None:
+            continue
         final = ServiceReferralStatus.parse(status).final
         out[pid].append(rules.ServiceReferralFact(sid, service, org, status, final))
     return out
 
 
-def _follow_ups(session: Session, ids: Sequence[int]) -> dict[int, list[rules.FollowUpFact]]:
+def _follow_ups(
+    session: Session, ids: Sequence[int], cut: date | None = None
+) -> dict[int, list[rules.FollowUpFact]]:
+    """Follow-ups not done. As of ``cut``: those recorded by then and not done by then."""
     f = FollowUpAction
-    stmt = (
-        select(f.young_person_id, f.id, f.description, f.due_on)
-        .where(f.done_on.is_(None))
-        .order_by(f.id)
-    )
+    stmt = select(f.young_person_id, f.id, f.description, f.due_on, f.done_on, f.created_at)
+    if cut is None:
+        stmt = stmt.where(f.done_on.is_(None))
     out: dict[int, list[rules.FollowUpFact]] = defaultdict(list)
-    for pid, fid, text, due in rows_in(session, stmt, f.young_person_id, ids):
+    for pid, fid, text, due, done, created in rows_in(
+        session, stmt.order_by(f.id), f.young_person_id, ids
+    ):
+        if cut is not None and (_at_by(created, cut) is None or _by(done, cut) is not None):
+            continue  # recorded after the day, or already done by then
         out[pid].append(rules.FollowUpFact(fid, text, due, False))
     return out
 
 
-def _accommodation(session: Session, ids: Sequence[int], on: date) -> dict[int, Any]:
+def _accommodation(
+    session: Session, ids: Sequence[int], on: date, cut: date | None = None
+) -> dict[int, Any]:
     """The period each young person lives in on ``on``: ``ended_on`` is the last night
-    there (:func:`casework.domain.accommodation.covers`)."""
+    there (:func:`casework.domain.accommodation.covers`). As of ``cut``, a team lead's
+    review dated after it had not happened."""
     a = AccommodationPeriod
     stmt = (
         select(
@@ -266,6 +345,7 @@ def _accommodation(session: Session, ids: Sequence[int], on: date) -> dict[int, 
         if not covers(start, end, on):
             out[pid] = None
             continue
+        reviewed = _by(reviewed, cut)
         waiting = suitable and reviewed is None and suitable_only_after_review(letter)
         out[pid] = rules.AccommodationNow(aid, letter, suitable, start, waiting)
     return out
@@ -286,19 +366,33 @@ def _activity(session: Session, ids: Sequence[int], on: date) -> dict[int, str]:
     return out
 
 
-def _plan_reviews(session: Session, ids: Sequence[int]) -> dict[int, date]:
+def _plan_reviews(session: Session, ids: Sequence[int], cut: date | None = None) -> dict[int, date]:
     stmt = select(PathwayPlan.young_person_id, PlanReview.reviewed_on).join(
         PlanReview, PlanReview.plan_id == PathwayPlan.id
     )
     out: dict[int, date] = {}
     for pid, on in rows_in(session, stmt, PathwayPlan.young_person_id, ids):
+        if _by(on, cut) is None:
+            continue
         out[pid] = max(on, out.get(pid, on))
     return out
 
 
-def load_facts(session: Session, ids: Sequence[int], on: date) -> dict[int, rules.ClosureFacts]:
+def load_facts(
+    session: Session, ids: Sequence[int], on: date, *, as_of: bool = False
+) -> dict[int, rules.ClosureFacts]:
     """What the closure checks read, for many young people at once, as the record stands;
-    ``on`` is the day the checks count back from."""
+    ``on`` is the day the checks count back from.
+
+    ``as_of``: the record as it stood on ``on`` (``closure-check --as-of``). Every fact
+    dated after ``on`` is left out (concerns, referrals, allegations, screenings, missing
+    episodes, contacts, referrals out, follow-ups, plan reviews, support milestones, child
+    protection plans and meetings, the worker's confirmations of the category), and every
+    later step on an earlier fact is seen as not yet taken: a decision, an assessment's
+    start, completion or authorisation, a strategy discussion or conference, an
+    allegation's outcome, a return from missing or a return interview, a contact's
+    finalising, a follow-up done, a team lead's accommodation review, a plan ended."""
+    cut = on if as_of else None
     people = {
         pid: (dob, eligibility, version)
         for pid, dob, eligibility, version in rows_in(
@@ -315,18 +409,22 @@ def load_facts(session: Session, ids: Sequence[int], on: date) -> dict[int, rule
     }
     names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
     since = datetime.combine(on - timedelta(days=31 * _HORIZON_MONTHS), datetime.min.time())
-    concerns, referrals = _concerns(session, ids), _referrals(session, ids)
-    allegations, screenings = _allegations(session, ids), _screenings(session, ids)
-    missing, contacts = _missing(session, ids), _contacts(session, ids, since, names)
-    out_refs, follow_ups = _service_referrals(session, ids), _follow_ups(session, ids)
-    accommodation, reviews = _accommodation(session, ids, on), _plan_reviews(session, ids)
+    concerns, referrals = _concerns(session, ids, cut), _referrals(session, ids, cut)
+    allegations, screenings = _allegations(session, ids, cut), _screenings(session, ids, cut)
+    missing = _missing(session, ids, cut)
+    contacts = _contacts(session, ids, since, names, cut)
+    out_refs, follow_ups = _service_referrals(session, ids, cut), _follow_ups(session, ids, cut)
+    accommodation = _accommodation(session, ids, on, cut)
+    reviews = _plan_reviews(session, ids, cut)
     activity = _activity(session, ids, on)
-    plans = child_protection.plan_facts(session, ids)
+    plans = child_protection.plan_facts(session, ids, as_of=cut)
     support = support_events(session, ids)
     facts = {}
-    categories = categories_in(session, ids, on)
+    categories = categories_in(session, ids, on, as_of=cut)
     for pid, (dob, _recorded, version) in people.items():
         events = support.get(pid, {})
+        if cut is not None:
+            events = {kind: [d for d in days if d <= cut] for kind, days in events.items()}
         eligibility = categories[pid].effective.value  # the category in force on ``on``
         told = max(events.get("told_can_return", []), default=None)
         facts[pid] = rules.ClosureFacts(
@@ -706,6 +804,98 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
         )
 
 
+# The status a closure request is left in by each step of its audit trail.
+_STEP_STATUS = {
+    "request_closure": Status.PENDING,
+    "resubmit_closure": Status.PENDING,
+    "closure_approval_voided": Status.PENDING,
+    "return_closure": Status.RETURNED,
+    "approve_closure": Status.APPROVED,
+    "withdraw_closure": Status.WITHDRAWN,
+}
+
+
+@dataclass(frozen=True)
+class ClosureStateOn:
+    """A case's closure state as it stood at the end of a day: closed or not (and since
+    when), and the closure request active then, with its status on that day."""
+
+    day: date
+    closed: bool
+    closed_on: date | None
+    request_id: int | None
+    request_status: Status | None
+
+
+def _steps_from_row(row: ClosureRequest) -> list[tuple[datetime, Status]]:
+    """The dated steps of a request written without them in the audit trail (generated
+    demo data): requested, then reviewed (returned or approved) when its status says so;
+    a withdrawal, undated there, counts from its last dated step."""
+    steps = [(row.requested_at, Status.PENDING)]
+    status = Status(row.status)
+    if row.reviewed_at is not None and status in (Status.RETURNED, Status.APPROVED):
+        steps.append((row.reviewed_at, status))
+    elif row.reviewed_at is not None and status is Status.CLOSED:
+        steps.append((row.reviewed_at, Status.APPROVED))
+    if status is Status.WITHDRAWN:
+        steps.append((max(at for at, _ in steps), Status.WITHDRAWN))
+    return steps
+
+
+def closure_state_on(session: Session, person_id: int, day: date) -> ClosureStateOn:
+    """The case's closure state at the end of ``day``. Closed: the latest closing on or
+    before the day came after every reopening on or before it. The request active on the
+    day and its status then are read from the audit trail, which dates every step
+    (requested, returned, approved, voided, withdrawn); requests made after the day are
+    left out."""
+    rows = list(
+        session.scalars(
+            select(ClosureRequest)
+            .where(ClosureRequest.young_person_id == person_id)
+            .order_by(ClosureRequest.id)
+        )
+    )
+    closings = [r.closed_on for r in rows if r.closed_on is not None and r.closed_on <= day]
+    reopenings = [
+        _day(at)
+        for at in session.scalars(
+            select(CaseReopening.reopened_at).where(CaseReopening.young_person_id == person_id)
+        )
+        if _day(at) <= day
+    ]
+    last_closed = max(closings, default=None)
+    closed = last_closed is not None and all(r < last_closed for r in reopenings)
+    trail: dict[int, list[tuple[datetime, Status]]] = defaultdict(list)
+    if rows:
+        events = session.execute(
+            select(AuditEvent.record_id, AuditEvent.action, AuditEvent.occurred_at)
+            .where(AuditEvent.record_type == RECORD_TYPE)
+            .where(AuditEvent.record_id.in_([str(r.id) for r in rows]))
+            .where(AuditEvent.outcome == "ok")
+            .order_by(AuditEvent.id)
+        )
+        for record_id, action, at in events:
+            if record_id and action in _STEP_STATUS:
+                trail[int(record_id)].append((at, _STEP_STATUS[action]))
+    active: tuple[int, Status] | None = None
+    for r in rows:
+        if _day(r.requested_at) > day:
+            continue
+        status = Status.CLOSED if r.closed_on is not None and r.closed_on <= day else None
+        steps = trail.get(r.id) or _steps_from_row(r)
+        then = [step for at, step in steps if _day(at) <= day]
+        status = status or (then[-1] if then else Status.PENDING)
+        if status in _ACTIVE:
+            active = (r.id, status)
+    return ClosureStateOn(
+        day,
+        closed,
+        last_closed if closed else None,
+        active[0] if active else None,
+        active[1] if active else None,
+    )
+
+
 def checks_for_child(
     db: Database, actor: Actor, child_uid: str, *, now: datetime
 ) -> tuple[int, list[rules.CheckResult]]:
@@ -713,15 +903,41 @@ def checks_for_child(
     closure-check``): against their active request if there is one, else as of today."""
     require(db, actor, Action.RUN_REPORTS, now=now, record_type="report")
     with db.reading() as session:
-        pid = session.scalar(select(YoungPerson.id).where(YoungPerson.child_uid == child_uid))
-        if pid is None:
-            raise NotFound(f"No young person has the child id {child_uid!r}.")
+        pid = _child_pid(session, child_uid)
         active = _active(session, pid)
         if active is not None:
             return pid, run_request(session, active)[0]
         return pid, run_checks_in(
             session, pid, ClosureInput(""), TeamLeadDecisions(), local_today(now)
         )[0]
+
+
+def _child_pid(session: Session, child_uid: str) -> int:
+    pid = session.scalar(select(YoungPerson.id).where(YoungPerson.child_uid == child_uid))
+    if pid is None:
+        raise NotFound(f"No young person has the child id {child_uid!r}.")
+    return pid
+
+
+def checks_for_child_as_of(
+    db: Database, actor: Actor, child_uid: str, day: date, *, now: datetime
+) -> tuple[ClosureStateOn, list[rules.CheckResult]]:
+    """The checks on the record as it stood on ``day`` (``casework-admin closure-check
+    --as-of``), with the case's closure state then. A request's wording can change after
+    the day, so the checks run as for an empty request: what the record itself still
+    needed on that day. A day after today is refused: the record cannot be seen then."""
+    require(db, actor, Action.RUN_REPORTS, now=now, record_type="report")
+    if day > local_today(now):
+        raise ValidationFailed([f"as of: {day:%d/%m/%Y} is in the future"])
+    with db.reading() as session:
+        pid = _child_pid(session, child_uid)
+        born = session.scalar(select(YoungPerson.date_of_birth).where(YoungPerson.id == pid))
+        if born is not None and day < born:
+            raise ValidationFailed([f"as of: {day:%d/%m/%Y} is before they were born"])
+        facts = load_facts(session, [pid], day, as_of=True)[pid]
+        state = closure_state_on(session, pid, day)
+    empty = _request_facts(ClosureInput(""), TeamLeadDecisions())
+    return state, rules.run_checks(facts, empty, day, closure_rules())
 
 
 def check_open_cases(

@@ -416,8 +416,8 @@ def statuses_in(
     the past and the answer is the record as it stood then."""
     rules = rules or council_rules()
     facts = load_facts(session, ids, full=full, as_of=today if as_of else None)
-    extra = front_door_items(session, list(facts), today, rules.calendar)
-    risks = open_risks(session, list(facts))
+    extra = front_door_items(session, list(facts), today, rules.calendar, as_of=as_of)
+    risks = open_risks(session, list(facts), as_of=today if as_of else None)
     return {
         pid: _with(status_of(pid, f, today, rules), extra.get(pid, []), risks.get(pid, ()))
         for pid, f in facts.items()
@@ -552,6 +552,7 @@ class RecordStatus:
 
     status: CaseStatus
     reestablish_steps: tuple[str, ...]
+    whereabouts: rules_mod.Whereabouts | None = None  # unknown today: since when, how long
 
 
 def person_status(db: Database, actor: Actor, person_id: int, *, now: datetime) -> RecordStatus:
@@ -582,7 +583,8 @@ def person_status(db: Database, actor: Actor, person_id: int, *, now: datetime) 
         risks.get(person_id, ()),
     )
     steps = reestablish_steps(status.in_touch, facts[person_id].contacts)
-    return RecordStatus(status, tuple(steps))
+    lost = rules_mod.whereabouts_unknown(facts[person_id], today)
+    return RecordStatus(status, tuple(steps), lost)
 
 
 def _accommodation_cells(home: rules_mod.AccommodationFact | None) -> dict[str, Any]:
@@ -635,7 +637,7 @@ def report_status(
         people = _report_people(session, as_of)
         ids = [p.id for p in people]
         facts = load_facts(session, ids, as_of=as_of)
-        extra = front_door_items(session, ids, as_of, rules.calendar)
+        extra = front_door_items(session, ids, as_of, rules.calendar, as_of=True)
     out = []
     for p in people:
         case = facts[p.id]

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from casework.clock import to_local
@@ -53,16 +53,34 @@ def _day(moment: datetime) -> date:
     return to_local(moment).date()
 
 
-def _decisions(
-    session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
+def _by(day: date | None, cut: date | None) -> date | None:
+    """``day`` as known at the end of ``cut``: a date after it had not happened yet. With no
+    ``cut`` (the record as it stands) every date counts."""
+    return None if day is None or (cut is not None and day > cut) else day
+
+
+def _at_by(moment: datetime | None, cut: date | None) -> datetime | None:
+    """A stored time as known at the end of ``cut`` (its local date decides)."""
+    if moment is None or (cut is not None and _day(moment) > cut):
+        return None
+    return moment
+
+
+def _contact_decisions(
+    session: Session,
+    ids: Sequence[int],
+    today: date,
+    cal: WorkingCalendar,
+    out: Items,
+    cut: date | None = None,
 ) -> None:
     c = SafeguardingContact
-    for pid, cid, received in rows_in(
-        session,
-        select(c.young_person_id, c.id, c.received_at).where(c.decided_at.is_(None)),
-        c.young_person_id,
-        ids,
-    ):
+    undecided = select(c.young_person_id, c.id, c.received_at, c.decided_at)
+    if cut is None:
+        undecided = undecided.where(c.decided_at.is_(None))
+    for pid, cid, received, decided_at in rows_in(session, undecided, c.young_person_id, ids):
+        if _at_by(received, cut) is None or _at_by(decided_at, cut) is not None:
+            continue  # received after the day, or decided by then
         _add(
             out,
             pid,
@@ -74,6 +92,16 @@ def _decisions(
             "within 1 working day of receipt.",
             cid,
         )
+
+
+def _decisions(
+    session: Session,
+    ids: Sequence[int],
+    today: date,
+    cal: WorkingCalendar,
+    out: Items,
+    cut: date | None = None,
+) -> None:
     r = Referral
     stmt = select(
         r.young_person_id,
@@ -89,6 +117,14 @@ def _decisions(
     for pid, rid, received, decided, decision, authorised, strategy, icpc, not_needed in rows_in(
         session, stmt, r.young_person_id, ids
     ):
+        if cut is not None:
+            if _at_by(received, cut) is None:
+                continue
+            if strategy is not None and strategy > cut:
+                not_needed = ""  # undated: taken as recorded after the discussion it follows
+            decided, authorised = _at_by(decided, cut), _by(authorised, cut)
+            strategy, icpc = _by(strategy, cut), _by(icpc, cut)
+            decision = decision if decided is not None else None
         if strategy is not None and icpc is None and not not_needed:
             _add(
                 out,
@@ -129,7 +165,12 @@ def _decisions(
 
 
 def _allegations(
-    session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
+    session: Session,
+    ids: Sequence[int],
+    today: date,
+    cal: WorkingCalendar,
+    out: Items,
+    cut: date | None = None,
 ) -> None:
     a = Allegation
     stmt = select(
@@ -139,11 +180,22 @@ def _allegations(
         a.lado_notified_at,
         a.strategy_criteria_met,
         a.strategy_meeting_at,
-    ).where(a.outcome.is_(None))
+        a.outcome_on,
+    )
+    if cut is None:
+        stmt = stmt.where(a.outcome.is_(None))
+    else:  # an outcome recorded after the day: the allegation was still open then
+        stmt = stmt.where(a.outcome.is_(None) | (a.outcome_on > cut))
     hours = front_door_rules().strategy_meeting_hours
-    for pid, aid, received, lado, criteria, meeting in rows_in(
+    for pid, aid, received, lado, criteria, meeting, _outcome_on in rows_in(
         session, stmt, a.young_person_id, ids
     ):
+        if cut is not None:
+            if _at_by(received, cut) is None:
+                continue
+            lado, meeting = _at_by(lado, cut), _at_by(meeting, cut)
+            if lado is None:
+                criteria = None  # the LADO's decision (undated) follows being told
         local = to_local(received)
         if lado is None:
             _add(
@@ -195,7 +247,9 @@ def _allegations(
         )
 
 
-def _missing(session: Session, ids: Sequence[int], today: date, out: Items) -> None:
+def _missing(
+    session: Session, ids: Sequence[int], today: date, out: Items, cut: date | None = None
+) -> None:
     m = MissingEpisode
     stmt = select(
         m.young_person_id,
@@ -204,8 +258,19 @@ def _missing(session: Session, ids: Sequence[int], today: date, out: Items) -> N
         m.ended_at,
         m.interview_held_at,
         m.interview_accepted,
-    ).where(m.interview_held_at.is_(None))
-    for pid, eid, started, ended, held, accepted in rows_in(session, stmt, m.young_person_id, ids):
+        m.interview_offered_at,
+    )
+    if cut is None:
+        stmt = stmt.where(m.interview_held_at.is_(None))
+    for pid, eid, started, ended, held, accepted, offered in rows_in(
+        session, stmt, m.young_person_id, ids
+    ):
+        if cut is not None:
+            if _at_by(started, cut) is None or _at_by(held, cut) is not None:
+                continue  # went missing after the day, or interviewed by then
+            ended, held = _at_by(ended, cut), None
+            if offered is not None and _at_by(offered, cut) is None:
+                accepted = None  # a refusal (undated) answers an offer made after the day
         if ended is None:
             since = to_local(started)
             _add(
@@ -239,7 +304,9 @@ def _missing(session: Session, ids: Sequence[int], today: date, out: Items) -> N
         )
 
 
-def _risks(session: Session, ids: Sequence[int], today: date, out: Items) -> None:
+def _risks(
+    session: Session, ids: Sequence[int], today: date, out: Items, cut: date | None = None
+) -> None:
     r = RiskScreening
     stmt = select(
         r.young_person_id,
@@ -255,6 +322,9 @@ def _risks(session: Session, ids: Sequence[int], today: date, out: Items) -> Non
     for pid, rid, kind, level, screened, review, signed, lowered in rows_in(
         session, stmt, r.young_person_id, ids
     ):
+        if _by(screened, cut) is None:
+            continue  # screened after the day
+        signed = _by(signed, cut)
         if (pid, kind) in seen:
             continue  # only the latest screening of each type counts
         seen.add((pid, kind))
@@ -299,13 +369,21 @@ def _risks(session: Session, ids: Sequence[int], today: date, out: Items) -> Non
             )
 
 
-def _chases(session: Session, ids: Sequence[int], today: date, out: Items) -> None:
+def _chases(
+    session: Session, ids: Sequence[int], today: date, out: Items, cut: date | None = None
+) -> None:
+    """Referrals out with no final outcome. A referral's status carries no date, so as of a
+    day its present status stands; referrals sent after the day and chases after it are
+    left out."""
     s = ServiceReferral
     final = [status.value for status in fd.ServiceReferralStatus if status.final]
     stmt = select(
         s.young_person_id, s.id, s.service, s.sent_on, s.expected_by, s.last_chased_on
     ).where(s.status.not_in(final))
     for pid, sid, service, sent, expected, chased in rows_in(session, stmt, s.young_person_id, ids):
+        if _by(sent, cut) is None:
+            continue
+        chased = _by(chased, cut)
         due = fd.service_referral_chase_due(sent, expected, last_chased_on=chased)
         _add(
             out,
@@ -320,7 +398,12 @@ def _chases(session: Session, ids: Sequence[int], today: date, out: Items) -> No
 
 
 def _screenings_due(
-    session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
+    session: Session,
+    ids: Sequence[int],
+    today: date,
+    cal: WorkingCalendar,
+    out: Items,
+    cut: date | None = None,
 ) -> None:
     """A screening per risk type after the earliest concern or referral coded with an
     exploitation factor that no screening of that type has followed."""
@@ -330,6 +413,8 @@ def _screenings_due(
             model.factors != ""
         )
         for pid, rid, at, factors in rows_in(session, stmt, model.young_person_id, ids):
+            if _at_by(at, cut) is None:
+                continue  # received after the day
             for risk in fd.exploitation_factors(factors.split(",")):
                 received[(pid, risk)].append((at, rid))
     if not received:
@@ -339,6 +424,8 @@ def _screenings_due(
     people = sorted({pid for pid, _ in received})
     screened = select(s.young_person_id, s.risk_type, s.screened_on)
     for pid, kind, on in rows_in(session, screened, s.young_person_id, people):
+        if _by(on, cut) is None:
+            continue
         key = (pid, kind)
         latest[key] = max(on, latest.get(key, on))
     days = front_door_rules().screening_working_days
@@ -363,14 +450,22 @@ def _screenings_due(
 
 
 def _child_protection(
-    session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
+    session: Session,
+    ids: Sequence[int],
+    today: date,
+    cal: WorkingCalendar,
+    out: Items,
+    cut: date | None = None,
 ) -> None:
     p, m = ChildProtectionPlan, ChildProtectionMeeting
+    open_then: ColumnElement[bool] = p.ended_on.is_(None)
+    if cut is not None:  # made by the day and not ended by then
+        open_then = (p.started_on <= cut) & (open_then | (p.ended_on > cut))
     plans = {
         plan_id: (pid, start)
         for pid, plan_id, start in rows_in(
             session,
-            select(p.young_person_id, p.id, p.started_on).where(p.ended_on.is_(None)),
+            select(p.young_person_id, p.id, p.started_on).where(open_then),
             p.young_person_id,
             ids,
         )
@@ -381,6 +476,8 @@ def _child_protection(
     for plan_id, kind, held in rows_in(
         session, select(m.plan_id, m.kind, m.held_on), m.plan_id, sorted(plans)
     ):
+        if _by(held, cut) is None:
+            continue  # held after the day
         met[plan_id][kind].append(held)
     review, core = fd.CpMeetingKind.REVIEW_CONFERENCE.value, fd.CpMeetingKind.CORE_GROUP.value
     for plan_id, (pid, start) in plans.items():
@@ -416,30 +513,48 @@ def _child_protection(
 
 
 def front_door_items(
-    session: Session, ids: Sequence[int], today: date, calendar: WorkingCalendar
+    session: Session,
+    ids: Sequence[int],
+    today: date,
+    calendar: WorkingCalendar,
+    *,
+    as_of: bool = False,
 ) -> Items:
+    """The front-door items due for many young people on ``today``. ``as_of``: ``today``
+    is a day in the past and the items are those of the record as it stood then: facts
+    dated after it (concerns, referrals, allegations, screenings, missing episodes, plans,
+    meetings, referrals out) are left out, and later steps on earlier facts (decisions,
+    authorisations, strategy discussions, conferences, telling the LADO, outcomes,
+    returns, interviews, sign-offs, plan ends, chases) are not yet taken."""
     out: Items = defaultdict(list)
+    cut = today if as_of else None
     steps: list[Callable[[], None]] = [
-        lambda: _decisions(session, ids, today, calendar, out),
-        lambda: _allegations(session, ids, today, calendar, out),
-        lambda: _missing(session, ids, today, out),
-        lambda: _risks(session, ids, today, out),
-        lambda: _screenings_due(session, ids, today, calendar, out),
-        lambda: _child_protection(session, ids, today, calendar, out),
-        lambda: _chases(session, ids, today, out),
+        lambda: _contact_decisions(session, ids, today, calendar, out, cut),
+        lambda: _decisions(session, ids, today, calendar, out, cut),
+        lambda: _allegations(session, ids, today, calendar, out, cut),
+        lambda: _missing(session, ids, today, out, cut),
+        lambda: _risks(session, ids, today, out, cut),
+        lambda: _screenings_due(session, ids, today, calendar, out, cut),
+        lambda: _child_protection(session, ids, today, calendar, out, cut),
+        lambda: _chases(session, ids, today, out, cut),
     ]
     for step in steps:
         step()
     return out
 
 
-def open_risks(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+def open_risks(
+    session: Session, ids: Sequence[int], *, as_of: date | None = None
+) -> dict[int, tuple[str, ...]]:
     """Per young person, their open risks (the latest screening of each type, when medium or
-    high), highest first, as "Child sexual exploitation: high"."""
+    high), highest first, as "Child sexual exploitation: high"; ``as_of``: from the
+    screenings made by that day."""
     r = RiskScreening
     stmt = select(r.young_person_id, r.risk_type, r.level).order_by(
         r.screened_on.desc(), r.id.desc()
     )
+    if as_of is not None:
+        stmt = stmt.where(r.screened_on <= as_of)
     latest: dict[tuple[int, str], fd.RiskLevel] = {}
     for pid, kind, level in rows_in(session, stmt, r.young_person_id, ids):
         latest.setdefault((pid, kind), fd.RiskLevel.parse(level))

@@ -10,18 +10,34 @@ from functools import lru_cache
 from importlib.resources import files
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from casework.clock import local_today, to_local, to_naive_utc
 from casework.config import council_rules, front_door_rules
 from casework.db.database import Database
-from casework.db.models import Allegation, MissingEpisode, RiskScreening, ServiceReferral, User
+from casework.db.models import (
+    Allegation,
+    MissingEpisode,
+    RiskScreening,
+    ServiceReferral,
+    User,
+    YoungPerson,
+)
 from casework.domain import front_door as rules
 from casework.domain.codes import AllegationOutcome, CodeList, UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
 from casework.services.common import Changed, add_audited, require_approver
-from casework.services.people import require_on_person
-from casework.services.permissions import Action, Actor
+from casework.services.people import relation_of, require_on_person
+from casework.services.permissions import (
+    Action,
+    Actor,
+    Relation,
+    Role,
+    allowed,
+    denial_message,
+    may_approve,
+)
 
 
 def _problems(found: list[rules.Problem]) -> list[str]:
@@ -321,12 +337,21 @@ class RiskView:
     signed_off_by: str | None
     signed_off_on: date | None
     lowered_from: rules.RiskLevel | None = None
+    # Why the person viewing may not sign it off (not a team lead, the case is closed, or
+    # they screened or changed it: separation of duties, ``may_approve``); None when they
+    # may, or when nothing awaits sign-off.
+    sign_off_refusal: str | None = None
 
     @property
     def awaiting_sign_off(self) -> bool:
         """High, or lowered from medium or high, and not yet signed off by a team lead."""
         needs = self.level.needs_sign_off or self.lowered_from is not None
         return needs and self.signed_off_on is None
+
+    @property
+    def may_sign_off(self) -> bool:
+        """Awaiting sign-off, and the person viewing may give it."""
+        return self.awaiting_sign_off and self.sign_off_refusal is None
 
     @property
     def open(self) -> bool:
@@ -400,6 +425,32 @@ def screen_risk(
         )
 
 
+def _screening_authors(session: Session, row: RiskScreening) -> set[int | None]:
+    """Everyone who screened or changed a screening: none of them may sign it off."""
+    return {row.screened_by} | audit.writers(
+        session, "risk_screening", row.id, excluding=("sign_off_risk",)
+    )
+
+
+def sign_off_refusal(
+    actor: Actor, relation: Relation, closed: bool, authors: set[int | None]
+) -> str | None:
+    """Why ``actor`` may not sign off a screening written by ``authors`` (the same rules
+    :func:`sign_off_risk` enforces), or None when they may."""
+    if actor.role is not Role.TEAM_LEAD:
+        return "Only a team lead signs off a risk screening: ask your team lead."
+    if not allowed(actor.role, Action.REVIEW_AS_TEAM_LEAD, relation):
+        return denial_message(actor.role, Action.REVIEW_AS_TEAM_LEAD, relation)
+    if closed:
+        return "The case is closed: reopen it to sign off a risk screening."
+    if not may_approve(authors, actor.user_id):
+        return (
+            "You screened or changed this risk, so another team lead must sign it off "
+            "(separation of duties)."
+        )
+    return None
+
+
 def sign_off_risk(db: Database, actor: Actor, screening_id: int, *, now: datetime) -> Changed:
     """A team lead signs off a high risk screening; never the one who screened it
     (separation of duties, ``may_approve``)."""
@@ -408,9 +459,7 @@ def sign_off_risk(db: Database, actor: Actor, screening_id: int, *, now: datetim
         if row is None:
             raise NotFound("That risk screening no longer exists.")
         person = row.young_person_id
-        authors = {row.screened_by} | audit.writers(
-            session, "risk_screening", screening_id, excluding=("sign_off_risk",)
-        )
+        authors = _screening_authors(session, row)
     require_on_person(db, actor, person, Action.REVIEW_AS_TEAM_LEAD, now)
     require_approver(
         db,
@@ -441,15 +490,28 @@ def sign_off_risk(db: Database, actor: Actor, screening_id: int, *, now: datetim
 
 
 def list_risks(db: Database, actor: Actor, person_id: int, *, now: datetime) -> list[RiskView]:
-    """Every screening, newest first."""
+    """Every screening, newest first; each awaiting sign-off says whether ``actor`` may
+    give it, and if not, why."""
     require_on_person(db, actor, person_id, Action.VIEW_RECORD, now)
+    relation = relation_of(db, actor, person_id)
     with db.reading() as session:
         names = _names(session)
-        rows = session.scalars(
-            select(RiskScreening)
-            .where(RiskScreening.young_person_id == person_id)
-            .order_by(RiskScreening.screened_on.desc(), RiskScreening.id.desc())
+        closed = session.scalar(select(YoungPerson.closed_on).where(YoungPerson.id == person_id))
+        rows = list(
+            session.scalars(
+                select(RiskScreening)
+                .where(RiskScreening.young_person_id == person_id)
+                .order_by(RiskScreening.screened_on.desc(), RiskScreening.id.desc())
+            )
         )
+
+        def refusal(r: RiskScreening) -> str | None:
+            needs = rules.RiskLevel.parse(r.level).needs_sign_off or r.lowered_from is not None
+            if not needs or r.signed_off_on is not None:
+                return None
+            authors = _screening_authors(session, r)
+            return sign_off_refusal(actor, relation, closed is not None, authors)
+
         return [
             RiskView(
                 r.id,
@@ -463,6 +525,7 @@ def list_risks(db: Database, actor: Actor, person_id: int, *, now: datetime) -> 
                 names.get(r.signed_off_by) if r.signed_off_by else None,
                 r.signed_off_on,
                 rules.RiskLevel.parse(r.lowered_from) if r.lowered_from else None,
+                refusal(r),
             )
             for r in rows
         ]

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import delete, select
 
-from casework.db.models import AuditEvent, ClosureRequestVersion
+from casework.db.models import AuditEvent, ClosureRequestVersion, User, YoungPerson
 from casework.errors import PermissionDenied
 from casework.services import accommodation, audit, closure, safeguarding, users
 from casework.services.accommodation import AccommodationInput
@@ -27,6 +27,19 @@ def _second_lead(opened: Opened) -> Actor:
     )
     users.add_user(opened.db, SYSTEM_ACTOR, new, now=NOW)
     return opened.login("lead.second")
+
+
+def _practitioner_on(opened: Opened, person_id: int) -> str:
+    """The username of a practitioner allocated to the young person, or of their team."""
+    with opened.db.reading() as session:
+        team = session.scalar(select(YoungPerson.team_id).where(YoungPerson.id == person_id))
+        name = session.scalar(
+            select(User.username)
+            .where(User.role == "practitioner", User.team_id == team, User.active.is_(True))
+            .order_by(User.id)
+        )
+    assert name is not None
+    return name
 
 
 def _refusals(opened: Opened, action: str) -> list[AuditEvent]:
@@ -114,12 +127,35 @@ def test_a_team_lead_never_signs_off_their_own_high_risk_screening(demo_db: Open
     (rid,) = safeguarding.screen_risk(demo_db.db, lead, pid, data, now=NOW).ids
     [view] = [v for v in safeguarding.list_risks(demo_db.db, lead, pid, now=NOW) if v.id == rid]
     assert view.awaiting_sign_off  # no longer signed off as recorded
+    # The core says who may sign off, by the same rule that refuses the screener.
+    assert not view.may_sign_off
+    assert "another team lead must sign it off" in (view.sign_off_refusal or "")
     with pytest.raises(PermissionDenied, match="You wrote or changed this risk screening"):
         safeguarding.sign_off_risk(demo_db.db, lead, rid, now=NOW)
     assert _refusals(demo_db, "sign_off_risk")
-    safeguarding.sign_off_risk(demo_db.db, _second_lead(demo_db), rid, now=NOW)
+    second = _second_lead(demo_db)
+    [offered] = [
+        v for v in safeguarding.list_risks(demo_db.db, second, pid, now=NOW) if v.id == rid
+    ]
+    assert offered.may_sign_off and offered.sign_off_refusal is None
+    safeguarding.sign_off_risk(demo_db.db, second, rid, now=NOW)
     [view] = [v for v in safeguarding.list_risks(demo_db.db, lead, pid, now=NOW) if v.id == rid]
-    assert not view.awaiting_sign_off
+    assert not view.awaiting_sign_off and not view.may_sign_off and view.sign_off_refusal is None
+
+
+def test_a_practitioner_is_told_to_ask_a_team_lead(demo_db: Opened) -> None:
+    lead = demo_db.login("lead.north")
+    from casework.services.people import CaseloadQuery, caseload_ids
+
+    pid = caseload_ids(demo_db.db, lead, CaseloadQuery(), now=NOW)[0]
+    cse = safeguarding.indicators()["cse"]
+    data = safeguarding.RiskInput("cse", "high", "Seen with older men.", TODAY, cse[:2])
+    (rid,) = safeguarding.screen_risk(demo_db.db, lead, pid, data, now=NOW).ids
+    worker = demo_db.login(_practitioner_on(demo_db, pid))
+    [view] = [v for v in safeguarding.list_risks(demo_db.db, worker, pid, now=NOW) if v.id == rid]
+    assert view.sign_off_refusal == (
+        "Only a team lead signs off a risk screening: ask your team lead."
+    )
 
 
 def test_whoever_recorded_bed_and_breakfast_never_reviews_it(demo_db: Opened) -> None:

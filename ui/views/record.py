@@ -47,6 +47,7 @@ from casework.clock import local_today
 from casework.db.database import Database
 from casework.domain.closure import reason_label
 from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, UnknownCode, YesNo
+from casework.domain.due import Whereabouts
 from casework.errors import CaseworkError
 from casework.services import closure, due
 from casework.services.closure import ClosureOverview
@@ -666,6 +667,23 @@ def _category_line(status: due.CaseStatus) -> list[str]:
     ]
 
 
+def _whereabouts_line(lost: Whereabouts | None) -> list[str]:
+    """Whereabouts unknown: for how long and since when; under 18 the missing-person report
+    to the police that is required (statutory guidance on children who run away or go
+    missing from home or care, 2014); from 18 the duty to keep trying to re-establish
+    contact (Children Act 1989 s23C(2))."""
+    if lost is None:
+        return []
+    days = "1 day" if lost.days == 1 else f"{lost.days} days"
+    head = f"<b>⚠ WHEREABOUTS UNKNOWN for {days}</b> (since {lost.since:%d/%m/%Y})"
+    if lost.missing_report_required:
+        return [
+            f"{head} · <b>MISSING-PERSON REPORT REQUIRED</b>: under 18, report them missing "
+            "to the police (statutory guidance on children who run away or go missing)"
+        ]
+    return [f"{head} · keep taking steps to re-establish contact (Children Act 1989 s23C(2))"]
+
+
 def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tuple[str, str]:
     """The header's status (HTML, every value escaped) and its level: overdue, warning, ok.
 
@@ -683,7 +701,7 @@ def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tup
         first.append(f"<b>{status.overdue} overdue</b>")
     if status.accommodation_warning:
         first.append(f"<b>{html.escape(status.accommodation_warning)}</b>")
-    lines = [" · ".join(first), *_category_line(status)]
+    lines = [" · ".join(first), *_whereabouts_line(found.whereabouts), *_category_line(status)]
     if status.open_risks:
         risks = " · ".join(html.escape(r) for r in status.open_risks)
         lines.append(f"<b>⚠ OPEN RISKS: {risks}</b>")
@@ -701,10 +719,11 @@ def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tup
             f"show the {len(listed)} steps</a>"
         )
     high = any(r.endswith(": high") for r in status.open_risks)
-    if status.overdue or touch.code.value == "NO" or high:
+    lost = found.whereabouts
+    if status.overdue or touch.code.value == "NO" or high or (lost and lost.under_18):
         return text, "overdue"
     soon = nxt is not None and (nxt.due - today).days <= 7
-    warn = status.accommodation_warning or soon or status.open_risks
+    warn = status.accommodation_warning or soon or status.open_risks or lost
     return text, "warning" if warn else "ok"
 
 

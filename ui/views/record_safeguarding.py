@@ -358,7 +358,7 @@ def _stretch(table: _Table, fitted: tuple[int, ...]) -> None:
         )
 
 
-def _strip_row(text: str, level: str, buttons: list[QPushButton]) -> QHBoxLayout:
+def _strip_row(text: str, level: str, buttons: Sequence[QWidget]) -> QHBoxLayout:
     row = QHBoxLayout()
     row.addWidget(banner(text, level), 1)
     column = QVBoxLayout()
@@ -563,26 +563,34 @@ class SafeguardingSection(RecordSection):
         store[key] = button
         return button
 
+    def _sign_off_widgets(self, risk: RiskView) -> list[QWidget]:
+        """A team lead's "Sign off…" for a screening awaiting sign-off: disabled, with the
+        reason beside it and as its tooltip, where the core refuses them (they screened or
+        changed it: separation of duties)."""
+        if not (self.is_lead and risk.awaiting_sign_off):
+            return []
+        button = self._button("Sign &off…", self.sign_off_buttons, risk.id, self.sign_off)
+        if risk.sign_off_refusal is None:
+            button.setToolTip("Sign off this screening as a team lead")
+            return [button]
+        button.setEnabled(False)
+        button.setToolTip(risk.sign_off_refusal)
+        why = quiet_label(risk.sign_off_refusal)
+        why.setWordWrap(True)
+        why.setMaximumWidth(220)
+        why.setObjectName(f"sign_off_refusal_{risk.id}")
+        return [button, why]
+
     def _fill_risks(self, data: SafeguardingData, today: date) -> None:
         clear_layout(self.risk_strips)
         self.sign_off_buttons.clear()
         current = sorted(safeguarding.current_risks(data.risks), key=lambda r: -r.level.rank)
         for risk in current:
             text, level = risk_strip(risk, today, is_lead=self.is_lead)
-            buttons = []
-            if self.is_lead and risk.awaiting_sign_off:
-                buttons.append(
-                    self._button("Sign &off…", self.sign_off_buttons, risk.id, self.sign_off)
-                )
-            self.risk_strips.addLayout(_strip_row(text, level, buttons))
+            self.risk_strips.addLayout(_strip_row(text, level, self._sign_off_widgets(risk)))
         for risk in lowered_awaiting(data.risks):
             text = lowered_strip(risk, is_lead=self.is_lead)
-            buttons = []
-            if self.is_lead:
-                buttons.append(
-                    self._button("Sign &off…", self.sign_off_buttons, risk.id, self.sign_off)
-                )
-            self.risk_strips.addLayout(_strip_row(text, "warning", buttons))
+            self.risk_strips.addLayout(_strip_row(text, "warning", self._sign_off_widgets(risk)))
         if not current:
             self.no_risks.setText(
                 "No open risks: no medium or high risk on the latest screening of any type."
@@ -759,7 +767,7 @@ class SafeguardingSection(RecordSection):
 
     def sign_off(self, screening_id: int) -> None:
         found = self._find(self._data.risks if self._data else [], screening_id)
-        if isinstance(found, RiskView) and self.is_lead:
+        if isinstance(found, RiskView) and self.is_lead and found.may_sign_off:
             self.open_dialog(SignOffDialog(self.context(), found, self))
 
     def record_missing(self) -> None:
