@@ -50,7 +50,7 @@ from casework.domain.leaving_care import (
 )
 from casework.errors import NotFound
 from casework.services.categories import category_inputs
-from casework.services.common import require, require_current
+from casework.services.common import People, require, require_current
 from casework.services.common import rows_in as _rows
 from casework.services.due_front_door import front_door_items, open_risks
 from casework.services.people import relation_of
@@ -117,7 +117,7 @@ _CONTACT_COLUMNS = (
 )
 
 
-def _all_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
+def _all_contacts(session: Session, ids: People) -> dict[int, list[ContactFact]]:
     """Every finalised contact: for one record, where the whole history is shown."""
     out: dict[int, list[ContactFact]] = defaultdict(list)
     stmt = select(Contact.young_person_id, *_CONTACT_COLUMNS).where(Contact.status == "final")
@@ -127,7 +127,7 @@ def _all_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[Contac
 
 
 def _summarised_contacts(
-    session: Session, ids: Sequence[int], as_of: date | None = None
+    session: Session, ids: People, as_of: date | None = None
 ) -> dict[int, list[ContactFact]]:
     """Only the contacts that decide in-touch status and visit timers, from the summary
     table (``contact_summary``): the same answers as the full history, at list speed.
@@ -144,7 +144,7 @@ def _summarised_contacts(
     return out
 
 
-def _summary_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[ContactFact]]:
+def _summary_contacts(session: Session, ids: People) -> dict[int, list[ContactFact]]:
     cs = ContactSummary
     stmt = select(
         cs.young_person_id,
@@ -180,7 +180,7 @@ def _summary_contacts(session: Session, ids: Sequence[int]) -> dict[int, list[Co
     return out
 
 
-def _statuses(session: Session, ids: Sequence[int]) -> dict[int, list[StatusFact]]:
+def _statuses(session: Session, ids: People) -> dict[int, list[StatusFact]]:
     out: dict[int, list[StatusFact]] = defaultdict(list)
     stmt = select(
         StatusEvent.young_person_id,
@@ -194,7 +194,7 @@ def _statuses(session: Session, ids: Sequence[int]) -> dict[int, list[StatusFact
     return out
 
 
-def _accommodation(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
+def _accommodation(session: Session, ids: People) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = defaultdict(list)
     a = AccommodationPeriod
     stmt = select(
@@ -218,7 +218,7 @@ def _accommodation(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]
     return out
 
 
-def _activities(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
+def _activities(session: Session, ids: People) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = defaultdict(list)
     stmt = select(
         ActivityPeriod.young_person_id,
@@ -232,7 +232,7 @@ def _activities(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
     return out
 
 
-def _needs(session: Session, ids: Sequence[int]) -> dict[int, Any]:
+def _needs(session: Session, ids: People) -> dict[int, Any]:
     out: dict[int, Any] = {}
     stmt = select(
         NeedsAssessment.young_person_id,
@@ -245,7 +245,7 @@ def _needs(session: Session, ids: Sequence[int]) -> dict[int, Any]:
     return out
 
 
-def _plans(session: Session, ids: Sequence[int]) -> dict[int, Any]:
+def _plans(session: Session, ids: People) -> dict[int, Any]:
     plans: dict[int, tuple[int, date]] = {}
     stmt = select(PathwayPlan.young_person_id, PathwayPlan.id, PathwayPlan.started_on).where(
         PathwayPlan.ended_on.is_(None)
@@ -274,7 +274,7 @@ def _plans(session: Session, ids: Sequence[int]) -> dict[int, Any]:
     }
 
 
-def support_events(session: Session, ids: Sequence[int]) -> dict[int, dict[str, list[date]]]:
+def support_events(session: Session, ids: People) -> dict[int, dict[str, list[date]]]:
     out: dict[int, dict[str, list[date]]] = defaultdict(lambda: defaultdict(list))
     stmt = select(SupportEvent.young_person_id, SupportEvent.kind, SupportEvent.occurred_on)
     for pid, kind, on in _rows(session, stmt, SupportEvent.young_person_id, ids):
@@ -282,9 +282,7 @@ def support_events(session: Session, ids: Sequence[int]) -> dict[int, dict[str, 
     return out
 
 
-def _follow_ups(
-    session: Session, ids: Sequence[int], as_of: date | None = None
-) -> dict[int, list[Any]]:
+def _follow_ups(session: Session, ids: People, as_of: date | None = None) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = defaultdict(list)
     stmt = select(
         FollowUpAction.young_person_id,
@@ -319,7 +317,7 @@ def _upto(events: dict[str, list[date]], as_of: date | None) -> dict[str, list[d
 
 
 def load_facts(
-    session: Session, ids: Sequence[int], *, full: bool = False, as_of: date | None = None
+    session: Session, ids: People, *, full: bool = False, as_of: date | None = None
 ) -> dict[int, CaseFacts]:
     """Everything the due rules read, for many young people at once. ``full`` reads every
     contact (one record's screen); otherwise the contact summary stands in for them.
@@ -392,10 +390,9 @@ def accommodation_warning(current: rules_mod.AccommodationFact | None) -> str | 
 
 def status_of(pid: int, facts: CaseFacts, today: date, rules: DueRules) -> CaseStatus:
     state = derive_in_touch(facts.contacts, facts.statuses, today, rules.in_touch_window_months)
-    current = rules_mod.current_accommodation(
-        rules_mod.facts_as_of(facts, today).accommodation, today
-    )
-    items, category = rules_mod.due_items_and_category(facts, today, rules)
+    stood = rules_mod.facts_as_of(facts, today)
+    current = rules_mod.current_accommodation(stood.accommodation, today)
+    items, category = rules_mod.due_items_and_category(facts, today, rules, as_it_stood=stood)
     return CaseStatus(
         pid, state, tuple(items), current, accommodation_warning(current), category=category
     )
@@ -403,7 +400,7 @@ def status_of(pid: int, facts: CaseFacts, today: date, rules: DueRules) -> CaseS
 
 def statuses_in(
     session: Session,
-    ids: Sequence[int],
+    ids: People,
     today: date,
     rules: DueRules | None = None,
     *,
@@ -415,8 +412,8 @@ def statuses_in(
     the past and the answer is the record as it stood then."""
     rules = rules or council_rules()
     facts = load_facts(session, ids, full=full, as_of=today if as_of else None)
-    extra = front_door_items(session, list(facts), today, rules.calendar)
-    risks = open_risks(session, list(facts))
+    extra = front_door_items(session, ids, today, rules.calendar)
+    risks = open_risks(session, ids)
     return {
         pid: _with(status_of(pid, f, today, rules), extra.get(pid, []), risks.get(pid, ()))
         for pid, f in facts.items()
@@ -454,7 +451,9 @@ def _visible(session: Session, actor: Actor, ids: Iterable[int]) -> list[int]:
 def _work(session: Session, stmt: Any, today: date, *, as_of: bool = False) -> list[WorkItem]:
     people = session.execute(stmt).all()
     names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
-    statuses = statuses_in(session, [p.id for p in people], today, as_of=as_of)
+    # The facts are read for the same selection, as a subquery: nothing bound per person.
+    selection = stmt.with_only_columns(YoungPerson.id)
+    statuses = statuses_in(session, selection, today, as_of=as_of)
     items = []
     for p in people:
         worker = p.personal_adviser_id or p.social_worker_id

@@ -10,7 +10,7 @@ referrals out. The items join the care-leaver ones in "My work", the caseload an
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -31,7 +31,7 @@ from casework.db.models import (
 from casework.domain import front_door as fd
 from casework.domain.calendar import WorkingCalendar, is_overdue
 from casework.domain.due import DueItem, DueKind
-from casework.services.common import rows_in
+from casework.services.common import People, rows_in
 
 Items = dict[int, list[DueItem]]
 
@@ -54,7 +54,7 @@ def _day(moment: datetime) -> date:
 
 
 def _decisions(
-    session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
+    session: Session, ids: People, today: date, cal: WorkingCalendar, out: Items
 ) -> None:
     c = SafeguardingContact
     for pid, cid, received in rows_in(
@@ -129,7 +129,7 @@ def _decisions(
 
 
 def _allegations(
-    session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
+    session: Session, ids: People, today: date, cal: WorkingCalendar, out: Items
 ) -> None:
     a = Allegation
     stmt = select(
@@ -195,7 +195,7 @@ def _allegations(
         )
 
 
-def _missing(session: Session, ids: Sequence[int], today: date, out: Items) -> None:
+def _missing(session: Session, ids: People, today: date, out: Items) -> None:
     m = MissingEpisode
     stmt = select(
         m.young_person_id,
@@ -239,7 +239,7 @@ def _missing(session: Session, ids: Sequence[int], today: date, out: Items) -> N
         )
 
 
-def _risks(session: Session, ids: Sequence[int], today: date, out: Items) -> None:
+def _risks(session: Session, ids: People, today: date, out: Items) -> None:
     r = RiskScreening
     stmt = select(
         r.young_person_id,
@@ -299,7 +299,7 @@ def _risks(session: Session, ids: Sequence[int], today: date, out: Items) -> Non
             )
 
 
-def _chases(session: Session, ids: Sequence[int], today: date, out: Items) -> None:
+def _chases(session: Session, ids: People, today: date, out: Items) -> None:
     s = ServiceReferral
     final = [status.value for status in fd.ServiceReferralStatus if status.final]
     stmt = select(
@@ -320,7 +320,7 @@ def _chases(session: Session, ids: Sequence[int], today: date, out: Items) -> No
 
 
 def _screenings_due(
-    session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
+    session: Session, ids: People, today: date, cal: WorkingCalendar, out: Items
 ) -> None:
     """A screening per risk type after the earliest concern or referral coded with an
     exploitation factor that no screening of that type has followed."""
@@ -363,7 +363,7 @@ def _screenings_due(
 
 
 def _child_protection(
-    session: Session, ids: Sequence[int], today: date, cal: WorkingCalendar, out: Items
+    session: Session, ids: People, today: date, cal: WorkingCalendar, out: Items
 ) -> None:
     p, m = ChildProtectionPlan, ChildProtectionMeeting
     plans = {
@@ -416,7 +416,7 @@ def _child_protection(
 
 
 def front_door_items(
-    session: Session, ids: Sequence[int], today: date, calendar: WorkingCalendar
+    session: Session, ids: People, today: date, calendar: WorkingCalendar
 ) -> Items:
     out: Items = defaultdict(list)
     steps: list[Callable[[], None]] = [
@@ -433,7 +433,7 @@ def front_door_items(
     return out
 
 
-def open_risks(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+def open_risks(session: Session, ids: People) -> dict[int, tuple[str, ...]]:
     """Per young person, their open risks (the latest screening of each type, when medium or
     high), highest first, as "Child sexual exploitation: high"."""
     r = RiskScreening
