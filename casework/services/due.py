@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.clock import local_today
@@ -30,6 +30,7 @@ from casework.db.models import (
     PathwayPlan,
     PlanReview,
     StatusEvent,
+    SummarisedContact,
     SupportEvent,
     User,
     YoungPerson,
@@ -157,17 +158,13 @@ def _summary_contacts(session: Session, ids: People) -> dict[int, list[ContactFa
         cs.last_attempt_id,
     )
     summaries = list(_rows(session, stmt, cs.young_person_id, ids))
-    # The summarised contacts themselves, joined in one statement per chunk of people.
-    summarised = (
-        Contact.id == cs.last_success_id,
-        Contact.id == cs.last_pa_success_id,
-        Contact.id == cs.last_visit_pa_id,
-        Contact.id == cs.last_visit_sw_id,
-        Contact.id == cs.last_visit_other_id,
-        Contact.id == cs.last_attempt_id,
+    # The columns the rules read of the summarised contacts, copied beside the summary
+    # (``summarised_contacts``): a few small rows per person, not the contacts table.
+    sc = SummarisedContact
+    copied = select(
+        sc.contact_id, sc.occurred_at, sc.successful, sc.method, sc.seen, sc.seen_alone, sc.made_by
     )
-    joined = select(*_CONTACT_COLUMNS).join(cs, or_(*summarised))
-    found = {row[0]: row for row in _rows(session, joined, cs.young_person_id, ids)}
+    found = {row[0]: row for row in _rows(session, copied, sc.young_person_id, ids)}
     out: dict[int, list[ContactFact]] = {}
     for pid, *latest, attempts, last_attempt in summaries:
         facts = [_fact(*found[cid]) for cid in dict.fromkeys(latest) if cid in found]

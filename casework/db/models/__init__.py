@@ -41,6 +41,7 @@ from casework.db.models.leaving_care import (
     PlanArea,
     PlanReview,
     StatusEvent,
+    SummarisedContact,
     SupportEvent,
 )
 from casework.db.models.people import LoginThrottle, Team, TeamLeadership, User, YoungPerson
@@ -81,6 +82,7 @@ __all__ = [
     "ServiceReferral",
     "Setting",
     "StatusEvent",
+    "SummarisedContact",
     "SupportEvent",
     "Team",
     "TeamLeadership",
