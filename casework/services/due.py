@@ -454,17 +454,11 @@ def _work(session: Session, stmt: Any, today: date, *, as_of: bool = False) -> l
     items = []
     for p in people:
         worker = p.personal_adviser_id or p.social_worker_id
-        for item in statuses[p.id].items:
-            items.append(
-                WorkItem(
-                    p.id,
-                    p.child_uid,
-                    f"{p.first_name} {p.last_name}",
-                    worker,
-                    names.get(worker) if worker else None,
-                    item,
-                )
-            )
+        name, held_by = f"{p.first_name} {p.last_name}", names.get(worker) if worker else None
+        items += [
+            WorkItem(p.id, p.child_uid, name, worker, held_by, item)
+            for item in statuses[p.id].items
+        ]
     items.sort(key=lambda w: (w.item.due, w.name))
     return items
 
