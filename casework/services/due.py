@@ -7,8 +7,10 @@ pure rules; the "My work" screen, the caseload's status columns, the record head
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -408,13 +410,30 @@ def statuses_in(
     ``rules`` default to the council's configuration. ``as_of``: ``today`` is a day in
     the past and the answer is the record as it stood then."""
     rules = rules or council_rules()
-    facts = load_facts(session, ids, full=full, as_of=today if as_of else None)
-    extra = front_door_items(session, ids, today, rules.calendar)
-    risks = open_risks(session, ids)
-    return {
-        pid: _with(status_of(pid, f, today, rules), extra.get(pid, []), risks.get(pid, ()))
-        for pid, f in facts.items()
-    }
+    with bulk_work():
+        facts = load_facts(session, ids, full=full, as_of=today if as_of else None)
+        extra = front_door_items(session, ids, today, rules.calendar)
+        risks = open_risks(session, ids)
+        return {
+            pid: _with(status_of(pid, f, today, rules), extra.get(pid, []), risks.get(pid, ()))
+            for pid, f in facts.items()
+        }
+
+
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while facts for thousands of young people
+    are built: they are all kept, so each collection pass it would trigger (every few
+    hundred new objects) re-scans everything alive and frees nothing; a list of 1,700
+    young people spent a fifth of its time there. Reference counting still frees as usual;
+    the collector is switched back on if this turned it off, so answers never change."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _with(status: CaseStatus, extra: list[DueItem], risks: tuple[str, ...] = ()) -> CaseStatus:
@@ -446,6 +465,11 @@ def _visible(session: Session, actor: Actor, ids: Iterable[int]) -> list[int]:
 
 
 def _work(session: Session, stmt: Any, today: date, *, as_of: bool = False) -> list[WorkItem]:
+    with bulk_work():
+        return _work_items(session, stmt, today, as_of=as_of)
+
+
+def _work_items(session: Session, stmt: Any, today: date, *, as_of: bool) -> list[WorkItem]:
     people = session.execute(stmt).all()
     names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
     # The facts are read for the same selection, as a subquery: nothing bound per person.
