@@ -473,6 +473,7 @@ def _work_items(session: Session, stmt: Any, today: date, *, as_of: bool) -> lis
     people = session.execute(stmt).all()
     names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
     # The facts are read for the same selection, as a subquery: nothing bound per person.
+    # Callers read in one snapshot (``Database.reading``), so it selects the same people.
     selection = stmt.with_only_columns(YoungPerson.id)
     statuses = statuses_in(session, selection, today, as_of=as_of)
     items = []
