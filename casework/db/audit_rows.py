@@ -28,7 +28,14 @@ DELETED = "deleted"  # the row hash of an audited deletion
 # (working state, deleted on success), derived summaries (rebuilt from the contacts) and
 # Alembic's bookkeeping.
 UNTRACKED = frozenset(
-    {"audit_events", "audit_head", "login_throttle", "contact_summaries", "alembic_version"}
+    {
+        "audit_events",
+        "audit_head",
+        "login_throttle",
+        "contact_summaries",
+        "summarised_contacts",
+        "alembic_version",
+    }
 )
 
 # Record types the services name their events with, and the table each names.

@@ -132,7 +132,13 @@ def add_months(d: date, n: int) -> date:
     """The same day ``n`` calendar months later (earlier if ``n`` is negative), or that
     month's last day when the day does not exist: 31 December + 2 months is 28 February
     (29 February in a leap year). Always returns a ``date``."""
-    day = _as_date(d)
+    return _add_months(_as_date(d), n)
+
+
+@functools.lru_cache(maxsize=65536)
+def _add_months(day: date, n: int) -> date:
+    """:func:`add_months` on a calendar date (memoised: the rules for thousands of young
+    people ask for the same few hundred dates over and over)."""
     months = day.year * 12 + (day.month - 1) + n
     year, month = divmod(months, 12)
     month += 1

@@ -1103,13 +1103,19 @@ def due_items(case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES) -> 
 
 
 def due_items_and_category(
-    case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES
+    case: CaseFacts,
+    today: date,
+    rules: DueRules = DEFAULT_RULES,
+    *,
+    as_it_stood: CaseFacts | None = None,
 ) -> tuple[list[DueItem], CategoryView]:
-    """:func:`due_items` and the category in force they were worked out with."""
+    """:func:`due_items` and the category in force they were worked out with.
+    ``as_it_stood``: ``facts_as_of(case, today)`` when the caller has already worked it
+    out (it is not worked out twice)."""
     view = category_of(case, today)
     if case.closed:
         return [], view
-    case = facts_as_of(case, today)
+    case = facts_as_of(case, today) if as_it_stood is None else as_it_stood
     items = follow_ups_due(case, today, rules) + death_notification_due(case, today, rules)
     ends = birthday(case.date_of_birth, DUTIES_END_AGE)
     if today < ends and not _died(case, today):

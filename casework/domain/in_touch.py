@@ -35,9 +35,8 @@ step to keep in touch due.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
 
 from casework.domain.calendar import add_months
 from casework.domain.codes import InTouch
@@ -84,11 +83,11 @@ class ContactFact:
     seen_alone: bool = False
     made_by: ContactMadeBy = ContactMadeBy.PERSONAL_ADVISER
     method: ContactMethod | None = None
+    # The date of the contact, worked out once when it is made (lists read it many times).
+    on: date = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def on(self) -> date:
-        """The date of the contact (worked out once: lists read it many times)."""
-        return day_of(self.when)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "on", day_of(self.when))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ confirmation, and the safer of the two while they disagree.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -27,6 +26,7 @@ from casework.db.models import (
 from casework.domain import leaving_care as lc
 from casework.domain.codes import EligibilityCategory
 from casework.domain.leaving_care import CategoryView, ExplicitStatus
+from casework.services.common import People
 from casework.services.common import rows_in as _rows
 
 
@@ -52,7 +52,7 @@ class CategoryInputs:
 
 
 def category_inputs(
-    session: Session, ids: Sequence[int], as_of: date | None = None
+    session: Session, ids: People, as_of: date | None = None
 ) -> dict[int, CategoryInputs]:
     """The care history (care periods, returns home) and the latest confirmation made on or
     before ``as_of`` (any, when ``None``), for many young people at once. Every screen,
@@ -143,7 +143,7 @@ def category_inputs(
 
 
 def categories_in(
-    session: Session, ids: Sequence[int], on: date, *, as_of: date | None = None
+    session: Session, ids: People, on: date, *, as_of: date | None = None
 ) -> dict[int, CategoryView]:
     """The category in force on ``on`` for many young people (the closure checks, the
     caseload, the record header and the reports all read it from here)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from casework.db.database import Database
@@ -162,8 +162,15 @@ def require_approver(
 
 _CHUNK = 900  # below SQLite's default limit on bound parameters
 
+# Young people to read facts for: their ids, or a statement selecting their ids.
+People = Sequence[int] | Select[Any]
 
-def rows_in(session: Session, stmt: Any, column: Any, ids: Sequence[int]) -> Iterator[Any]:
-    """Run ``stmt`` restricted to ``column IN ids``, in chunks that SQLite accepts."""
+
+def rows_in(session: Session, stmt: Any, column: Any, ids: People) -> Iterator[Any]:
+    """Run ``stmt`` restricted to ``column IN ids``, in chunks that SQLite accepts. ``ids``
+    may also be a statement selecting them (one query, nothing to bind per young person)."""
+    if isinstance(ids, Select):
+        yield from session.execute(stmt.where(column.in_(ids)))
+        return
     for start in range(0, len(ids), _CHUNK):
         yield from session.execute(stmt.where(column.in_(list(ids[start : start + _CHUNK]))))

@@ -4,7 +4,9 @@ young people never read every contact.
 
 It is derived data, rebuilt from the full history in SQL (one statement for any number of
 young people) whenever a contact is finalised, and by the demo generator and imports.
-``rebuild_all`` recreates it for the whole database.
+``rebuild_all`` recreates it for the whole database. With it, ``summarised_contacts`` holds
+a copy of the few columns the rules read from each contact it names (final contacts are
+read-only), so a list reads neither the contacts table nor its notes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from casework.db.models import Contact, ContactSummary, YoungPerson
+from casework.db.models import Contact, ContactSummary, SummarisedContact, YoungPerson
 from casework.domain.leaving_care import ContactMadeBy, ContactMethod
 
 FINAL = "final"
@@ -89,15 +91,61 @@ _COLUMNS = [
 ]
 
 
+_FACT_COLUMNS = [
+    "young_person_id",
+    "contact_id",
+    "occurred_at",
+    "successful",
+    "method",
+    "seen",
+    "seen_alone",
+    "made_by",
+]
+
+
+def _facts_select(ids: Sequence[int] | None) -> Any:
+    """The columns the rules read, of every contact a summary names (once each)."""
+    cs = ContactSummary
+    named = or_(
+        Contact.id == cs.last_success_id,
+        Contact.id == cs.last_pa_success_id,
+        Contact.id == cs.last_visit_pa_id,
+        Contact.id == cs.last_visit_sw_id,
+        Contact.id == cs.last_visit_other_id,
+        Contact.id == cs.last_attempt_id,
+    )
+    stmt = (
+        select(
+            cs.young_person_id,
+            Contact.id,
+            Contact.occurred_at,
+            Contact.successful,
+            Contact.method,
+            Contact.seen,
+            Contact.seen_alone,
+            Contact.made_by,
+        )
+        .join(cs, named)
+        .distinct()
+    )
+    return stmt if ids is None else stmt.where(cs.young_person_id.in_(ids))
+
+
 def refresh(session: Session, person_ids: Sequence[int]) -> None:
     """Rebuild the summaries of these young people inside the caller's transaction."""
     ids = list(dict.fromkeys(person_ids))
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         session.execute(delete(ContactSummary).where(ContactSummary.young_person_id.in_(chunk)))
+        session.execute(
+            delete(SummarisedContact).where(SummarisedContact.young_person_id.in_(chunk))
+        )
         session.execute(insert(ContactSummary).from_select(_COLUMNS, _summary_select(chunk)))
+        session.execute(insert(SummarisedContact).from_select(_FACT_COLUMNS, _facts_select(chunk)))
 
 
 def rebuild_all(session: Session) -> None:
     session.execute(delete(ContactSummary))
+    session.execute(delete(SummarisedContact))
     session.execute(insert(ContactSummary).from_select(_COLUMNS, _summary_select(None)))
+    session.execute(insert(SummarisedContact).from_select(_FACT_COLUMNS, _facts_select(None)))

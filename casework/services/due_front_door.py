@@ -10,7 +10,7 @@ referrals out. The items join the care-leaver ones in "My work", the caseload an
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select
@@ -31,7 +31,7 @@ from casework.db.models import (
 from casework.domain import front_door as fd
 from casework.domain.calendar import WorkingCalendar, is_overdue
 from casework.domain.due import DueItem, DueKind
-from casework.services.common import rows_in
+from casework.services.common import People, rows_in
 
 Items = dict[int, list[DueItem]]
 
@@ -68,7 +68,7 @@ def _at_by(moment: datetime | None, cut: date | None) -> datetime | None:
 
 def _contact_decisions(
     session: Session,
-    ids: Sequence[int],
+    ids: People,
     today: date,
     cal: WorkingCalendar,
     out: Items,
@@ -96,7 +96,7 @@ def _contact_decisions(
 
 def _decisions(
     session: Session,
-    ids: Sequence[int],
+    ids: People,
     today: date,
     cal: WorkingCalendar,
     out: Items,
@@ -166,7 +166,7 @@ def _decisions(
 
 def _allegations(
     session: Session,
-    ids: Sequence[int],
+    ids: People,
     today: date,
     cal: WorkingCalendar,
     out: Items,
@@ -248,7 +248,7 @@ def _allegations(
 
 
 def _missing(
-    session: Session, ids: Sequence[int], today: date, out: Items, cut: date | None = None
+    session: Session, ids: People, today: date, out: Items, cut: date | None = None
 ) -> None:
     m = MissingEpisode
     stmt = select(
@@ -304,9 +304,7 @@ def _missing(
         )
 
 
-def _risks(
-    session: Session, ids: Sequence[int], today: date, out: Items, cut: date | None = None
-) -> None:
+def _risks(session: Session, ids: People, today: date, out: Items, cut: date | None = None) -> None:
     r = RiskScreening
     stmt = select(
         r.young_person_id,
@@ -370,7 +368,7 @@ def _risks(
 
 
 def _chases(
-    session: Session, ids: Sequence[int], today: date, out: Items, cut: date | None = None
+    session: Session, ids: People, today: date, out: Items, cut: date | None = None
 ) -> None:
     """Referrals out with no final outcome. A referral's status carries no date, so as of a
     day its present status stands; referrals sent after the day and chases after it are
@@ -399,7 +397,7 @@ def _chases(
 
 def _screenings_due(
     session: Session,
-    ids: Sequence[int],
+    ids: People,
     today: date,
     cal: WorkingCalendar,
     out: Items,
@@ -451,7 +449,7 @@ def _screenings_due(
 
 def _child_protection(
     session: Session,
-    ids: Sequence[int],
+    ids: People,
     today: date,
     cal: WorkingCalendar,
     out: Items,
@@ -514,7 +512,7 @@ def _child_protection(
 
 def front_door_items(
     session: Session,
-    ids: Sequence[int],
+    ids: People,
     today: date,
     calendar: WorkingCalendar,
     *,
@@ -544,7 +542,7 @@ def front_door_items(
 
 
 def open_risks(
-    session: Session, ids: Sequence[int], *, as_of: date | None = None
+    session: Session, ids: People, *, as_of: date | None = None
 ) -> dict[int, tuple[str, ...]]:
     """Per young person, their open risks (the latest screening of each type, when medium or
     high), highest first, as "Child sexual exploitation: high"; ``as_of``: from the

@@ -7,7 +7,8 @@ import dataclasses
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from casework.db.models import Contact
 from casework.errors import PermissionDenied, ValidationFailed
@@ -136,11 +137,41 @@ def test_summary_gives_the_same_answers_as_the_full_history(demo_db: Opened) -> 
         assert quick[pid].in_touch.attempts_since == full[pid].in_touch.attempts_since
 
 
+def _copies_match_the_contacts(session: Session) -> None:
+    """``summarised_contacts`` holds exactly the contacts the summaries name, each with the
+    same columns as the contact itself."""
+    named = session.execute(
+        text(
+            "SELECT DISTINCT s.young_person_id, c.id, c.occurred_at, c.successful, c.method, "
+            "c.seen, c.seen_alone, c.made_by FROM contact_summaries s JOIN contacts c ON c.id "
+            "IN (s.last_success_id, s.last_pa_success_id, s.last_visit_pa_id, "
+            "s.last_visit_sw_id, s.last_visit_other_id, s.last_attempt_id) "
+            "ORDER BY 1, 2"
+        )
+    ).all()
+    copied = session.execute(
+        text(
+            "SELECT young_person_id, contact_id, occurred_at, successful, method, seen, "
+            "seen_alone, made_by FROM summarised_contacts ORDER BY 1, 2"
+        )
+    ).all()
+    assert named and copied == named
+
+
+def test_the_copied_contact_columns_match_the_contacts(demo_db: Opened) -> None:
+    with demo_db.db.reading() as session:
+        _copies_match_the_contacts(session)
+
+
 def test_finalising_refreshes_the_summary(case) -> None:  # type: ignore[no-untyped-def]
     opened, lead, pid = case
     (cid,) = contacts.save_draft(opened.db, lead, pid, _good(), now=NOW).ids
     contacts.finalise(opened.db, lead, pid, cid, _good(), now=NOW)
     with opened.db.reading() as session:
+        _copies_match_the_contacts(session)
+        assert session.execute(
+            text("SELECT count(*) FROM summarised_contacts WHERE contact_id = :c"), {"c": cid}
+        ).scalar_one()
         state = due.statuses_in(session, [pid], NOW.date())[pid].in_touch
     assert state.code.value == "YES"
     assert state.latest_successful == (NOW - timedelta(hours=2)).date()

@@ -304,3 +304,31 @@ def test_0005_backfills_opening_dates_care_periods_and_reg_8_visits(
         ).scalar_one()
         assert wrong == 0 and visits > 0
     db.close()
+
+
+def test_0012_copies_the_summarised_contacts_so_lists_give_the_same_answers(
+    demo_db: Opened, tmp_path: Path
+) -> None:
+    """Upgrading from before 0012 fills ``summarised_contacts`` from the summaries and the
+    contacts, exactly as a rebuild would, so the first list after the upgrade gives the
+    same answers as reading every contact."""
+    from casework.services import due
+
+    copied = (
+        "SELECT young_person_id, contact_id, occurred_at, successful, method, seen, "
+        "seen_alone, made_by FROM summarised_contacts ORDER BY young_person_id, contact_id"
+    )
+    with demo_db.db.reading() as session:
+        expected = session.execute(text(copied)).all()
+    assert expected
+    rewind(demo_db, previous("0012"), tmp_path)
+    key, info = unlock(demo_db.path, passphrase=PASSPHRASE)
+    db = open_database(demo_db.path, key, info=info, now=NOW)
+    assert db.upgraded_from == previous("0012")
+    with db.reading() as session:
+        assert session.execute(text(copied)).all() == expected
+        ids = list(session.scalars(text("SELECT id FROM young_people")))
+        quick = due.statuses_in(session, ids, NOW.date())
+        full = due.statuses_in(session, ids, NOW.date(), full=True)
+    assert all(quick[pid].items == full[pid].items for pid in ids)
+    db.close()

@@ -48,6 +48,7 @@ from casework.db.models.leaving_care import (
     PlanArea,
     PlanReview,
     StatusEvent,
+    SummarisedContact,
     SupportEvent,
 )
 from casework.db.models.people import LoginThrottle, Team, TeamLeadership, User, YoungPerson
@@ -93,6 +94,7 @@ __all__ = [
     "ServiceReferral",
     "Setting",
     "StatusEvent",
+    "SummarisedContact",
     "SupportEvent",
     "Team",
     "TeamLeadership",

@@ -72,6 +72,24 @@ class ContactSummary(Base):
     last_attempt_id: Mapped[int | None] = mapped_column(Integer)
 
 
+class SummarisedContact(Base):
+    """A copy of the columns the rules read from each contact that ``contact_summaries``
+    names, so that a list reads a few small rows per young person and never the contacts
+    table itself (whose rows, notes included, grow with every contact). Derived data:
+    rewritten with the summary, from the final contacts, which are read-only."""
+
+    __tablename__ = "summarised_contacts"
+
+    young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    successful: Mapped[bool | None] = mapped_column(Boolean)
+    method: Mapped[str] = mapped_column(String(32))
+    seen: Mapped[bool] = mapped_column(Boolean)
+    seen_alone: Mapped[bool] = mapped_column(Boolean)
+    made_by: Mapped[str] = mapped_column(String(24))
+
+
 class ContactAddendum(Base):
     __tablename__ = "contact_addenda"
 
