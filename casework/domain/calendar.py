@@ -1,6 +1,6 @@
 """Working days and clocks: the one convention used by screens, reports and exports.
 
-domain.md section 3, "How clocks are counted":
+The clock convention (docs/architecture.md, "How clocks are counted"):
 
 - "Within N working days of X": due by the end of the Nth working day after the date of X.
   The time of day does not matter, and a start on a non-working day counts from the next

@@ -9,7 +9,8 @@ Every member also carries:
   the list has no Annex A form;
 - ``ssda903``: the DfE SSDA903 spelling, or ``None`` where the list is not in that return.
 
-Source of truth: ``domain.md`` sections 7 (Annex A), 8 (SSDA903 OC3) and 9 (CIN census).
+Source of truth: the Ofsted ILACS Annex A lists (Social Finance liia-tools spec), the DfE
+SSDA903 guide (OC3) and the DfE Children in Need census guide.
 Storage codes never change once released; labels may be reworded freely.
 """
 
@@ -189,7 +190,7 @@ class EligibilityCategory(CodeList):
     RELEVANT = ("relevant", "Relevant child", "a) Relevant child")
     FORMER_RELEVANT = ("former_relevant", "Former relevant child", "b) Former relevant child")
     QUALIFYING = ("qualifying", "Qualifying care leaver", "c) Qualifying care leaver")
-    # domain.md says Annex A "also allows no current eligibility" but gives no spelling, and
+    # Annex A "also allows no current eligibility" but gives no spelling, and
     # no public Annex A spec found spells it (the liia-tools pipeline cleans such rows to
     # "e) Other"). "e) No current eligibility" follows the a)-d) pattern; check it against
     # the current Ofsted template before relying on it.

@@ -1,12 +1,14 @@
 """What is due: one engine for every due and overdue item on a care leaver's record.
 
-Issue 3 section 5. :func:`due_items` runs one small pure rule per kind of work over plain
-facts (:class:`CaseFacts`) and an injected ``today``; the "My work" screen, the caseload and
-``casework-admin report due`` all call it. Clocks follow domain.md section 3: "within N
-months" uses :func:`calendar.add_months`, "within N working days" uses
-:meth:`WorkingCalendar.add_working_days`, and an item due today is due, not overdue.
+:func:`due_items` runs one small pure rule per kind of work over plain facts
+(:class:`CaseFacts`) and an injected ``today``; the "My work" screen, the caseload and
+``casework-admin report due`` all call it. Clocks follow the clock convention
+(docs/architecture.md): "within N months" uses :func:`calendar.add_months`, "within N
+working days" uses :meth:`WorkingCalendar.add_working_days`, and an item due today is due,
+not overdue.
 
-Who each rule applies to (decisions where domain.md and the issue are silent are marked *):
+Who each rule applies to (decisions where statute and guidance are silent, local practice
+chosen here, are marked *):
 
 =====================  ====================================================================
 visit                  relevant and former relevant in council-provided accommodation
@@ -126,7 +128,7 @@ class DueKind(enum.StrEnum):
     PATHWAY_PLAN = "pathway_plan"
     PERSONAL_ADVISER = "personal_adviser"
     FOLLOW_UP = "follow_up"
-    # The front door and risk (issue 4): worked out in casework.services.due_front_door.
+    # The front door and risk: worked out in casework.services.due_front_door.
     CONTACT_DECISION = "contact_decision"
     REFERRAL_DECISION = "referral_decision"
     ASSESSMENT = "assessment"
@@ -403,7 +405,7 @@ class DueRules:
     """The configurable numbers. Defaults are statute where there is one (marked reg/s),
     otherwise this product's choice (marked *).
 
-    - ``in_touch_window_months``: 2 (issue 3 default, the reg 8 interval);
+    - ``in_touch_window_months``: 2 (the reg 8 interval);
     - ``visit_interval_months``: 2 (reg 8); ``first_visit_days``: 7 calendar days (reg 8);
     - ``visit_by``: who can make a reg 8 visit: the personal adviser (reg 8 names the PA),
       who can never be left out; local practice may add others;
@@ -418,8 +420,8 @@ class DueRules:
       working days of the change being recorded);
     - ``needs_assessment_months``: 3 (reg 42);
     - ``accommodation_review_working_days``: 5* (local practice; 5 working days matches the
-      manager-agreement timescale domain.md section 5 cites);
-    - ``reminder_interval_months``: 12 (domain.md section 5, "every year");
+      manager-agreement timescale of local closure procedures);
+    - ``reminder_interval_months``: 12 (local practice: many councils write every year);
     - ``horizon_days``: leave out items due more than this many days after today; ``None``*
       keeps all (the screen or report may choose its own horizon).
     - ``calendar``: working days (England and Wales bank holidays plus council closures).

@@ -1,7 +1,7 @@
 """Whether the council is in touch with a young person: derived, never typed.
 
-Issue 3 section 1; Children Act 1989 s23B/s23C; SSDA903 ``IN_TOUCH`` and Annex A
-``LA in Touch`` (domain.md sections 7 and 8).
+Children Act 1989 s23B/s23C; SSDA903 ``IN_TOUCH`` (DfE SSDA903 guide) and Annex A
+``LA in Touch`` (Ofsted ILACS Annex A, list 9).
 
 How the status is derived (:func:`derive_in_touch`), looking only at facts dated on or
 before ``today``:

@@ -1,9 +1,10 @@
 """Leaving care: who a young person is legally, and the code lists of a PA's daily work.
 
-domain.md section 2 (care-leaver categories) and issue 3. Pure rules: nothing here reads
+Children Act 1989 s23A, s23C(1), s24; Care Leavers (England) Regulations 2010 regs 3 and
+4; CPPCR 2010 reg 40. Pure rules: nothing here reads
 the clock or touches the database; ``today`` is always passed in.
 
-Conventions used here, where the statute and domain.md leave a choice:
+Conventions used here, where the statute leaves a choice:
 
 - A care period's end date (and ``CareHistory.ceased_care``) is the day care ended, and the
   young person counts as looked after on that day. So care that ended on the 16th birthday
@@ -530,7 +531,8 @@ def _suggest(category: EligibilityCategory, *reasons: str) -> EligibilitySuggest
 
 
 def suggest_eligibility(care: CareHistory, today: date) -> EligibilitySuggestion:
-    """The care-leaver category the care history suggests today (domain.md section 2).
+    """The care-leaver category the care history suggests today (Children Act 1989 s23A,
+    s23C(1), s24).
 
     - eligible: 16 or 17, still looked after, 13+ weeks looked after since 14;
     - relevant: 16 or 17, no longer looked after, was eligible (or was detained or in

@@ -1,4 +1,4 @@
-"""Clocks per domain.md section 3 "How clocks are counted"."""
+"""Clocks per the clock convention (docs/architecture.md, "How clocks are counted")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Code lists against domain.md, with the expected spellings written out independently."""
+"""Code lists against the published specifications, with the expected spellings written
+out independently."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def annex(codes: type[CodeList]) -> dict[str, str | None]:
     return {member.value: member.annex_a for member in codes}
 
 
-# --- Annex A spellings (domain.md section 7) -------------------------------------------
+# --- Annex A spellings (Ofsted ILACS Annex A) -------------------------------------------
 
 
 def test_sex_annex_a() -> None:
@@ -151,7 +152,7 @@ def test_suitability() -> None:
     assert Suitability.UNSUITABLE.ssda903 == "2"
 
 
-# --- SSDA903 (domain.md section 8) ------------------------------------------------------
+# --- SSDA903 (DfE SSDA903 guide) ------------------------------------------------------
 
 
 def test_accommodation_letters() -> None:
@@ -228,7 +229,7 @@ def test_activity() -> None:
         assert member.annex_a == expected_annex
 
 
-# --- CIN census (domain.md section 9) ---------------------------------------------------
+# --- CIN census (DfE CIN census guide) ---------------------------------------------------
 
 
 def test_closure_reasons() -> None:

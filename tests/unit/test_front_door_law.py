@@ -2,7 +2,8 @@
 proceeds (section 47 included) stopped by authorisation, the LADO's strategy decision,
 KCSIE's allegation timescales, return interviews held within 72 hours, child protection
 review conferences and core groups, exploitation screenings, lowered risk levels and who
-may hold a child's risk. Clocks follow domain.md section 3 (due by the end of the Nth
+may hold a child's risk. Clocks follow the clock convention in docs/architecture.md
+(due by the end of the Nth
 working day; a start on a non-working day counts from the next; 72 hours in elapsed time;
 due today is not overdue), checked by hand and by Hypothesis properties.
 """
