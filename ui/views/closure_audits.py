@@ -283,7 +283,7 @@ class AuditList(QWidget):
         for key in ("Return", "Enter"):
             shortcut = QShortcut(QKeySequence(key), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.setWhatsThis("Open the chosen closure's audit")
+            shortcut.setWhatsThis("Closure audits: open the chosen closure's audit")
             shortcut.activated.connect(self._open)
         self.setFocusProxy(self.table)
         self._enable()
@@ -801,7 +801,7 @@ class AuditPage(QWidget):
         back_key = QShortcut(QKeySequence("Escape"), self)
         back_key.activated.connect(self.back.emit)
         back_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        back_key.setWhatsThis("Back to the list of sampled closures")
+        back_key.setWhatsThis("Closure audits: back to the list of sampled closures")
         self._resolving = False
 
     def show_audit(self, audit_id: int, owners: Sequence[tuple[int, str]]) -> None:
@@ -1095,7 +1095,7 @@ class ModerationPage(QWidget):
         back_key = QShortcut(QKeySequence("Escape"), self)
         back_key.activated.connect(self.back.emit)
         back_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        back_key.setWhatsThis("Back to the list of sampled closures")
+        back_key.setWhatsThis("Closure audits: back to the list of sampled closures")
 
     @staticmethod
     def _table(headers: Sequence[str], name: str) -> QTableWidget:
