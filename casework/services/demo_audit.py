@@ -26,7 +26,6 @@ from casework.db.models import (
     LearningAction,
     MissingEpisode,
     RiskScreening,
-    SafeguardingContact,
     User,
 )
 from casework.domain import closure as closure_rules
@@ -43,6 +42,7 @@ from casework.services.demo_closure import (
     _plan_review,
     _ready_case,
     _request,
+    add_repeat_referrals,
     lawfully_closable,
 )
 from casework.services.permissions import SYSTEM_ACTOR
@@ -87,22 +87,7 @@ def _add_history(session: Session, c: _Case, kind: str, ready_on: date) -> None:
             )
         )
     elif kind == "override":
-        for days in (300, 120):
-            received = _moment(ready_on - timedelta(days=days), 11)
-            session.add(
-                SafeguardingContact(
-                    young_person_id=c.pid,
-                    received_at=received,
-                    source="4",
-                    referrer_name="Housing officer",
-                    reported="Rent arrears; worried about eviction.",
-                    recorded_by=c.lead,
-                    decision="information_advice",
-                    rationale="Advice on budgeting; PA to follow up.",
-                    decided_by=c.lead,
-                    decided_at=received + timedelta(hours=3),
-                )
-            )
+        add_repeat_referrals(session, c, ready_on)
     session.flush()
 
 
@@ -117,7 +102,7 @@ def _close_last_month(
     data = _data()
     if kind == "override":
         why = (
-            "Both contacts were about rent arrears, now cleared with a repayment plan; no "
+            "Both referrals were about rent arrears, now cleared with a repayment plan; no "
             "safeguarding concern in either."
         )
         data = replace(data, justifications={closure_rules.CheckId.RE_REFERRALS.value: why})

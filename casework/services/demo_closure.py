@@ -483,26 +483,47 @@ def _needs_decision(session: Session, c: _Case, today: date, now: datetime, at: 
     return _request(session, c, _data(), at, now) is not None
 
 
-def _with_override(session: Session, c: _Case, today: date, now: datetime, at: datetime) -> bool:
+def add_repeat_referrals(session: Session, c: _Case, before: date) -> None:
+    """Two referrals in the year before ``before`` (each from a housing officer's concern,
+    closed with no further action): the re-referral pattern a closure must explain."""
     for days in (300, 120):
-        received = _moment(today - timedelta(days=days))
+        received = _moment(before - timedelta(days=days), 11)
+        reported = "Rent arrears; worried about eviction."
+        referral = Referral(
+            young_person_id=c.pid,
+            received_at=received,  # a referral keeps its concern's receipt
+            source="4",
+            reason=reported,
+            recorded_by=c.lead,
+            decision="nfa",
+            rationale="Advice on budgeting; PA to follow up.",
+            decided_by=c.lead,
+            decided_at=received + timedelta(hours=3),
+        )
+        session.add(referral)
+        session.flush()
         session.add(
             SafeguardingContact(
                 young_person_id=c.pid,
                 received_at=received,
                 source="4",
                 referrer_name="Housing officer",
-                reported="Rent arrears; worried about eviction.",
+                reported=reported,
                 recorded_by=c.lead,
-                decision="information_advice",
-                rationale="Advice on budgeting; PA to follow up.",
+                decision="referral",
+                rationale="Eviction risk: refer for a decision.",
                 decided_by=c.lead,
-                decided_at=received + timedelta(hours=3),
+                decided_at=received + timedelta(hours=2),
+                referral_id=referral.id,
             )
         )
+
+
+def _with_override(session: Session, c: _Case, today: date, now: datetime, at: datetime) -> bool:
+    add_repeat_referrals(session, c, today)
     session.flush()
     why = (
-        "Both contacts were about rent arrears, now cleared with a repayment plan; no "
+        "Both referrals were about rent arrears, now cleared with a repayment plan; no "
         "safeguarding concern in either."
     )
     data = replace(_data(), justifications={rules.CheckId.RE_REFERRALS.value: why})

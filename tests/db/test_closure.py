@@ -16,6 +16,7 @@ from casework.db.models import (
     AuditEvent,
     CareHistory,
     CarePeriod,
+    ClosureOverride,
     EligibilityDecision,
     User,
     YoungPerson,
@@ -356,6 +357,10 @@ def test_demo_has_cases_in_every_state(full_demo: Opened) -> None:
     assert {"open", "pending", "returned", "approved", "closed"} <= states
     assert any(closure.overview(demo_db.db, lead, pid, now=NOW).reopenings for pid in ids)
     assert _ready_ids(demo_db, lead)
+    # The override example really overrides: its repeated referrals fail the warning.
+    with demo_db.db.reading() as session:
+        overridden = set(session.scalars(select(ClosureOverride.check_id)))
+    assert CheckId.RE_REFERRALS.value in overridden
 
 
 def test_check_open_cases_skips_closed_ones(full_demo: Opened) -> None:
