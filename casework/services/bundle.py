@@ -288,11 +288,20 @@ def _worker_id(session: Session, username: str | None) -> int | str | None:
     return user.id
 
 
-def _opening_date(person: YoungPerson, item: dict[str, Any]) -> None:
+def _opening_date(person: YoungPerson, item: dict[str, Any], where: str) -> list[str]:
     """A bundle without the case's opening date: the earliest dated fact it carries, never
-    the import moment."""
-    if not item.get("opened_on"):
-        person.opened_on = bundle_casework.earliest_fact(item) or person.opened_on
+    the import moment. With neither, the person is refused: the opening date starts the
+    case's clocks and history, so it is a recorded fact, not a guess."""
+    if item.get("opened_on"):
+        return []
+    earliest = bundle_casework.earliest_fact(item)
+    if earliest is None:
+        return [
+            f"{where}.opened_on: missing: expected the day the case opened (the bundle "
+            "carries no dated contact, plan or other fact to take it from)"
+        ]
+    person.opened_on = earliest
+    return []
 
 
 def _import_people(session: Session, actor: Actor, data: dict[str, Any], now: datetime) -> int:
@@ -347,7 +356,7 @@ def _import_people(session: Session, actor: Actor, data: dict[str, Any], now: da
         problems += bundle_casework.import_sections(
             session, person.id, item, where, lambda name: _user_id(session, name), to_naive_utc(now)
         )
-        _opening_date(person, item)
+        problems += _opening_date(person, item, where)
         imported.append(person.id)
         sections = [name for name in bundle_casework.SECTIONS if item.get(name)]
         if sections:

@@ -178,6 +178,22 @@ def test_a_deeply_nested_file_is_refused_not_a_crash() -> None:
     assert "nested more than" in caught.value.problems[0]
 
 
+def test_a_file_larger_than_the_limit_is_refused_before_it_is_parsed(
+    exported: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework.services import bundle_checks
+
+    text = json.dumps(exported)
+    monkeypatch.setattr(bundle_checks, "MAX_CHARACTERS", len(text) - 1)
+    with pytest.raises(ImportRefused) as caught:
+        bundle.parse_bundle(text)
+    assert len(caught.value.problems) == 1
+    assert f"{len(text):,} characters" in caught.value.problems[0]
+    assert "split the bundle" in caught.value.problems[0]
+    monkeypatch.setattr(bundle_checks, "MAX_CHARACTERS", len(text))
+    assert bundle.parse_bundle(text)
+
+
 def test_a_lone_surrogate_is_refused_and_printed_safely(
     exported: dict[str, Any],
     empty_db: Opened,
@@ -223,3 +239,34 @@ def test_the_problem_cap_holds_on_every_path(exported: dict[str, Any], empty_db:
 def test_a_clean_bundle_still_imports(exported: dict[str, Any], empty_db: Opened) -> None:
     result = bundle.import_bundle(empty_db.db, SYSTEM_ACTOR, exported, now=NOW)
     assert result.young_people_created == len(exported["young_people"])
+
+
+def test_the_opening_date_is_a_recorded_fact_never_the_import_day(
+    exported: dict[str, Any], empty_db: Opened
+) -> None:
+    data = copy.deepcopy(exported)
+    index, person = _person_with(data, "contacts")
+    person["opened_on"] = None
+    bare = data["young_people"][index + 1 if index == 0 else 0]
+    bare["opened_on"] = None
+    for section in bundle_casework_sections(bare):
+        bare[section] = []
+    problems = _refused(empty_db, data)
+    refused = _one(problems, "opened_on", "missing", "day the case opened")
+    assert bare["child_uid"] in refused
+    assert not any(person["child_uid"] in p and "opened_on" in p for p in problems)
+    # Without the bare record, the other takes its earliest dated fact, not the import day.
+    data["young_people"] = [person]
+    bundle.import_bundle(empty_db.db, SYSTEM_ACTOR, data, now=NOW)
+    earliest = min(date.fromisoformat(c["occurred_at"][:10]) for c in person["contacts"])
+    with empty_db.db.reading() as session:
+        opened = session.scalar(
+            select(YoungPerson.opened_on).where(YoungPerson.child_uid == person["child_uid"])
+        )
+    assert opened is not None and opened <= earliest < NOW.date()
+
+
+def bundle_casework_sections(person: dict[str, Any]) -> list[str]:
+    from casework.services.bundle_casework import _DATED_FIELDS
+
+    return [s for s in _DATED_FIELDS if person.get(s)]

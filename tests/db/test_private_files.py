@@ -151,6 +151,7 @@ def test_backup_restore_round_trip(demo_db: Opened, tmp_path: Path) -> None:
     try:
         with db.reading() as session, demo_db.db.reading() as live:
             assert audit.verify_chain(session).events + 1 == audit.verify_chain(live).events
+            assert audit.verify_records(session) == []
             tables = ["young_people", "contacts", "users", "audit_events"]
             for table in tables:
                 sql = f"SELECT count(*) FROM {table}"

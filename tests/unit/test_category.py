@@ -244,3 +244,15 @@ def test_a_fact_dated_after_the_day_never_changes_the_answer_for_that_day(
     extra = data.draw(later_facts(today))
     assert due_items(_plus(facts, extra), today) == due_items(facts, today)
     assert facts_as_of(_plus(facts, extra), today) == facts_as_of(facts, today)
+
+
+def test_a_child_confirmed_relevant_gets_the_pa_offer_at_21_without_a_new_confirmation() -> None:
+    """s23CZB: the offer of a PA at 21 reaches a child a worker confirmed relevant at 17;
+    the category ages to former relevant at 18 by itself (s23C(1))."""
+    case = CaseFacts(DOB, Cat.RELEVANT, care=LEFT_AT_17, confirmed_on=B16 + timedelta(days=310))
+    before = B21 - timedelta(days=20)
+    offers = [i for i in due_items(case, before) if i.kind is DueKind.PA_OFFER_AT_21]
+    assert [i.due for i in offers] == [B21]
+    assert not offers[0].overdue
+    late = [i for i in due_items(case, B21 + timedelta(days=1)) if i.kind is DueKind.PA_OFFER_AT_21]
+    assert late and late[0].overdue
