@@ -266,6 +266,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from casework.services import bundle
     from casework.services.permissions import SYSTEM_ACTOR
 
+    if args.file == "ssda903":
+        return _export_ssda903(args)
+    if args.year is not None or args.out is not None or args.last is not None:
+        raise CliError("--year, --out and --last are for 'export ssda903'.")
     target = Path(args.file).expanduser().absolute()
     if target.exists() and not args.force:
         raise CliError(f"{target} already exists; use --force to replace it.")
@@ -284,6 +288,53 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(
         f"Exported {len(data['young_people'])} young people, {len(data['workers'])} workers "
         f"and {len(data['teams'])} teams to {target}. It holds personal data: keep it safe."
+    )
+    return 0
+
+
+def _export_ssda903(args: argparse.Namespace) -> int:
+    """``export ssda903 --year YYYY --out DIR [--last DIR]``: the DfE SSDA903 Header and
+    OC3 tables, refused (every breach listed by child) while a published rule is broken."""
+    from casework.returns import ssda903
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    if args.year is None or args.out is None:
+        raise CliError(
+            "export ssda903 needs --year YYYY (the year the collection ends: 2026 for "
+            "2025-26) and --out DIR (a new folder)."
+        )
+    try:
+        year = int(args.year)
+        ssda903.rules.collection_period(year)
+    except ValueError:
+        raise CliError(
+            f"--year {args.year!r} is not a collection year: give the year it ends, e.g. 2026."
+        ) from None
+    out = Path(args.out).expanduser().absolute()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise CliError(f"{out} already exists and is not an empty folder. Nothing was written.")
+    _require_folder(out)
+    last = None if args.last is None else ssda903.read_oc3(Path(args.last))
+    path = resolve_path(args.path)
+    files.check_database_file(path)
+    db = open_for_cli(path)
+    try:
+        extract = ssda903.build_extract(db, SYSTEM_ACTOR, year, now=utc_now(), last_oc3=last)
+    finally:
+        db.close()
+    if extract.breaches:
+        print(
+            f"casework-admin: the SSDA903 extract for {year - 1}-{year % 100:02d} breaks "
+            f"{len(extract.breaches)} published rule(s); nothing was written:",
+            file=sys.stderr,
+        )
+        for breach in extract.breaches:
+            print(f"  {breach}", file=sys.stderr)
+        return 1
+    written = ssda903.write_extract(extract, out)
+    print(
+        f"Wrote {', '.join(p.name for p in written)} to {out}: {len(extract.oc3)} care "
+        f"leavers for {year - 1}-{year % 100:02d}. They hold personal data: keep them safe."
     )
     return 0
 
@@ -724,8 +775,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HASH",
         help="a head printed earlier and kept elsewhere: it must still be in the trail",
     )
-    p = command("export", cmd_export, "export everything to a JSON bundle")
-    p.add_argument("file")
+    p = command(
+        "export",
+        cmd_export,
+        "export everything to a JSON bundle (export FILE.json), or the DfE SSDA903 "
+        "care-leaver return (export ssda903 --year YYYY --out DIR [--last DIR])",
+    )
+    p.add_argument("file", help="the bundle file to write, or 'ssda903'")
+    p.add_argument("--year", help="ssda903: the year the collection ends (2026 = 2025-26)")
+    p.add_argument("--out", help="ssda903: a new folder for Header.csv and OC3.csv")
+    p.add_argument("--last", help="ssda903: last year's return folder (checks rule 348)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p = command(
         "backup", cmd_backup, "write an encrypted, checked backup (FILE and FILE.keys.json)"
