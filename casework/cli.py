@@ -295,6 +295,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _export_ssda903(args: argparse.Namespace) -> int:
     """``export ssda903 --year YYYY --out DIR [--last DIR]``: the DfE SSDA903 Header and
     OC3 tables, refused (every breach listed by child) while a published rule is broken."""
+    from casework.domain import ssda903 as rules
     from casework.returns import ssda903
     from casework.services.permissions import SYSTEM_ACTOR
 
@@ -305,7 +306,7 @@ def _export_ssda903(args: argparse.Namespace) -> int:
         )
     try:
         year = int(args.year)
-        ssda903.rules.collection_period(year)
+        rules.collection_period(year)
     except ValueError:
         raise CliError(
             f"--year {args.year!r} is not a collection year: give the year it ends, e.g. 2026."

@@ -31,8 +31,7 @@ def _files(folder: Path, description: str) -> list[dict[str, object]]:
     if not found:
         raise SystemExit(f"validate_903: no .csv files in {folder}")
     return [
-        {"name": p.name, "file_content": p.read_bytes(), "description": description}
-        for p in found
+        {"name": p.name, "file_content": p.read_bytes(), "description": description} for p in found
     ]
 
 
@@ -53,6 +52,24 @@ def _tables(files: list[dict[str, object]]) -> dict[str, str]:
             raise SystemExit(f"validate_903: {seen[table]} and {f['name']} are both {table}")
         seen[table] = str(f["name"])
     return seen
+
+
+def _errors(results: dict[str, object]) -> list[dict[str, str]]:
+    """One entry per flagged (rule, table, row), from the ``ERR_<rule>`` columns."""
+    errors = []
+    for table, frame in results.items():
+        if not hasattr(frame, "columns") or table.endswith("_last"):
+            continue
+        for column in frame.columns:
+            if not str(column).startswith("ERR_"):
+                continue
+            flagged = frame[frame[column] == True]  # noqa: E712 (pandas mask)
+            for _, row in flagged.iterrows():
+                errors.append(
+                    {"rule": str(column)[4:], "table": table, "child": str(row.get("CHILD", ""))}
+                )
+    errors.sort(key=lambda e: (e["child"], e["rule"], e["table"]))
+    return errors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,19 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             files=files,  # type: ignore[arg-type]
             registry=registry,
         )
-    errors = []
-    for table, frame in v.ds_results.items():
-        if not hasattr(frame, "columns") or table.endswith("_last"):
-            continue
-        for column in frame.columns:
-            if not str(column).startswith("ERR_"):
-                continue
-            flagged = frame[frame[column] == True]  # noqa: E712 (pandas mask)
-            for _, row in flagged.iterrows():
-                errors.append(
-                    {"rule": str(column)[4:], "table": table, "child": str(row.get("CHILD", ""))}
-                )
-    errors.sort(key=lambda e: (e["child"], e["rule"], e["table"]))
+    errors = _errors(v.ds_results)
     crashed = sorted(str(code) for code in v.fails)
     if args.json:
         print(json.dumps({"errors": errors, "crashed": crashed, "tables": present}))

@@ -210,11 +210,11 @@ def check_return(
                 Breach(child, "OC3", "CHILD", "INT34", f"the child is in OC3 {n} times; once only")
             )
     oc3_children = {row.child for row in oc3}
-    for row in header:
-        if row.child not in oc3_children:
+    for head in header:
+        if head.child not in oc3_children:
             out.append(
                 Breach(
-                    row.child,
+                    head.child,
                     "Header",
                     "CHILD",
                     "EPI",
@@ -230,53 +230,7 @@ def check_return(
 def _header_rules(header: Sequence[HeaderRow], start: date, end: date) -> list[Breach]:
     out: list[Breach] = []
     for row in header:
-        c = row.child
-        if row.sex not in _SEX_CODES:
-            out.append(Breach(c, "Header", "SEX", "101", f"{row.sex!r} is not M, F or U"))
-        elif row.sex == "U":
-            out.append(
-                Breach(
-                    c,
-                    "Header",
-                    "SEX",
-                    "232",
-                    "SEX is U (not stated, or neither): the return takes the sex recorded "
-                    "at birth or on the child's records, M or F; record it on the person",
-                )
-            )
-        if row.ethnic not in _ETHNIC_CODES:
-            out.append(
-                Breach(c, "Header", "ETHNIC", "103", f"{row.ethnic!r} is not an ethnicity code")
-            )
-        if row.upn and not _UPN.match(row.upn):
-            out.append(
-                Breach(
-                    c,
-                    "Header",
-                    "UPN",
-                    "168",
-                    f"{row.upn!r} is not a UPN: a letter (not I, O or S) then 12 digits, "
-                    "or 11 digits and a letter; or UN1 to UN5",
-                )
-            )
-        if row.upn == "UN1":
-            out.append(
-                Breach(
-                    c,
-                    "Header",
-                    "UPN",
-                    "209",
-                    "UN1 (not of school age) cannot be given for a child of school age",
-                )
-            )
-        if row.dob > end:
-            out.append(
-                Breach(c, "Header", "DOB", "301", "the date of birth is after the collection year")
-            )
-        if _birthday(row.dob, 25) <= start:
-            out.append(
-                Breach(c, "Header", "DOB", "351", "over 25 at the start of the collection year")
-            )
+        out += _header_row_rules(row, start, end)
     for upn, n in Counter(r.upn for r in header if r.upn and not r.upn.startswith("UN")).items():
         if n > 1:
             for row in header:
@@ -292,14 +246,60 @@ def _header_rules(header: Sequence[HeaderRow], start: date, end: date) -> list[B
     return out
 
 
+def _header_row_rules(row: HeaderRow, start: date, end: date) -> list[Breach]:
+    out: list[Breach] = []
+    c = row.child
+    if row.sex not in _SEX_CODES:
+        out.append(Breach(c, "Header", "SEX", "101", f"{row.sex!r} is not M, F or U"))
+    elif row.sex == "U":
+        out.append(
+            Breach(
+                c,
+                "Header",
+                "SEX",
+                "232",
+                "SEX is U (not stated, or neither): the return takes the sex recorded "
+                "at birth or on the child's records, M or F; record it on the person",
+            )
+        )
+    if row.ethnic not in _ETHNIC_CODES:
+        out.append(Breach(c, "Header", "ETHNIC", "103", f"{row.ethnic!r} is not an ethnicity code"))
+    if row.upn and not _UPN.match(row.upn):
+        out.append(
+            Breach(
+                c,
+                "Header",
+                "UPN",
+                "168",
+                f"{row.upn!r} is not a UPN: a letter (not I, O or S) then 12 digits, "
+                "or 11 digits and a letter; or UN1 to UN5",
+            )
+        )
+    if row.upn == "UN1":
+        out.append(
+            Breach(
+                c,
+                "Header",
+                "UPN",
+                "209",
+                "UN1 (not of school age) cannot be given for a child of school age",
+            )
+        )
+    if row.dob > end:
+        out.append(
+            Breach(c, "Header", "DOB", "301", "the date of birth is after the collection year")
+        )
+    if _birthday(row.dob, 25) <= start:
+        out.append(Breach(c, "Header", "DOB", "351", "over 25 at the start of the collection year"))
+    return out
+
+
 def _oc3_codes(row: OC3Row) -> list[Breach]:
     out: list[Breach] = []
     c = row.child
     if row.in_touch not in IN_TOUCH_CODES:
         allowed = ", ".join(sorted(IN_TOUCH_CODES))
-        out.append(
-            Breach(c, "OC3", "IN_TOUCH", "131", f"{row.in_touch!r} is not one of {allowed}")
-        )
+        out.append(Breach(c, "OC3", "IN_TOUCH", "131", f"{row.in_touch!r} is not one of {allowed}"))
     if row.activ not in ACTIV_CODES:
         out.append(Breach(c, "OC3", "ACTIV", "132", f"{row.activ!r} is not an activity code"))
     if row.accom not in ACCOM_CODES:

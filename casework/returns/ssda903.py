@@ -167,9 +167,7 @@ def build_extract(
                 )
             person_ids[p.child_uid] = p.id
             header.append(
-                rules.HeaderRow(
-                    p.child_uid, rules.header_sex(p.sex), p.date_of_birth, p.ethnicity
-                )
+                rules.HeaderRow(p.child_uid, rules.header_sex(p.sex), p.date_of_birth, p.ethnicity)
             )
             oc3.append(rules.OC3Row(p.child_uid, p.date_of_birth, in_touch, activ, accom, age))
         breaches = rules.check_return(header, oc3, year, last_oc3)
@@ -276,7 +274,9 @@ def write_extract(extract: Extract, out: Path) -> list[Path]:
         raise ExtractRefused(extract.breaches)
     out = out.expanduser().absolute()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise CaseworkError(f"{out} already exists and is not an empty folder. Nothing was written.")
+        raise CaseworkError(
+            f"{out} already exists and is not an empty folder. Nothing was written."
+        )
     parent = out.parent
     if not parent.is_dir():
         raise CaseworkError(f"The folder {parent} does not exist. Nothing was written.")
@@ -284,7 +284,9 @@ def write_extract(extract: Extract, out: Path) -> list[Path]:
     os.mkdir(staging, PRIVATE_DIR)
     try:
         for table in ("Header", "OC3"):
-            fd = os.open(staging / f"{table}.csv", os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
+            fd = os.open(
+                staging / f"{table}.csv", os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE
+            )
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(extract.csv_text(table))
                 handle.flush()
@@ -297,4 +299,3 @@ def write_extract(extract: Extract, out: Path) -> list[Path]:
             staging.rmdir()
         raise
     return [out / "Header.csv", out / "OC3.csv"]
-
