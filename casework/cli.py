@@ -340,6 +340,34 @@ def _export_ssda903(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_subject_access(args: argparse.Namespace) -> int:
+    """``subject-access --person ID --out DIR``: everything held about one young person
+    (UK GDPR Article 15), as JSON and a chronological PDF, marked for review."""
+    from casework.services import subject_access
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    folder = Path(args.out).expanduser().absolute()
+    if not folder.is_dir():
+        raise CliError(f"The folder {folder} does not exist. Create it, or choose another place.")
+    _require_folder(folder / "x")
+    path = resolve_path(args.path)
+    files.check_database_file(path)
+    db = open_for_cli(path)
+    try:
+        answer = subject_access.gather(db, SYSTEM_ACTOR, args.person, now=utc_now())
+    finally:
+        db.close()
+    written = subject_access.write_files(answer, folder)
+    marked = sum(len(item.review) for item in answer.items)
+    print(
+        f"Wrote {', '.join(p.name for p in written)} to {folder}: {len(answer.items)} records "
+        f"from {len(answer.tables)} tables and {len(answer.audit_events)} audit events. "
+        f"{marked} fields are marked for review (details of other people): check them "
+        "before release. The files hold personal data: keep them safe."
+    )
+    return 0
+
+
 def _require_folder(target: Path) -> None:
     folder = target.parent
     if not folder.is_dir():
@@ -856,6 +884,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--month", help="the period's first month (YYYY-MM)")
     p.add_argument("--seed", type=int, help="random seed (default: chosen, and recorded)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p = command(
+        "subject-access",
+        cmd_subject_access,
+        "everything held about one young person (UK GDPR Article 15): a JSON file and a "
+        "chronological PDF, with details of other people marked for review",
+    )
+    p.add_argument("--person", type=int, required=True, help="the young person's record id")
+    p.add_argument("--out", required=True, help="the folder to write the two files into")
     p = command("set-password", cmd_set_password, "set a user's password (activates the account)")
     p.add_argument("username")
     return parser
