@@ -140,5 +140,5 @@ def test_the_command_line(
     assert "already exists" in capsys.readouterr()[1]
     argv[2] = "999999"
     (out / "x").mkdir()
-    assert cli.main(argv[:4] + [str(out / "x"), "--path", str(demo_db.path)]) == 1
+    assert cli.main([*argv[:4], str(out / "x"), "--path", str(demo_db.path)]) == 1
     assert "no young person" in capsys.readouterr()[1]
