@@ -200,7 +200,8 @@ def _people(
         # Every care leaver was looked after, so their sex is on the council's record (the
         # SSDA903 Header takes M or F; rule 232 queries U). The draw that once gave 3 % a
         # "not stated" sex is kept, so a seed still gives the same people.
-        rng.random()
+        if not male:
+            rng.random()
         sex = Sex.MALE if male else Sex.FEMALE
         first = fake.first_name_male() if male else fake.first_name_female()  # type: ignore[attr-defined]
         ethnicity = (
