@@ -48,7 +48,7 @@ from casework.domain.codes import (
 from casework.domain.in_touch import derive_in_touch
 from casework.errors import CaseworkError
 from casework.services import audit
-from casework.services.categories import category_inputs
+from casework.services.categories import CategoryInputs, category_inputs
 from casework.services.common import require
 from casework.services.due import _accommodation, _activities, _all_contacts, _statuses
 from casework.services.permissions import Action, Actor
@@ -143,6 +143,7 @@ def build_extract(
         statuses = _statuses(session, ids)
         homes = _accommodation(session, ids)
         activities = _activities(session, ids)
+        categories = category_inputs(session, ids)
         header: list[rules.HeaderRow] = []
         oc3: list[rules.OC3Row] = []
         person_ids: dict[str, int] = {}
@@ -151,7 +152,7 @@ def build_extract(
             if when is None:
                 continue
             age, birthday = when
-            if _category(session, p.id, birthday) not in REPORTED_CATEGORIES:
+            if _category(session, categories, p.id, birthday) not in REPORTED_CATEGORIES:
                 continue
             first, last = rules.birthday_window(birthday)
             asked = min(last, today)
@@ -182,15 +183,21 @@ def build_extract(
     return Extract(year, tuple(header), tuple(oc3), tuple(breaches), person_ids)
 
 
-def _category(session: Any, person_id: int, birthday: date) -> EligibilityCategory | None:
+def _category(
+    session: Any, loaded: dict[int, CategoryInputs], person_id: int, birthday: date
+) -> EligibilityCategory | None:
     """The category on the birthday as the facts then stood (the care periods), which is
     what the return reports; the worker's confirmation only where no care history is
-    recorded (:func:`casework.domain.leaving_care.category_on`)."""
-    inputs = category_inputs(session, [person_id], as_of=birthday).get(person_id)
+    recorded (:func:`casework.domain.leaving_care.category_on`), and then the latest made
+    by the birthday (read again for that person: the bulk read has every confirmation)."""
+    inputs = loaded.get(person_id)
     if inputs is None:
         return None
     view = inputs.view(birthday)
-    return view.derived if view.derived is not None else view.effective
+    if view.derived is not None:
+        return view.derived
+    then = category_inputs(session, [person_id], as_of=birthday).get(person_id)
+    return None if then is None else then.view(birthday).effective
 
 
 def _years_before(day: date, years: int) -> date:
