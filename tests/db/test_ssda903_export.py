@@ -233,6 +233,9 @@ def test_the_command_line(
     assert _validate(out)["errors"] == []
     code = cli.main(["export", "ssda903", "--year", "2026", "--out", str(out), "--path", path])
     assert code == 1 and "not an empty folder" in capsys.readouterr()[1]
+    following = ["--out", str(tmp_path / "next"), "--last", str(out), "--path", path]
+    assert cli.main(["export", "ssda903", "--year", "2027", *following]) == 0
+    assert "care leavers for 2026-27" in capsys.readouterr()[0]
     code = cli.main(["export", "ssda903", "--year", "26", "--out", str(tmp_path / "x")])
     assert code == 1 and "not a collection year" in capsys.readouterr()[1]
     code = cli.main(["export", "ssda903", "--out", str(tmp_path / "x")])
