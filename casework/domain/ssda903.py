@@ -81,6 +81,10 @@ _ETHNIC_CODES = frozenset(code.value for code in Ethnicity)
 # or one of the "UPN unknown" codes UN1 to UN5.
 _UPN = re.compile(r"^(?:[A-HJ-NP-RT-Z](?:\d{12}|\d{11}[A-Z])|UN[1-5])$")
 _NOT_APPLICABLE_STATUSES = frozenset({"DIED", "RHOM"})
+_NOTHING_RECORDED = (
+    "no %s is recorded for the days around the birthday reported (three months before to "
+    "one month after): record it on the young person's record"
+)
 
 
 @dataclass(frozen=True)
@@ -300,9 +304,26 @@ def _oc3_codes(row: OC3Row) -> list[Breach]:
     if row.in_touch not in IN_TOUCH_CODES:
         allowed = ", ".join(sorted(IN_TOUCH_CODES))
         out.append(Breach(c, "OC3", "IN_TOUCH", "131", f"{row.in_touch!r} is not one of {allowed}"))
-    if row.activ not in ACTIV_CODES:
+    if not row.activ:
+        out.append(Breach(c, "OC3", "ACTIV", "132", f"blank: {_NOTHING_RECORDED % 'activity'}"))
+    elif row.activ not in ACTIV_CODES:
         out.append(Breach(c, "OC3", "ACTIV", "132", f"{row.activ!r} is not an activity code"))
-    if row.accom not in ACCOM_CODES:
+    if not row.accom:
+        out.append(
+            Breach(c, "OC3", "ACCOM", "133", f"blank: {_NOTHING_RECORDED % 'accommodation'}")
+        )
+    elif len(row.accom) == 1 and row.accom != SSDA903_NOT_APPLICABLE:
+        out.append(
+            Breach(
+                c,
+                "OC3",
+                "ACCOM",
+                "133",
+                f"{row.accom!r} has no suitability: record whether the accommodation around "
+                "the birthday was suitable (1) or unsuitable (2)",
+            )
+        )
+    elif row.accom not in ACCOM_CODES:
         out.append(
             Breach(
                 c,
