@@ -40,7 +40,7 @@ from casework.db.models import AuditEvent, Base, User, YoungPerson
 from casework.domain.leaving_care import plain_date
 from casework.errors import FileAccessProblem, NotFound
 from casework.services import audit, text_pdf
-from casework.services.common import require
+from casework.services.common import require, rows_in
 from casework.services.people import RECORD_TYPE, require_on_person
 from casework.services.permissions import Action, Actor, Role
 
@@ -227,7 +227,7 @@ def _collect(session: Session, person_id: int) -> dict[str, list[dict[str, Any]]
             wanted = keys.get(parent, set())
             if not wanted:
                 continue
-            for row in session.execute(select(table).where(table.c[column].in_(list(wanted)))):
+            for row in rows_in(session, select(table), table.c[column], sorted(wanted)):
                 data = dict(row._mapping)
                 seen[_key(table, data)] = data
         rows[name] = list(seen.values())
