@@ -266,6 +266,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from casework.services import bundle
     from casework.services.permissions import SYSTEM_ACTOR
 
+    if args.file == "ssda903":
+        return _export_ssda903(args)
+    if args.year is not None or args.out is not None or args.last is not None:
+        raise CliError("--year, --out and --last are for 'export ssda903'.")
     target = Path(args.file).expanduser().absolute()
     if target.exists() and not args.force:
         raise CliError(f"{target} already exists; use --force to replace it.")
@@ -284,6 +288,82 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(
         f"Exported {len(data['young_people'])} young people, {len(data['workers'])} workers "
         f"and {len(data['teams'])} teams to {target}. It holds personal data: keep it safe."
+    )
+    return 0
+
+
+def _export_ssda903(args: argparse.Namespace) -> int:
+    """``export ssda903 --year YYYY --out DIR [--last DIR]``: the DfE SSDA903 Header and
+    OC3 tables, refused (every breach listed by child) while a published rule is broken."""
+    from casework.domain import ssda903 as rules
+    from casework.returns import ssda903
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    if args.year is None or args.out is None:
+        raise CliError(
+            "export ssda903 needs --year YYYY (the year the collection ends: 2026 for "
+            "2025-26) and --out DIR (a new folder)."
+        )
+    try:
+        year = int(args.year)
+        rules.collection_period(year)
+    except ValueError:
+        raise CliError(
+            f"--year {args.year!r} is not a collection year: give the year it ends, e.g. 2026."
+        ) from None
+    out = Path(args.out).expanduser().absolute()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise CliError(f"{out} already exists and is not an empty folder. Nothing was written.")
+    _require_folder(out)
+    last = None if args.last is None else ssda903.read_oc3(Path(args.last))
+    path = resolve_path(args.path)
+    files.check_database_file(path)
+    db = open_for_cli(path)
+    try:
+        extract = ssda903.build_extract(db, SYSTEM_ACTOR, year, now=utc_now(), last_oc3=last)
+    finally:
+        db.close()
+    if extract.breaches:
+        print(
+            f"casework-admin: the SSDA903 extract for {year - 1}-{year % 100:02d} breaks "
+            f"{len(extract.breaches)} published rule(s); nothing was written:",
+            file=sys.stderr,
+        )
+        for breach in extract.breaches:
+            print(f"  {breach}", file=sys.stderr)
+        return 1
+    written = ssda903.write_extract(extract, out)
+    print(
+        f"Wrote {', '.join(p.name for p in written)} to {out}: {len(extract.oc3)} care "
+        f"leavers for {year - 1}-{year % 100:02d}. They hold personal data: keep them safe."
+    )
+    return 0
+
+
+def cmd_subject_access(args: argparse.Namespace) -> int:
+    """``subject-access --person ID --out DIR``: everything held about one young person
+    (UK GDPR Article 15), as JSON and a chronological PDF, marked for review."""
+    from casework.services import subject_access
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    folder = Path(args.out).expanduser().absolute()
+    if not folder.is_dir():
+        raise CliError(f"The folder {folder} does not exist. Create it, or choose another place.")
+    _require_folder(folder / "x")
+    path = resolve_path(args.path)
+    files.check_database_file(path)
+    db = open_for_cli(path)
+    try:
+        answer = subject_access.gather(db, SYSTEM_ACTOR, args.person, now=utc_now())
+    finally:
+        db.close()
+    written = subject_access.write_files(answer, folder)
+    marked = sum(len(item.review) for item in answer.items)
+    print(
+        f"Wrote {', '.join(p.name for p in written)} to {folder}: {len(answer.items)} records "
+        f"from {len(answer.tables)} tables and {len(answer.audit_events)} audit events. "
+        f"{marked} fields are marked for review (details of other people): check them "
+        "before release. The files hold personal data: keep them safe."
     )
     return 0
 
@@ -724,8 +804,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HASH",
         help="a head printed earlier and kept elsewhere: it must still be in the trail",
     )
-    p = command("export", cmd_export, "export everything to a JSON bundle")
-    p.add_argument("file")
+    p = command(
+        "export",
+        cmd_export,
+        "export everything to a JSON bundle (export FILE.json), or the DfE SSDA903 "
+        "care-leaver return (export ssda903 --year YYYY --out DIR [--last DIR])",
+    )
+    p.add_argument("file", help="the bundle file to write, or 'ssda903'")
+    p.add_argument("--year", help="ssda903: the year the collection ends (2026 = 2025-26)")
+    p.add_argument("--out", help="ssda903: a new folder for Header.csv and OC3.csv")
+    p.add_argument("--last", help="ssda903: last year's return folder (checks rule 348)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p = command(
         "backup", cmd_backup, "write an encrypted, checked backup (FILE and FILE.keys.json)"
@@ -796,6 +884,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--month", help="the period's first month (YYYY-MM)")
     p.add_argument("--seed", type=int, help="random seed (default: chosen, and recorded)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p = command(
+        "subject-access",
+        cmd_subject_access,
+        "everything held about one young person (UK GDPR Article 15): a JSON file and a "
+        "chronological PDF, with details of other people marked for review",
+    )
+    p.add_argument("--person", type=int, required=True, help="the young person's record id")
+    p.add_argument("--out", required=True, help="the folder to write the two files into")
     p = command("set-password", cmd_set_password, "set a user's password (activates the account)")
     p.add_argument("username")
     return parser

@@ -197,7 +197,12 @@ def _people(
         dob = today - timedelta(days=age * 365 + rng.randint(1, 364))
         uasc = rng.random() < 0.1
         male = rng.random() < (0.85 if uasc else 0.52)
-        sex = Sex.MALE if male else (Sex.FEMALE if rng.random() < 0.97 else Sex.NOT_STATED)
+        # Every care leaver was looked after, so their sex is on the council's record (the
+        # SSDA903 Header takes M or F; rule 232 queries U). The draw that once gave 3 % a
+        # "not stated" sex is kept, so a seed still gives the same people.
+        if not male:
+            rng.random()
+        sex = Sex.MALE if male else Sex.FEMALE
         first = fake.first_name_male() if male else fake.first_name_female()  # type: ignore[attr-defined]
         ethnicity = (
             rng.choice(_UASC_ETHNICITIES)

@@ -240,6 +240,7 @@ def _accommodation(rows: _Rows, rng: random.Random, p: Person, today: date, lead
     starts = sorted({today - timedelta(days=rng.randint(5, 900)) for _ in range(moves)})
     starts = [s for s in starts if s >= p.dob] or [today - timedelta(days=5)]
     recorder = p.pa_id or p.sw_id
+    _earlier_home(rows, p, starts[0], recorder)
     for n, start in enumerate(starts):
         letter, suitable, registered = _home(rng, p, start, weights)
         end = accommodation_rules.last_night_before(starts[n + 1]) if n + 1 < len(starts) else None
@@ -271,9 +272,64 @@ def _accommodation(rows: _Rows, rng: random.Random, p: Person, today: date, lead
         )
 
 
+def _history_begins(p: Person) -> date:
+    """When the leaving-care record begins: the day they left care, or their 16th birthday
+    while still looked after (Children Act 1989 s23A and s24: the duties start at 16)."""
+    return max(p.ceased or birthday(p.dob, 16), birthday(p.dob, 16))
+
+
+# Settled homes a care leaver had before the recent moves: suitable, and neither those a
+# team lead must review (local practice) nor a foyer or Staying Put under 18 (SSDA903
+# rules 347 and 3001; Children Act 1989 s23CZA).
+_EARLIER_CHILD = ("D", "E", "B")
+_EARLIER_ADULT = ("U", "D", "B", "E", "K", "Z")
+
+
+def _earlier_home(rows: _Rows, p: Person, first_start: date, recorder: int | None) -> None:
+    """The home they had from the start of the record to the first recent move, so the
+    history covers every birthday the SSDA903 return asks about. Drawn from its own
+    random stream, so every other demo fact stays as it was for a seed."""
+    begins = _history_begins(p)
+    if begins >= first_start:
+        return
+    rng = random.Random(f"earlier-home-{p.id}-{begins.isoformat()}")
+    adult = age_on(p.dob, begins) >= accommodation_rules.ADULT_AGE
+    letter = rng.choice(_EARLIER_ADULT if adult else _EARLIER_CHILD)
+    if letter == "Z" and age_on(p.dob, begins) >= 21:
+        letter = "U"
+    rows.add(
+        AccommodationPeriod,
+        young_person_id=p.id,
+        letter=letter,
+        started_on=begins,
+        ended_on=accommodation_rules.last_night_before(first_start),
+        provider="Provider " + letter,
+        suitable=True,
+        unsuitable_reason="",
+        suitable_reason="",
+        registered=True if accommodation_rules.needs_registration(letter, p.dob, begins) else None,
+        council_provided=False,
+        recorded_by=recorder,
+        team_lead_reviewed_on=None,
+        team_lead_reviewed_by=None,
+        review_note="",
+    )
+
+
 def _activity(rows: _Rows, rng: random.Random, p: Person, today: date) -> None:
     weights = _ACTIVITY_CHILD if age_on(p.dob, today) < 18 else _ACTIVITY_ADULT
     start = today - timedelta(days=rng.randint(30, 500))
+    begins = _history_begins(p)
+    if begins < start:  # what they did before, from its own stream (see _earlier_home)
+        earlier = random.Random(f"earlier-activity-{p.id}-{begins.isoformat()}")
+        rows.add(
+            ActivityPeriod,
+            young_person_id=p.id,
+            code=_pick(earlier, _ACTIVITY_CHILD if age_on(p.dob, begins) < 18 else _ACTIVITY_ADULT),
+            started_on=begins,
+            ended_on=start - timedelta(days=1),
+            detail="",
+        )
     rows.add(
         ActivityPeriod,
         young_person_id=p.id,

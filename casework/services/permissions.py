@@ -50,6 +50,8 @@ class Action(StrEnum):
     IMPORT_BUNDLE = "import_bundle"
     RUN_REPORTS = "run_reports"
     AUDIT_CLOSURES = "audit_closures"
+    EXPORT_RETURNS = "export_returns"
+    SUBJECT_ACCESS = "subject_access"
 
 
 class Relation(StrEnum):
@@ -76,6 +78,12 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.TEAM_LEAD, Action.REVIEW_AS_TEAM_LEAD): _ANY_RECORD,
     (Role.TEAM_LEAD, Action.DECIDE_FRONT_DOOR): _ANY_RECORD,
     (Role.TEAM_LEAD, Action.AUDIT_CLOSURES): _NOT_RECORD,
+    # Statutory returns (DfE SSDA903) cover every team's care leavers: a team lead or the
+    # command-line tool, never a practitioner or IT (local practice).
+    (Role.TEAM_LEAD, Action.EXPORT_RETURNS): _NOT_RECORD,
+    # A subject access request (UK GDPR Article 15) is answered by a team lead for their
+    # own team's records, or by the command-line tool (local practice).
+    (Role.TEAM_LEAD, Action.SUBJECT_ACCESS): _ANY_RECORD,
     (Role.ADMIN, Action.MANAGE_USERS): _NOT_RECORD,
     (Role.ADMIN, Action.MANAGE_SETTINGS): _NOT_RECORD,
     (Role.ADMIN, Action.VIEW_AUDIT): _NOT_RECORD,
@@ -86,6 +94,8 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.SYSTEM, Action.IMPORT_BUNDLE): _NOT_RECORD,
     (Role.SYSTEM, Action.RUN_REPORTS): _NOT_RECORD,
     (Role.SYSTEM, Action.AUDIT_CLOSURES): _NOT_RECORD,
+    (Role.SYSTEM, Action.EXPORT_RETURNS): _NOT_RECORD,
+    (Role.SYSTEM, Action.SUBJECT_ACCESS): _NOT_RECORD,
 }
 
 _ACTION_WORDS = {
@@ -102,6 +112,8 @@ _ACTION_WORDS = {
     Action.IMPORT_BUNDLE: "import records",
     Action.RUN_REPORTS: "run council-wide reports",
     Action.AUDIT_CLOSURES: "sample, assign or audit closed cases",
+    Action.EXPORT_RETURNS: "export statutory returns (SSDA903)",
+    Action.SUBJECT_ACCESS: "answer a subject access request for this young person",
 }
 
 

@@ -55,6 +55,7 @@ from casework.services.common import Changed
 from casework.services.people import YoungPersonRecord, open_record
 from casework.services.permissions import Actor
 from ui import tasks
+from ui.dialogs.subject_access import subject_access_button
 from ui.dialogs.young_person_form import YoungPersonForm
 from ui.models.my_work_model import span_words
 from ui.views.record_accommodation import AccommodationSection
@@ -182,6 +183,11 @@ class RecordView(QWidget):
         top.addSpacing(12)
         top.addWidget(self.name, 1)
         top.addWidget(self.edit_button)
+        self.subject_access_button = subject_access_button(
+            self._db, self._actor, self._clock, lambda: self._person_id, self
+        )
+        if self.subject_access_button is not None:  # team leads only
+            top.addWidget(self.subject_access_button)
 
         self.message = QLabel()
         self.message.setObjectName("recordMessage")
