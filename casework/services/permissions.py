@@ -50,6 +50,8 @@ class Action(StrEnum):
     IMPORT_BUNDLE = "import_bundle"
     RUN_REPORTS = "run_reports"
     AUDIT_CLOSURES = "audit_closures"
+    EXPORT_RETURNS = "export_returns"
+    IMPORT_RETURNS = "import_returns"
 
 
 class Relation(StrEnum):
@@ -79,6 +81,10 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.ADMIN, Action.MANAGE_USERS): _NOT_RECORD,
     (Role.ADMIN, Action.MANAGE_SETTINGS): _NOT_RECORD,
     (Role.ADMIN, Action.VIEW_AUDIT): _NOT_RECORD,
+    # Statutory returns (Ofsted Annex A) and bootstrapping from another system's return:
+    # an IT and administration task, as imports and exports are (local practice).
+    (Role.ADMIN, Action.EXPORT_RETURNS): _NOT_RECORD,
+    (Role.ADMIN, Action.IMPORT_RETURNS): _NOT_RECORD,
     (Role.SYSTEM, Action.MANAGE_USERS): _NOT_RECORD,
     (Role.SYSTEM, Action.MANAGE_SETTINGS): _NOT_RECORD,
     (Role.SYSTEM, Action.VIEW_AUDIT): _NOT_RECORD,
@@ -86,6 +92,8 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.SYSTEM, Action.IMPORT_BUNDLE): _NOT_RECORD,
     (Role.SYSTEM, Action.RUN_REPORTS): _NOT_RECORD,
     (Role.SYSTEM, Action.AUDIT_CLOSURES): _NOT_RECORD,
+    (Role.SYSTEM, Action.EXPORT_RETURNS): _NOT_RECORD,
+    (Role.SYSTEM, Action.IMPORT_RETURNS): _NOT_RECORD,
 }
 
 _ACTION_WORDS = {
@@ -102,6 +110,8 @@ _ACTION_WORDS = {
     Action.IMPORT_BUNDLE: "import records",
     Action.RUN_REPORTS: "run council-wide reports",
     Action.AUDIT_CLOSURES: "sample, assign or audit closed cases",
+    Action.EXPORT_RETURNS: "produce statutory returns such as Ofsted's Annex A",
+    Action.IMPORT_RETURNS: "import records from another system's Annex A workbook",
 }
 
 
