@@ -143,6 +143,9 @@ ACCOMMODATION = "Type of Accommodation"
 SUITABILITY = "Suitability of Accommodation"
 ACTIVITY = "Activity Status"
 PLAN_REVIEW = "Latest Pathway Plan Review Date"
+UASC = "Unaccompanied Asylum Seeking Child (UASC), or formerly UASC if 18 or over (Y/N)"
+PA = "Allocated Personal Advisor"
+CATEGORY = "Eligibility Category"
 
 _COMMON = (
     Column(CHILD_ID, Kind.TEXT),
@@ -191,16 +194,12 @@ _COLUMNS: dict[int, tuple[Column, ...]] = {
     ),
     9: (
         *_COMMON,
-        Column(
-            "Unaccompanied Asylum Seeking Child (UASC), or formerly UASC if 18 or over (Y/N)",
-            Kind.CODE,
-            spellings=_YES_NO,
-        ),
+        Column(UASC, Kind.CODE, spellings=_YES_NO),
         Column(DISABILITY, Kind.CODE, spellings=_YES_NO_UNKNOWN),
         Column(TEAM, Kind.TEXT),
         Column(WORKER, Kind.TEXT),
-        Column("Allocated Personal Advisor", Kind.TEXT),
-        Column("Eligibility Category", Kind.CODE, spellings=_CATEGORIES),
+        Column(PA, Kind.TEXT),
+        Column(CATEGORY, Kind.CODE, spellings=_CATEGORIES),
         Column(PLAN_REVIEW, Kind.DATE, required=False),
         Column(IN_TOUCH, Kind.CODE, spellings=_spellings(InTouch)),
         Column(LATEST_CONTACT, Kind.DATE, required=False),
@@ -418,6 +417,7 @@ def read_workbook(
     *,
     require: Sequence[int] = LISTS,
     template_year: int | None = None,
+    allow_blank: frozenset[str] = frozenset(),
     progress: Callable[[str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ReadResult:
@@ -441,12 +441,27 @@ def read_workbook(
             )
             return ReadResult({}, {}, None, problems.items)
         try:
-            year = _read_sheets(book, require, year, lists, numbers, problems, progress, cancelled)
+            year = _read_sheets(
+                book,
+                require,
+                year,
+                lists,
+                numbers,
+                problems,
+                _Options(allow_blank, progress, cancelled),
+            )
         finally:
             book.close()
     except _TooMany:
         return ReadResult(lists, numbers, year, problems.items, truncated=True)
     return ReadResult(lists, numbers, year, problems.items)
+
+
+@dataclass(frozen=True)
+class _Options:
+    allow_blank: frozenset[str]
+    progress: Callable[[str], None] | None
+    cancelled: Callable[[], bool] | None
 
 
 def _read_sheets(
@@ -456,8 +471,7 @@ def _read_sheets(
     lists: dict[int, list[Row]],
     numbers: dict[int, list[int]],
     problems: _Problems,
-    progress: Callable[[str], None] | None,
-    cancelled: Callable[[], bool] | None,
+    options: _Options,
 ) -> int | None:
     allowed = {sheet_name(n): n for n in _ALL_LISTS}
     present = {}
@@ -485,9 +499,7 @@ def _read_sheets(
         if header != wanted:
             _header_problems(name, header, wanted, problems)
             continue
-        lists[list_no], numbers[list_no] = _read_rows(
-            name, list_no, rows, problems, progress, cancelled
-        )
+        lists[list_no], numbers[list_no] = _read_rows(name, list_no, rows, problems, options)
     return year
 
 
@@ -507,12 +519,17 @@ def _read_rows(
     list_no: int,
     rows: Iterator[Any],
     problems: _Problems,
-    progress: Callable[[str], None] | None,
-    cancelled: Callable[[], bool] | None,
+    options: _Options,
 ) -> tuple[list[Row], list[int]]:
+    from dataclasses import replace
+
     from casework.errors import Cancelled
 
-    cols = _COLUMNS[list_no]
+    cancelled, progress = options.cancelled, options.progress
+    cols = tuple(
+        replace(c, required=False) if c.header in options.allow_blank else c
+        for c in _COLUMNS[list_no]
+    )
     width = len(cols)
     out: list[Row] = []
     numbers: list[int] = []

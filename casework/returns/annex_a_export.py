@@ -12,7 +12,9 @@ the category from :func:`casework.domain.due.category_of`, ``LA in Touch`` and `
 Date of Contact`` from :mod:`casework.domain.in_touch` (one definition), accommodation
 and activity from the periods current that day, the latest pathway plan review from the
 open plan (the later of its start and its last review), and the 12-month counts from
-:func:`casework.domain.front_door.referrals_in_last_12_months`. Team and allocated
+:func:`casework.domain.front_door.referrals_in_last_12_months` (for a referral imported
+from another system, never fewer than that system counted: the earlier referrals it
+counted are not in Casework). Team and allocated
 workers are read as they stand now (Casework keeps no history of allocations).
 
 The completeness report lists every child with a value that is missing or not
@@ -153,7 +155,9 @@ class _Builder:
     # --- the people ---------------------------------------------------------------------
 
     def load_people(self) -> None:
-        users = {uid: name for uid, name in self.session.execute(select(User.id, User.display_name))}
+        users = {
+            uid: name for uid, name in self.session.execute(select(User.id, User.display_name))
+        }
         teams = {tid: name for tid, name in self.session.execute(select(Team.id, Team.name))}
         stmt = select(
             YoungPerson.id,
@@ -269,6 +273,7 @@ class _Builder:
             Referral.strategy_discussion_on,
             Referral.icpc_on,
             Referral.icpc_not_required_reason,
+            Referral.legacy_referrals_12_months,
         ).where(Referral.received_at <= late)
         return [
             r for r in self.session.execute(stmt) if self.local_day(r.received_at) <= self.as_of
@@ -307,7 +312,9 @@ class _Builder:
                     day,
                     source,
                     (YesNo.YES if nfa else YesNo.NO).annex_a,
-                    referrals_in_last_12_months(others, day),
+                    max(
+                        referrals_in_last_12_months(others, day), r.legacy_referrals_12_months or 0
+                    ),
                     *self.allocation(3, p),
                 )
             )
