@@ -393,7 +393,7 @@ def _value(col: Column, cell: Any) -> tuple[Cell, str | None]:
                 return int(raw), None
             return raw, col.expected()
         if raw != int(raw) or raw < 0:
-            return raw, col.expected()
+            return str(raw), col.expected()
         return int(raw), None
     if not isinstance(raw, str):
         return raw, col.expected()
@@ -530,7 +530,6 @@ def _read_rows(
         replace(c, required=False) if c.header in options.allow_blank else c
         for c in _COLUMNS[list_no]
     )
-    width = len(cols)
     out: list[Row] = []
     numbers: list[int] = []
     for number, cells in enumerate(rows, start=2):
@@ -542,21 +541,7 @@ def _read_rows(
         cells = tuple(cells)
         if all(c.value in (None, "") for c in cells):
             continue  # a blank line
-        extra = [c for c in cells[width:] if c.value not in (None, "")]
-        if extra:
-            problems.add(
-                name, number, f"column {width + 1}", extra[0].value, "nothing after the last column"
-            )
-        values = []
-        valid = True
-        for index, col in enumerate(cols):
-            cell = cells[index] if index < len(cells) else None
-            value, why = _value(col, cell)
-            if why is not None:
-                valid = False
-                problems.add(name, number, col.header, value, why)
-            values.append(value)
-        row = tuple(values)
+        row, valid = _read_row(name, number, cols, cells, problems)
         if list_no == 9 and valid:  # consistency only between values that are valid
             _list_9_problems(name, number, row, problems)
         out.append(row)
@@ -564,6 +549,28 @@ def _read_rows(
     if list_no == 9:
         _unique_ids(name, out, numbers, problems)
     return out, numbers
+
+
+def _read_row(
+    name: str, number: int, cols: tuple[Column, ...], cells: tuple[Any, ...], problems: _Problems
+) -> tuple[Row, bool]:
+    """One row's values, and whether every one is acceptable."""
+    width = len(cols)
+    extra = [c for c in cells[width:] if c.value not in (None, "")]
+    if extra:
+        problems.add(
+            name, number, f"column {width + 1}", extra[0].value, "nothing after the last column"
+        )
+    values = []
+    valid = True
+    for index, col in enumerate(cols):
+        cell = cells[index] if index < len(cells) else None
+        value, why = _value(col, cell)
+        if why is not None:
+            valid = False
+            problems.add(name, number, col.header, value, why)
+        values.append(value)
+    return tuple(values), valid
 
 
 _L9 = {c.header: i for i, c in enumerate(_COLUMNS[9])}
@@ -576,21 +583,8 @@ _HOMELESS_OR_CUSTODY = {
 
 def _list_9_problems(name: str, number: int, row: Row, problems: _Problems) -> None:
     """The List 9 consistency rules, on a row whose values are otherwise valid."""
-    touch = row[_L9[IN_TOUCH]]
+    _in_touch_rules(name, number, row, problems)
     accommodation, suitability = row[_L9[ACCOMMODATION]], row[_L9[SUITABILITY]]
-    activity, latest = row[_L9[ACTIVITY]], row[_L9[LATEST_CONTACT]]
-    if touch == InTouch.YES.annex_a:
-        for header in (ACCOMMODATION, SUITABILITY, ACTIVITY, LATEST_CONTACT):
-            if row[_L9[header]] is None:
-                problems.add(name, number, header, None, f"a value when {IN_TOUCH} is 'a) Yes'")
-    if touch in _NOT_APPLICABLE:
-        for header in (ACCOMMODATION, SUITABILITY, ACTIVITY):
-            if row[_L9[header]] is not None:
-                problems.add(
-                    name, number, header, row[_L9[header]], f"blank when {IN_TOUCH} is '{touch}'"
-                )
-    if touch == InTouch.NO.annex_a and latest is not None:
-        problems.add(name, number, LATEST_CONTACT, latest, f"blank when {IN_TOUCH} is 'b) No'")
     if (accommodation is None) != (suitability is None):
         problems.add(
             name,
@@ -606,6 +600,22 @@ def _list_9_problems(name: str, number: int, row: Row, problems: _Problems) -> N
     dob, review = row[_L9[DOB]], row[_L9[PLAN_REVIEW]]
     if isinstance(dob, date) and isinstance(review, date) and review < dob:
         problems.add(name, number, PLAN_REVIEW, review, "a date on or after the date of birth")
+
+
+def _in_touch_rules(name: str, number: int, row: Row, problems: _Problems) -> None:
+    touch, latest = row[_L9[IN_TOUCH]], row[_L9[LATEST_CONTACT]]
+    if touch == InTouch.YES.annex_a:
+        for header in (ACCOMMODATION, SUITABILITY, ACTIVITY, LATEST_CONTACT):
+            if row[_L9[header]] is None:
+                problems.add(name, number, header, None, f"a value when {IN_TOUCH} is 'a) Yes'")
+    if touch in _NOT_APPLICABLE:
+        for header in (ACCOMMODATION, SUITABILITY, ACTIVITY):
+            if row[_L9[header]] is not None:
+                problems.add(
+                    name, number, header, row[_L9[header]], f"blank when {IN_TOUCH} is '{touch}'"
+                )
+    if touch == InTouch.NO.annex_a and latest is not None:
+        problems.add(name, number, LATEST_CONTACT, latest, f"blank when {IN_TOUCH} is 'b) No'")
 
 
 def _unique_ids(name: str, rows: list[Row], numbers: list[int], problems: _Problems) -> None:

@@ -262,7 +262,7 @@ class _Builder:
     # --- list 3 -------------------------------------------------------------------------
 
     def _referrals(self) -> list[Any]:
-        early, late = _stored_bounds(date.min + timedelta(days=1), self.as_of)
+        late = datetime.combine(self.as_of, datetime.max.time()) + timedelta(days=1)
         stmt = select(
             Referral.id,
             Referral.young_person_id,
@@ -414,47 +414,7 @@ class _Builder:
         review = None
         if stood.plan is not None:
             review = max((stood.plan.start, *stood.plan.reviews))
-        home = rules_mod.current_accommodation(stood.accommodation, as_of)
-        activity = rules_mod.current_activity(stood.activities, as_of)
-        accommodation = suitability = doing = None
-        not_applicable = state.code in (InTouch.DIED, InTouch.RHOM)
-        if not not_applicable:
-            if home is not None:
-                accommodation = home.letter.annex_a
-                if home.letter.always_unsuitable or home.suitable is False:
-                    suitability = Suitability.UNSUITABLE.annex_a
-                elif home.suitable:
-                    suitability = Suitability.SUITABLE.annex_a
-                else:
-                    self.gap(
-                        9,
-                        p,
-                        fmt.SUITABILITY,
-                        None,
-                        "suitable or unsuitable",
-                        "Accommodation tab, the current period's suitability",
-                    )
-            if activity is not None:
-                doing = activity.code.annex_a
-        if state.code is InTouch.YES:
-            if home is None:
-                self.gap(
-                    9,
-                    p,
-                    fmt.ACCOMMODATION,
-                    None,
-                    "the accommodation of a young person in touch",
-                    "Accommodation tab, add the current period",
-                )
-            if doing is None:
-                self.gap(
-                    9,
-                    p,
-                    fmt.ACTIVITY,
-                    None,
-                    "the education, training or employment of a young person in touch",
-                    "Accommodation tab, add the current activity",
-                )
+        accommodation, suitability, doing = self._placement(p, state.code, stood, as_of)
         if p.disability is None:
             self.gap(9, p, fmt.DISABILITY, None, "yes, no or unknown", "Details tab, Disability")
         if p.pa is None:
@@ -480,6 +440,54 @@ class _Builder:
             suitability,
             doing,
         )
+
+    def _placement(
+        self, p: _Person, code: InTouch, stood: rules_mod.CaseFacts, as_of: date
+    ) -> tuple[str | None, str | None, str | None]:
+        """Type and suitability of accommodation and activity on ``as_of``: blank for a
+        young person who has died or returned home (as in SSDA903, rule 344)."""
+        home = rules_mod.current_accommodation(stood.accommodation, as_of)
+        activity = rules_mod.current_activity(stood.activities, as_of)
+        accommodation = suitability = doing = None
+        not_applicable = code in (InTouch.DIED, InTouch.RHOM)
+        if not not_applicable:
+            if home is not None:
+                accommodation = home.letter.annex_a
+                if home.letter.always_unsuitable or home.suitable is False:
+                    suitability = Suitability.UNSUITABLE.annex_a
+                elif home.suitable:
+                    suitability = Suitability.SUITABLE.annex_a
+                else:
+                    self.gap(
+                        9,
+                        p,
+                        fmt.SUITABILITY,
+                        None,
+                        "suitable or unsuitable",
+                        "Accommodation tab, the current period's suitability",
+                    )
+            if activity is not None:
+                doing = activity.code.annex_a
+        if code is InTouch.YES:
+            if home is None:
+                self.gap(
+                    9,
+                    p,
+                    fmt.ACCOMMODATION,
+                    None,
+                    "the accommodation of a young person in touch",
+                    "Accommodation tab, add the current period",
+                )
+            if doing is None:
+                self.gap(
+                    9,
+                    p,
+                    fmt.ACTIVITY,
+                    None,
+                    "the education, training or employment of a young person in touch",
+                    "Accommodation tab, add the current activity",
+                )
+        return accommodation, suitability, doing
 
 
 def _spelling(codes: type[CodeList], stored: str | None) -> str | None:

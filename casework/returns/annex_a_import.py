@@ -129,7 +129,7 @@ class _DryRun(Exception):
         self.summary = summary
 
 
-def _members(codes: type[CodeList]) -> dict[str, Any]:
+def _members(codes: type[CodeList]) -> dict[Any, Any]:
     return {m.annex_a: m for m in codes if m.annex_a is not None}
 
 
@@ -365,9 +365,10 @@ class _Writer:
 
     def team(self, name: str) -> Team:
         if name not in self.teams:
-            before = self.session.scalar(select(func.count(Team.id)))
+            before = self.session.scalar(select(func.count(Team.id))) or 0
             self.teams[name] = ensure_team(self.session, self.actor, name, self.now)
-            self.teams_created += self.session.scalar(select(func.count(Team.id))) - (before or 0)
+            after = self.session.scalar(select(func.count(Team.id))) or 0
+            self.teams_created += after - before
         return self.teams[name]
 
     def worker(self, name: str | None, team: Team, where: str) -> int | None:
@@ -404,30 +405,36 @@ class _Writer:
 
     # --- young people -------------------------------------------------------------------
 
-    def person(self, child: _Child, existing: YoungPerson | None) -> YoungPerson | None:
+    def _refusal(self, child: _Child, existing: YoungPerson | None) -> str | None:
+        """Why this child cannot be written, or None."""
         where = f"Child Unique ID {child.uid}"
         if existing is not None and existing.closed_on is not None:
-            self.check.problems.append(
+            return (
                 f"{where}: the case was closed on {fmt.format_date(existing.closed_on)}; "
                 "expected an open case. Reopen it first, or take the child out of the workbook."
             )
-            return None
-        team_name = child.team or (existing.team.name if existing is not None else None)
-        team_name = team_name or self.default_team
-        if team_name is None:
-            self.check.problems.append(
+        if self._team_name(child, existing) is None:
+            return (
                 f"{where}: no Allocated Team in List 3 or List 9 and no record in Casework; "
                 "expected a team for a new young person. Add the child to List 9 or List 3, "
                 "or name the team for such children (casework-admin: --team)."
             )
-            return None
         if existing is None and child.dob is None:
-            self.check.problems.append(
+            return (
                 f"{where}: no Date of Birth in any row; expected a date of birth for a new "
                 "young person."
             )
-            return None
-        team = self.team(team_name)
+        return None
+
+    def _team_name(self, child: _Child, existing: YoungPerson | None) -> str | None:
+        return (
+            child.team
+            or (existing.team.name if existing is not None else None)
+            or (self.default_team)
+        )
+
+    def _values(self, child: _Child, team: Team) -> dict[str, Any]:
+        where = f"Child Unique ID {child.uid}"
         worker = self.worker(child.worker, team, where)
         row9 = child.care_leaver
         values: dict[str, Any] = {
@@ -445,6 +452,17 @@ class _Writer:
             pa = self.worker(_text(row9[_L9[fmt.PA]]), team, where)
             if pa is not None:
                 values["personal_adviser_id"] = pa
+        return values
+
+    def person(self, child: _Child, existing: YoungPerson | None) -> YoungPerson | None:
+        refusal = self._refusal(child, existing)
+        team_name = self._team_name(child, existing)
+        if refusal is not None or team_name is None:
+            self.check.problems.append(refusal or "")
+            return None
+        team = self.team(team_name)
+        values = self._values(child, team)
+        row9 = child.care_leaver
         if existing is None:
             opened = min(child.earliest or self.as_of, self.as_of)
             category = (
@@ -569,151 +587,175 @@ class _Writer:
     def _care_leaver(
         self, pid: int, uid: str, row: fmt.Row, case: rules_mod.CaseFacts, window: int
     ) -> bool:
-        as_of, where = self.as_of, f"Child Unique ID {uid}"
-        stood = rules_mod.facts_as_of(case, as_of)
-        wrote_contact = False
-        # Category.
+        """Add the facts that make the record say what ``row`` says on the import date;
+        True when a contact was added (the contact summary needs rebuilding)."""
+        where = f"Child Unique ID {uid}"
+        stood = rules_mod.facts_as_of(case, self.as_of)
+        self._category(pid, row, case)
+        wrote_contact = self._in_touch(pid, where, row, case, window)
+        self._accommodation(pid, where, row, stood)
+        self._activity(pid, where, row, stood)
+        self._plan(pid, row, stood)
+        return wrote_contact
+
+    def _category(self, pid: int, row: fmt.Row, case: rules_mod.CaseFacts) -> None:
         category = _CATEGORY[row[_L9[fmt.CATEGORY]]]
-        view = rules_mod.category_of(case, as_of)
-        if view.effective is not category:
+        view = rules_mod.category_of(case, self.as_of)
+        if view.effective is category:
+            return
+        self.session.add(
+            EligibilityDecision(
+                young_person_id=pid,
+                suggested=(view.derived or category).value,
+                decided=category.value,
+                reason=f"{_NOTE}: the category it gives.",
+                decided_by=self.recorder,
+                decided_at=min(_noon(self.as_of), self.stamp),
+            )
+        )
+        self.facts += 1
+
+    def _in_touch(
+        self, pid: int, where: str, row: fmt.Row, case: rules_mod.CaseFacts, window: int
+    ) -> bool:
+        state = derive_in_touch(case.contacts, case.statuses, self.as_of, window)
+        want = _IN_TOUCH[row[_L9[fmt.IN_TOUCH]]]
+        latest = row[_L9[fmt.LATEST_CONTACT]]
+        if (state.code, latest_date_of_contact(state)) == (want, latest):
+            return False
+        if want is InTouch.YES and isinstance(latest, date):
+            known = state.latest_successful
+            if known is not None and known > latest:
+                self.check.problems.append(
+                    f"{where}: Casework records a later successful contact "
+                    f"({fmt.format_date(known)}) than the workbook's Latest Date of Contact "
+                    f"{fmt.format_date(latest)}; expected the latest contact. Correct the "
+                    "workbook or leave the child out."
+                )
+                return False
             self.session.add(
-                EligibilityDecision(
+                Contact(
                     young_person_id=pid,
-                    suggested=(view.derived or category).value,
-                    decided=category.value,
-                    reason=f"{_NOTE}: the category it gives.",
-                    decided_by=self.recorder,
-                    decided_at=min(_noon(as_of), self.stamp),
+                    occurred_at=_noon(latest),
+                    method=ContactMethod.PHONE.value,
+                    successful=True,
+                    made_by=ContactMadeBy.OTHER.value,
+                    location=None,
+                    seen=False,
+                    seen_alone=False,
+                    views="",
+                    discussed=f"{_NOTE}: only the date of the latest contact was known.",
+                    draft_follow_ups="[]",
+                    status="final",
+                    author_id=self.recorder,
+                    created_at=self.stamp,
+                    updated_at=self.stamp,
+                    finalised_at=self.stamp,
                 )
             )
             self.facts += 1
-        # In touch and the latest contact.
-        state = derive_in_touch(case.contacts, case.statuses, as_of, window)
-        want = _IN_TOUCH[row[_L9[fmt.IN_TOUCH]]]
-        latest = row[_L9[fmt.LATEST_CONTACT]]
-        if (state.code, latest_date_of_contact(state)) != (want, latest):
-            if want is InTouch.YES and isinstance(latest, date):
-                if state.code is InTouch.YES and (state.latest_successful or latest) > latest:
-                    self.check.problems.append(
-                        f"{where}: Casework records a later successful contact "
-                        f"({fmt.format_date(state.latest_successful or latest)}) than the "
-                        f"workbook's Latest Date of Contact {fmt.format_date(latest)}; expected "
-                        "the latest contact. Correct the workbook or leave the child out."
-                    )
-                else:
-                    self.session.add(
-                        Contact(
-                            young_person_id=pid,
-                            occurred_at=_noon(latest),
-                            method=ContactMethod.PHONE.value,
-                            successful=True,
-                            made_by=ContactMadeBy.OTHER.value,
-                            location=None,
-                            seen=False,
-                            seen_alone=False,
-                            views="",
-                            discussed=f"{_NOTE}: only the date of the latest contact was known.",
-                            draft_follow_ups="[]",
-                            status="final",
-                            author_id=self.recorder,
-                            created_at=self.stamp,
-                            updated_at=self.stamp,
-                            finalised_at=self.stamp,
-                        )
-                    )
-                    wrote_contact = True
-                    self.facts += 1
-            elif want in (InTouch.DIED, InTouch.REFU, InTouch.NREQ, InTouch.RHOM):
-                self.session.add(
-                    StatusEvent(
-                        young_person_id=pid,
-                        status=want.value,
-                        effective_on=as_of,
-                        ended_on=None,
-                        note=f"{_NOTE}.",
-                        recorded_by=self.recorder,
-                        recorded_at=self.stamp,
-                    )
+            return True
+        if want in (InTouch.DIED, InTouch.REFU, InTouch.NREQ, InTouch.RHOM):
+            self.session.add(
+                StatusEvent(
+                    young_person_id=pid,
+                    status=want.value,
+                    effective_on=self.as_of,
+                    ended_on=None,
+                    note=f"{_NOTE}.",
+                    recorded_by=self.recorder,
+                    recorded_at=self.stamp,
                 )
-                self.facts += 1
-            else:
-                self.check.problems.append(
-                    f"{where}: the workbook says '{want.annex_a}' but Casework's record says "
-                    f"'{state.code.annex_a}' on {fmt.format_date(as_of)} "
-                    f"({state.explanation}); expected the two to agree. Correct the "
-                    "workbook or the record, then import again."
-                )
-        # Accommodation and activity.
-        letter = row[_L9[fmt.ACCOMMODATION]]
-        if letter is not None:
-            kind = _ACCOMMODATION[letter]
-            suitable = _SUITABILITY[row[_L9[fmt.SUITABILITY]]] is Suitability.SUITABLE
-            home = rules_mod.current_accommodation(stood.accommodation, as_of)
-            same = (
-                home is not None
-                and home.letter is kind
-                and (home.suitable is suitable or (kind.always_unsuitable and not suitable))
             )
-            if not same and self._close(AccommodationPeriod, home, where, fmt.ACCOMMODATION):
-                self.session.add(
-                    AccommodationPeriod(
-                        young_person_id=pid,
-                        letter=kind.value,
-                        started_on=as_of,
-                        ended_on=None,
-                        provider="",
-                        suitable=suitable,
-                        unsuitable_reason="" if suitable else f"{_NOTE}.",
-                        council_provided=False,
-                        recorded_by=self.recorder,
-                    )
-                )
-                self.facts += 1
+            self.facts += 1
+            return False
+        self.check.problems.append(
+            f"{where}: the workbook says '{want.annex_a}' but Casework's record says "
+            f"'{state.code.annex_a}' on {fmt.format_date(self.as_of)} ({state.explanation}); "
+            "expected the two to agree. Correct the workbook or the record, then import again."
+        )
+        return False
+
+    def _accommodation(
+        self, pid: int, where: str, row: fmt.Row, stood: rules_mod.CaseFacts
+    ) -> None:
+        letter = row[_L9[fmt.ACCOMMODATION]]
+        if letter is None:
+            return
+        kind = _ACCOMMODATION[letter]
+        suitable = _SUITABILITY[row[_L9[fmt.SUITABILITY]]] is Suitability.SUITABLE
+        home = rules_mod.current_accommodation(stood.accommodation, self.as_of)
+        same = (
+            home is not None
+            and home.letter is kind
+            and (home.suitable is suitable or (kind.always_unsuitable and not suitable))
+        )
+        if same or not self._close(AccommodationPeriod, home, where, fmt.ACCOMMODATION):
+            return
+        self.session.add(
+            AccommodationPeriod(
+                young_person_id=pid,
+                letter=kind.value,
+                started_on=self.as_of,
+                ended_on=None,
+                provider="",
+                suitable=suitable,
+                unsuitable_reason="" if suitable else f"{_NOTE}.",
+                council_provided=False,
+                recorded_by=self.recorder,
+            )
+        )
+        self.facts += 1
+
+    def _activity(self, pid: int, where: str, row: fmt.Row, stood: rules_mod.CaseFacts) -> None:
         code = row[_L9[fmt.ACTIVITY]]
-        if code is not None:
-            activity = _ACTIVITY[code]
-            doing = rules_mod.current_activity(stood.activities, as_of)
-            if (doing is None or doing.code is not activity) and self._close(
-                ActivityPeriod, doing, where, fmt.ACTIVITY
-            ):
-                self.session.add(
-                    ActivityPeriod(
-                        young_person_id=pid,
-                        code=activity.value,
-                        started_on=as_of,
-                        ended_on=None,
-                        detail="",
-                    )
-                )
-                self.facts += 1
-        # Pathway plan.
+        if code is None:
+            return
+        activity = _ACTIVITY[code]
+        doing = rules_mod.current_activity(stood.activities, self.as_of)
+        if doing is not None and doing.code is activity:
+            return
+        if not self._close(ActivityPeriod, doing, where, fmt.ACTIVITY):
+            return
+        self.session.add(
+            ActivityPeriod(
+                young_person_id=pid,
+                code=activity.value,
+                started_on=self.as_of,
+                ended_on=None,
+                detail="",
+            )
+        )
+        self.facts += 1
+
+    def _plan(self, pid: int, row: fmt.Row, stood: rules_mod.CaseFacts) -> None:
         review = row[_L9[fmt.PLAN_REVIEW]]
-        if isinstance(review, date):
-            plan = stood.plan
-            if plan is None:
-                self.session.add(
-                    PathwayPlan(
-                        young_person_id=pid,
-                        started_on=review,
-                        participation="",
-                        ended_on=None,
-                        created_by=self.recorder,
-                        created_at=self.stamp,
-                    )
+        if not isinstance(review, date):
+            return
+        plan = stood.plan
+        if plan is None:
+            self.session.add(
+                PathwayPlan(
+                    young_person_id=pid,
+                    started_on=review,
+                    participation="",
+                    ended_on=None,
+                    created_by=self.recorder,
+                    created_at=self.stamp,
                 )
-                self.facts += 1
-            elif max((plan.start, *plan.reviews)) < review and plan.id is not None:
-                self.session.add(
-                    PlanReview(
-                        plan_id=plan.id,
-                        reviewed_on=review,
-                        young_person_participated=False,
-                        notes=f"{_NOTE}.",
-                        reviewed_by=self.recorder,
-                    )
+            )
+            self.facts += 1
+        elif max((plan.start, *plan.reviews)) < review and plan.id is not None:
+            self.session.add(
+                PlanReview(
+                    plan_id=plan.id,
+                    reviewed_on=review,
+                    young_person_participated=False,
+                    notes=f"{_NOTE}.",
+                    reviewed_by=self.recorder,
                 )
-                self.facts += 1
-        return wrote_contact
+            )
+            self.facts += 1
 
     def _close(self, model: Any, current: Any, where: str, header: str) -> bool:
         """End the current period the day before the import date, so the workbook's value
@@ -749,8 +791,8 @@ def import_annex_a(
     in one transaction. ``as_of``: the day the workbook describes (default today): List 9
     values are recorded as true on it. ``dry_run``: check everything, including against
     the record, and write nothing. ``default_team``: the team of a new young person the
-    workbook gives none for (one only in List 1). Raises :class:`ImportRefused` listing every problem
-    (sheet, row, column, value, expected), :class:`Cancelled` if cancelled."""
+    workbook gives none for (one only in List 1). Raises :class:`ImportRefused` listing
+    every problem (sheet, row, column, value, expected), :class:`Cancelled` if cancelled."""
     require(db, actor, Action.IMPORT_RETURNS, now=now, record_type="annex_a")
     day = as_of or local_today(now)
     if progress is not None:
