@@ -33,7 +33,7 @@ from __future__ import annotations
 import csv
 import enum
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -239,7 +239,7 @@ def format_date(day: date) -> str:
 
 
 def write_workbook(
-    target: Path, lists: dict[int, Sequence[Row]], template_year: int = CURRENT_TEMPLATE_YEAR
+    target: Path, lists: Mapping[int, Sequence[Row]], template_year: int = CURRENT_TEMPLATE_YEAR
 ) -> None:
     """One sheet per list, headers in row 1, dates as date cells formatted dd/mm/yyyy."""
     from openpyxl import Workbook
@@ -272,7 +272,7 @@ def _csv_cell(value: Cell) -> str:
 
 def write_csvs(
     folder: Path,
-    lists: dict[int, Sequence[Row]],
+    lists: Mapping[int, Sequence[Row]],
     template_year: int = CURRENT_TEMPLATE_YEAR,
     *,
     opener: Callable[[Path], Any] | None = None,
