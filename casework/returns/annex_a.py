@@ -393,7 +393,7 @@ def _value(col: Column, cell: Any) -> tuple[Cell, str | None]:
                 return int(raw), None
             return raw, col.expected()
         if raw != int(raw) or raw < 0:
-            return str(raw), col.expected()
+            return (int(raw) if raw == int(raw) else str(raw)), col.expected()
         return int(raw), None
     if not isinstance(raw, str):
         return raw, col.expected()
