@@ -408,10 +408,11 @@ class _Writer:
     def _refusal(self, child: _Child, existing: YoungPerson | None) -> str | None:
         """Why this child cannot be written, or None."""
         where = f"Child Unique ID {child.uid}"
-        if existing is not None and existing.closed_on is not None:
+        if existing is not None and existing.closed_on is not None and child.care_leaver:
             return (
-                f"{where}: the case was closed on {fmt.format_date(existing.closed_on)}; "
-                "expected an open case. Reopen it first, or take the child out of the workbook."
+                f"{where}: the case was closed on {fmt.format_date(existing.closed_on)}, so "
+                "the young person cannot be in List 9; expected an open case. Reopen it "
+                "first, or take the child out of List 9."
             )
         if self._team_name(child, existing) is None:
             return (
@@ -433,7 +434,10 @@ class _Writer:
             or (self.default_team)
         )
 
-    def _values(self, child: _Child, team: Team) -> dict[str, Any]:
+    def _values(self, child: _Child, team: Team, existing: YoungPerson | None) -> dict[str, Any]:
+        """The young person's columns the workbook gives. ``Allocated Worker`` is the
+        social worker, or the personal adviser where there is none (as the export writes
+        it), so a worker who is already the one shown changes nothing."""
         where = f"Child Unique ID {child.uid}"
         worker = self.worker(child.worker, team, where)
         row9 = child.care_leaver
@@ -444,14 +448,18 @@ class _Writer:
         }
         if child.dob is not None:
             values["date_of_birth"] = child.dob
-        if worker is not None:
-            values["social_worker_id"] = worker
+        pa = None
         if row9 is not None:
             values["uasc"] = row9[_L9[fmt.UASC]] == YesNo.YES.annex_a
             values["disability"] = _YES_NO[row9[_L9[fmt.DISABILITY]]].value
             pa = self.worker(_text(row9[_L9[fmt.PA]]), team, where)
             if pa is not None:
                 values["personal_adviser_id"] = pa
+        shown = None
+        if existing is not None:
+            shown = existing.social_worker_id or existing.personal_adviser_id
+        if worker is not None and worker != shown and (existing is not None or worker != pa):
+            values["social_worker_id"] = worker
         return values
 
     def person(self, child: _Child, existing: YoungPerson | None) -> YoungPerson | None:
@@ -461,7 +469,7 @@ class _Writer:
             self.check.problems.append(refusal or "")
             return None
         team = self.team(team_name)
-        values = self._values(child, team)
+        values = self._values(child, team, existing)
         row9 = child.care_leaver
         if existing is None:
             opened = min(child.earliest or self.as_of, self.as_of)
@@ -486,6 +494,16 @@ class _Writer:
             self.created += 1
             return person
         changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+        if changed and existing.closed_on is not None:
+            # A closed case takes new front-door concerns only (they are recorded on it);
+            # its details change only once it is reopened.
+            self.check.problems.append(
+                f"Child Unique ID {child.uid}: the case was closed on "
+                f"{fmt.format_date(existing.closed_on)}; expected the workbook to agree with "
+                f"its record ({', '.join(sorted(changed))} differ). Reopen it first, or "
+                "correct the workbook."
+            )
+            return existing
         if changed:
             for key, value in changed.items():
                 setattr(existing, key, value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -325,7 +326,7 @@ def test_blank_worker_allowed_only_when_asked(tmp_path: Path) -> None:
 
 def _row_9(**changes: object) -> fmt.Row:
     index = {c.header: i for i, c in enumerate(fmt.columns(9))}
-    row = list(ROW_9)
+    row: list[Any] = list(ROW_9)
     for header, value in changes.items():
         row[index[header.replace("_", " ")]] = value
     return tuple(row)
@@ -377,7 +378,7 @@ def test_not_a_workbook(tmp_path: Path) -> None:
 
 def test_empty_sheet_reads_as_no_rows(tmp_path: Path) -> None:
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for n in (1, 3, 5, 9):
         book.create_sheet(f"List {n}").append(list(fmt.headers(n)))
     path = tmp_path / "annex.xlsx"
