@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from casework.clock import local_today, to_local, to_naive_utc
@@ -331,6 +331,7 @@ class _Writer:
         self.teams_created = self.workers_created = 0
         self.created = self.updated = self.contacts = self.referrals = self.facts = 0
         self.teams: dict[str, Team] = {}
+        self.pending: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         self.default_team: str | None = None
         users = list(session.execute(select(User.id, User.display_name, User.username)))
         self.usernames = {u.username.casefold() for u in users}
@@ -338,6 +339,17 @@ class _Writer:
         for u in users:
             self.by_name[u.display_name.strip().casefold()].append(u.id)
         self.recorder = actor.user_id if actor.user_id is not None else self._import_account()
+
+    def _add(self, model: Any, **values: Any) -> None:
+        """Queue a new row; :meth:`write_pending` inserts them in bulk (the audit trail
+        vouches for each, ``audit.vouch_for_all``)."""
+        self.pending[model].append(values)
+
+    def write_pending(self) -> None:
+        for model, rows in self.pending.items():
+            if rows:
+                self.session.execute(insert(model), rows)
+        self.pending.clear()
 
     def step(self, text: str) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -534,38 +546,37 @@ class _Writer:
                     seen_referrals[key] -= 1
                     continue
                 self._referral(*key, nfa, count)
+        self.write_pending()
 
     def _contact(self, pid: int, day: date, source: str) -> None:
-        self.session.add(
-            SafeguardingContact(
-                young_person_id=pid,
-                received_at=_noon(day),
-                source=source,
-                referrer_name="",
-                referrer_contact="",
-                reported=f"{_NOTE} (List 1): what was reported was not in the workbook.",
-                factors="",
-                already_known=True,
-                recorded_by=self.recorder,
-            )
+        self._add(
+            SafeguardingContact,
+            young_person_id=pid,
+            received_at=_noon(day),
+            source=source,
+            referrer_name="",
+            referrer_contact="",
+            reported=f"{_NOTE} (List 1): what was reported was not in the workbook.",
+            factors="",
+            already_known=True,
+            recorded_by=self.recorder,
         )
         self.contacts += 1
 
     def _referral(self, pid: int, day: date, source: str, nfa: bool, count: int) -> None:
-        self.session.add(
-            Referral(
-                young_person_id=pid,
-                received_at=_noon(day),
-                source=source,
-                reason=f"{_NOTE} (List 3): the reason was not in the workbook.",
-                factors="",
-                recorded_by=self.recorder,
-                decision=ReferralDecision.NO_FURTHER_ACTION.value if nfa else None,
-                rationale=f"{_NOTE}: Referral NFA? a) Yes." if nfa else "",
-                decided_by=self.recorder if nfa else None,
-                decided_at=_noon(day) if nfa else None,
-                legacy_referrals_12_months=count,
-            )
+        self._add(
+            Referral,
+            young_person_id=pid,
+            received_at=_noon(day),
+            source=source,
+            reason=f"{_NOTE} (List 3): the reason was not in the workbook.",
+            factors="",
+            recorded_by=self.recorder,
+            decision=ReferralDecision.NO_FURTHER_ACTION.value if nfa else None,
+            rationale=f"{_NOTE}: Referral NFA? a) Yes." if nfa else "",
+            decided_by=self.recorder if nfa else None,
+            decided_at=_noon(day) if nfa else None,
+            legacy_referrals_12_months=count,
         )
         self.referrals += 1
 
@@ -600,6 +611,7 @@ class _Writer:
             assert row is not None
             if self._care_leaver(pid, child.uid, row, facts[pid], window):
                 touched.append(pid)
+        self.write_pending()
         contact_summary.refresh(self.session, touched)
 
     def _care_leaver(
@@ -621,15 +633,14 @@ class _Writer:
         view = rules_mod.category_of(case, self.as_of)
         if view.effective is category:
             return
-        self.session.add(
-            EligibilityDecision(
-                young_person_id=pid,
-                suggested=(view.derived or category).value,
-                decided=category.value,
-                reason=f"{_NOTE}: the category it gives.",
-                decided_by=self.recorder,
-                decided_at=min(_noon(self.as_of), self.stamp),
-            )
+        self._add(
+            EligibilityDecision,
+            young_person_id=pid,
+            suggested=(view.derived or category).value,
+            decided=category.value,
+            reason=f"{_NOTE}: the category it gives.",
+            decided_by=self.recorder,
+            decided_at=min(_noon(self.as_of), self.stamp),
         )
         self.facts += 1
 
@@ -651,39 +662,37 @@ class _Writer:
                     "workbook or leave the child out."
                 )
                 return False
-            self.session.add(
-                Contact(
-                    young_person_id=pid,
-                    occurred_at=_noon(latest),
-                    method=ContactMethod.PHONE.value,
-                    successful=True,
-                    made_by=ContactMadeBy.OTHER.value,
-                    location=None,
-                    seen=False,
-                    seen_alone=False,
-                    views="",
-                    discussed=f"{_NOTE}: only the date of the latest contact was known.",
-                    draft_follow_ups="[]",
-                    status="final",
-                    author_id=self.recorder,
-                    created_at=self.stamp,
-                    updated_at=self.stamp,
-                    finalised_at=self.stamp,
-                )
+            self._add(
+                Contact,
+                young_person_id=pid,
+                occurred_at=_noon(latest),
+                method=ContactMethod.PHONE.value,
+                successful=True,
+                made_by=ContactMadeBy.OTHER.value,
+                location=None,
+                seen=False,
+                seen_alone=False,
+                views="",
+                discussed=f"{_NOTE}: only the date of the latest contact was known.",
+                draft_follow_ups="[]",
+                status="final",
+                author_id=self.recorder,
+                created_at=self.stamp,
+                updated_at=self.stamp,
+                finalised_at=self.stamp,
             )
             self.facts += 1
             return True
         if want in (InTouch.DIED, InTouch.REFU, InTouch.NREQ, InTouch.RHOM):
-            self.session.add(
-                StatusEvent(
-                    young_person_id=pid,
-                    status=want.value,
-                    effective_on=self.as_of,
-                    ended_on=None,
-                    note=f"{_NOTE}.",
-                    recorded_by=self.recorder,
-                    recorded_at=self.stamp,
-                )
+            self._add(
+                StatusEvent,
+                young_person_id=pid,
+                status=want.value,
+                effective_on=self.as_of,
+                ended_on=None,
+                note=f"{_NOTE}.",
+                recorded_by=self.recorder,
+                recorded_at=self.stamp,
             )
             self.facts += 1
             return False
@@ -710,18 +719,17 @@ class _Writer:
         )
         if same or not self._close(AccommodationPeriod, home, where, fmt.ACCOMMODATION):
             return
-        self.session.add(
-            AccommodationPeriod(
-                young_person_id=pid,
-                letter=kind.value,
-                started_on=self.as_of,
-                ended_on=None,
-                provider="",
-                suitable=suitable,
-                unsuitable_reason="" if suitable else f"{_NOTE}.",
-                council_provided=False,
-                recorded_by=self.recorder,
-            )
+        self._add(
+            AccommodationPeriod,
+            young_person_id=pid,
+            letter=kind.value,
+            started_on=self.as_of,
+            ended_on=None,
+            provider="",
+            suitable=suitable,
+            unsuitable_reason="" if suitable else f"{_NOTE}.",
+            council_provided=False,
+            recorded_by=self.recorder,
         )
         self.facts += 1
 
@@ -735,14 +743,13 @@ class _Writer:
             return
         if not self._close(ActivityPeriod, doing, where, fmt.ACTIVITY):
             return
-        self.session.add(
-            ActivityPeriod(
-                young_person_id=pid,
-                code=activity.value,
-                started_on=self.as_of,
-                ended_on=None,
-                detail="",
-            )
+        self._add(
+            ActivityPeriod,
+            young_person_id=pid,
+            code=activity.value,
+            started_on=self.as_of,
+            ended_on=None,
+            detail="",
         )
         self.facts += 1
 
@@ -752,26 +759,24 @@ class _Writer:
             return
         plan = stood.plan
         if plan is None:
-            self.session.add(
-                PathwayPlan(
-                    young_person_id=pid,
-                    started_on=review,
-                    participation="",
-                    ended_on=None,
-                    created_by=self.recorder,
-                    created_at=self.stamp,
-                )
+            self._add(
+                PathwayPlan,
+                young_person_id=pid,
+                started_on=review,
+                participation="",
+                ended_on=None,
+                created_by=self.recorder,
+                created_at=self.stamp,
             )
             self.facts += 1
         elif max((plan.start, *plan.reviews)) < review and plan.id is not None:
-            self.session.add(
-                PlanReview(
-                    plan_id=plan.id,
-                    reviewed_on=review,
-                    young_person_participated=False,
-                    notes=f"{_NOTE}.",
-                    reviewed_by=self.recorder,
-                )
+            self._add(
+                PlanReview,
+                plan_id=plan.id,
+                reviewed_on=review,
+                young_person_participated=False,
+                notes=f"{_NOTE}.",
+                reviewed_by=self.recorder,
             )
             self.facts += 1
 
