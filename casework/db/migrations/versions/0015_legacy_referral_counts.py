@@ -24,9 +24,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column(
-        "referrals", sa.Column("legacy_referrals_12_months", sa.Integer(), nullable=True)
-    )
+    op.add_column("referrals", sa.Column("legacy_referrals_12_months", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
