@@ -254,7 +254,7 @@ class _Builder:
                     "Contact Source",
                     source,
                     "a CIN referral source code",
-                    "Front door tab, the contact's source",
+                    "Concerns and referrals tab, the contact's source",
                 )
             rows.append((*self.common(1, p, day), day, spelled))
         return _sorted(rows, 5)
@@ -304,7 +304,7 @@ class _Builder:
                     "Referral Source",
                     r.source,
                     "a CIN referral source code",
-                    "Front door tab, the referral's source",
+                    "Concerns and referrals tab, the referral's source",
                 )
             rows.append(
                 (
