@@ -262,14 +262,30 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_options(given: dict[str, object], belongs_to: str) -> None:
+    named = [name for name, value in given.items() if value is not None]
+    if named:
+        raise CliError(f"{', '.join(named)} belong to `{belongs_to}`, not here.")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from casework.services import bundle
     from casework.services.permissions import SYSTEM_ACTOR
 
+    annex_only = {"--as-of": args.as_of, "--template-year": args.template_year, "--csv": args.csv}
+    ssda_only = {"--year": args.year, "--last": args.last}
     if args.file == "ssda903":
+        _refuse_options(annex_only, "export annex-a")
         return _export_ssda903(args)
-    if args.year is not None or args.out is not None or args.last is not None:
-        raise CliError("--year, --out and --last are for 'export ssda903'.")
+    if args.file == "annex-a":
+        _refuse_options(ssda_only, "export ssda903")
+        return _export_annex_a(args)
+    if args.out is not None or any(v is not None for v in {**annex_only, **ssda_only}.values()):
+        raise CliError(
+            "--out, --as-of, --template-year and --csv belong to `export annex-a`, and "
+            "--out, --year and --last to `export ssda903`; `export FILE` writes a JSON bundle."
+        )
+
     target = Path(args.file).expanduser().absolute()
     if target.exists() and not args.force:
         raise CliError(f"{target} already exists; use --force to replace it.")
@@ -379,10 +395,129 @@ def _require_folder(target: Path) -> None:
         )
 
 
+def _loud(text: str) -> None:
+    """Progress of a long export or import, printed on stderr (scripts read stdout)."""
+    print(f"... {text}", file=sys.stderr, flush=True)
+
+
+def _annex_a_targets(target: Path, args: argparse.Namespace) -> Path | None:
+    """Check where the workbook (and the CSVs) go before anything is read."""
+    if target.suffix.lower() != ".xlsx":
+        raise CliError(f"--out {target.name}: expected a file name ending .xlsx.")
+    if target.exists() and not args.force:
+        raise CliError(f"{target} already exists; use --force to replace it.")
+    _require_folder(target)
+    csv_dir = Path(args.csv).expanduser().absolute() if args.csv else None
+    if csv_dir is not None and not csv_dir.is_dir():
+        raise CliError(f"--csv {csv_dir}: the folder does not exist. Create it first.")
+    return csv_dir
+
+
+def _export_annex_a(args: argparse.Namespace) -> int:
+    """``export annex-a``: the Ofsted Annex A lists for an inspection date, the
+    completeness report first, then the workbook (and CSVs), checked by the reader."""
+    from casework.returns import annex_a, annex_a_export
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    if not args.as_of or not args.out:
+        raise CliError("export annex-a needs --as-of YYYY-MM-DD and --out FILE.xlsx.")
+    as_of = _as_of(args.as_of)
+    year = args.template_year or annex_a.CURRENT_TEMPLATE_YEAR
+    target = Path(args.out).expanduser().absolute()
+    csv_dir = _annex_a_targets(target, args)
+    path = resolve_path(args.path)
+    files.check_database_file(path)
+    db = open_for_cli(path)
+    try:
+        result = annex_a_export.export_annex_a(
+            db, SYSTEM_ACTOR, as_of=as_of, now=utc_now(), progress=_loud
+        )
+    finally:
+        db.close()
+    _print_completeness(result)
+    with files.private_output(target, replace=args.force) as tmp:
+        annex_a.write_workbook(tmp, result.lists, year)
+    check = annex_a.read_workbook(target, template_year=year)
+    print(f"Wrote {target}. It holds personal data: keep it safe.")
+    if csv_dir is not None:
+
+        def opener(t: Path) -> Any:
+            return files.private_output(t, replace=True)
+
+        for written in annex_a.write_csvs(csv_dir, result.lists, year, opener=opener):
+            print(f"Wrote {written}.")
+    if check.problems:
+        print(f"The Annex A check found {len(check.problems)} problem(s) in the workbook:")
+        for problem in check.problems:
+            print(f"  {problem}")
+    else:
+        print("The Annex A check passed: exact headers, code spellings and dates.")
+    return 0
+
+
+def _print_completeness(result: Any) -> None:
+    from casework.returns.annex_a import format_date
+
+    counts = ", ".join(f"List {n}: {len(rows)} rows" for n, rows in result.lists.items())
+    print(
+        f"Annex A for {format_date(result.as_of)} (lists 1, 3 and 5 from "
+        f"{format_date(result.window_start)}). {counts}."
+    )
+    if result.gaps:
+        print(f"Completeness: {len(result.gaps)} value(s) missing or not acceptable:")
+        for gap in result.gaps:
+            print(f"  {gap}")
+    else:
+        print("Completeness: every value is present and acceptable.")
+
+
+def _import_annex_a(args: argparse.Namespace) -> int:
+    from casework.returns import annex_a_import
+    from casework.services.permissions import SYSTEM_ACTOR
+
+    if not args.workbook:
+        raise CliError("import annex-a needs the workbook: import annex-a FILE.xlsx.")
+    source = Path(args.workbook).expanduser()
+    if not source.is_file():
+        raise CliError(f"{source}: no such file. Nothing was imported.")
+    path = resolve_path(args.path)
+    files.check_database_file(path)
+    db = open_for_cli(path)
+    try:
+        summary = annex_a_import.import_annex_a(
+            db,
+            SYSTEM_ACTOR,
+            source,
+            now=utc_now(),
+            as_of=_as_of(args.as_of),
+            dry_run=args.dry_run,
+            default_team=args.team,
+            progress=_loud,
+        )
+    finally:
+        db.close()
+    print(summary.sentence())
+    if summary.dry_run:
+        print("Dry run: the workbook is valid and nothing was written.")
+    elif summary.workers_created:
+        print(
+            "New workers cannot sign in until an administrator sets their password "
+            "(casework-admin set-password USER)."
+        )
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from casework.services import bundle
     from casework.services.permissions import SYSTEM_ACTOR
 
+    if args.file == "annex-a":
+        return _import_annex_a(args)
+    if args.workbook or args.dry_run or args.as_of or args.team:
+        raise CliError(
+            "A second file, --dry-run, --as-of and --team belong to `import annex-a "
+            "FILE.xlsx`; `import FILE` reads a JSON bundle."
+        )
     source = Path(args.file)
     path = resolve_path(args.path)
     files.check_database_file(path)
@@ -807,14 +942,24 @@ def _parser() -> argparse.ArgumentParser:
     p = command(
         "export",
         cmd_export,
-        "export everything to a JSON bundle (export FILE.json), or the DfE SSDA903 "
-        "care-leaver return (export ssda903 --year YYYY --out DIR [--last DIR])",
+        "export everything to a JSON bundle (export FILE.json), the DfE SSDA903 care-leaver "
+        "return (export ssda903 --year YYYY --out DIR [--last DIR]), or the Ofsted Annex A "
+        "lists (export annex-a --as-of YYYY-MM-DD --out FILE.xlsx)",
     )
-    p.add_argument("file", help="the bundle file to write, or 'ssda903'")
+    p.add_argument("file", help="the JSON bundle to write, or the word ssda903 or annex-a")
     p.add_argument("--year", help="ssda903: the year the collection ends (2026 = 2025-26)")
-    p.add_argument("--out", help="ssda903: a new folder for Header.csv and OC3.csv")
     p.add_argument("--last", help="ssda903: last year's return folder (checks rule 348)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.add_argument("--as-of", help="annex-a: the inspection date, YYYY-MM-DD")
+    p.add_argument(
+        "--out", help="ssda903: a new folder for Header.csv and OC3.csv; annex-a: the workbook"
+    )
+    p.add_argument(
+        "--template-year",
+        type=int,
+        help="annex-a: the template year (the sex column is Sex from 2026, Gender before)",
+    )
+    p.add_argument("--csv", metavar="DIR", help="annex-a: also write one CSV per list here")
     p = command(
         "backup", cmd_backup, "write an encrypted, checked backup (FILE and FILE.keys.json)"
     )
@@ -830,8 +975,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with CASEWORK_RECOVERY_CODE: set a new passphrase even if a keyring is available",
     )
-    p = command("import", cmd_import, "import a JSON bundle: all of it, or nothing")
-    p.add_argument("file")
+    p = command(
+        "import",
+        cmd_import,
+        "import a JSON bundle (import FILE.json) or another system's Annex A workbook "
+        "(import annex-a FILE.xlsx): all of it, or nothing",
+    )
+    p.add_argument("file", help="the JSON bundle, or the word annex-a")
+    p.add_argument("workbook", nargs="?", help="annex-a: the workbook (.xlsx)")
+    p.add_argument("--dry-run", action="store_true", help="annex-a: check only, write nothing")
+    p.add_argument(
+        "--as-of", help="annex-a: the day the workbook describes, YYYY-MM-DD (default today)"
+    )
+    p.add_argument(
+        "--team", help="annex-a: the team of a new young person the workbook names no team for"
+    )
     p = command("recover", cmd_recover, "restore access with the recovery code")
     p.add_argument(
         "--passphrase-mode",

@@ -102,3 +102,8 @@ class ImportRefused(CaseworkError):
         head = problems[0] if problems else "The bundle was refused."
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         super().__init__(head + more)
+
+
+class Cancelled(CaseworkError):
+    """A long export or import was cancelled by the person who started it; nothing was
+    written."""

@@ -43,6 +43,7 @@ CLOSURE_AUDITS = "Closure audits"
 CASELOAD = "Caseload"
 USERS = "Users and teams"
 SETTINGS = "Settings"
+RETURNS = "Returns"
 
 
 class CaseloadSection(ListAndRecord):
@@ -119,6 +120,12 @@ def _settings(db: Database, actor: Actor, clock: Clock) -> QWidget:
     return AdminSettingsView(db, actor, clock)
 
 
+def _returns(db: Database, actor: Actor, clock: Clock) -> QWidget:
+    from ui.views.admin_returns import AdminReturnsView
+
+    return AdminReturnsView(db, actor, clock)
+
+
 def sections_for(role: Role) -> list[SectionSpec]:
     """Only the sections that exist for the role: administrators never see case records.
     The first is where the user lands: for caseworkers, what is due today."""
@@ -133,7 +140,11 @@ def sections_for(role: Role) -> list[SectionSpec]:
             sections.append(SectionSpec(CLOSURE_AUDITS, _closure_audits))
         return sections
     if role is Role.ADMIN:
-        return [SectionSpec(USERS, _users), SectionSpec(SETTINGS, _settings)]
+        return [
+            SectionSpec(USERS, _users),
+            SectionSpec(SETTINGS, _settings),
+            SectionSpec(RETURNS, _returns),
+        ]
     return []
 
 

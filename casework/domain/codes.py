@@ -256,8 +256,31 @@ class InTouch(CodeList):
         return "in-touch"
 
 
+#: Annex A ``Type of Accommodation`` spellings, by SSDA903 letter.
+_ANNEX_A_ACCOMMODATION = {
+    "B": "B: Parents/relatives",
+    "C": "C: Community home / residential care",
+    "D": "D: Semi-independent, transitional accommodation and self-contained accommodation",
+    "E": "E: Supported lodgings",
+    "G": "G: Abroad",
+    "H": "H: Deported",
+    "K": "K: Ordinary lodgings, without formal support",
+    "R": "R: Residence not known",
+    "S": "S: No fixed abode / homeless",
+    "T": "T: Foyers and similar supported accommodation",
+    "U": "U: Independent living",
+    "V": "V: Emergency accommodation",
+    "W": "W: Bed and breakfast",
+    "X": "X: In custody",
+    "Y": "Y: Other accommodation",
+    "Z": "Z: With former foster carers",
+}
+
+
 class AccommodationType(CodeList):
-    """SSDA903 accommodation letter; Annex A ``Type of Accommodation`` is the letter alone.
+    """SSDA903 accommodation letter. Annex A ``Type of Accommodation`` is written letter,
+    colon, label (``"B: Parents/relatives"``), as the public Annex A tools (Data to
+    Insight's SSD Annex A query, Social Finance liia-tools-pipeline) write it.
 
     ``always_unsuitable``: only the ``2`` (unsuitable) form is valid in SSDA903.
     ``needs_team_lead_review``: local practice flag for accommodation a team lead must see.
@@ -276,7 +299,7 @@ class AccommodationType(CodeList):
         member = str.__new__(cls, code)
         member._value_ = code
         member._label = label
-        member._annex_a = code
+        member._annex_a = _ANNEX_A_ACCOMMODATION[code]
         member._ssda903 = code
         member._always_unsuitable = always_unsuitable
         member._needs_team_lead_review = needs_team_lead_review
@@ -347,37 +370,73 @@ def ssda903_accom(letter: AccommodationType | str, suitability: Suitability | st
 
 
 class Activity(CodeList):
-    """SSDA903 ``ACTIV`` / Annex A ``Activity Status``."""
+    """SSDA903 ``ACTIV`` / Annex A ``Activity Status`` (written code, colon, label:
+    ``"F1: Full time in higher education"``, as the public Annex A tools write it)."""
 
-    HIGHER_EDUCATION_FT = ("F1", "Full-time higher education", "F1", "F1")
-    HIGHER_EDUCATION_PT = ("P1", "Part-time higher education", "P1", "P1")
-    OTHER_EDUCATION_FT = ("F2", "Full-time other education", "F2", "F2")
-    OTHER_EDUCATION_PT = ("P2", "Part-time other education", "P2", "P2")
-    APPRENTICESHIP_FT = ("F4", "Full-time apprenticeship", "F4", "F4")
-    APPRENTICESHIP_PT = ("P4", "Part-time apprenticeship", "P4", "P4")
+    HIGHER_EDUCATION_FT = (
+        "F1",
+        "Full-time higher education",
+        "F1: Full time in higher education",
+        "F1",
+    )
+    HIGHER_EDUCATION_PT = (
+        "P1",
+        "Part-time higher education",
+        "P1: Part time in higher education",
+        "P1",
+    )
+    OTHER_EDUCATION_FT = (
+        "F2",
+        "Full-time other education",
+        "F2: Full time in education other than higher",
+        "F2",
+    )
+    OTHER_EDUCATION_PT = (
+        "P2",
+        "Part-time other education",
+        "P2: Part time in education other than higher",
+        "P2",
+    )
+    APPRENTICESHIP_FT = (
+        "F4",
+        "Full-time apprenticeship",
+        "F4: Young person engaged full time in an apprenticeship",
+        "F4",
+    )
+    APPRENTICESHIP_PT = (
+        "P4",
+        "Part-time apprenticeship",
+        "P4: Young person engaged part time in an apprenticeship",
+        "P4",
+    )
     TRAINING_OR_EMPLOYMENT_FT = (
         "F5",
         "Full-time training or employment (not apprenticeship)",
-        "F5",
+        "F5: Young person engaged full time in training or employment (not apprenticeship)",
         "F5",
     )
     TRAINING_OR_EMPLOYMENT_PT = (
         "P5",
         "Part-time training or employment (not apprenticeship)",
-        "P5",
+        "P5: Young person engaged part time in training or employment (not apprenticeship)",
         "P5",
     )
     NEET_ILLNESS_OR_DISABILITY = (
         "G4",
         "Not in education, employment or training: illness or disability",
-        "G4",
+        "G4: Not in education, employment or training - illness or disability",
         "G4",
     )
-    NEET_OTHER = ("G5", "Not in education, employment or training: other", "G5", "G5")
+    NEET_OTHER = (
+        "G5",
+        "Not in education, employment or training: other",
+        "G5: Not in education, employment or training - other",
+        "G5",
+    )
     NEET_PREGNANCY_OR_PARENTING = (
         "G6",
         "Not in education, employment or training: pregnancy or parenting",
-        "G6",
+        "G6: Not in education, employment or training - pregnancy or parenting",
         "G6",
     )
     # Only with DIED or RHOM (SSDA903 rule 344). Annex A lists F1 ... G6 only, so the

@@ -52,6 +52,7 @@ class Action(StrEnum):
     AUDIT_CLOSURES = "audit_closures"
     EXPORT_RETURNS = "export_returns"
     SUBJECT_ACCESS = "subject_access"
+    IMPORT_RETURNS = "import_returns"
 
 
 class Relation(StrEnum):
@@ -87,6 +88,10 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.ADMIN, Action.MANAGE_USERS): _NOT_RECORD,
     (Role.ADMIN, Action.MANAGE_SETTINGS): _NOT_RECORD,
     (Role.ADMIN, Action.VIEW_AUDIT): _NOT_RECORD,
+    # Statutory returns (Ofsted Annex A) and bootstrapping from another system's return:
+    # an IT and administration task, as imports and exports are (local practice).
+    (Role.ADMIN, Action.EXPORT_RETURNS): _NOT_RECORD,
+    (Role.ADMIN, Action.IMPORT_RETURNS): _NOT_RECORD,
     (Role.SYSTEM, Action.MANAGE_USERS): _NOT_RECORD,
     (Role.SYSTEM, Action.MANAGE_SETTINGS): _NOT_RECORD,
     (Role.SYSTEM, Action.VIEW_AUDIT): _NOT_RECORD,
@@ -96,6 +101,7 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.SYSTEM, Action.AUDIT_CLOSURES): _NOT_RECORD,
     (Role.SYSTEM, Action.EXPORT_RETURNS): _NOT_RECORD,
     (Role.SYSTEM, Action.SUBJECT_ACCESS): _NOT_RECORD,
+    (Role.SYSTEM, Action.IMPORT_RETURNS): _NOT_RECORD,
 }
 
 _ACTION_WORDS = {
@@ -112,8 +118,9 @@ _ACTION_WORDS = {
     Action.IMPORT_BUNDLE: "import records",
     Action.RUN_REPORTS: "run council-wide reports",
     Action.AUDIT_CLOSURES: "sample, assign or audit closed cases",
-    Action.EXPORT_RETURNS: "export statutory returns (SSDA903)",
     Action.SUBJECT_ACCESS: "answer a subject access request for this young person",
+    Action.EXPORT_RETURNS: "produce statutory returns (Ofsted's Annex A, the DfE SSDA903)",
+    Action.IMPORT_RETURNS: "import records from another system's Annex A workbook",
 }
 
 

@@ -332,3 +332,26 @@ def test_0012_copies_the_summarised_contacts_so_lists_give_the_same_answers(
         full = due.statuses_in(session, ids, NOW.date(), full=True)
     assert all(quick[pid].items == full[pid].items for pid in ids)
     db.close()
+
+
+def test_0015_adds_the_legacy_referral_count_and_changes_no_row(
+    demo_db: Opened, tmp_path: Path
+) -> None:
+    """Upgrading from before 0015 adds ``referrals.legacy_referrals_12_months``, empty for
+    every referral already recorded, and changes no row the audit trail vouches for."""
+    from casework.services import audit
+
+    with demo_db.db.reading() as session:
+        referrals = session.execute(text("SELECT count(*) FROM referrals")).scalar_one()
+    assert referrals
+    rewind(demo_db, previous("0015"), tmp_path)
+    key, info = unlock(demo_db.path, passphrase=PASSPHRASE)
+    db = open_database(demo_db.path, key, info=info, now=NOW)
+    assert db.upgraded_from == previous("0015")
+    with db.reading() as session:
+        counted = session.execute(
+            text("SELECT count(*) FROM referrals WHERE legacy_referrals_12_months IS NULL")
+        ).scalar_one()
+        assert counted == referrals
+        assert list(audit.verify_records(session)) == []
+    db.close()

@@ -41,10 +41,14 @@ def select(view: AdminUsersView, username: str) -> None:
 
 def test_an_administrator_sees_no_caseload(qtbot: QtBot, opened: Opened, fixed_clock: Clock):
     window = admin_window(qtbot, opened, fixed_clock)
-    assert window.workspace.section_titles() == ["Users and teams", "Settings"]
+    assert window.workspace.section_titles() == ["Users and teams", "Settings", "Returns"]
     assert window.findChildren(CaseloadView) == []
     assert "Administrator" in window.workspace.findChild(QLabel, "signedIn").text()
-    assert [s.title for s in sections_for(window.actor.role)] == ["Users and teams", "Settings"]
+    assert [s.title for s in sections_for(window.actor.role)] == [
+        "Users and teams",
+        "Settings",
+        "Returns",
+    ]
 
 
 def test_an_administrator_adds_a_user_and_the_list_shows_them(

@@ -159,8 +159,25 @@ def test_accommodation_letters() -> None:
     letters = ["B", "C", "D", "E", "G", "H", "K", "R", "S", "T", "U", "V", "W", "X", "Y", "Z"]
     assert list(AccommodationType.codes()) == letters
     for member in AccommodationType:
-        assert member.annex_a == member.value
         assert member.ssda903 == member.value
+    assert annex(AccommodationType) == {
+        "B": "B: Parents/relatives",
+        "C": "C: Community home / residential care",
+        "D": "D: Semi-independent, transitional accommodation and self-contained accommodation",
+        "E": "E: Supported lodgings",
+        "G": "G: Abroad",
+        "H": "H: Deported",
+        "K": "K: Ordinary lodgings, without formal support",
+        "R": "R: Residence not known",
+        "S": "S: No fixed abode / homeless",
+        "T": "T: Foyers and similar supported accommodation",
+        "U": "U: Independent living",
+        "V": "V: Emergency accommodation",
+        "W": "W: Bed and breakfast",
+        "X": "X: In custody",
+        "Y": "Y: Other accommodation",
+        "Z": "Z: With former foster carers",
+    }
 
 
 def test_always_unsuitable_is_exactly_s_and_x() -> None:
@@ -225,8 +242,20 @@ def test_activity() -> None:
     ]
     for member in Activity:
         assert member.ssda903 == member.value
-        expected_annex = None if member.value == "0" else member.value
-        assert member.annex_a == expected_annex
+    assert annex(Activity) == {
+        "F1": "F1: Full time in higher education",
+        "P1": "P1: Part time in higher education",
+        "F2": "F2: Full time in education other than higher",
+        "P2": "P2: Part time in education other than higher",
+        "F4": "F4: Young person engaged full time in an apprenticeship",
+        "P4": "P4: Young person engaged part time in an apprenticeship",
+        "F5": "F5: Young person engaged full time in training or employment (not apprenticeship)",
+        "P5": "P5: Young person engaged part time in training or employment (not apprenticeship)",
+        "G4": "G4: Not in education, employment or training - illness or disability",
+        "G5": "G5: Not in education, employment or training - other",
+        "G6": "G6: Not in education, employment or training - pregnancy or parenting",
+        "0": None,
+    }
 
 
 # --- CIN census (DfE CIN census guide) ---------------------------------------------------

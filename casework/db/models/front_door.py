@@ -60,6 +60,10 @@ class Referral(Base):
     s47_outcome: Mapped[str] = mapped_column(Text, default="")
     icpc_on: Mapped[date | None] = mapped_column(Date)
     icpc_not_required_reason: Mapped[str] = mapped_column(Text, default="")
+    # Imported from another system's Annex A workbook: its count of this young person's
+    # referrals in the 12 months before this one, which Casework does not hold (Annex A
+    # list 3 covers 6 months). None for a referral recorded in Casework.
+    legacy_referrals_12_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class Allegation(Base):
