@@ -8,6 +8,7 @@ pure rules; the "My work" screen, the caseload's status columns, the record head
 from __future__ import annotations
 
 import gc
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -489,8 +490,13 @@ def _work_items(session: Session, stmt: Any, today: date, *, as_of: bool) -> lis
         worker = p.personal_adviser_id or p.social_worker_id
         name, held_by = f"{p.first_name} {p.last_name}", names.get(worker) if worker else None
         items += [WorkItem(p.id, p.child_uid, name, worker, held_by, item) for item in due[p.id]]
-    items.sort(key=lambda w: (w.item.due, w.name))
+    items.sort(key=_urgency)
     return items
+
+
+def _urgency(work: WorkItem) -> tuple[date, str]:
+    """Most urgent first: by due date, then by name."""
+    return work.item.due, work.name
 
 
 @dataclass
@@ -550,7 +556,7 @@ def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) ->
         )
         if found:
             names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
-            items += [
+            audits = [
                 WorkItem(
                     w.person_id,
                     w.child_uid,
@@ -561,7 +567,8 @@ def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) ->
                 )
                 for w in found
             ]
-            items.sort(key=lambda w: (w.item.due, w.name))
+            # Both already in order: merged, not sorted again.
+            items = list(heapq.merge(items, sorted(audits, key=_urgency), key=_urgency))
     if pending is not None:
         due_snapshot.store(db, pending.computed, today, pending.generation)
     return items

@@ -108,11 +108,17 @@ def _encode(items: Sequence[DueItem]) -> str:
     )
 
 
-def _decode(text: str) -> tuple[DueItem, ...]:
-    return tuple(
-        DueItem(DueKind(kind), date.fromisoformat(due), overdue, title, detail, source)
-        for kind, due, overdue, title, detail, source in json.loads(text)
-    )
+_KINDS = {kind.value: kind for kind in DueKind}
+
+
+def _decode_all(rows: list[tuple[int, str]]) -> dict[int, tuple[DueItem, ...]]:
+    """Every row's items, parsed as one JSON document (one call, not one per person)."""
+    parsed = json.loads("[" + ",".join(text for _pid, text in rows) + "]")
+    kinds, day, item = _KINDS, date.fromisoformat, DueItem
+    return {
+        pid: tuple(item(kinds[k], day(d), o, t, x, s) for k, d, o, t, x, s in found)
+        for (pid, _text), found in zip(rows, parsed, strict=True)
+    }
 
 
 def generation(session: Session) -> int:
@@ -138,8 +144,9 @@ def read(session: Session, ids: People, today: date) -> Cached:
     stmt = select(DueSnapshot.young_person_id, DueSnapshot.items).where(
         DueSnapshot.day == today, DueSnapshot.fingerprint == fingerprint()
     )
-    rows = _rows(session, stmt, DueSnapshot.young_person_id, ids)
-    found = {pid: _decode(text) for pid, text in rows}
+    found = _decode_all(
+        [(pid, text) for pid, text in _rows(session, stmt, DueSnapshot.young_person_id, ids)]
+    )
     return Cached(found, [pid for pid in wanted if pid not in found], seen)
 
 
