@@ -516,7 +516,9 @@ def _due_today(session: Session, selection: Any, today: date) -> dict[int, tuple
     cached = due_snapshot.read(session, selection, today)
     out = dict(cached.items)
     if cached.missing:
-        statuses = statuses_in(session, cached.missing, today)
+        # Nobody held (a cold open): the facts are read for the selection itself, as a
+        # subquery, rather than for a list of thousands of ids.
+        statuses = statuses_in(session, selection if not out else cached.missing, today)
         computed = {pid: statuses[pid].items for pid in cached.missing if pid in statuses}
         out.update(computed)
         session.info[_PENDING_KEY] = _Pending(computed, cached.generation)
