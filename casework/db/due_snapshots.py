@@ -12,7 +12,7 @@ Two hooks on every session ``Database`` makes:
   other table clears every snapshot, unless the table is one the engine never reads
   (:data:`IGNORED`);
 - a bulk ``INSERT``/``UPDATE``/``DELETE`` run through a session clears every snapshot,
-  again unless its table is ignored.
+  again unless its table is ignored, and so does any write in plain SQL (``text``).
 
 So an unknown kind of change can only cost a recomputation, never show a stale answer.
 """
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, event, select, update
+from sqlalchemy import Connection, TextClause, bindparam, delete, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from casework.db.models import (
@@ -161,7 +161,14 @@ def _after_flush(session: Session, _context: object) -> None:
         invalidate(session.connection(), people)
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
 def _on_execute(state: ORMExecuteState) -> None:
+    if isinstance(state.statement, TextClause):  # plain SQL: any write clears everything
+        if state.statement.text.lstrip().upper().startswith(_WRITES):
+            invalidate(state.session.connection(), None)
+        return
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -208,6 +208,17 @@ def test_a_bulk_statement_clears_every_snapshot(full_demo: Opened) -> None:
     with db.unit_of_work() as session:
         session.execute(update(Contact).where(Contact.id == -1).values(method="phone"))
     assert _snapshots(db) == {}
+    due_snapshot.warm(db, now=NOW)
+    with db.unit_of_work() as session:
+        session.execute(text("  update contacts SET method = method WHERE id = -1"))
+    assert _snapshots(db) == {}
+    due_snapshot.warm(db, now=NOW)
+    with db.unit_of_work() as session:
+        session.execute(text("SELECT count(*) FROM contacts"))
+        session.execute(
+            update(DueSnapshot).where(DueSnapshot.young_person_id == -1).values(items="[]")
+        )
+    assert _snapshots(db)  # reading, or writing the snapshots themselves, clears nothing
 
 
 def test_recording_through_the_services_keeps_my_work_equal_to_the_engine(
