@@ -12,13 +12,15 @@ Two hooks on every session ``Database`` makes:
   other table clears every snapshot, unless the table is one the engine never reads
   (:data:`IGNORED`);
 - a bulk ``INSERT``/``UPDATE``/``DELETE`` run through a session clears every snapshot,
-  again unless its table is ignored, and so does any write in plain SQL (``text``).
+  again unless its table is ignored, and so does a write in plain SQL (``text``) to
+  any table that is not.
 
 So an unknown kind of change can only cost a recomputation, never show a stale answer.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -161,12 +163,18 @@ def _after_flush(session: Session, _context: object) -> None:
         invalidate(session.connection(), people)
 
 
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# A write in plain SQL, and the table it writes to.
+_WRITE = re.compile(
+    r"^\s*(?:UPDATE(?:\s+OR\s+\w+)?|(?:INSERT|REPLACE)(?:\s+OR\s+\w+)?\s+INTO|DELETE\s+FROM)"
+    r"\s+[\"'`\[]?(\w+)",
+    re.IGNORECASE,
+)
 
 
 def _on_execute(state: ORMExecuteState) -> None:
-    if isinstance(state.statement, TextClause):  # plain SQL: any write clears everything
-        if state.statement.text.lstrip().upper().startswith(_WRITES):
+    if isinstance(state.statement, TextClause):  # plain SQL: a write clears everything
+        found = _WRITE.match(state.statement.text)
+        if found is not None and found.group(1).lower() not in IGNORED:
             invalidate(state.session.connection(), None)
         return
     if not (state.is_insert or state.is_update or state.is_delete):
