@@ -47,6 +47,7 @@ class Session(QObject):
         self.login: LoginWindow | None = None
         self.window: MainWindow | None = None
         self._closed = False
+        self.warmed_due: int | None = None  # snapshots stored by the warm-up, once done
 
     @property
     def demo(self) -> bool:
@@ -78,6 +79,18 @@ class Session(QObject):
         self.db = db
         if self.login is not None:
             self.login.set_database(db, note)
+        self._warm_due(db)
+
+    def _warm_due(self, db: Database) -> None:
+        """While the sign-in window is up, compute today's due snapshot for everyone who
+        lacks one (``casework.services.due_snapshot.warm``), so the first "My work" of the
+        day reads it instead of running the due engine for a whole team."""
+        from casework.services import due_snapshot
+
+        tasks.run(due_snapshot.warm, db, now=self.clock(), on_result=self._warmed)
+
+    def _warmed(self, stored: int) -> None:
+        self.warmed_due = stored
 
     def dismiss_login(self) -> None:
         """Close the login window without quitting (another window takes over)."""

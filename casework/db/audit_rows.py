@@ -25,7 +25,8 @@ HEAD_ID = 1
 DELETED = "deleted"  # the row hash of an audited deletion
 
 # Tables the audit trail does not vouch for: the trail itself, the sign-in throttle
-# (working state, deleted on success), derived summaries (rebuilt from the contacts) and
+# (working state, deleted on success), derived summaries (rebuilt from the contacts), the
+# due snapshots (recomputed from the records, see `casework.db.due_snapshots`) and
 # Alembic's bookkeeping.
 UNTRACKED = frozenset(
     {
@@ -34,6 +35,8 @@ UNTRACKED = frozenset(
         "login_throttle",
         "contact_summaries",
         "summarised_contacts",
+        "due_snapshots",
+        "due_snapshot_generation",
         "alembic_version",
     }
 )

@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from casework.db import due_snapshots, files, keys
 from casework.db import engine as engines
-from casework.db import files, keys
 from casework.db.migrate import backup_before_upgrade, needs_upgrade, upgrade
 from casework.db.models import Setting
 from casework.errors import (
@@ -57,6 +57,9 @@ class Database:
             self.engine.execution_options(**{engines.READONLY_OPTION: True}),
             expire_on_commit=False,
         )
+        # Any change to a young person's facts deletes their due snapshot in its own
+        # transaction (casework.db.due_snapshots).
+        due_snapshots.install([self._sessions])
 
     @property
     def database_id(self) -> str:

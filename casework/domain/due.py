@@ -157,7 +157,7 @@ class DueKind(enum.StrEnum):
     @property
     def severity(self) -> Severity:
         """How much it matters when this is late (see :class:`Severity`)."""
-        return _SEVERITY.get(self, Severity.PRACTICE)
+        return _SEVERITY[self]
 
     @property
     def team_lead_only(self) -> bool:
@@ -168,22 +168,33 @@ class DueKind(enum.StrEnum):
 
 
 class Severity(enum.IntEnum):
-    """The order late work matters in: 1 first.
+    """The order late work matters in: 1 first. Every kind of due item has one
+    (``_SEVERITY``; a test checks none is left out).
 
     1. SAFETY: a clock about the young person's safety. Most are set by statutory
        guidance (a referral decision within 1 working day, a child and family assessment
        within 45 working days, an initial child protection conference within 15 working
-       days, telling the LADO within 1 working day: Working Together to Safeguard
-       Children 2023; a return interview offered within 72 hours: statutory guidance on
-       children who run away or go missing from home or care, 2014). A concern's
-       decision, the allegation strategy meeting and a risk's review and sign-off run on
-       local procedures, but they are the same safety decisions, so they sit here too.
+       days, the first child protection review within 3 months and then at most every 6,
+       the core group within 10 working days of the conference, telling the LADO within 1
+       working day: Working Together to Safeguard Children 2023; a return interview
+       offered within 72 hours, and looking for a young person who is still missing:
+       statutory guidance on children who run away or go missing from home or care,
+       2014). A concern's decision, the LADO's decision on a strategy meeting and the
+       meeting itself, a risk screening after an exploitation concern and a risk's review
+       and sign-off run on local procedures, but they are the same safety decisions, so
+       they sit here too.
     2. STATUTORY: another clock set in law: keeping in touch (Children Act 1989
-       s23B/s23C), PA visits (Care Leavers (England) Regulations 2010 reg 8), pathway plan
-       reviews (reg 7), the eligible child's needs assessment (Care Planning, Placement
-       and Case Review (England) Regulations 2010 reg 42), the PA offer to 25 (s23CZB).
+       s23B/s23C), PA visits (Care Leavers (England) Regulations 2010 reg 8), a pathway
+       plan where none is recorded (Care Planning, Placement and Case Review (England)
+       Regulations 2010 reg 43; Children Act 1989 s23B(3)(b), s23C(3)(b), s23CZB(2)) and
+       its reviews (CLR 2010 reg 7), the eligible child's needs assessment (CPPCR 2010 reg
+       42), a personal adviser for everyone owed one (Children Act 1989 Sch 2 para 19C,
+       s23B(2), s23C(3)(a), s23CZB), the PA offer to 25 (s23CZB), and notifying a care
+       leaver's death to Ofsted and the Secretary of State within 5 working days (Working
+       Together 2023, chapter 5).
     3. PRACTICE: the council's own practice (follow-ups, chasing referrals out,
-       accommodation reviews, the yearly reminder).
+       accommodation reviews, the yearly reminder, confirming the category when the facts
+       disagree, closure-audit learning actions and reopening decisions).
     """
 
     SAFETY = 1
@@ -212,11 +223,26 @@ _SEVERITY = {
     DueKind.RETURN_INTERVIEW: Severity.SAFETY,
     DueKind.RISK_REVIEW: Severity.SAFETY,
     DueKind.RISK_SIGN_OFF: Severity.SAFETY,
+    DueKind.CP_REVIEW: Severity.SAFETY,
+    DueKind.CORE_GROUP: Severity.SAFETY,
+    DueKind.STILL_MISSING: Severity.SAFETY,
+    DueKind.STRATEGY_DECISION: Severity.SAFETY,
+    DueKind.RISK_SCREENING: Severity.SAFETY,
     DueKind.KEEP_IN_TOUCH: Severity.STATUTORY,
     DueKind.VISIT: Severity.STATUTORY,
     DueKind.PLAN_REVIEW: Severity.STATUTORY,
+    DueKind.PATHWAY_PLAN: Severity.STATUTORY,
     DueKind.NEEDS_ASSESSMENT: Severity.STATUTORY,
+    DueKind.PERSONAL_ADVISER: Severity.STATUTORY,
     DueKind.PA_OFFER_AT_21: Severity.STATUTORY,
+    DueKind.DEATH_NOTIFICATION: Severity.STATUTORY,
+    DueKind.ACCOMMODATION_REVIEW: Severity.PRACTICE,
+    DueKind.YEARLY_REMINDER: Severity.PRACTICE,
+    DueKind.CONFIRM_ELIGIBILITY: Severity.PRACTICE,
+    DueKind.FOLLOW_UP: Severity.PRACTICE,
+    DueKind.SERVICE_CHASE: Severity.PRACTICE,
+    DueKind.LEARNING_ACTION: Severity.PRACTICE,
+    DueKind.REOPEN_DECISION: Severity.PRACTICE,
 }
 _TEAM_LEAD_ONLY = frozenset(
     {

@@ -86,9 +86,13 @@ class ApprovalVoided(ValidationFailed):
 
 
 def _day(moment: datetime) -> date:
-    """The date in England of a stored time. England's offsets from UTC are whole hours,
-    so the date depends only on the hour: cached per hour, since lists of thousands of
-    young people convert hundreds of thousands of contact times."""
+    """The date in England of a stored time. Lists of thousands of young people convert
+    hundreds of thousands of contact times, so: England has been between 0 and 2 hours
+    ahead of UTC since 1848 (GMT, BST, double summer time), so a stored (naive UTC) time
+    before 22:00 falls on the same date there; otherwise the offsets are whole hours, so
+    the date depends only on the hour, cached per hour."""
+    if moment.tzinfo is None and moment.hour < 22 and moment.year > 1847:
+        return moment.date()
     return _day_of_hour(moment.replace(minute=0, second=0, microsecond=0))
 
 

@@ -8,6 +8,7 @@ pure rules; the "My work" screen, the caseload's status columns, the record head
 from __future__ import annotations
 
 import gc
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -52,6 +53,7 @@ from casework.domain.leaving_care import (
     CircumstanceChange as Change,
 )
 from casework.errors import NotFound
+from casework.services import due_snapshot
 from casework.services.categories import category_inputs
 from casework.services.common import People, require, require_current
 from casework.services.common import rows_in as _rows
@@ -478,17 +480,49 @@ def _work_items(session: Session, stmt: Any, today: date, *, as_of: bool) -> lis
     # The facts are read for the same selection, as a subquery: nothing bound per person.
     # Callers read in one snapshot (``Database.reading``), so it selects the same people.
     selection = stmt.with_only_columns(YoungPerson.id)
-    statuses = statuses_in(session, selection, today, as_of=as_of)
+    due = (
+        {pid: s.items for pid, s in statuses_in(session, selection, today, as_of=True).items()}
+        if as_of
+        else _due_today(session, selection, today)
+    )
     items = []
     for p in people:
         worker = p.personal_adviser_id or p.social_worker_id
         name, held_by = f"{p.first_name} {p.last_name}", names.get(worker) if worker else None
-        items += [
-            WorkItem(p.id, p.child_uid, name, worker, held_by, item)
-            for item in statuses[p.id].items
-        ]
-    items.sort(key=lambda w: (w.item.due, w.name))
+        items += [WorkItem(p.id, p.child_uid, name, worker, held_by, item) for item in due[p.id]]
+    items.sort(key=_urgency)
     return items
+
+
+def _urgency(work: WorkItem) -> tuple[date, str]:
+    """Most urgent first: by due date, then by name."""
+    return work.item.due, work.name
+
+
+@dataclass
+class _Pending:
+    """Snapshots computed during a read, stored once the read has ended."""
+
+    computed: dict[int, tuple[DueItem, ...]]
+    generation: int
+
+
+_PENDING_KEY = "casework.due_snapshot.pending"
+
+
+def _due_today(session: Session, selection: Any, today: date) -> dict[int, tuple[DueItem, ...]]:
+    """Today's items for the selection: from fresh snapshots where there are any, the
+    engine for the rest (remembered on the session for ``my_work`` to store)."""
+    cached = due_snapshot.read(session, selection, today)
+    out = dict(cached.items)
+    if cached.missing:
+        # Nobody held (a cold open): the facts are read for the selection itself, as a
+        # subquery, rather than for a list of thousands of ids.
+        statuses = statuses_in(session, selection if not out else cached.missing, today)
+        computed = {pid: statuses[pid].items for pid in cached.missing if pid in statuses}
+        out.update(computed)
+        session.info[_PENDING_KEY] = _Pending(computed, cached.generation)
+    return out
 
 
 def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) -> list[WorkItem]:
@@ -511,8 +545,10 @@ def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) ->
             | (YoungPerson.personal_adviser_id == actor.user_id)
         )
     today = local_today(now)
+    pending: _Pending | None = None
     with db.reading() as session:
         items = _work(session, stmt, today)
+        pending = session.info.pop(_PENDING_KEY, None)
         found = audit_work(
             session,
             owners=[actor.user_id] if actor.user_id is not None else [],
@@ -522,7 +558,7 @@ def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) ->
         )
         if found:
             names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
-            items += [
+            audits = [
                 WorkItem(
                     w.person_id,
                     w.child_uid,
@@ -533,8 +569,11 @@ def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) ->
                 )
                 for w in found
             ]
-            items.sort(key=lambda w: (w.item.due, w.name))
-        return items
+            # Both already in order: merged, not sorted again.
+            items = list(heapq.merge(items, sorted(audits, key=_urgency), key=_urgency))
+    if pending is not None:
+        due_snapshot.store(db, pending.computed, today, pending.generation)
+    return items
 
 
 def report_due(db: Database, actor: Actor, *, as_of: date, now: datetime) -> list[dict[str, Any]]:

@@ -334,6 +334,30 @@ def test_0012_copies_the_summarised_contacts_so_lists_give_the_same_answers(
     db.close()
 
 
+def test_0013_adds_empty_due_snapshots_and_the_generation_row(
+    demo_db: Opened, tmp_path: Path
+) -> None:
+    """Upgrading from before 0013 adds an empty ``due_snapshots`` (derived data, filled by
+    the first list) and the one generation row; My work then gives the engine's answer."""
+    from casework.services import demo, due
+
+    lead = demo_db.login(demo.DEMO_LEAD_USERNAME)
+    expected = due.my_work(demo_db.db, lead, now=NOW, team=True)
+    rewind(demo_db, previous("0013"), tmp_path)
+    key, info = unlock(demo_db.path, passphrase=PASSPHRASE)
+    db = open_database(demo_db.path, key, info=info, now=NOW)
+    assert db.upgraded_from == previous("0013")
+    with db.reading() as session:
+        assert session.execute(text("SELECT count(*) FROM due_snapshots")).scalar_one() == 0
+        assert session.execute(
+            text("SELECT id, generation FROM due_snapshot_generation")
+        ).all() == [(1, 0)]
+    assert due.my_work(db, lead, now=NOW, team=True) == expected
+    with db.reading() as session:
+        assert session.execute(text("SELECT count(*) FROM due_snapshots")).scalar_one() > 0
+    db.close()
+
+
 def test_0015_adds_the_legacy_referral_count_and_changes_no_row(
     demo_db: Opened, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from casework.db import keys
 from casework.db.database import open_database, unlock
@@ -273,6 +274,14 @@ def test_demo_mode_starts_and_lands_on_my_work(qtbot: QtBot, fixed_clock: Clock)
         caseload = window.workspace.sections["Caseload"].caseload
         qtbot.waitUntil(lambda: caseload.model.rowCount() > 0, timeout=TIMEOUT)
         assert demo.path.exists()
+        # Today's due snapshots were computed on a worker while the sign-in window was up.
+        qtbot.waitUntil(lambda: demo.session.warmed_due is not None, timeout=TIMEOUT)
+        db = demo.session.db
+        assert db is not None
+        with db.reading() as session:
+            held = session.execute(text("SELECT count(*) FROM due_snapshots")).scalar_one()
+            people = session.execute(text("SELECT count(*) FROM young_people")).scalar_one()
+        assert held == people == 30
     finally:
         window.idle.stop()
         window._may_close = True

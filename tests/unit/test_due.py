@@ -789,3 +789,38 @@ def test_every_kind_has_a_severity_and_safety_comes_first() -> None:
         "Practice deadline",
     }
     assert DueKind.CONTACT_DECISION.team_lead_only and not DueKind.VISIT.team_lead_only
+
+
+def test_every_kind_of_due_item_has_its_own_severity() -> None:
+    """No kind falls back to a default: statutory safety clocks first, other statutory
+    clocks next, local practice last (sources in ``Severity``'s docstring)."""
+    from casework.domain.due import _SEVERITY, Severity
+
+    assert set(_SEVERITY) == set(DueKind)
+    safety = {
+        DueKind.CP_REVIEW,
+        DueKind.CORE_GROUP,
+        DueKind.STILL_MISSING,
+        DueKind.ICPC,
+        DueKind.ASSESSMENT,
+        DueKind.RETURN_INTERVIEW,
+        DueKind.LADO_NOTIFICATION,
+    }
+    statutory = {
+        DueKind.PATHWAY_PLAN,
+        DueKind.PERSONAL_ADVISER,
+        DueKind.DEATH_NOTIFICATION,
+        DueKind.PLAN_REVIEW,
+        DueKind.VISIT,
+        DueKind.KEEP_IN_TOUCH,
+    }
+    practice = {
+        DueKind.FOLLOW_UP,
+        DueKind.SERVICE_CHASE,
+        DueKind.CONFIRM_ELIGIBILITY,
+        DueKind.LEARNING_ACTION,
+        DueKind.REOPEN_DECISION,
+    }
+    assert {k.severity for k in safety} == {Severity.SAFETY}
+    assert {k.severity for k in statutory} == {Severity.STATUTORY}
+    assert {k.severity for k in practice} == {Severity.PRACTICE}

@@ -21,6 +21,7 @@ from casework.db.models.closure import (
     ClosureRequest,
     ClosureRequestVersion,
 )
+from casework.db.models.derived import DueSnapshot, DueSnapshotGeneration
 from casework.db.models.front_door import (
     Allegation,
     ChildProtectionMeeting,
@@ -78,6 +79,8 @@ __all__ = [
     "Contact",
     "ContactAddendum",
     "ContactSummary",
+    "DueSnapshot",
+    "DueSnapshotGeneration",
     "EligibilityDecision",
     "EssentialItem",
     "FollowUpAction",
