@@ -81,7 +81,6 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.TEAM_LEAD, Action.AUDIT_CLOSURES): _NOT_RECORD,
     # Statutory returns (DfE SSDA903) cover every team's care leavers: a team lead or the
     # command-line tool, never a practitioner or IT (local practice).
-    (Role.TEAM_LEAD, Action.EXPORT_RETURNS): _NOT_RECORD,
     # A subject access request (UK GDPR Article 15) is answered by a team lead for their
     # own team's records, or by the command-line tool (local practice).
     (Role.TEAM_LEAD, Action.SUBJECT_ACCESS): _ANY_RECORD,

@@ -8,7 +8,7 @@ imported figure (``NULL`` for a referral recorded in Casework). A nullable colum
 existing row changes, so no audit hash changes.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-05
 """
 
