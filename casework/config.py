@@ -28,7 +28,7 @@ _STATUTORY_MAX = {
     "first_visit_days": 7,
     "plan_review_months": 6,
     "needs_assessment_months": 3,
-    # s23B(3)/s23C(2): keeping in touch with someone who refuses contact or says they no
+    # s23B(1), s23B(11)/s23C(2): keeping in touch with someone who refuses contact or says they no
     # longer need services continues; the reg 8 two-month interval is the floor.
     "contact_attempt_months": 2,
 }

@@ -15,7 +15,7 @@ visit                  relevant and former relevant in council-provided accommod
                        today (CLR 2010 reg 8); only the PA's visit at the accommodation
                        counts. Eligible children are looked after and are visited under the
                        looked-after rules instead*.
-keep in touch          relevant and former relevant (s23B(3), s23C(2)) until the law ends
+keep in touch          relevant and former relevant (s23B(1), s23B(11), s23C(2)) until the law ends
                        the duty; from the 21st birthday, not once they have declined support*
                        (the yearly reminder takes over). REFU, NREQ and (from 18) RHOM are
                        recorded statuses, not ends: an attempt stays due every
@@ -436,8 +436,8 @@ class DueRules:
     - ``visit_by``: who can make a reg 8 visit: the personal adviser (reg 8 names the PA),
       who can never be left out; local practice may add others;
     - ``contact_attempt_months``: 2, the longest gap between steps to keep in touch with
-      someone who refuses contact or says they no longer need services (s23B(3), s23C(2):
-      the duty continues; the product takes the reg 8 two-month visiting interval as the
+      someone who refuses contact or says they no longer need services (s23B(1), s23B(11),
+      s23C(2): the duty continues; the product takes the reg 8 two-month visiting interval as the
       floor a council may shorten but not stretch);
     - ``confirm_eligibility_working_days``: 5* (a worker confirms the category within this
       long of the facts disagreeing with it);
@@ -829,7 +829,7 @@ def _keep_trying_item(
     title = f"Keep in touch ({state.code.label.lower()}): try again at least every {every}"
     detail = (
         f"{state.explanation} A recorded status, not the end of the duty to keep in touch "
-        f"(Children Act 1989 s23B(3), s23C(2)): record a contact or attempt by "
+        f"(Children Act 1989 s23B(1), s23B(11), s23C(2)): record a contact or attempt by "
         f"{plain_date(due)}."
     )
     source = _latest_success_id(case.contacts, state.latest_successful)
@@ -839,7 +839,7 @@ def _keep_trying_item(
 def keep_in_touch_due(
     case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES
 ) -> list[DueItem]:
-    """The next successful contact needed to stay in touch (Children Act 1989 s23B(3),
+    """The next successful contact needed to stay in touch (Children Act 1989 s23B(1),
     s23C(2)): due on the last day of the in-touch window, so it is overdue exactly when
     the young person is not in touch. Never in touch: due ``in_touch_window_months`` after
     the case opened (or today when no opening date is known). REFU and NREQ (and RHOM once

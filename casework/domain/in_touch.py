@@ -28,8 +28,8 @@ the "latest date of contact" (:func:`latest_date_of_contact`, Annex A ``Latest D
 Contact``) is the date of the very contact that keeps them in touch, blank when they are
 not. So ``LA in Touch`` and ``Latest Date of Contact`` can never rest on different contacts.
 REFU and NREQ are recorded statuses: for a relevant or former relevant young person the
-duty to keep in touch continues (Children Act 1989 s23B(3), s23C(2)); the due engine keeps a
-step to keep in touch due.
+duty to keep in touch continues (Children Act 1989 s23B(1), s23B(11), s23C(2)); the due
+engine keeps a step to keep in touch due.
 """
 
 from __future__ import annotations

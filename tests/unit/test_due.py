@@ -232,7 +232,7 @@ def test_a_recorded_status_never_switches_keeping_in_touch_off(status: ExplicitS
     recorded = (StatusEvent(1, status, date(2026, 1, 1)),)
     item = one(keep_in_touch_due(case(statuses=recorded), TODAY))
     assert item.due == date(2026, 3, 1) and item.overdue
-    assert "s23B(3)" in item.detail
+    assert "s23B(1)" in item.detail
     attempt = ContactFact(5, date(2026, 6, 1), False)
     later = one(keep_in_touch_due(case(statuses=recorded, contacts=(attempt,)), TODAY))
     assert later.due == date(2026, 8, 1) and not later.overdue
