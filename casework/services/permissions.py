@@ -50,6 +50,7 @@ class Action(StrEnum):
     IMPORT_BUNDLE = "import_bundle"
     RUN_REPORTS = "run_reports"
     AUDIT_CLOSURES = "audit_closures"
+    VIEW_OVERSIGHT = "view_oversight"
 
 
 class Relation(StrEnum):
@@ -76,6 +77,7 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.TEAM_LEAD, Action.REVIEW_AS_TEAM_LEAD): _ANY_RECORD,
     (Role.TEAM_LEAD, Action.DECIDE_FRONT_DOOR): _ANY_RECORD,
     (Role.TEAM_LEAD, Action.AUDIT_CLOSURES): _NOT_RECORD,
+    (Role.TEAM_LEAD, Action.VIEW_OVERSIGHT): _NOT_RECORD,
     (Role.ADMIN, Action.MANAGE_USERS): _NOT_RECORD,
     (Role.ADMIN, Action.MANAGE_SETTINGS): _NOT_RECORD,
     (Role.ADMIN, Action.VIEW_AUDIT): _NOT_RECORD,
@@ -86,6 +88,7 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.SYSTEM, Action.IMPORT_BUNDLE): _NOT_RECORD,
     (Role.SYSTEM, Action.RUN_REPORTS): _NOT_RECORD,
     (Role.SYSTEM, Action.AUDIT_CLOSURES): _NOT_RECORD,
+    (Role.SYSTEM, Action.VIEW_OVERSIGHT): _NOT_RECORD,
 }
 
 _ACTION_WORDS = {
@@ -102,6 +105,7 @@ _ACTION_WORDS = {
     Action.IMPORT_BUNDLE: "import records",
     Action.RUN_REPORTS: "run council-wide reports",
     Action.AUDIT_CLOSURES: "sample, assign or audit closed cases",
+    Action.VIEW_OVERSIGHT: "open the oversight dashboard for a team",
 }
 
 
