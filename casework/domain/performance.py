@@ -132,7 +132,8 @@ class Figure:
         return sum(1 for m in judged if m.met), len(judged)
 
     def percent(self) -> float | None:
-        return ratio(*self.total())["percent"]
+        n, d = self.total()
+        return None if d == 0 else round(100 * n / d, 1)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)

@@ -456,7 +456,11 @@ def _state(session: Session, ids: list[int], day: date, who: Who) -> list[perf.F
     rules = council_rules()
     facts = load_facts(session, ids, as_of=day)
     extra = front_door_items(session, list(facts), day, rules.calendar, as_of=True)
-    touch, visits, plans, homes, activity = [], [], [], [], []
+    touch: list[perf.Measured] = []
+    visits: list[perf.Measured] = []
+    plans: list[perf.Measured] = []
+    homes: list[perf.Measured] = []
+    activity: list[perf.Measured] = []
     for pid, case in facts.items():
         team, worker = who(pid)
         status = status_of(pid, case, day, rules)
