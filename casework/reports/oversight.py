@@ -368,8 +368,16 @@ _EET = frozenset(a for a in Activity if a.value[:1] in ("F", "P"))
 _NEET = frozenset(a for a in Activity if a.value[:1] == "G")
 
 
+_TOUCH_GROUPS = {
+    InTouch.NO: "Not in touch",
+    InTouch.REFU: "Refuses contact",
+    InTouch.NREQ: "No longer requires services",
+    InTouch.RHOM: "Returned home",
+}
+
+
 def _in_touch(pid: int, code: InTouch, team: str, worker: str) -> perf.Measured:
-    group = "" if code is InTouch.YES else code.label
+    group = _TOUCH_GROUPS.get(code, "")
     counts = code is not InTouch.DIED
     return perf.Measured(team, worker, counts, code is InTouch.YES, pid, code.label, group)
 

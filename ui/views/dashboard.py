@@ -126,15 +126,19 @@ class Tile(QPushButton):
         self.setAutoDefault(True)  # Enter presses it, like Space
         self.setObjectName("dashboardTile")
         self.setMinimumHeight(70)
+        self.setStyleSheet(
+            "QPushButton:checked { border: 3px solid #1d3557; background: #e7ebf0; }"
+        )
         self.update_figure(figure)
 
     def update_figure(self, figure: Figure) -> None:
-        title = textwrap.fill(figure.title, 24, max_lines=3, placeholder="…")
+        title = textwrap.fill(figure.title, 26, max_lines=3, placeholder="…")
         rest = figure.rest_by_group()
         extra = ""
         if rest:
             extra = "\n" + ", ".join(f"{k.lower()} {v}" for k, v in list(rest.items())[:3])
-        self.setText(f"{title}\n{headline(figure)}{extra}")
+        value = textwrap.fill(f"{headline(figure)}{extra}", 26, max_lines=2, placeholder="…")
+        self.setText(f"{title}\n{value}")
         note = " Lower is better." if figure.lower_is_better else ""
         self.setAccessibleName(f"{figure.title}: {headline(figure)}{extra}.{note}")
         self.setToolTip(f"{figure.title}. Source: {figure.why}.{note}")
@@ -253,7 +257,6 @@ class DashboardView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -427,7 +430,6 @@ class DashboardView(QWidget):
             old.deleteLater()
 
     def _fill_people(self, dashboard: Dashboard, figure: Figure) -> None:
-        self.table.setSortingEnabled(False)
         self.model.removeRows(0, self.model.rowCount())
         rows: list[tuple[int, str, str]] = []
         if figure.share:
@@ -443,10 +445,10 @@ class DashboardView(QWidget):
             items = [QStandardItem(text) for text in cells]
             items[0].setData(pid, Qt.ItemDataRole.UserRole)
             self.model.appendRow(items)
-        self.table.setSortingEnabled(True)
+        self.table.setColumnHidden(2, len(dashboard.teams) < 2)  # one team: no news
         self.table.resizeColumnsToContents()
         for column in range(len(COLUMNS) - 1):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 170))
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 130))
         if figure.share:
             n, d = figure.total()
             rest = figure.rest_by_group()
