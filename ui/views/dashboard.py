@@ -29,6 +29,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QDate, QMarginsF, QRectF, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QFont,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -132,15 +133,16 @@ class Tile(QPushButton):
         self.update_figure(figure)
 
     def update_figure(self, figure: Figure) -> None:
-        title = textwrap.fill(figure.title, 26, max_lines=3, placeholder="…")
+        title = textwrap.fill(figure.title, 22, max_lines=3, placeholder="…")
         rest = figure.rest_by_group()
-        extra = ""
-        if rest:
-            extra = "\n" + ", ".join(f"{k.lower()} {v}" for k, v in list(rest.items())[:3])
-        value = textwrap.fill(f"{headline(figure)}{extra}", 26, max_lines=2, placeholder="…")
+        extra = ", ".join(f"{k.lower()} {v}" for k, v in list(rest.items())[:3])
+        value = textwrap.fill(headline(figure), 22, max_lines=2, placeholder="…")
+        if extra:
+            value += "\n" + textwrap.fill(extra, 22, max_lines=2, placeholder="…")
         self.setText(f"{title}\n{value}")
         note = " Lower is better." if figure.lower_is_better else ""
-        self.setAccessibleName(f"{figure.title}: {headline(figure)}{extra}.{note}")
+        more = f"; {extra}" if extra else ""
+        self.setAccessibleName(f"{figure.title}: {headline(figure)}{more}.{note}")
         self.setToolTip(f"{figure.title}. Source: {figure.why}.{note}")
 
 
@@ -149,9 +151,13 @@ def bar_chart(title: str, rows: list[tuple[str, int, int]], share: bool) -> QCha
     the count otherwise."""
     chart = QChart()
     chart.setTitle(title)
+    heading = QFont()
+    heading.setPointSize(8)
+    heading.setBold(True)
+    chart.setTitleFont(heading)
     chart.legend().hide()
     chart.setMargins(chart.margins() * 0)
-    shown = list(reversed(rows[:20]))  # Qt draws the first category at the bottom
+    shown = list(reversed(rows[:25]))  # Qt draws the first category at the bottom
     bars = QBarSet("Per cent" if share else "Count")
     bars.setColor(NEUTRAL)
     for _name, n, d in shown:
@@ -161,13 +167,19 @@ def bar_chart(title: str, rows: list[tuple[str, int, int]], share: bool) -> QCha
     series.setLabelsVisible(True)
     series.setLabelsFormat("@value%" if share else "@value")
     chart.addSeries(series)
+    small = QFont()
+    small.setPointSize(7)
     names = QBarCategoryAxis()
+    names.setLabelsFont(small)
+    names.setTruncateLabels(False)  # a worker named in full, even in a narrow chart
     names.append([f"{name[:18]} ({d})" if share else name[:22] for name, _n, d in shown])
     chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(names)
     values = QValueAxis()
     values.setRange(0, 100 if share else max([n for _x, n, _d in shown], default=1) * 1.15)
     values.setLabelFormat("%d")
+    values.setLabelsFont(small)
+    bars.setLabelFont(small)
     chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(values)
     return chart
@@ -246,7 +258,7 @@ class DashboardView(QWidget):
         ):
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
             view.setAccessibleName(name)
-            view.setMinimumSize(QSize(220, 180))
+            view.setMinimumSize(QSize(260, 100))
             view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.model = QStandardItemModel(0, len(COLUMNS), self)
         self.model.setHorizontalHeaderLabels(list(COLUMNS))
@@ -258,16 +270,17 @@ class DashboardView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(self._open_row)
         self.people_note = QLabel("")
         self.people_note.setWordWrap(True)
         charts = QWidget()
-        chart_row = QHBoxLayout(charts)
-        chart_row.setContentsMargins(0, 0, 0, 0)
-        chart_row.addWidget(self.team_chart, 2)
-        chart_row.addWidget(self.worker_chart, 3)
+        chart_column = QVBoxLayout(charts)  # teams above workers: names need the width
+        chart_column.setContentsMargins(0, 0, 0, 0)
+        chart_column.addWidget(self.team_chart, 1)
+        chart_column.addWidget(self.worker_chart, 3)
         people = QWidget()
         people_box = QVBoxLayout(people)
         people_box.setContentsMargins(0, 0, 0, 0)
@@ -277,7 +290,7 @@ class DashboardView(QWidget):
         self.split.addWidget(charts)
         self.split.addWidget(people)
         self.split.setStretchFactor(0, 5)
-        self.split.setStretchFactor(1, 6)
+        self.split.setStretchFactor(1, 7)
         self.split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -416,10 +429,11 @@ class DashboardView(QWidget):
             f"<span style='color:#4b5563'>Source: {html.escape(figure.why)}.{better}</span>"
         )
         self._set_chart(self.team_chart, bar_chart("Per team", figure.spread("team"), figure.share))
+        self.team_chart.setVisible(len(dashboard.teams) > 1)  # one team: its bar is the tile
         title = "Per worker, highest first" if figure.share else "Per worker"
         workers = figure.spread("worker")
-        if len(workers) > 20:
-            title += f" (first 20 of {len(workers)})"
+        if len(workers) > 25:
+            title += f" (first 25 of {len(workers)})"
         self._set_chart(self.worker_chart, bar_chart(title, workers, figure.share))
         self._fill_people(dashboard, figure)
 
@@ -448,7 +462,7 @@ class DashboardView(QWidget):
         self.table.setColumnHidden(2, len(dashboard.teams) < 2)  # one team: no news
         self.table.resizeColumnsToContents()
         for column in range(len(COLUMNS) - 1):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 130))
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 140))
         if figure.share:
             n, d = figure.total()
             rest = figure.rest_by_group()
