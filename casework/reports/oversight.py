@@ -55,10 +55,10 @@ from casework.domain.audit_sampling import Grade
 from casework.domain.calendar import is_overdue
 from casework.domain.closure import RequestStatus, reason_label
 from casework.domain.codes import Activity, InTouch, UnknownCode
+from casework.domain.in_touch import derive_in_touch
 from casework.errors import ValidationFailed
-from casework.services.common import require, rows_in
-from casework.services.due import bulk_work, load_facts, status_of
-from casework.services.due_front_door import front_door_items
+from casework.services.common import People, require, rows_in
+from casework.services.due import bulk_work, load_facts
 from casework.services.people import display_name
 from casework.services.permissions import Action, Actor, Role
 
@@ -224,12 +224,12 @@ def gather(
     state_on = min(end, today)
     rows = _people(session, teams)
     people = {p.id: p for p, _o, _c in rows}
-    ids = sorted(people)
-    open_ids = [
-        p.id
-        for p, opened, closed in rows
-        if opened <= state_on and (closed is None or closed > state_on)
-    ]
+    # The people as statements, not lists: one query each, nothing bound per young person.
+    y = YoungPerson
+    ids = select(y.id) if teams is None else select(y.id).where(y.team_id.in_(teams))
+    open_ids = ids.where(y.opened_on.is_(None) | (y.opened_on <= state_on)).where(
+        y.closed_on.is_(None) | (y.closed_on > state_on)
+    )
 
     def who(pid: int) -> tuple[str, str]:
         p = people.get(pid)
@@ -245,7 +245,7 @@ def gather(
 
 
 def _front_door(
-    session: Session, ids: list[int], start: date, end: date, who: Who
+    session: Session, ids: People, start: date, end: date, who: Who
 ) -> list[perf.Figure]:
     calendar = council_rules().calendar
 
@@ -431,7 +431,7 @@ def _activity(
     return perf.Measured(team, worker, code in _NEET, False, pid, code.label, "NEET")
 
 
-def _high_risks(session: Session, ids: list[int], day: date, who: Who) -> list[perf.Measured]:
+def _high_risks(session: Session, ids: People, day: date, who: Who) -> list[perf.Measured]:
     """Each open high risk (the latest screening of its type by ``day``) and whether its
     review is overdue or was never set: the numerator names the risks without a review."""
     r = RiskScreening
@@ -460,20 +460,24 @@ def _high_risks(session: Session, ids: list[int], day: date, who: Who) -> list[p
     return out
 
 
-def _state(session: Session, ids: list[int], day: date, who: Who) -> list[perf.Figure]:
+def _state(session: Session, ids: People, day: date, who: Who) -> list[perf.Figure]:
+    """The record as it stood on ``day`` for the cases open then: the in-touch rule, the
+    visit and plan-review rules of the due engine, the accommodation and activity in force
+    (only the rules these figures need are run, as the record screens run them)."""
     rules = council_rules()
     facts = load_facts(session, ids, as_of=day)
-    extra = front_door_items(session, list(facts), day, rules.calendar, as_of=True)
     touch: list[perf.Measured] = []
     visits: list[perf.Measured] = []
     plans: list[perf.Measured] = []
     homes: list[perf.Measured] = []
     activity: list[perf.Measured] = []
+    wanted = (rules_mod.visit_due, rules_mod.plan_review_due)
     for pid, case in facts.items():
         team, worker = who(pid)
-        status = status_of(pid, case, day, rules)
-        touch.append(_in_touch(pid, status.in_touch.code, team, worker))
-        items = (*status.items, *extra.get(pid, ()))
+        state = derive_in_touch(case.contacts, case.statuses, day, rules.in_touch_window_months)
+        touch.append(_in_touch(pid, state.code, team, worker))
+        stood = rules_mod.facts_as_of(case, day)
+        items = rules_mod.statutory_items(case, day, rules, only=wanted, as_it_stood=stood)
         for kind, bucket in (
             (rules_mod.DueKind.VISIT, visits),
             (rules_mod.DueKind.PLAN_REVIEW, plans),
@@ -481,8 +485,8 @@ def _state(session: Session, ids: list[int], day: date, who: Who) -> list[perf.F
             m = _due_kind(pid, items, kind, team, worker)
             if m is not None:
                 bucket.append(m)
-        homes.append(_accommodation(pid, status.accommodation, team, worker))
-        stood = rules_mod.facts_as_of(case, day)
+        home = rules_mod.current_accommodation(stood.accommodation, day)
+        homes.append(_accommodation(pid, home, team, worker))
         doing = rules_mod.current_activity(stood.activities, day)
         activity.append(_activity(pid, doing, team, worker))
     return [
@@ -520,15 +524,13 @@ def _state(session: Session, ids: list[int], day: date, who: Who) -> list[perf.F
             "open_high_risks_without_review",
             "Open high risks without a review in time",
             "Local practice: a high risk is reviewed within 6 weeks of its screening",
-            tuple(_high_risks(session, list(facts), day, who)),
+            tuple(_high_risks(session, ids, day, who)),
             lower_is_better=True,
         ),
     ]
 
 
-def _closures(
-    session: Session, ids: list[int], start: date, end: date, who: Who
-) -> list[perf.Figure]:
+def _closures(session: Session, ids: People, start: date, end: date, who: Who) -> list[perf.Figure]:
     r = ClosureRequest
     rows = [
         row

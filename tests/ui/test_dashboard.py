@@ -66,7 +66,7 @@ def test_a_tile_per_figure_and_its_young_people(qtbot: QtBot, env: Env) -> None:
     # From the list, the record.
     view.table.setFocus()
     view.table.selectRow(0)
-    pid = view.model.item(0, 0).data(Qt.ItemDataRole.UserRole)
+    pid = view.model.index(0, 0).data(Qt.ItemDataRole.UserRole)
     with qtbot.waitSignal(view.open_record, timeout=TIMEOUT) as opened:
         qtbot.keyClick(view.table, Qt.Key.Key_Return)
     assert opened.args == [pid]

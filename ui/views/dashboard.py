@@ -26,7 +26,18 @@ from PySide6.QtCharts import (
     QHorizontalBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QMarginsF, QRectF, QSize, QStandardPaths, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QMarginsF,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    QStandardPaths,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -34,8 +45,6 @@ from PySide6.QtGui import (
     QPageSize,
     QPainter,
     QPdfWriter,
-    QStandardItem,
-    QStandardItemModel,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -115,6 +124,44 @@ def load(
     """Worker: the dashboard and the teams the actor may choose."""
     teams = dashboard_teams(db, actor, now=now)
     return oversight_dashboard(db, actor, start, end, now=now, team_id=team_id), teams
+
+
+Row = tuple[int, tuple[str, ...]]  # person id, the cells
+
+
+class PeopleModel(QAbstractTableModel):
+    """The young people behind a figure: cells made once, read as the view scrolls (a
+    figure over a whole service lists thousands)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Row] = []
+
+    def set_rows(self, rows: list[Row]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.rows[index.row()][1][index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return self.rows[index.row()][0]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.DisplayRole and horizontal:
+            return COLUMNS[section]
+        return None
 
 
 class Tile(QPushButton):
@@ -260,8 +307,7 @@ class DashboardView(QWidget):
             view.setAccessibleName(name)
             view.setMinimumSize(QSize(260, 100))
             view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        self.model = PeopleModel(self)
         self.table = QTableView()
         self.table.setObjectName("dashboardPeople")
         self.table.setAccessibleName("Young people behind the figure (Enter opens the record)")
@@ -444,25 +490,22 @@ class DashboardView(QWidget):
             old.deleteLater()
 
     def _fill_people(self, dashboard: Dashboard, figure: Figure) -> None:
-        self.model.removeRows(0, self.model.rowCount())
         rows: list[tuple[int, str, str]] = []
         if figure.share:
             judged = sorted(figure.judged, key=lambda m: m.met != figure.lower_is_better)
             rows = [(m.person or 0, counted_as(figure, m.met), m.detail) for m in judged]
         else:
             rows = [(c.person or 0, c.category, c.detail) for c in figure.counted]
+        cells: list[Row] = []
         for pid, counted, detail in rows:
             p = dashboard.people.get(pid)
-            if p is None:
-                continue
-            cells = [p.name, p.child_uid, p.team, p.worker, counted, detail]
-            items = [QStandardItem(text) for text in cells]
-            items[0].setData(pid, Qt.ItemDataRole.UserRole)
-            self.model.appendRow(items)
+            if p is not None:
+                cells.append((pid, (p.name, p.child_uid, p.team, p.worker, counted, detail)))
+        self.model.set_rows(cells)
         self.table.setColumnHidden(2, len(dashboard.teams) < 2)  # one team: no news
-        self.table.resizeColumnsToContents()
-        for column in range(len(COLUMNS) - 1):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 140))
+        em = self.table.fontMetrics().averageCharWidth()
+        for column, chars in enumerate((22, 10, 18, 17, 13)):
+            self.table.setColumnWidth(column, chars * em + 12)
         if figure.share:
             n, d = figure.total()
             rest = figure.rest_by_group()
@@ -480,16 +523,16 @@ class DashboardView(QWidget):
             self.table.selectRow(0)
 
     def _open_row(self, index: Any) -> None:
-        pid = self.model.item(index.row(), 0).data(Qt.ItemDataRole.UserRole)
+        pid = self.model.rows[index.row()][0] if index.isValid() else 0
         if pid:
             self.open_record.emit(int(pid))
 
     def people_shown(self) -> list[str]:
-        return [self.model.item(r, 0).text() for r in range(self.model.rowCount())]
+        return [cells[0] for _pid, cells in self.model.rows]
 
     def clear(self) -> None:
         self.dashboard = None
-        self.model.removeRows(0, self.model.rowCount())
+        self.model.set_rows([])
         self.export_button.setEnabled(False)
 
     # --- PDF ----------------------------------------------------------------------------
