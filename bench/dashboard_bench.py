@@ -42,13 +42,19 @@ from casework.services.demo import TEAMS
 from casework.services.permissions import SYSTEM_ACTOR
 from ui.views.dashboard import DashboardView
 
+CPU: list[float] = []  # the process's CPU time of the last measurement, per run
+
 
 def _median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
+    """Median wall-clock milliseconds; the CPU milliseconds go to ``CPU`` (on a shared,
+    busy machine the wall clock also counts waiting for a core)."""
+    times, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - used)
+    CPU[:] = [statistics.median(cpu) * 1000]
     return statistics.median(times) * 1000
 
 
@@ -71,10 +77,13 @@ def main() -> None:
             lambda lead=lead: oversight_dashboard(db, lead, start, end, now=NOW), args.runs
         )
         worst = max(worst, ms)
-        print(f"dashboard, {team} (its team lead): median {ms:.0f} ms (target 1000 ms)")
+        print(
+            f"dashboard, {team} (its team lead): median {ms:.0f} ms wall, {CPU[0]:.0f} ms "
+            "CPU (target 1000 ms)"
+        )
     ms = _median_ms(lambda: oversight_dashboard(db, SYSTEM_ACTOR, start, end, now=NOW), args.runs)
     worst = max(worst, ms)
-    print(f"dashboard, all teams: median {ms:.0f} ms (target 1000 ms)")
+    print(f"dashboard, all teams: median {ms:.0f} ms wall, {CPU[0]:.0f} ms CPU (target 1000 ms)")
 
     app = QApplication.instance() or QApplication(sys.argv)
     view = DashboardView(db, SYSTEM_ACTOR, lambda: NOW)
@@ -103,9 +112,10 @@ def main() -> None:
         json.dumps(performance_report(db, SYSTEM_ACTOR, start, end, now=NOW))
 
     ms = _median_ms(report, args.runs)
-    print(f"report performance --json for the year: median {ms:.0f} ms")
+    print(f"report performance --json for the year: median {ms:.0f} ms wall, {CPU[0]:.0f} ms CPU")
     db.close()
-    print(f"slowest dashboard {worst:.0f} ms: {'within' if worst <= 1000 else 'OVER'} 1 s")
+    print(f"slowest dashboard {worst:.0f} ms wall: {'within' if worst <= 1000 else 'OVER'} 1 s")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -272,10 +272,10 @@ class DashboardView(QWidget):
         self.export_button.setEnabled(False)
         labels = []
         for text, buddy in (
-            ("&Team:", self.team),
+            ("Tea&m:", self.team),
             ("P&eriod:", self.period),
             ("&From:", self.start),
-            ("T&o:", self.end),
+            ("&To:", self.end),
         ):
             label = QLabel(text)
             label.setBuddy(buddy)
