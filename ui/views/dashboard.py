@@ -34,6 +34,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRectF,
     QSize,
+    QSizeF,
     QStandardPaths,
     Qt,
     Signal,
@@ -553,7 +554,8 @@ class DashboardView(QWidget):
                 return
         charts = self._chart_images()
         try:
-            export_dashboard_pdf(self.db, self.actor, dashboard, self.clock(), path, charts)
+            title = dashboard.figure(self.current_key).title if self.current_key else ""
+            export_dashboard_pdf(self.db, self.actor, dashboard, self.clock(), path, charts, title)
         except (OSError, CaseworkError) as exc:
             self.message.emit(f"The PDF was not saved: {exc}")
             return
@@ -614,6 +616,7 @@ def export_dashboard_pdf(
     now: datetime,
     path: str,
     charts: list[Any],
+    chart_title: str = "",
 ) -> str:
     """The audited dashboard as an owner-only A4 PDF at ``path`` (written beside it under a
     temporary name and moved into place whole): every figure with its spread per team and
@@ -621,13 +624,15 @@ def export_dashboard_pdf(
     record_dashboard_export(db, actor, start=dashboard.start, end=dashboard.end, now=now)
     try:
         with files.private_output(Path(path), replace=True) as tmp:
-            _write(str(tmp), dashboard_html(dashboard), charts)
+            _write(str(tmp), dashboard_html(dashboard), charts, chart_title)
     except FileAccessProblem as exc:
         raise OSError(str(exc)) from None
     return path
 
 
-def _write(path: str, document_html: str, charts: list[Any]) -> None:
+def _write(path: str, document_html: str, charts: list[Any], chart_title: str = "") -> None:
+    """Landscape A4: the document's pages, then one page with the chosen figure's charts;
+    every page footed "OFFICIAL-SENSITIVE" with its number, like a chronology."""
     writer = QPdfWriter(path)
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageOrientation(QPageLayout.Orientation.Landscape)
@@ -640,27 +645,49 @@ def _write(path: str, document_html: str, charts: list[Any]) -> None:
         raise OSError(f"cannot write {path}")
     try:
         area = writer.pageLayout().paintRectPixels(PDF_DPI)
+        footer = PDF_DPI * 8 // 25  # 8 mm
+        body = QSizeF(area.width(), area.height() - footer)
         document = QTextDocument()
         document.documentLayout().setPaintDevice(writer)
         document.setHtml(document_html)
-        document.setPageSize(area.size().toSizeF())
-        pages = document.pageCount()
-        for number in range(pages):
+        document.setPageSize(body)
+        pages = document.pageCount() + (1 if charts else 0)
+        small = QFont(document.defaultFont())
+        small.setPointSizeF(8)
+
+        def foot(number: int) -> None:
+            painter.setFont(small)
+            line = QRectF(0, area.height() - footer * 0.7, body.width(), footer * 0.7)
+            painter.drawText(line, Qt.AlignmentFlag.AlignLeft, "OFFICIAL-SENSITIVE: personal data")
+            painter.drawText(line, Qt.AlignmentFlag.AlignRight, f"Page {number} of {pages}")
+
+        for number in range(document.pageCount()):
             if number:
                 writer.newPage()
-            top = number * area.height()
+            top = number * body.height()
             painter.save()
             painter.translate(0, -top)
-            document.drawContents(painter, QRectF(0, top, area.width(), area.height()))
+            document.drawContents(painter, QRectF(0, top, body.width(), body.height()))
             painter.restore()
+            foot(number + 1)
         if charts:
             writer.newPage()
-            width = area.width() / len(charts)
+            heading = QFont(document.defaultFont())
+            heading.setPointSizeF(12)
+            heading.setBold(True)
+            painter.setFont(heading)
+            title_height = PDF_DPI * 10 // 25
+            painter.drawText(
+                QRectF(0, 0, body.width(), title_height),
+                Qt.AlignmentFlag.AlignLeft,
+                f"{chart_title}: per team and per worker",
+            )
+            width = body.width() / len(charts)
             for n, image in enumerate(charts):
-                scaled = image.scaledToWidth(
-                    int(width - 10), Qt.TransformationMode.SmoothTransformation
-                )
-                painter.drawImage(int(n * width), 0, scaled)
+                smooth = Qt.TransformationMode.SmoothTransformation
+                scaled = image.scaledToWidth(int(width - 10), smooth)
+                painter.drawImage(int(n * width), title_height, scaled)
+            foot(pages)
     finally:
         painter.end()
     written = Path(path)
