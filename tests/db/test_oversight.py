@@ -253,3 +253,21 @@ def _usernames(opened: Opened) -> list[str]:
 
     with opened.db.reading() as s:
         return sorted(s.scalars(select(User.username).where(User.active.is_(True))))
+
+
+def test_the_demo_gives_every_figure_a_value_worth_looking_at(full_demo: Opened) -> None:
+    """A team lead opening the demo sees every figure with something in it: shares that
+    are neither empty, nothing nor everything, and counts in more than one category."""
+    manager = full_demo.login("manager.service")
+    dash = oversight_dashboard(full_demo.db, manager, date(2025, 12, 1), NOW.date(), now=NOW)
+    assert dash.scope == "All teams" and len(dash.teams) == 3
+    for figure in dash.figures:
+        if figure.share:
+            n, d = figure.total()
+            assert 0 < n < d, (figure.key, n, d)
+            assert len(figure.spread("worker")) > 1, figure.key
+        else:
+            assert sum(figure.counts().values()) > 1, figure.key
+    assert len(dash.figure("audit_grades").counts()) > 1
+    homes = dash.figure("accommodation_suitable").rest_by_group()
+    assert set(homes) == {"Homeless", "Unknown", "Unsuitable"}
