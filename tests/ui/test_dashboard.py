@@ -95,7 +95,9 @@ def test_the_pdf_is_owner_only_and_audited(qtbot: QtBot, env: Env, tmp_path: Pat
     section = _section(qtbot, env)  # kept: the view is its child
     view = section.dashboard
     target = tmp_path / "dashboard.pdf"
-    view.export_pdf(str(target))
+    with qtbot.waitSignal(view.exported, timeout=TIMEOUT) as done:
+        view.export_pdf(str(target))
+    assert done.args == [str(target)]
     assert target.read_bytes().startswith(b"%PDF")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     with env.db.reading() as s:

@@ -240,6 +240,7 @@ class DashboardView(QWidget):
     open_record = Signal(int)
     message = Signal(str)
     loaded = Signal()
+    exported = Signal(str)  # the PDF's path, "" when it was not saved
 
     def __init__(self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None):
         super().__init__(parent)
@@ -553,16 +554,42 @@ class DashboardView(QWidget):
             if not path:
                 return
         charts = self._chart_images()
-        try:
-            title = dashboard.figure(self.current_key).title if self.current_key else ""
-            export_dashboard_pdf(self.db, self.actor, dashboard, self.clock(), path, charts, title)
-        except (OSError, CaseworkError) as exc:
-            self.message.emit(f"The PDF was not saved: {exc}")
+        title = dashboard.figure(self.current_key).title if self.current_key else ""
+        self.export_button.setEnabled(False)
+        self.message.emit("Saving the dashboard as a PDF…")
+        tasks.run(
+            export_dashboard_pdf,
+            self.db,
+            self.actor,
+            dashboard,
+            self.clock(),
+            path,
+            charts,
+            title,
+            on_result=self._exported,
+            on_error=self._export_failed,
+        )
+
+    def _exported(self, path: str) -> None:
+        if not isValid(self):
             return
+        self.export_button.setEnabled(self.dashboard is not None)
         self.message.emit(f"Dashboard saved as {path}.")
+        self.exported.emit(path)
+
+    def _export_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
+        self.export_button.setEnabled(self.dashboard is not None)
+        if isinstance(exc, OSError | CaseworkError):
+            self.message.emit(f"The PDF was not saved: {exc}")
+            self.exported.emit("")
+            return
+        crash.show_error(self, exc)
 
     def _chart_images(self) -> list[Any]:
-        return [view.grab().toImage() for view in (self.team_chart, self.worker_chart)]
+        views = (self.team_chart, self.worker_chart)
+        return [view.grab().toImage() for view in views if view.isVisible()]
 
 
 def dashboard_html(dashboard: Dashboard) -> str:
@@ -618,9 +645,10 @@ def export_dashboard_pdf(
     charts: list[Any],
     chart_title: str = "",
 ) -> str:
-    """The audited dashboard as an owner-only A4 PDF at ``path`` (written beside it under a
-    temporary name and moved into place whole): every figure with its spread per team and
-    its source, the young people behind each, then the charts of the chosen figure."""
+    """Runs on a worker (only a QPdfWriter, a QPainter, a QTextDocument and images made
+    beforehand): the audited dashboard as an owner-only A4 PDF at ``path``, written beside
+    it under a temporary name and moved into place whole: every figure with its spread per
+    team and its source, the young people behind each, then the chosen figure's charts."""
     record_dashboard_export(db, actor, start=dashboard.start, end=dashboard.end, now=now)
     try:
         with files.private_output(Path(path), replace=True) as tmp:
