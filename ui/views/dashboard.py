@@ -115,7 +115,7 @@ def headline(figure: Figure) -> str:
 
 def counted_as(figure: Figure, met: bool) -> str:
     if figure.lower_is_better:
-        return "Counted (needs action)" if met else "Not counted"
+        return "Needs action" if met else "No action needed"
     return "Met" if met else "The rest"
 
 
@@ -513,7 +513,7 @@ class DashboardView(QWidget):
             rest = figure.rest_by_group()
             split = "; ".join(f"{k}: {v}" for k, v in rest.items())
             self.people_note.setText(
-                f"{d:,} young people counted, {n:,} in the figure"
+                f"{d:,} counted, {n:,} in the figure"
                 + (f"; the rest: {split}" if split else "")
                 + ". Enter or double-click opens a record."
             )
