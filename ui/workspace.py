@@ -40,6 +40,7 @@ MY_WORK = "My work"
 FRONT_DOOR = "Front door"
 CLOSURES = "Closures"
 CLOSURE_AUDITS = "Closure audits"
+DASHBOARD = "Dashboard"
 CASELOAD = "Caseload"
 USERS = "Users and teams"
 SETTINGS = "Settings"
@@ -66,6 +67,17 @@ class MyWorkSection(ListAndRecord):
 
         self.my_work = MyWorkView(db, actor, clock)
         super().__init__(db, actor, clock, self.my_work, "← &Back to My work", parent)
+
+
+class DashboardSection(ListAndRecord):
+    """The oversight dashboard, and a young person's record in its place when one is opened
+    from a figure's list."""
+
+    def __init__(self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None):
+        from ui.views.dashboard import DashboardView
+
+        self.dashboard = DashboardView(db, actor, clock)
+        super().__init__(db, actor, clock, self.dashboard, "← &Back to dashboard", parent)
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,10 @@ def _closure_audits(db: Database, actor: Actor, clock: Clock) -> QWidget:
     return ClosureAuditsSection(db, actor, clock)
 
 
+def _dashboard(db: Database, actor: Actor, clock: Clock) -> QWidget:
+    return DashboardSection(db, actor, clock)
+
+
 def _users(db: Database, actor: Actor, clock: Clock) -> QWidget:
     from ui.views.admin_users import AdminUsersView
 
@@ -138,6 +154,7 @@ def sections_for(role: Role) -> list[SectionSpec]:
         ]
         if role is Role.TEAM_LEAD:  # closure audits are management oversight
             sections.append(SectionSpec(CLOSURE_AUDITS, _closure_audits))
+            sections.append(SectionSpec(DASHBOARD, _dashboard))
         return sections
     if role is Role.ADMIN:
         return [

@@ -38,6 +38,8 @@ TEAMS = (
 )
 ADMIN_USERNAME = "it.admin"
 DEMO_LEAD_USERNAME = "lead.north"
+# A team lead over every team: the service manager's all-teams view of the dashboard.
+DEMO_MANAGER_USERNAME = "manager.service"
 
 # Rough shape of a care-leaver population; not any council's real figures.
 _ETHNICITY_WEIGHTS = {
@@ -268,12 +270,41 @@ def populate(
     by_team = _workers(session, rng, fake, hash_password(password), now)
     _people(session, rng, fake, people, by_team, now)
     _histories(session, seed, now, by_team, contacts_per_year)
+    _service_manager(session, hash_password(password), now)
     return DemoSummary(
         len(by_team),
         sum(len(w) for w in by_team.values()),
         people,
         DEMO_LEAD_USERNAME,
         ADMIN_USERNAME,
+    )
+
+
+def _service_manager(session: Session, pw_hash: str, now: datetime) -> None:
+    """A team lead who leads every team (there is no separate manager role: leading a team
+    is what lets someone oversee it), made last so nothing else in the demo changes."""
+    moment = to_naive_utc(now)
+    manager = User(
+        username=DEMO_MANAGER_USERNAME,
+        display_name="Sam Whitfield (service manager)",
+        role=str(Role.TEAM_LEAD),
+        password_hash=pw_hash,
+        active=True,
+        created_at=moment,
+        password_changed_at=moment,
+    )
+    session.add(manager)
+    session.flush()
+    for team_id in session.scalars(select(Team.id)):
+        session.add(TeamLeadership(user_id=manager.id, team_id=team_id))
+    audit.record(
+        session,
+        SYSTEM_ACTOR,
+        "create_user",
+        now=now,
+        record_type="user",
+        record_id=manager.id,
+        fields=["username", "display_name", "role", "team_id"],
     )
 
 

@@ -53,6 +53,7 @@ class Action(StrEnum):
     EXPORT_RETURNS = "export_returns"
     SUBJECT_ACCESS = "subject_access"
     IMPORT_RETURNS = "import_returns"
+    VIEW_OVERSIGHT = "view_oversight"
 
 
 class Relation(StrEnum):
@@ -79,11 +80,12 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.TEAM_LEAD, Action.REVIEW_AS_TEAM_LEAD): _ANY_RECORD,
     (Role.TEAM_LEAD, Action.DECIDE_FRONT_DOOR): _ANY_RECORD,
     (Role.TEAM_LEAD, Action.AUDIT_CLOSURES): _NOT_RECORD,
-    # Statutory returns (DfE SSDA903) cover every team's care leavers: a team lead or the
-    # command-line tool, never a practitioner or IT (local practice).
+    # Statutory returns (Ofsted Annex A, DfE SSDA903) cover every team: the council's
+    # performance staff (an administrator) or the command-line tool (local practice).
     # A subject access request (UK GDPR Article 15) is answered by a team lead for their
     # own team's records, or by the command-line tool (local practice).
     (Role.TEAM_LEAD, Action.SUBJECT_ACCESS): _ANY_RECORD,
+    (Role.TEAM_LEAD, Action.VIEW_OVERSIGHT): _NOT_RECORD,
     (Role.ADMIN, Action.MANAGE_USERS): _NOT_RECORD,
     (Role.ADMIN, Action.MANAGE_SETTINGS): _NOT_RECORD,
     (Role.ADMIN, Action.VIEW_AUDIT): _NOT_RECORD,
@@ -101,6 +103,7 @@ POLICY: dict[tuple[Role, Action], frozenset[Relation]] = {
     (Role.SYSTEM, Action.EXPORT_RETURNS): _NOT_RECORD,
     (Role.SYSTEM, Action.SUBJECT_ACCESS): _NOT_RECORD,
     (Role.SYSTEM, Action.IMPORT_RETURNS): _NOT_RECORD,
+    (Role.SYSTEM, Action.VIEW_OVERSIGHT): _NOT_RECORD,
 }
 
 _ACTION_WORDS = {
@@ -120,6 +123,7 @@ _ACTION_WORDS = {
     Action.SUBJECT_ACCESS: "answer a subject access request for this young person",
     Action.EXPORT_RETURNS: "produce statutory returns (Ofsted's Annex A, the DfE SSDA903)",
     Action.IMPORT_RETURNS: "import records from another system's Annex A workbook",
+    Action.VIEW_OVERSIGHT: "open the oversight dashboard for a team",
 }
 
 

@@ -393,7 +393,20 @@ def test_cli_report_performance(
         "closures_with_override",
         "closures_by_reason",
         "audit_grades",
+        "in_touch",
+        "visits_on_time",
+        "pathway_plans_reviewed_in_time",
+        "accommodation_suitable",
+        "in_education_employment_or_training",
+        "open_high_risks_without_review",
     } <= set(figures)
+    homes = figures["accommodation_suitable"]
+    rest = homes["people"]["rest"]
+    assert (
+        len(rest)
+        == homes["denominator"] - homes["numerator"]
+        == sum(homes["rest_by_group"].values())
+    )
     for f in figures.values():
         if "numerator" in f:
             assert 0 <= f["numerator"] <= f["denominator"]

@@ -121,6 +121,7 @@ def test_first_run_creates_a_passphrase_database_end_to_end(
         "Closures",
         "Caseload",
         "Closure audits",
+        "Dashboard",
     ]
 
     startup.session.shutdown()

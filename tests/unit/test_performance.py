@@ -10,15 +10,21 @@ from casework.domain.performance import Measured, counts_by, figure, ratio, time
 END = date(2026, 3, 31)
 
 
+def _judged(m: Measured) -> tuple[bool, bool]:
+    return m.counts, m.met
+
+
 def test_timed_work_counts_once_it_can_be_judged() -> None:
     due = date(2026, 3, 10)
-    assert timed("N", "Ann", due, date(2026, 3, 10), END) == Measured("N", "Ann", True, True)
-    assert timed("N", "Ann", due, date(2026, 3, 11), END) == Measured("N", "Ann", True, False)
-    assert timed("N", "Ann", due, None, END) == Measured("N", "Ann", True, False)  # late
+    on_time = timed("N", "Ann", due, date(2026, 3, 10), END, person=7)
+    assert on_time == Measured("N", "Ann", True, True, 7, "Done 10/03/2026; due 10/03/2026")
+    assert _judged(timed("N", "Ann", due, date(2026, 3, 11), END)) == (True, False)
+    assert _judged(timed("N", "Ann", due, None, END)) == (True, False)  # late
+    assert timed("N", "Ann", due, None, END).detail == "Not done; due 10/03/2026"
     still_in_time = timed("N", "Ann", date(2026, 4, 1), None, END)
     assert still_in_time.counts is False  # its deadline is after the period: not judged
     done_early = timed("N", "Ann", date(2026, 4, 1), date(2026, 3, 31), END)
-    assert done_early == Measured("N", "Ann", True, True)
+    assert _judged(done_early) == (True, True)
 
 
 def test_figure_in_all_per_team_and_per_worker() -> None:
