@@ -5,6 +5,9 @@ No message ever contains a key, a passphrase, a password or personal details.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 
 class CaseworkError(Exception):
     """Base class: ``str(error)`` is a complete sentence a user can act on."""
@@ -102,3 +105,15 @@ class ImportRefused(CaseworkError):
         head = problems[0] if problems else "The bundle was refused."
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         super().__init__(head + more)
+
+
+class Refusal(Exception):
+    """Raised inside a unit of work when a permission check refuses: the unit of work
+    rolls back everything, commits the refusal's audit row (``record``, given the session)
+    and raises ``error``, so a refusal is audited even though the write never happens.
+    Never reaches a caller outside :meth:`casework.db.database.Database.unit_of_work`."""
+
+    def __init__(self, error: CaseworkError, record: Callable[[Any], object]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.record = record

@@ -52,21 +52,19 @@ from casework.domain.closure import RequestStatus as Status
 from casework.domain.codes import UnknownCode
 from casework.domain.front_door import ServiceReferralStatus
 from casework.domain.leaving_care import ContactMethod, plain_date
-from casework.errors import CaseClosed, NotFound, PermissionDenied, ValidationFailed
+from casework.errors import CaseClosed, NotFound, PermissionDenied, Refusal, ValidationFailed
 from casework.services import audit, child_protection
 from casework.services.arrangements import ArrangementView, arrangements_in
 from casework.services.auth import confirm_password
 from casework.services.categories import categories_in
-from casework.services.common import Changed, add_audited, require, require_approver, rows_in
+from casework.services.common import Changed, add_audited, check_approver, require, rows_in
 from casework.services.due import declined_on, support_events
-from casework.services.people import require_on_person
+from casework.services.people import check_on_person, require_on_person
 from casework.services.permissions import (
     CASE_ROLES,
     Action,
     Actor,
     Role,
-    approval_refusal,
-    may_approve,
 )
 
 RECORD_TYPE = "closure_request"
@@ -1074,12 +1072,12 @@ def request_closure(
 ) -> Changed:
     """Submit a closure request. Refused, naming each one, while a blocker the worker can
     fix fails or a failed warning has no justification."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _text_problems(data)
-    if problems:
-        raise ValidationFailed(problems)
-    today = local_today(now)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _text_problems(data)
+        if problems:
+            raise ValidationFailed(problems)
+        today = local_today(now)
         active = _active(session, person_id)
         if active is not None:
             raise ValidationFailed(
@@ -1122,11 +1120,6 @@ def _load(session: Session, request_id: int) -> ClosureRequest:
     return row
 
 
-def _person_of(db: Database, request_id: int) -> int:
-    with db.reading() as session:
-        return _load(session, request_id).young_person_id
-
-
 def _expect(row: ClosureRequest, *allowed: Status) -> None:
     if Status(row.status) not in allowed:
         wanted = " or ".join(s.label.lower() for s in allowed)
@@ -1140,13 +1133,13 @@ def resubmit_closure(
 ) -> Changed:
     """Send a returned request back to the team lead, amended; the checks run again and
     count back from today."""
-    person_id = _person_of(db, request_id)
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _text_problems(data)
-    if problems:
-        raise ValidationFailed(problems)
-    today = local_today(now)
     with db.unit_of_work() as session:
+        person_id = _load(session, request_id).young_person_id
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _text_problems(data)
+        if problems:
+            raise ValidationFailed(problems)
+        today = local_today(now)
         row = _load(session, request_id)
         _expect(row, Status.RETURNED)
         results, _ = run_checks_in(session, person_id, data, _decisions_of(row), today)
@@ -1172,9 +1165,9 @@ def resubmit_closure(
 
 
 def withdraw_closure(db: Database, actor: Actor, request_id: int, *, now: datetime) -> Changed:
-    person_id = _person_of(db, request_id)
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
     with db.unit_of_work() as session:
+        person_id = _load(session, request_id).young_person_id
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         row = _load(session, request_id)
         _expect(row, Status.PENDING, Status.RETURNED, Status.APPROVED)
         row.status = Status.WITHDRAWN.value
@@ -1193,10 +1186,6 @@ def withdraw_closure(db: Database, actor: Actor, request_id: int, *, now: dateti
 # --- the team lead's steps ---
 
 
-def _require_team_lead(db: Database, actor: Actor, person_id: int, now: datetime) -> None:
-    require_on_person(db, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now)
-
-
 def record_decisions(
     db: Database,
     actor: Actor,
@@ -1207,14 +1196,13 @@ def record_decisions(
 ) -> Changed:
     """The team lead records who holds an open risk after closure (and how it will be
     reviewed), and why unsuitable or unknown accommodation does not stop closure."""
-    person_id = _person_of(db, request_id)
-    _require_team_lead(db, actor, person_id, now)
-    holder, review = decisions.risk_holder.strip(), decisions.risk_review.strip()
-    if bool(holder) != bool(review):
-        missing = "how the risk will be reviewed" if holder else "who holds the risk"
-        raise ValidationFailed([f"risk_review: Say {missing} as well."])
     with db.unit_of_work() as session:
         row = _load(session, request_id)
+        check_on_person(session, actor, row.young_person_id, Action.REVIEW_AS_TEAM_LEAD, now)
+        holder, review = decisions.risk_holder.strip(), decisions.risk_review.strip()
+        if bool(holder) != bool(review):
+            missing = "how the risk will be reviewed" if holder else "who holds the risk"
+            raise ValidationFailed([f"risk_review: Say {missing} as well."])
         _expect(row, Status.PENDING)
         dob = session.scalar(
             select(YoungPerson.date_of_birth).where(YoungPerson.id == row.young_person_id)
@@ -1238,47 +1226,40 @@ def record_decisions(
         return Changed(RECORD_TYPE, (row.id,), tuple(fields))
 
 
-def _require_not_author(db: Database, actor: Actor, request_id: int, now: datetime) -> None:
-    with db.reading() as session:
-        authors = request_authors(session, _load(session, request_id))
-    require_approver(
-        db,
-        actor,
-        authors,
-        what="this closure request",
-        action="approve_closure",
-        now=now,
-        record_type=RECORD_TYPE,
-        record_id=request_id,
-    )
-
-
 def approve_closure(
     db: Database, actor: Actor, request_id: int, password: str, *, now: datetime
 ) -> Changed:
     """Approve a pending request: the team lead re-enters their password, may not be the
     requester, and every check must pass. The approval is bound to a fingerprint of the
     evidence the checks read."""
-    person_id = _person_of(db, request_id)
-    _require_team_lead(db, actor, person_id, now)
-    _require_not_author(db, actor, request_id, now)
-    if not confirm_password(db, actor, password, now=now):
-        with db.unit_of_work() as session:
-            audit.record(
-                session,
-                actor,
-                "approve_closure",
-                now=now,
-                record_type=RECORD_TYPE,
-                record_id=request_id,
-                outcome="denied",
-            )
-        raise PermissionDenied("That password is not right, so the closure was not approved.")
+    confirmed = confirm_password(db, actor, password, now=now)  # its own throttle
     with db.unit_of_work() as session:
         row = _load(session, request_id)
+        check_on_person(session, actor, row.young_person_id, Action.REVIEW_AS_TEAM_LEAD, now)
+        check_approver(
+            session,
+            actor,
+            request_authors(session, row),
+            what="this closure request",
+            action="approve_closure",
+            now=now,
+            record_type=RECORD_TYPE,
+            record_id=request_id,
+        )
+        if not confirmed:
+            raise Refusal(
+                PermissionDenied("That password is not right, so the closure was not approved."),
+                lambda audited: audit.record(
+                    audited,
+                    actor,
+                    "approve_closure",
+                    now=now,
+                    record_type=RECORD_TYPE,
+                    record_id=request_id,
+                    outcome="denied",
+                ),
+            )
         _expect(row, Status.PENDING)
-        if not may_approve(request_authors(session, row), actor.user_id):
-            raise PermissionDenied(approval_refusal("this closure request"))
         results, snapshot = run_request(session, row)
         if not rules.can_approve(results):
             failing = [
@@ -1308,12 +1289,13 @@ def return_closure(
     db: Database, actor: Actor, request_id: int, comments: str, *, now: datetime
 ) -> Changed:
     """Send a pending request back to the worker; the comments say what to do."""
-    person_id = _person_of(db, request_id)
-    _require_team_lead(db, actor, person_id, now)
-    if not comments.strip():
-        raise ValidationFailed(["comments: Say what the worker needs to do before it can close."])
     with db.unit_of_work() as session:
         row = _load(session, request_id)
+        check_on_person(session, actor, row.young_person_id, Action.REVIEW_AS_TEAM_LEAD, now)
+        if not comments.strip():
+            raise ValidationFailed(
+                ["comments: Say what the worker needs to do before it can close."]
+            )
         _expect(row, Status.PENDING)
         row.status = Status.RETURNED.value
         row.reviewed_by, row.reviewed_at = actor.user_id, to_naive_utc(now)
@@ -1365,11 +1347,11 @@ def close_case(
 ) -> Changed:
     """Close an approved case. If anything the checks read changed since the approval,
     the approval is voided (and that is saved) and the case stays open."""
-    person_id = _person_of(db, request_id)
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    today = local_today(now)
-    voided: str | None = None
     with db.unit_of_work() as session:
+        person_id = _load(session, request_id).young_person_id
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        today = local_today(now)
+        voided: str | None = None
         row = _load(session, request_id)
         _expect(row, Status.APPROVED)
         problems = []
@@ -1422,10 +1404,10 @@ def reopen_case(
     db: Database, actor: Actor, person_id: int, reason: str, *, now: datetime
 ) -> Changed:
     """Reopen a closed case, with a reason; audited as its own action."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
-    if not reason.strip():
-        raise ValidationFailed(["reason: Say why the case is being reopened."])
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
+        if not reason.strip():
+            raise ValidationFailed(["reason: Say why the case is being reopened."])
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record does not exist.")
@@ -1459,10 +1441,10 @@ def reopen_case(
 
 def add_note(db: Database, actor: Actor, person_id: int, text: str, *, now: datetime) -> Changed:
     """Append a note to a closed case (the one change a closed case accepts)."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
-    if not text.strip():
-        raise ValidationFailed(["text: Write the note first."])
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
+        if not text.strip():
+            raise ValidationFailed(["text: Write the note first."])
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record does not exist.")
