@@ -891,7 +891,7 @@ class ClosuresView(QWidget):
     loaded = Signal(int)  # a load of the queue finished: how many requests
     review_loaded = Signal(int)  # a request's review is on screen: its id
     message = Signal(str)
-    record_changed = Signal()  # approved, returned or decided: other lists may be stale
+    record_changed = Signal(object)  # approved, returned or decided (None: what is not known)
 
     def __init__(
         self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None
@@ -1193,12 +1193,12 @@ class ClosuresView(QWidget):
     def _decided(self, notice: str, message: str) -> None:
         self._notice_after_load = notice
         self.message.emit(message)
-        self.record_changed.emit()
+        self.record_changed.emit(None)
         self.refresh()
 
-    def _decisions_saved(self, _changed: Changed) -> None:
+    def _decisions_saved(self, changed: Changed) -> None:
         self.message.emit("Decisions saved.")
-        self.record_changed.emit()
+        self.record_changed.emit(changed)
 
     def _on_evidence(self, kind: str) -> None:
         data = self.review.data
@@ -1298,6 +1298,8 @@ class ClosuresView(QWidget):
 class ClosuresSection(ListAndRecord):
     """The closure queue with its review, and a young person's record in its place when
     one is opened (from a row, or from a piece of evidence: on the tab that holds it)."""
+
+    shows = "closures"  # casework.services.work_lists.WorkList.CLOSURES
 
     def __init__(
         self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None

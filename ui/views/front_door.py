@@ -113,7 +113,7 @@ class FrontDoorView(QWidget):
     overdue_changed = Signal(int)
     loaded = Signal(int)  # a load finished: how many items
     message = Signal(str)
-    record_changed = Signal()  # a concern or decision was saved: other lists may be stale
+    record_changed = Signal(object)  # a concern or decision was saved (None: what is not known)
 
     def __init__(
         self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None
@@ -372,7 +372,7 @@ class FrontDoorView(QWidget):
         self._reselect = select
         self._after_load = notice
         self.message.emit(message)
-        self.record_changed.emit()
+        self.record_changed.emit(None)
         self.refresh()
 
     # --- reacting ------------------------------------------------------------------------
@@ -455,6 +455,8 @@ class FrontDoorView(QWidget):
 class FrontDoorSection(ListAndRecord):
     """The front-door queue, and a young person's record in its place when one is opened.
     The record view is built the first time."""
+
+    shows = "front_door"  # casework.services.work_lists.WorkList.FRONT_DOOR
 
     def __init__(
         self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None
