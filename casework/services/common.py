@@ -10,7 +10,7 @@ write (``BEGIN IMMEDIATE`` serialises writers)::
 
 ``check``, ``check_current`` and ``check_approver`` raise :class:`~casework.errors.Refusal`;
 the unit of work rolls back, commits the refusal's audit row and raises the plain error.
-``require``, ``require_current`` and ``require_approver`` are for read-only use cases,
+``require`` and ``require_current`` (and ``people.require_on_person``) are for read-only use cases,
 which check in a read snapshot and audit a refusal in a transaction of its own.
 """
 
