@@ -49,6 +49,7 @@ from casework.domain import closure as rules
 from casework.domain.accommodation import covers, suitable_only_after_review
 from casework.domain.calendar import age_on
 from casework.domain.closure import RequestStatus as Status
+from casework.domain.closure_state import CaseState, Offer, Step, Who, offers, to_fix_on_record
 from casework.domain.codes import UnknownCode
 from casework.domain.front_door import ServiceReferralStatus
 from casework.domain.leaving_care import ContactMethod, plain_date
@@ -64,7 +65,10 @@ from casework.services.permissions import (
     CASE_ROLES,
     Action,
     Actor,
+    Relation,
     Role,
+    allowed,
+    denial_message,
 )
 
 RECORD_TYPE = "closure_request"
@@ -538,7 +542,7 @@ class ClosureOverview:
     person_id: int
     child_uid: str
     name: str
-    state: str  # open, pending, returned, approved or closed
+    state: CaseState
     closed_on: date | None
     closure_reason: str | None
     request: RequestView | None
@@ -557,11 +561,26 @@ class ClosureOverview:
     arrangements: tuple[ArrangementView, ...] = ()
     age: int | None = None  # on the day the checks count back from
 
+    # The closure steps this state allows, each allowed or refused (with why) for the
+    # person who asked for the overview.
+    offers: tuple[Offer, ...] = ()
+
     @property
     def state_label(self) -> str:
-        if self.state == "open":
-            return "Open"
-        return Status(self.state).label
+        return self.state.label
+
+    def offer(self, step: Step) -> Offer | None:
+        """The step if this state allows it (allowed or not, with why); None otherwise."""
+        return next((o for o in self.offers if o.step is step), None)
+
+    def may(self, step: Step) -> bool:
+        found = self.offer(step)
+        return found is not None and found.allowed
+
+    @property
+    def to_fix_on_record(self) -> tuple[rules.CheckResult, ...]:
+        """The checks only a change to the record fixes (the banner's count)."""
+        return to_fix_on_record(self.checks)
 
 
 def _request_facts(data: ClosureInput, decisions: TeamLeadDecisions) -> rules.RequestFacts:
@@ -724,6 +743,13 @@ def reason_options(
     return rules.reason_options(facts[person_id], today)
 
 
+def _refusal(actor: Actor, action: Action, relation: Relation) -> str | None:
+    """The permission policy's refusal for ``action``, in words; None when allowed."""
+    if allowed(actor.role, action, relation):
+        return None
+    return denial_message(actor.role, action, relation)
+
+
 def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> ClosureOverview:
     """The case's closure state with the checks run now: against the active request when
     there is one (counting back from the day it was submitted), otherwise against an empty
@@ -777,7 +803,19 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
                 .order_by(CaseReopening.id.desc())
             )
         )
-        state = "closed" if person.closed_on else (view.status.value if view else "open")
+        state = (
+            CaseState.CLOSED
+            if person.closed_on
+            else (CaseState(view.status.value) if view else CaseState.OPEN)
+        )
+        relation = actor.relation_to(
+            person.team_id, person.social_worker_id, person.personal_adviser_id
+        )
+        who = Who(
+            edit_refusal=_refusal(actor, Action.EDIT_RECORD, relation),
+            review_refusal=_refusal(actor, Action.REVIEW_AS_TEAM_LEAD, relation),
+            wrote_request=view is not None and actor.user_id in view.author_ids,
+        )
         today_facts = load_facts(session, [person_id], today)[person_id]
         return ClosureOverview(
             person_id=person_id,
@@ -791,6 +829,7 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
             checked_on=on,
             can_request=rules.can_request(results),
             can_approve=rules.can_approve(results),
+            offers=offers(state, results, who),
             approval_current=current,
             changed_since_approval=changed,
             notes=notes,

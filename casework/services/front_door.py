@@ -25,7 +25,7 @@ from casework.db.models import Allegation, Referral, SafeguardingContact, YoungP
 from casework.domain import front_door as rules
 from casework.domain.calendar import age_on
 from casework.domain.codes import AssessmentFactor, ReferralSource, UnknownCode
-from casework.errors import NotFound, ValidationFailed
+from casework.errors import NotFound, Problem, ValidationFailed
 from casework.services import audit
 from casework.services.common import (
     Changed,
@@ -162,7 +162,7 @@ def decide_concern(
         on_receipt = age_on(dob, to_local(received).date())
         problems = rules.contact_decision_problems(decision, rationale, on_receipt)
         if problems:
-            raise ValidationFailed([f"{p.field}: {p.message}" for p in problems])
+            raise ValidationFailed([Problem(p.field, p.message, worded=True) for p in problems])
         chosen = rules.ContactDecision.parse(decision)
         moment = to_naive_utc(now)
         row = session.get(SafeguardingContact, contact_id)

@@ -25,7 +25,7 @@ from casework.db.models import (
 )
 from casework.domain import front_door as rules
 from casework.domain.codes import AllegationOutcome, CodeList, UnknownCode
-from casework.errors import NotFound, ValidationFailed
+from casework.errors import NotFound, Problem, ValidationFailed
 from casework.services import audit
 from casework.services.common import Changed, add_audited, check_approver
 from casework.services.people import check_on_person, relation_of, require_on_person
@@ -40,15 +40,19 @@ from casework.services.permissions import (
 )
 
 
-def _problems(found: list[rules.Problem]) -> list[str]:
-    return [f"{p.field}: {p.message}" for p in found]
+def _problems(found: list[rules.Problem]) -> list[str | Problem]:
+    return [Problem(p.field, p.message, worded=True) for p in found]
 
 
-def _code(kind: type[CodeList], value: str, name: str) -> list[str]:
+def _code(kind: type[CodeList], value: str, name: str) -> list[str | Problem]:
     try:
         kind.parse(value)
     except UnknownCode as exc:
-        return [f"{name}: {exc}"]
+        return [
+            Problem(
+                name, str(exc), value=repr(exc.value), expected=", ".join(exc.allowed), choice=True
+            )
+        ]
     return []
 
 
@@ -579,8 +583,8 @@ def save_missing(
         # An episode is saved while it is open and before the interview is offered; only the
         # finished-episode checks (closure) insist on the return and the offer.
         pending = ("end", "interview_offered_at")
-        problems = [
-            f"{p.field}: {p.message}"
+        problems: list[str | Problem] = [
+            Problem(p.field, p.message, worded=True)
             for p in found
             if not (p.field in pending and "record when" in p.message)
         ]

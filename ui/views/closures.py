@@ -59,6 +59,7 @@ from casework.domain.closure import (
     risk_holder_examples,
     risk_holder_problem,
 )
+from casework.domain.closure_state import NOT_LEAD, OWN_REQUEST, Refused, Step
 from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import ContactMethod
 from casework.services import closure, contacts, safeguarding
@@ -122,10 +123,6 @@ _SAMPLES = {
     STATUS: "Waiting for a team lead",
 }
 RECENT_CONTACTS = 5
-OWN_REQUEST = (
-    "You wrote or changed this closure request, so you cannot approve it: another team lead must."
-)
-NOT_LEAD = "Only a team lead can approve or return a closure request."
 LEAD_DECISIONS = {"risk_review": "How the risk will be reviewed", "risk_holder": "Who holds it"}
 
 RED, AMBER, GREEN, GREY, PURPLE = "#a4161a", "#7a4d00", "#1e6b34", "#565e6a", "#6b21a8"
@@ -595,19 +592,17 @@ class ReviewPane(QWidget):
         self.waiting.show()
 
     def _fill_actions(self, overview: ClosureOverview, row: QueueRow) -> None:
-        pending = overview.request is not None and overview.request.status is Status.PENDING
-        own = self.is_own()
-        self.return_button.setEnabled(self._lead and pending)
-        self.approve_button.setEnabled(self._lead and pending and not own and overview.can_approve)
-        reason = ""  # why Approve is not available, said beside it
-        if not self._lead:
-            reason = NOT_LEAD
-        elif own and pending:
-            reason = OWN_REQUEST
-        elif pending and not overview.can_approve:
-            reason = "Approve is available once every check passes."
-        elif not pending:
+        """Return and Approve as the core offers them to this person, with its reason
+        beside Approve when it is not theirs to give."""
+        back = overview.offer(Step.RETURN)
+        approve = overview.offer(Step.APPROVE)
+        self.return_button.setEnabled(back is not None and back.allowed)
+        self.approve_button.setEnabled(approve is not None and approve.allowed)
+        if approve is None:
             reason = f"This request is {row.status.label.lower()}: nothing to approve."
+        else:
+            reason = approve.reason
+        own = approve is not None and approve.refused is Refused.OWN_WORK
         self.approve_reason.setText(reason)
         self.approve_reason.setVisible(bool(reason) and (own or not self._lead))
         self.approve_button.setToolTip(reason or "Re-enter your password to approve the closure")

@@ -46,6 +46,7 @@ from shiboken6 import isValid
 from casework.clock import local_today
 from casework.db.database import Database
 from casework.domain.closure import reason_label
+from casework.domain.closure_state import CaseState
 from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, UnknownCode, YesNo
 from casework.domain.due import Whereabouts
 from casework.errors import CaseworkError
@@ -544,7 +545,7 @@ class RecordView(QWidget):
         self.closure_notice.setText(text)
         set_severity(self.closure_notice, level)
         self.closure_notice.setVisible(bool(text))
-        closed = found is not None and found.state == "closed"
+        closed = found is not None and found.state is CaseState.CLOSED
         self.read_only.set_on(closed)
         self.edit_button.setEnabled(not closed)
         self.edit_button.setToolTip(
@@ -732,7 +733,7 @@ def closure_notice(found: ClosureOverview) -> tuple[str, str]:
     closure is under way."""
     request = found.request
     link = "<a href='#closure' style='color:inherit'>Closure tab</a>"
-    if found.state == "closed":
+    if found.state is CaseState.CLOSED:
         link = "<a href='#closure' style='color:#ffffff'>Closure tab</a>"
         reason = request.reason_label if request is not None else ""
         if not reason and found.closure_reason:
@@ -746,16 +747,19 @@ def closure_notice(found: ClosureOverview) -> tuple[str, str]:
             f"add a note or reopen the case on the {link}.",
             "closed",
         )
-    if found.state == "approved" and found.approval_current is False:
+    if found.state is CaseState.APPROVED and found.approval_current is False:
         return (
             "Closure approval is void: the record changed after it was given, so it goes "
             f"back to the team lead ({link}).",
             "warning",
         )
     words = {
-        "pending": ("Closure requested: waiting for a team lead to approve it", "info"),
-        "returned": ("Closure request returned by the team lead: see their comments", "warning"),
-        "approved": ("Closure approved: the case can be closed", "ok"),
+        CaseState.PENDING: ("Closure requested: waiting for a team lead to approve it", "info"),
+        CaseState.RETURNED: (
+            "Closure request returned by the team lead: see their comments",
+            "warning",
+        ),
+        CaseState.APPROVED: ("Closure approved: the case can be closed", "ok"),
     }.get(found.state)
     if words is None:
         return "", ""

@@ -60,6 +60,7 @@ from casework.domain.closure import (
     Severity,
     can_request,
 )
+from casework.domain.closure_state import CaseState, Offer, Step, stopping_words
 from casework.errors import ValidationFailed
 from casework.services import closure
 from casework.services.closure import ApprovalVoided, ClosureInput, ClosureOverview, RequestView
@@ -228,16 +229,6 @@ def evidence_html(evidence: Sequence[Evidence]) -> str:
     return "<br>".join(lines)
 
 
-def blockers_of(checks: Sequence[CheckResult]) -> list[CheckResult]:
-    """What stops the worker asking: failed blockers and unjustified failed warnings."""
-    return [c for c in checks if c.blocks or c.needs_justification]
-
-
-def blockers_words(checks: Sequence[CheckResult]) -> str:
-    found = blockers_of(checks)
-    return ", ".join(f"{c.id.number} {c.title.lower()}" for c in found)
-
-
 def request_rows(request: RequestView) -> list[tuple[str, str]]:
     """(label, value) pairs for a request shown read-only."""
     data = request.data
@@ -288,12 +279,12 @@ def needs_nothing(check: CheckResult) -> bool:
     return check.outcome in (Outcome.PASSED, Outcome.NOT_APPLICABLE)
 
 
-def fixed_on_form(check: CheckResult) -> bool:
-    """Whether a failing check is passed by writing the request (reason, summary, views)
-    rather than by changing the record: none of its failing evidence is in the record."""
-    if check.id.value not in _FORM_CHECKS:
-        return False
-    return not any(not e.ok and e.kind in EVIDENCE_TABS for e in check.evidence)
+def _offer_on(button: QPushButton, offer: Offer | None) -> None:
+    """Show ``button`` when the case's state allows its step; enable it when the core says
+    this person may take it, with the core's reason as its tooltip when not."""
+    button.setVisible(offer is not None)
+    button.setEnabled(offer is not None and offer.allowed)
+    button.setToolTip(offer.reason if offer is not None else "")
 
 
 def _fill_form_rows(form: QFormLayout, rows: list[tuple[str, str]]) -> None:
@@ -680,12 +671,12 @@ class ClosureSection(RecordSection):
         return list(self._checks)
 
     @property
-    def state(self) -> str | None:
+    def state(self) -> CaseState | None:
         return self._overview.state if self._overview else None
 
     @property
     def editable(self) -> bool:
-        return self.state in ("open", "returned")
+        return self.state is not None and self.state.request_editable
 
     def fill(self, data: ClosureOverview) -> None:
         self._overview = data
@@ -694,9 +685,12 @@ class ClosureSection(RecordSection):
         request = data.request
         today = local_today(self._clock())
         self._fill_headline(data, today)
-        self.withdraw_button.setVisible(state in ("pending", "returned", "approved"))
-        self.note_button.setVisible(state == "closed")
-        self.reopen_button.setVisible(state == "closed")
+        for button, step in (
+            (self.withdraw_button, Step.WITHDRAW),
+            (self.note_button, Step.ADD_NOTE),
+            (self.reopen_button, Step.REOPEN),
+        ):
+            _offer_on(button, data.offer(step))
         self._fill_approved(data, today)
         rows = decisions_rows(request) if request is not None and state != "closed" else []
         _fill_form_rows(self.decisions, rows)
@@ -712,11 +706,11 @@ class ClosureSection(RecordSection):
         self._fill_arrangements(data)
         here = (state, request.id if request is not None else None)
         if self.editable and here != self._form_for:  # a reload keeps what is being typed
-            self._fill_form(request if state == "returned" else None)
+            self._fill_form(request if state is CaseState.RETURNED else None)
         self._form_for = here
         self._checks = list(data.checks)
         # The overview checked an empty request as of today: that is the form, untouched.
-        untouched = state == "open" and self.current_input() == ClosureInput(reason="")
+        untouched = state is CaseState.OPEN and self.current_input() == ClosureInput(reason="")
         self._checked = self.current_input() if untouched else None
         self._show_checks(data.checked_on)
         self._fill_history(data)
@@ -767,7 +761,7 @@ class ClosureSection(RecordSection):
     def _fill_headline(self, data: ClosureOverview, today: date) -> None:
         request = data.request
         state = data.state
-        if state == "closed":
+        if state is CaseState.CLOSED:
             reason = request.reason_label if request else (data.closure_reason or "")
             text = (
                 f"<span style='font-size:12pt'><b>Closed on {day(data.closed_on)} — "
@@ -776,7 +770,7 @@ class ClosureSection(RecordSection):
                 "on it again."
             )
             level = "info"
-        elif state == "pending" and request is not None:
+        elif state is CaseState.PENDING and request is not None:
             text = (
                 "<span style='font-size:12pt'><b>Waiting for a team lead to approve the "
                 "closure.</b></span><br>" + waiting_words(request, today)
@@ -784,7 +778,7 @@ class ClosureSection(RecordSection):
             if request.voided_at is not None and request.void_note:
                 text += f"<br><b>{html.escape(request.void_note)}</b>"
             level = "warning" if request.voided_at is not None else "info"
-        elif state == "returned" and request is not None:
+        elif state is CaseState.RETURNED and request is not None:
             who = request.reviewed_by or "A team lead"
             moment = f" on {when(request.reviewed_at)}" if request.reviewed_at else ""
             text = (
@@ -793,7 +787,7 @@ class ClosureSection(RecordSection):
                 "<br>Change what they asked for below, then “Send back to the team lead”."
             )
             level = "warning"
-        elif state == "approved" and request is not None:
+        elif state is CaseState.APPROVED and request is not None:
             who = request.reviewed_by or "a team lead"
             moment = f" on {when(request.reviewed_at)}" if request.reviewed_at else ""
             if data.approval_current is False:
@@ -810,8 +804,7 @@ class ClosureSection(RecordSection):
                 )
                 level = "ok"
         else:
-            found = blockers_of(data.checks)
-            record = [c for c in found if not fixed_on_form(c)]
+            record = data.to_fix_on_record
             if record:
                 listed = "".join(
                     f"<li><b>{html.escape(c.id.number)}. {html.escape(c.title)}</b></li>"
@@ -837,7 +830,7 @@ class ClosureSection(RecordSection):
         self.headline.show()
 
     def _fill_approved(self, data: ClosureOverview, today: date) -> None:
-        approved = data.state == "approved"
+        approved = data.state is CaseState.APPROVED
         self.approved_box.setVisible(approved)
         if not approved:
             return
@@ -856,25 +849,29 @@ class ClosureSection(RecordSection):
 
     def _fill_request(self, data: ClosureOverview) -> None:
         request = data.request
-        shown = request is not None and data.state in ("pending", "approved", "closed")
+        shown = request is not None and data.state in (
+            CaseState.PENDING,
+            CaseState.APPROVED,
+            CaseState.CLOSED,
+        )
         self.request_box.setVisible(shown)
         if not shown or request is None:
             return
         self.request_box.setTitle(
-            "The closure summary" if data.state == "closed" else "The closure request"
+            "The closure summary" if data.state is CaseState.CLOSED else "The closure request"
         )
         _fill_form_rows(self.request_form, request_rows(request))
         note = (
             f"Asked for by {request.requested_by} on {when(request.requested_at)}; checks "
             f"counted back from {day(request.anchor_on)}."
         )
-        if data.state == "closed" and request.closed_by:
+        if data.state is CaseState.CLOSED and request.closed_by:
             note += f" Closed by {request.closed_by}."
         self.request_note.setText(note)
 
     def _fill_notes(self, data: ClosureOverview) -> None:
         clear_layout(self.notes)
-        closed = data.state == "closed"
+        closed = data.state is CaseState.CLOSED
         self.notes_box.setVisible(closed)
         if not closed:
             return
@@ -963,8 +960,8 @@ class ClosureSection(RecordSection):
             for a in data.arrangements
         ]
         self.arrangements.setText("<br>".join(lines) or "None recorded.")
-        self.arrangement_button.setVisible(data.state != "closed")
-        self.arrangements_box.setVisible(bool(lines) or data.state != "closed")
+        self.arrangement_button.setVisible(data.state is not CaseState.CLOSED)
+        self.arrangements_box.setVisible(bool(lines) or data.state is not CaseState.CLOSED)
 
     def _fill_form(self, request: RequestView | None) -> None:
         """The form, empty or with a returned request's values."""
@@ -1100,7 +1097,7 @@ class ClosureSection(RecordSection):
         self._checks = list(found)
         self._checked = data
         self._show_checks(local_today(self._clock()))
-        if self._overview is not None and self._overview.state == "open":
+        if self._overview is not None and self._overview.state is CaseState.OPEN:
             self._fill_headline_from_checks()
         self._sync_buttons()
 
@@ -1127,7 +1124,7 @@ class ClosureSection(RecordSection):
         elif not current:
             why = "Checking the form as typed…"
         elif not ready:
-            why = "Not ready to send. Fix first: " + blockers_words(self._checks) + "."
+            why = "Not ready to send. Fix first: " + stopping_words(self._checks) + "."
         else:
             why = ""
         self.why_not.setText(why)
@@ -1178,8 +1175,8 @@ class ClosureSection(RecordSection):
             ids = (request.id,) if request is not None else ()
             self.after_change(Changed("closure_request", ids, ("status",)))  # the void is saved
             return
-        if isinstance(exc, ValidationFailed) and exc.problems:
-            words = [plain_problem(p, PROBLEM_LABELS) for p in exc.problems]
+        if isinstance(exc, ValidationFailed) and exc.details:
+            words = [plain_problem(p, PROBLEM_LABELS) for p in exc.details]
             problems.set_problems(words, "Nothing was sent. Please correct the following:")
         else:
             problems.set_problems([unexpected(exc)])
@@ -1191,7 +1188,7 @@ class ClosureSection(RecordSection):
         if overview is None or self._busy or not self.editable:
             return
         data = self.current_input()
-        if overview.state == "returned" and overview.request is not None:
+        if overview.state is CaseState.RETURNED and overview.request is not None:
             self._run(
                 closure.resubmit_closure, overview.request.id, data, problems=self.form_problems
             )
@@ -1202,7 +1199,7 @@ class ClosureSection(RecordSection):
         overview = self._overview
         if overview is None or overview.request is None or self._busy:
             return
-        if overview.state != "approved":
+        if overview.state is not CaseState.APPROVED:
             return
         chosen = self.closed_on.value() or local_today(self._clock())
         self._run(closure.close_case, overview.request.id, chosen, problems=self.close_problems)
@@ -1215,15 +1212,15 @@ class ClosureSection(RecordSection):
         self.open_dialog(WithdrawDialog(self.context(), request.id, request.reason_label, self))
 
     def add_arrangement(self) -> None:
-        if self.person_id is not None and self.state != "closed":
+        if self.person_id is not None and self.state is not CaseState.CLOSED:
             self.open_dialog(ArrangementDialog(self.context(), self))
 
     def add_note(self) -> None:
-        if self.person_id is not None and self.state == "closed":
+        if self.person_id is not None and self.state is CaseState.CLOSED:
             self.open_dialog(NoteDialog(self.context(), self))
 
     def reopen(self) -> None:
-        if self.person_id is not None and self.state == "closed":
+        if self.person_id is not None and self.state is CaseState.CLOSED:
             self.open_dialog(ReopenDialog(self.context(), self))
 
     def _on_link(self, href: str) -> None:
@@ -1232,11 +1229,6 @@ class ClosureSection(RecordSection):
 
 
 #: Checks the worker passes by writing the request on this tab, not by changing the record.
-_FORM_CHECKS = frozenset(
-    {"closure-summary-complete", "reason-evidence", "seen-recently-and-views-recorded"}
-)
-
-
 def _with_checks(data: ClosureOverview, checks: list[CheckResult]) -> ClosureOverview:
     return replace(data, checks=tuple(checks))
 
