@@ -114,6 +114,34 @@ def to_fix_on_record(checks: Iterable[CheckResult]) -> tuple[CheckResult, ...]:
     )
 
 
+@dataclass(frozen=True)
+class CheckTally:
+    """The checks counted once, here, for every place that shows a count: the banner's
+    "N checks on the record must be fixed" and the list's note use the same numbers."""
+
+    total: int
+    passed: int
+    on_record: int  # stopping the request; fixed only on the record
+    on_request: int  # stopping the request; fixed by writing the request
+    waiting_for_lead: int
+
+    @property
+    def to_fix(self) -> int:
+        return self.on_record + self.on_request
+
+
+def tally(checks: Sequence[CheckResult]) -> CheckTally:
+    stopping = stopping_request(checks)
+    on_record = len(to_fix_on_record(checks))
+    return CheckTally(
+        total=len(checks),
+        passed=sum(1 for c in checks if c.passed),
+        on_record=on_record,
+        on_request=len(stopping) - on_record,
+        waiting_for_lead=sum(1 for c in checks if c.outcome is Outcome.NEEDS_TEAM_LEAD),
+    )
+
+
 def stopping_words(checks: Iterable[CheckResult]) -> str:
     """The checks stopping the request, in words ("2 seen recently, 5 plan reviewed")."""
     return ", ".join(f"{c.id.number} {c.title.lower()}" for c in stopping_request(checks))

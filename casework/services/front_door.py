@@ -33,7 +33,7 @@ from casework.services.common import (
     check_approver,
     require_current,
 )
-from casework.services.due_front_door import open_risks
+from casework.services.due_front_door import OpenRisk, open_risks
 from casework.services.people import check_on_person, require_on_person
 from casework.services.permissions import CASE_ROLES, Action, Actor
 
@@ -74,7 +74,7 @@ class DecisionHistory:
     referrals_12_months: int
     re_referral: bool
     repeat_alert: str | None
-    open_risks: tuple[str, ...] = ()
+    open_risks: tuple[OpenRisk, ...] = ()
     open_allegations: int = 0
 
 

@@ -704,7 +704,7 @@ def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tup
         first.append(f"<b>{html.escape(status.accommodation_warning)}</b>")
     lines = [" · ".join(first), *_whereabouts_line(found.whereabouts), *_category_line(status)]
     if status.open_risks:
-        risks = " · ".join(html.escape(r) for r in status.open_risks)
+        risks = " · ".join(html.escape(str(r)) for r in status.open_risks)
         lines.append(f"<b>⚠ OPEN RISKS: {risks}</b>")
     nxt = status.next_due
     if nxt is not None:
@@ -719,7 +719,7 @@ def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tup
             f"<br>To re-establish contact: <a href='#steps' style='color:inherit'>"
             f"show the {len(listed)} steps</a>"
         )
-    high = any(r.endswith(": high") for r in status.open_risks)
+    high = any(r.high for r in status.open_risks)
     lost = found.whereabouts
     if status.overdue or touch.code.value == "NO" or high or (lost and lost.under_18):
         return text, "overdue"

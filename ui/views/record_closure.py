@@ -60,7 +60,7 @@ from casework.domain.closure import (
     Severity,
     can_request,
 )
-from casework.domain.closure_state import CaseState, Offer, Step, stopping_words
+from casework.domain.closure_state import CaseState, Offer, Step, stopping_words, tally
 from casework.errors import ValidationFailed
 from casework.services import closure
 from casework.services.closure import ApprovalVoided, ClosureInput, ClosureOverview, RequestView
@@ -692,7 +692,9 @@ class ClosureSection(RecordSection):
         ):
             _offer_on(button, data.offer(step))
         self._fill_approved(data, today)
-        rows = decisions_rows(request) if request is not None and state != "closed" else []
+        rows = (
+            decisions_rows(request) if request is not None and state is not CaseState.CLOSED else []
+        )
         _fill_form_rows(self.decisions, rows)
         self.decisions_by.setText(
             f"Recorded by {request.decisions_by}." if request and request.decisions_by else ""
@@ -700,7 +702,7 @@ class ClosureSection(RecordSection):
         self.decisions_box.setVisible(bool(rows))
         self._fill_request(data)
         self._fill_notes(data)
-        self.checks_box.setVisible(state != "closed")
+        self.checks_box.setVisible(state is not CaseState.CLOSED)
         self.form_box.setVisible(self.editable)
         self._fill_reasons(data.reasons)
         self._fill_arrangements(data)
@@ -1007,17 +1009,14 @@ class ClosureSection(RecordSection):
             (self.passed_rows if needs_nothing(result) else self.rows).addWidget(row)
             row.set_result(result, editable=editable)
         self._word_passed()
-        counts = {
-            "passed": sum(1 for c in self._checks if c.passed),
-            "fix": sum(1 for c in self._checks if c.blocks or c.needs_justification),
-            "lead": sum(1 for c in self._checks if c.outcome is Outcome.NEEDS_TEAM_LEAD),
-        }
-        parts = [f"<b>{counts['passed']} of {len(self._checks)} passed</b>"]
-        if counts["fix"]:
-            verb = "needs" if counts["fix"] == 1 else "need"
-            parts.append(f"<b style='color:#a4161a'>{counts['fix']} {verb} fixing</b>")
-        if counts["lead"]:
-            parts.append(f"{counts['lead']} waiting for a team lead's decision")
+        counts = tally(self._checks)
+        parts = [f"<b>{counts.passed} of {counts.total} passed</b>"]
+        if counts.on_record:
+            parts.append(f"<b style='color:#a4161a'>{counts.on_record} to fix on the record</b>")
+        if counts.on_request:
+            parts.append(f"<b>{counts.on_request} answered by writing the request</b>")
+        if counts.waiting_for_lead:
+            parts.append(f"{counts.waiting_for_lead} waiting for a team lead's decision")
         parts.append(f"checked as of {day(checked_on)}")
         self.checks_note.setText(" · ".join(parts))
 
