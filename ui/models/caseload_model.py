@@ -60,6 +60,7 @@ from casework.services.people import (
     caseload_rows,
 )
 from casework.services.permissions import Actor
+from casework.services.work_counts import is_soon
 from ui import tasks
 from ui.models.my_work_model import (
     OVERDUE_FILL,
@@ -67,7 +68,6 @@ from ui.models.my_work_model import (
     WARNING_FILL,
     WARNING_TEXT,
     due_words,
-    is_soon,
     look,
     span_words,
 )

@@ -9,7 +9,6 @@ does (``ui.models.my_work_model``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +19,8 @@ from casework.clock import local_today, to_local
 from casework.db.database import Database
 from casework.services.front_door import QueueItem, queue
 from casework.services.permissions import Actor
+from casework.services.work_counts import FrontDoorCounts as Counts
+from casework.services.work_counts import is_due_today
 from ui.models.my_work_model import (
     OVERDUE_FILL,
     OVERDUE_TEXT,
@@ -79,26 +80,6 @@ def received_text(item: QueueItem) -> str:
 
 def person_text(item: QueueItem) -> str:
     return f"{item.name} ({item.child_uid})"
-
-
-def is_due_today(item: QueueItem, today: date) -> bool:
-    return not item.overdue and item.due == today
-
-
-@dataclass(frozen=True)
-class Counts:
-    overdue: int
-    today: int
-    total: int
-
-
-def counts(items: Iterable[QueueItem], today: date) -> Counts:
-    overdue = due_today = total = 0
-    for item in items:
-        total += 1
-        overdue += item.overdue
-        due_today += is_due_today(item, today)
-    return Counts(overdue, due_today, total)
 
 
 def summary_text(found: Counts) -> str:

@@ -41,6 +41,8 @@ from casework.db.database import Database
 from casework.services.common import Changed
 from casework.services.front_door import QueueItem
 from casework.services.permissions import Action, Actor, Relation, allowed
+from casework.services.work_counts import FrontDoorCounts as Counts
+from casework.services.work_counts import front_door_counts as counts
 from ui import tasks
 from ui.dialogs.front_door_dialogs import ConcernDialog, DecisionDialog, DecisionDone
 from ui.models.front_door_model import (
@@ -49,10 +51,8 @@ from ui.models.front_door_model import (
     PERSON,
     RECEIVED,
     SOURCE,
-    Counts,
     FrontDoorModel,
     QueueLoaded,
-    counts,
     kind_label,
     load_queue,
     person_text,
