@@ -87,7 +87,7 @@ class Problem:
     expected: str | None = None
     item: int | None = None  # which of several (the 2nd follow-up action)
     choice: bool = False  # the value is not one of a code list's codes: choose from the list
-    worded: bool = False  # the message already names the field in words ("Reason: ...")
+    label: str | None = None  # the rule's own words for the field ("Reason"), when it gave them
 
     def __str__(self) -> str:
         text = self.message
@@ -95,10 +95,21 @@ class Problem:
             text = f"{self.value} {text}"
         if self.expected is not None and not self.choice:
             text = f"{text}: expected {self.expected}"
-        if self.field is None or self.worded:
-            return text if self.field is None else f"{self.field}: {text}"
+        if self.label is not None:
+            text = f"{self.label}: {text}"
+        if self.field is None:
+            return text
         head = self.field if self.item is None else f"{self.field} {self.item}"
         return f"{head}: {text}"
+
+    @classmethod
+    def worded(cls, field: str, sentence: str) -> Problem:
+        """A rule's sentence that starts with the field's name in words ("Reason: record
+        why ..."): the words and the rest kept apart, so a screen can use its own label."""
+        label, sep, rest = sentence.partition(": ")
+        if not sep or not label[:1].isupper():
+            return cls(field, sentence)
+        return cls(field, rest, label=label)
 
     @classmethod
     def of(cls, text: str) -> Problem:

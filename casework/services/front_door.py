@@ -162,7 +162,7 @@ def decide_concern(
         on_receipt = age_on(dob, to_local(received).date())
         problems = rules.contact_decision_problems(decision, rationale, on_receipt)
         if problems:
-            raise ValidationFailed([Problem(p.field, p.message, worded=True) for p in problems])
+            raise ValidationFailed([Problem.worded(p.field, p.message) for p in problems])
         chosen = rules.ContactDecision.parse(decision)
         moment = to_naive_utc(now)
         row = session.get(SafeguardingContact, contact_id)

@@ -41,7 +41,7 @@ from casework.services.permissions import (
 
 
 def _problems(found: list[rules.Problem]) -> list[str | Problem]:
-    return [Problem(p.field, p.message, worded=True) for p in found]
+    return [Problem.worded(p.field, p.message) for p in found]
 
 
 def _code(kind: type[CodeList], value: str, name: str) -> list[str | Problem]:
@@ -584,7 +584,7 @@ def save_missing(
         # finished-episode checks (closure) insist on the return and the offer.
         pending = ("end", "interview_offered_at")
         problems: list[str | Problem] = [
-            Problem(p.field, p.message, worded=True)
+            Problem.worded(p.field, p.message)
             for p in found
             if not (p.field in pending and "record when" in p.message)
         ]

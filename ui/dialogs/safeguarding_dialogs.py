@@ -78,9 +78,9 @@ STRATEGY_CHOICES = (
 
 def safeguarding_problem(problem: Problem, labels: dict[str, str]) -> str:
     """A problem in the screen's words. The front-door rules already word theirs, naming
-    the field in words ("Reason: record why ..."; ``worded``): shown as they are."""
-    if problem.worded:
-        return problem.message
+    the field in words (``label``, "Reason"): the screen's own label replaces it."""
+    if problem.label is not None and problem.field is not None:
+        return f"{labels.get(problem.field, problem.label)}: {problem.message}"
     return plain_problem(problem, labels)
 
 
