@@ -29,7 +29,7 @@ made on the team lead's review screen; this tab shows them read-only.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -37,7 +37,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -54,13 +53,10 @@ from casework.clock import local_today
 from casework.db.database import Database
 from casework.domain.closure import (
     CheckResult,
-    Evidence,
-    Outcome,
     ReasonChoice,
-    Severity,
     can_request,
 )
-from casework.domain.closure_state import CaseState, Offer, Step, stopping_words, tally
+from casework.domain.closure_state import CaseState, Step, stopping_words, tally
 from casework.errors import ValidationFailed
 from casework.services import closure
 from casework.services.closure import ApprovalVoided, ClosureInput, ClosureOverview, RequestView
@@ -70,6 +66,56 @@ from ui import tasks
 from ui.dialogs.closure_dialogs import ArrangementDialog, NoteDialog, ReopenDialog, WithdrawDialog
 from ui.dialogs.record_dialogs import code_combo, text_box
 from ui.dialogs.young_person_form import DateField, to_qdate
+from ui.views.record_closure_checks import (
+    CheckRow as CheckRow,
+)
+from ui.views.record_closure_words import (
+    CLOSURE_STYLE as CLOSURE_STYLE,
+)
+from ui.views.record_closure_words import (
+    EVIDENCE_TABS as EVIDENCE_TABS,
+)
+from ui.views.record_closure_words import (
+    PREVIEW_DELAY_MS as PREVIEW_DELAY_MS,
+)
+from ui.views.record_closure_words import (
+    PROBLEM_LABELS as PROBLEM_LABELS,
+)
+from ui.views.record_closure_words import (
+    REASON_FIELDS as REASON_FIELDS,
+)
+from ui.views.record_closure_words import (
+    REASON_HELP as REASON_HELP,
+)
+from ui.views.record_closure_words import (
+    SUMMARY_PARTS as SUMMARY_PARTS,
+)
+from ui.views.record_closure_words import (
+    VIEWS_LABEL as VIEWS_LABEL,
+)
+from ui.views.record_closure_words import (
+    _fill_form_rows,
+    _offer_on,
+    _read_form,
+)
+from ui.views.record_closure_words import (
+    decisions_rows as decisions_rows,
+)
+from ui.views.record_closure_words import (
+    evidence_html as evidence_html,
+)
+from ui.views.record_closure_words import (
+    needs_nothing as needs_nothing,
+)
+from ui.views.record_closure_words import (
+    request_rows as request_rows,
+)
+from ui.views.record_closure_words import (
+    result_words as result_words,
+)
+from ui.views.record_closure_words import (
+    waiting_words as waiting_words,
+)
 from ui.views.record_common import (
     Clock,
     RecordSection,
@@ -78,7 +124,6 @@ from ui.views.record_common import (
     day,
     fill_section,
     group,
-    local,
     paragraphs,
     plain_problem,
     plural,
@@ -89,321 +134,6 @@ from ui.views.record_common import (
     when,
 )
 from ui.widgets.problems import ProblemList
-
-#: Where in the record each kind of evidence lives: the record's tab titles.
-EVIDENCE_TABS = {
-    "contact": "Contacts",
-    "follow_up": "Contacts",
-    "safeguarding_contact": "Concerns and referrals",
-    "referral": "Concerns and referrals",
-    "allegation": "Safeguarding",
-    "risk_screening": "Safeguarding",
-    "missing_episode": "Safeguarding",
-    "service_referral": "Safeguarding",
-    "accommodation": "Accommodation",
-    "support_event": "Legal status",
-    "plan_review": "Pathway plan",
-}
-
-#: The reason-specific fields: (label of the date, label of who takes over), by reason.
-_DEATH = ("Date of death", None)
-_TRANSFER = ("Transfer date", "Receiving council")
-_ADULT = ("Date of the move to adult services", "Adult services team taking over")
-REASON_FIELDS: dict[str, tuple[str | None, str | None]] = {
-    "RC1": ("Date of the adoption order", None),
-    "RC2": _DEATH,
-    "RC3": ("Date of the child arrangements order", None),
-    "RC4": ("Date of the special guardianship order", None),
-    "RC5": _TRANSFER,
-    "RC6": _ADULT,
-    "CLDI": _DEATH,
-    "CLTR": _TRANSFER,
-    "CLAS": _ADULT,
-}
-
-#: What else a reason needs on the record (check 13 says the same once it has run).
-REASON_HELP = {
-    "CL21": 'They must be 21 or over, with "declined further support" recorded on Legal status '
-    "(Children Act 1989 s23CZB).",
-    "CL25": "They must be 25 or over.",
-    "CLNR": "Needs a pathway plan review in the last 6 months that agreed it (s23CZB, s24).",
-    "CLRF": "Needs documented unsuccessful contact attempts in the last few months (see check "
-    "13); a status, not a closure, for relevant and former relevant young people under 21.",
-    "RC8": "Needs a completed assessment on the record.",
-    "RC9": "Needs a completed assessment on the record.",
-}
-
-SUMMARY_PARTS = (
-    ("why_open", "Why the case was open", "What the case was open for, and since when."),
-    (
-        "what_changed",
-        "What changed",
-        "How their needs were met or the risk reduced, so the case can close.",
-    ),
-    (
-        "agencies_involved",
-        "Agencies still involved",
-        "Who stays involved after closure (GP, college, housing, another council…).",
-    ),
-    (
-        "if_concerns_return",
-        "If concerns come back",
-        "What anyone should do if concerns come back, and who to contact.",
-    ),
-)
-VIEWS_LABEL = "Their views on closure"
-
-PROBLEM_LABELS = {
-    "reason": "Closure reason",
-    "reason_date": "Date",
-    "receiving_body": "Who takes over",
-    "closed_on": "Closure date",
-    "justifications": "Justifications",
-    "why_open": "Why the case was open",
-    "what_changed": "What changed",
-    "agencies_involved": "Agencies still involved",
-    "if_concerns_return": "If concerns come back",
-    "young_person_views": VIEWS_LABEL,
-}
-
-PREVIEW_DELAY_MS = 600  # the checks run again this long after typing stops
-
-CLOSURE_STYLE = """
-QFrame#checkRow { background: #ffffff; border: 1px solid #c9d1dc; border-left-width: 6px;
-    border-radius: 4px; }
-QFrame#checkRow[result="failed"] { border-color: #a4161a; background: #fdf3f3; }
-QFrame#checkRow[result="team_lead"] { border-color: #c28a00; background: #fffaf0; }
-QFrame#checkRow[result="passed"] { border-left-color: #1e6b34; }
-QFrame#checkRow[result="overridden"] { border-left-color: #1d4f91; }
-QFrame#checkRow[result="na"] { border-left-color: #a0a7b2; }
-QLabel#checkResult { padding: 2px 8px; border-radius: 3px; font-weight: bold; }
-QLabel#checkResult[result="passed"] { color: #ffffff; background: #1e6b34; }
-QLabel#checkResult[result="failed"] { color: #ffffff; background: #a4161a; }
-QLabel#checkResult[result="team_lead"] { color: #3d2a00; background: #f2c14e; }
-QLabel#checkResult[result="overridden"] { color: #ffffff; background: #1d4f91; }
-QLabel#checkResult[result="na"] { color: #1b1f24; background: #dde1e7; }
-QLabel#whyNot { color: #a4161a; font-weight: bold; }
-QPushButton#primaryAction { background: #1d4f91; color: #ffffff; border: 1px solid #163d70;
-    font-weight: bold; padding: 6px 14px; }
-QPushButton#primaryAction:disabled { background: #c9d1dc; color: #4b5563; border-color: #a0a7b2; }
-QPushButton#primaryAction:focus { border: 2px solid #f2b600; }
-"""
-
-
-# --- words -------------------------------------------------------------------------------
-
-
-def result_words(check: CheckResult) -> tuple[str, str]:
-    """A check's result in words, and its colour key: passed, failed, team_lead,
-    overridden or na."""
-    outcome = check.outcome
-    if outcome is Outcome.PASSED:
-        return "Passed", "passed"
-    if outcome is Outcome.NOT_APPLICABLE:
-        return "Not applicable", "na"
-    if outcome is Outcome.OVERRIDDEN:
-        return "Justified", "overridden"
-    if outcome is Outcome.NEEDS_TEAM_LEAD:
-        return "Needs a team lead's decision", "team_lead"
-    if check.severity is Severity.WARNING:
-        return "Needs a justification", "failed"
-    return "Must be fixed", "failed"
-
-
-def evidence_html(evidence: Sequence[Evidence]) -> str:
-    """The evidence lines as rich text; a line from elsewhere in the record links there
-    ("kind:id")."""
-    lines = []
-    for item in evidence:
-        mark = (
-            "<span style='color:#1e6b34'>✓</span>"
-            if item.ok
-            else "<span style='color:#a4161a'><b>✗</b></span>"
-        )
-        text = html.escape(item.text)
-        place = EVIDENCE_TABS.get(item.kind)
-        if place is not None:
-            href = f"{item.kind}:{item.id if item.id is not None else ''}"
-            text = f"<a href='{href}'>{text}</a> <span style='color:#4b5563'>({place})</span>"
-        lines.append(f"{mark} {text}")
-    return "<br>".join(lines)
-
-
-def request_rows(request: RequestView) -> list[tuple[str, str]]:
-    """(label, value) pairs for a request shown read-only."""
-    data = request.data
-    rows = [("Closure reason", request.reason_label)]
-    date_label, body_label = REASON_FIELDS.get(data.reason, (None, None))
-    if date_label:
-        rows.append((date_label, day(data.reason_date)))
-    if body_label:
-        rows.append((body_label, data.receiving_body or "Not recorded"))
-    for name, label, _hint in SUMMARY_PARTS:
-        rows.append((label, getattr(data, name) or "Not written"))
-    rows.append((VIEWS_LABEL, data.young_person_views or "Not recorded"))
-    for override in request.overrides:
-        rows.append(
-            (
-                f"Justification: {override.title}",
-                f"{override.justification}\n(by {override.recorded_by}, "
-                f"{when(override.recorded_at)})",
-            )
-        )
-    return rows
-
-
-def decisions_rows(request: RequestView) -> list[tuple[str, str]]:
-    d = request.decisions
-    rows = []
-    if d.risk_holder:
-        rows.append(("Who holds the open risk", d.risk_holder))
-    if d.risk_review:
-        rows.append(("How it will be reviewed", d.risk_review))
-    if d.accommodation_decision:
-        rows.append(("Why accommodation does not stop closure", d.accommodation_decision))
-    return rows
-
-
-def waiting_words(request: RequestView, today: date) -> str:
-    """Who sent the request, when, and how long it has waited (HTML)."""
-    sent = local(request.submitted_at)
-    who = html.escape(request.requested_by)
-    days = (today - sent.date()).days
-    if days <= 0:
-        return f"Sent by {who} today at {sent:%H:%M}."
-    return f"Sent by {who} on {sent:%d/%m/%Y at %H:%M}: <b>waiting {plural(days, 'day')}</b>."
-
-
-def needs_nothing(check: CheckResult) -> bool:
-    """Passed or not applicable, with no justification to show: folded away by default."""
-    return check.outcome in (Outcome.PASSED, Outcome.NOT_APPLICABLE)
-
-
-def _offer_on(button: QPushButton, offer: Offer | None) -> None:
-    """Show ``button`` when the case's state allows its step; enable it when the core says
-    this person may take it, with the core's reason as its tooltip when not."""
-    button.setVisible(offer is not None)
-    button.setEnabled(offer is not None and offer.allowed)
-    button.setToolTip(offer.reason if offer is not None else "")
-
-
-def _fill_form_rows(form: QFormLayout, rows: list[tuple[str, str]]) -> None:
-    while form.rowCount():
-        form.removeRow(0)
-    for label, value in rows:
-        shown = text_label(value)
-        form.addRow(QLabel(f"<b>{html.escape(label)}</b>"), shown)
-
-
-def _read_form() -> QFormLayout:
-    form = QFormLayout()
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-    form.setHorizontalSpacing(18)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    return form
-
-
-# --- one check ---------------------------------------------------------------------------
-
-
-class CheckRow(QFrame):
-    """One check: number, title, result in colour, what was found; "Details" shows why the
-    check exists and the evidence, each piece linking to its place in the record. A failed
-    (or justified) warning has a box for the written justification."""
-
-    def __init__(
-        self,
-        link: Callable[[str], None],
-        typed: Callable[[], None],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("checkRow")
-        self.result: CheckResult | None = None
-        self._key = ""
-        self.number = QLabel()
-        self.number.setMinimumWidth(self.number.fontMetrics().horizontalAdvance("00a") + 8)
-        self.title = text_label()
-        self.title.setStyleSheet("font-weight: bold;")
-        self.badge = QLabel()
-        self.badge.setObjectName("checkResult")
-        self.toggle = QToolButton()
-        self.toggle.setText("Details")
-        self.toggle.setCheckable(True)
-        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toggle.toggled.connect(self._show_details)
-        self.summary = text_label()
-        self.details = text_label(rich=True, selectable=False)
-        self.details.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
-        self.details.linkActivated.connect(link)
-        self.details.hide()
-        self.justify_label = QLabel("Why closing is still right (required to go on):")
-        self.justify_label.setStyleSheet("font-weight: bold;")
-        self.justification = text_box(2)
-        self.justification.setAccessibleName("Justification")
-        self.justification.textChanged.connect(typed)
-        self.justification_shown = text_label()
-        top = QHBoxLayout()
-        top.addWidget(self.number, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.title, 1)
-        top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(3)
-        layout.addLayout(top)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.details)
-        layout.addWidget(self.justify_label)
-        layout.addWidget(self.justification)
-        layout.addWidget(self.justification_shown)
-
-    @property
-    def wants_justification(self) -> bool:
-        r = self.result
-        return (
-            r is not None
-            and r.severity is Severity.WARNING
-            and r.outcome in (Outcome.FAILED, Outcome.OVERRIDDEN)
-        )
-
-    def set_result(self, result: CheckResult, *, editable: bool) -> None:
-        self.result = result
-        words, key = result_words(result)
-        self.number.setText(f"<b>{html.escape(result.id.number)}</b>")
-        self.title.setText(result.title)
-        self.badge.setText(words)
-        self.summary.setText(result.summary)
-        self.summary.setVisible(key not in ("passed", "na"))  # "Details" has it
-        for widget in (self, self.badge):
-            widget.setProperty("result", key)
-            set_severity(widget, None)  # re-polish for the new property
-        why = f"<i>Why this check exists:</i> {html.escape(result.why)}"
-        if key in ("passed", "na"):
-            why = f"{html.escape(result.summary)}<br>{why}"
-        lines = evidence_html(result.evidence)
-        self.details.setText(why + (f"<br><i>What it looked at:</i><br>{lines}" if lines else ""))
-        if key != self._key:  # what is wrong, and where, without a click; passed ones fold
-            self.toggle.setChecked(key in ("failed", "team_lead"))
-            self._key = key
-        wants = self.wants_justification
-        self.justify_label.setVisible(wants and editable)
-        self.justification.setVisible(wants and editable)
-        shown = result.justification if wants and not editable else ""
-        self.justification_shown.setText(f"Justification: {shown}" if shown else "")
-        self.justification_shown.setVisible(bool(shown))
-
-    def justification_text(self) -> str:
-        return self.justification.toPlainText() if self.wants_justification else ""
-
-    def _show_details(self, on: bool) -> None:
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
-        self.details.setVisible(on)
-
 
 # --- the section -------------------------------------------------------------------------
 
