@@ -514,3 +514,44 @@ class CheckResult:
     @property
     def needs_justification(self) -> bool:
         return self.severity is Severity.WARNING and self.outcome is Outcome.FAILED
+
+
+# --- what a closure request asks for, by reason ---------------------------------------------
+
+_DEATH_FIELDS = ("Date of death", None)
+_TRANSFER_FIELDS = ("Transfer date", "Receiving council")
+_ADULT_FIELDS = ("Date of the move to adult services", "Adult services team taking over")
+REASON_FIELDS: dict[str, tuple[str | None, str | None]] = {
+    "RC1": ("Date of the adoption order", None),
+    "RC2": _DEATH_FIELDS,
+    "RC3": ("Date of the child arrangements order", None),
+    "RC4": ("Date of the special guardianship order", None),
+    "RC5": _TRANSFER_FIELDS,
+    "RC6": _ADULT_FIELDS,
+    "CLDI": _DEATH_FIELDS,
+    "CLTR": _TRANSFER_FIELDS,
+    "CLAS": _ADULT_FIELDS,
+}
+"""The request's extra fields per reason: (label of the date it needs, label of who takes
+over). Local practice: what the council records alongside each CIN census reason."""
+
+REASON_HELP = {
+    "CL21": 'They must be 21 or over, with "declined further support" recorded on Legal status '
+    "(Children Act 1989 s23CZB).",
+    "CL25": "They must be 25 or over.",
+    "CLNR": "Needs a pathway plan review in the last 6 months that agreed it (s23CZB, s24).",
+    "CLRF": "Needs documented unsuccessful contact attempts in the last few months (see check "
+    "13); a status, not a closure, for relevant and former relevant young people under 21.",
+    "RC8": "Needs a completed assessment on the record.",
+    "RC9": "Needs a completed assessment on the record.",
+}
+
+
+"""What else each reason needs on the record (the reason check says the same once it has
+run)."""
+
+
+def reason_fields(code: str) -> tuple[str | None, str | None]:
+    """The request's extra fields for a closure reason, by their labels: (the date it
+    needs, the body taking over), each None when the reason needs none."""
+    return REASON_FIELDS.get(code, (None, None))

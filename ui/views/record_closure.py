@@ -82,9 +82,6 @@ from ui.views.record_closure_words import (
     PROBLEM_LABELS as PROBLEM_LABELS,
 )
 from ui.views.record_closure_words import (
-    REASON_FIELDS as REASON_FIELDS,
-)
-from ui.views.record_closure_words import (
     REASON_HELP as REASON_HELP,
 )
 from ui.views.record_closure_words import (
@@ -106,6 +103,9 @@ from ui.views.record_closure_words import (
 )
 from ui.views.record_closure_words import (
     needs_nothing as needs_nothing,
+)
+from ui.views.record_closure_words import (
+    reason_fields as reason_fields,
 )
 from ui.views.record_closure_words import (
     request_rows as request_rows,
@@ -754,7 +754,7 @@ class ClosureSection(RecordSection):
 
     def current_input(self) -> ClosureInput:
         code = self.reason.currentData() if self.reason.currentIndex() >= 0 else ""
-        date_label, body_label = REASON_FIELDS.get(code or "", (None, None))
+        date_label, body_label = reason_fields(code or "")
         justifications = {
             check_id: row.justification_text()
             for check_id, row in self.check_rows.items()
@@ -781,7 +781,7 @@ class ClosureSection(RecordSection):
         self._typed()
 
     def _set_reason_fields(self, code: str) -> None:
-        date_label, body_label = REASON_FIELDS.get(code, (None, None))
+        date_label, body_label = reason_fields(code)
         self.reason_date_label.setText(date_label or "")
         self.receiving_label.setText(body_label or "")
         self.form.setRowVisible(self.reason_date, bool(date_label))

@@ -36,9 +36,6 @@ from ui.views.record_closure_words import (
     PROBLEM_LABELS as PROBLEM_LABELS,
 )
 from ui.views.record_closure_words import (
-    REASON_FIELDS as REASON_FIELDS,
-)
-from ui.views.record_closure_words import (
     REASON_HELP as REASON_HELP,
 )
 from ui.views.record_closure_words import (
@@ -55,6 +52,9 @@ from ui.views.record_closure_words import (
 )
 from ui.views.record_closure_words import (
     needs_nothing as needs_nothing,
+)
+from ui.views.record_closure_words import (
+    reason_fields as reason_fields,
 )
 from ui.views.record_closure_words import (
     request_rows as request_rows,

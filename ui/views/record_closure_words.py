@@ -21,6 +21,8 @@ from casework.domain.closure import (
     Outcome,
     Severity,
 )
+from casework.domain.closure_model import REASON_HELP as REASON_HELP
+from casework.domain.closure_model import reason_fields as reason_fields
 from casework.domain.closure_state import Offer
 from casework.services.closure import RequestView
 from ui.views.record_common import (
@@ -47,33 +49,6 @@ EVIDENCE_TABS = {
 }
 
 #: The reason-specific fields: (label of the date, label of who takes over), by reason.
-_DEATH = ("Date of death", None)
-_TRANSFER = ("Transfer date", "Receiving council")
-_ADULT = ("Date of the move to adult services", "Adult services team taking over")
-REASON_FIELDS: dict[str, tuple[str | None, str | None]] = {
-    "RC1": ("Date of the adoption order", None),
-    "RC2": _DEATH,
-    "RC3": ("Date of the child arrangements order", None),
-    "RC4": ("Date of the special guardianship order", None),
-    "RC5": _TRANSFER,
-    "RC6": _ADULT,
-    "CLDI": _DEATH,
-    "CLTR": _TRANSFER,
-    "CLAS": _ADULT,
-}
-
-#: What else a reason needs on the record (check 13 says the same once it has run).
-REASON_HELP = {
-    "CL21": 'They must be 21 or over, with "declined further support" recorded on Legal status '
-    "(Children Act 1989 s23CZB).",
-    "CL25": "They must be 25 or over.",
-    "CLNR": "Needs a pathway plan review in the last 6 months that agreed it (s23CZB, s24).",
-    "CLRF": "Needs documented unsuccessful contact attempts in the last few months (see check "
-    "13); a status, not a closure, for relevant and former relevant young people under 21.",
-    "RC8": "Needs a completed assessment on the record.",
-    "RC9": "Needs a completed assessment on the record.",
-}
-
 SUMMARY_PARTS = (
     ("why_open", "Why the case was open", "What the case was open for, and since when."),
     (
@@ -174,7 +149,7 @@ def request_rows(request: RequestView) -> list[tuple[str, str]]:
     """(label, value) pairs for a request shown read-only."""
     data = request.data
     rows = [("Closure reason", request.reason_label)]
-    date_label, body_label = REASON_FIELDS.get(data.reason, (None, None))
+    date_label, body_label = reason_fields(data.reason)
     if date_label:
         rows.append((date_label, day(data.reason_date)))
     if body_label:
