@@ -13,12 +13,13 @@ import pytest
 from sqlalchemy import func, select
 
 from casework.db.models import AuditEvent, Contact, User
-from casework.errors import SessionRevoked
-from casework.services import contacts, users
+from casework.errors import CaseClosed, SessionRevoked
+from casework.services import closure, contacts, users
 from casework.services.contacts import ContactInput
 from casework.services.people import CaseloadQuery, caseload_ids
 from casework.services.permissions import SYSTEM_ACTOR, Actor
-from tests.conftest import NOW, Opened
+from tests.conftest import NOW, PASSWORD, Opened
+from tests.db.test_closure import TODAY, Case, _request, case  # noqa: F401  (the fixture)
 
 PAUSE = 10.0  # seconds a paused thread waits at most; the tests release it much sooner
 
@@ -132,3 +133,32 @@ def test_a_save_during_a_disabling_waits_and_is_refused_and_audited(
         AuditEvent.outcome == "denied",
     )
     assert _count(demo_db, revoked) == 1
+
+
+def test_a_save_during_a_closing_waits_and_finds_the_case_closed(
+    case: Case,  # noqa: F811  (the fixture from test_closure)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The case is being closed (its check passed, the closing holds the write lock): a
+    contact saved now waits for it, then finds the case closed and writes nothing."""
+    db = case.opened.db
+    rid = _request(case)
+    closure.approve_closure(db, case.lead, rid, PASSWORD, now=NOW)
+    checked, go = threading.Event(), threading.Event()
+    monkeypatch.setattr(closure, "run_request", _paused(closure.run_request, checked, go))
+    closing: dict[str, Any] = {}
+    close = _run(lambda: closure.close_case(db, case.worker, rid, TODAY, now=NOW), closing)
+    assert checked.wait(PAUSE)  # the closing is past its check, holding the write lock
+    saving: dict[str, Any] = {}
+    save = _run(lambda: contacts.save_draft(db, case.worker, case.pid, DRAFT, now=NOW), saving)
+    save.join(0.5)
+    assert save.is_alive()
+    go.set()
+    close.join(PAUSE)
+    save.join(PAUSE)
+    assert "error" not in closing
+    assert isinstance(saving.get("error"), CaseClosed)
+    drafts = select(func.count()).where(
+        Contact.young_person_id == case.pid, Contact.status == contacts.DRAFT
+    )
+    assert _count(case.opened, drafts) == 0
