@@ -67,54 +67,29 @@ from ui.dialogs.closure_dialogs import ArrangementDialog, NoteDialog, ReopenDial
 from ui.dialogs.record_dialogs import code_combo, text_box
 from ui.dialogs.young_person_form import DateField, to_qdate
 from ui.views.record_closure_checks import (
-    CheckRow as CheckRow,
+    CheckRow,
 )
 from ui.views.record_closure_words import (
-    CLOSURE_STYLE as CLOSURE_STYLE,
+    CLOSURE_STYLE,
+    PREVIEW_DELAY_MS,
+    PROBLEM_LABELS,
+    REASON_HELP,
+    SUMMARY_PARTS,
+    VIEWS_LABEL,
+    _fill_form_rows,
+    _offer_on,
+    _read_form,
+    decisions_rows,
+    needs_nothing,
+    reason_fields,
+    request_rows,
+    waiting_words,
 )
 from ui.views.record_closure_words import (
     EVIDENCE_TABS as EVIDENCE_TABS,
 )
 from ui.views.record_closure_words import (
-    PREVIEW_DELAY_MS as PREVIEW_DELAY_MS,
-)
-from ui.views.record_closure_words import (
-    PROBLEM_LABELS as PROBLEM_LABELS,
-)
-from ui.views.record_closure_words import (
-    REASON_HELP as REASON_HELP,
-)
-from ui.views.record_closure_words import (
-    SUMMARY_PARTS as SUMMARY_PARTS,
-)
-from ui.views.record_closure_words import (
-    VIEWS_LABEL as VIEWS_LABEL,
-)
-from ui.views.record_closure_words import (
-    _fill_form_rows,
-    _offer_on,
-    _read_form,
-)
-from ui.views.record_closure_words import (
-    decisions_rows as decisions_rows,
-)
-from ui.views.record_closure_words import (
-    evidence_html as evidence_html,
-)
-from ui.views.record_closure_words import (
-    needs_nothing as needs_nothing,
-)
-from ui.views.record_closure_words import (
-    reason_fields as reason_fields,
-)
-from ui.views.record_closure_words import (
-    request_rows as request_rows,
-)
-from ui.views.record_closure_words import (
     result_words as result_words,
-)
-from ui.views.record_closure_words import (
-    waiting_words as waiting_words,
 )
 from ui.views.record_common import (
     Clock,

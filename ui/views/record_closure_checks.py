@@ -22,48 +22,11 @@ from casework.domain.closure import (
     Outcome,
     Severity,
 )
+from casework.domain.closure_state import Fix, fix_for
 from ui.dialogs.record_dialogs import text_box
 from ui.views.record_closure_words import (
-    CLOSURE_STYLE as CLOSURE_STYLE,
-)
-from ui.views.record_closure_words import (
-    EVIDENCE_TABS as EVIDENCE_TABS,
-)
-from ui.views.record_closure_words import (
-    PREVIEW_DELAY_MS as PREVIEW_DELAY_MS,
-)
-from ui.views.record_closure_words import (
-    PROBLEM_LABELS as PROBLEM_LABELS,
-)
-from ui.views.record_closure_words import (
-    REASON_HELP as REASON_HELP,
-)
-from ui.views.record_closure_words import (
-    SUMMARY_PARTS as SUMMARY_PARTS,
-)
-from ui.views.record_closure_words import (
-    VIEWS_LABEL as VIEWS_LABEL,
-)
-from ui.views.record_closure_words import (
-    decisions_rows as decisions_rows,
-)
-from ui.views.record_closure_words import (
-    evidence_html as evidence_html,
-)
-from ui.views.record_closure_words import (
-    needs_nothing as needs_nothing,
-)
-from ui.views.record_closure_words import (
-    reason_fields as reason_fields,
-)
-from ui.views.record_closure_words import (
-    request_rows as request_rows,
-)
-from ui.views.record_closure_words import (
-    result_words as result_words,
-)
-from ui.views.record_closure_words import (
-    waiting_words as waiting_words,
+    evidence_html,
+    result_words,
 )
 from ui.views.record_common import (
     set_severity,
@@ -148,6 +111,9 @@ class CheckRow(QFrame):
             widget.setProperty("result", key)
             set_severity(widget, None)  # re-polish for the new property
         why = f"<i>Why this check exists:</i> {html.escape(result.why)}"
+        fix = fix_for(result)
+        if fix is not Fix.NOTHING:  # what fixes it: the core's answer
+            why = f"<b>What fixes it:</b> {html.escape(fix.words)}<br>{why}"
         if key in ("passed", "na"):
             why = f"{html.escape(result.summary)}<br>{why}"
         lines = evidence_html(result.evidence)
