@@ -480,9 +480,18 @@ class TimeLeft:
 
     overdue: bool
     text: str
+    late_by: str = ""  # how long overdue ("2 working days"), empty until it is
 
     def as_dict(self) -> dict[str, object]:
         return {"overdue": self.overdue, "text": self.text}
+
+    @property
+    def shown(self) -> str:
+        """As a queue shows it, impossible to miss once overdue: "OVERDUE by 2 working
+        days", "Due in 3 hours" (local practice: overdue work is shouted)."""
+        if self.overdue:
+            return f"OVERDUE by {self.late_by}"
+        return self.text[:1].upper() + self.text[1:]
 
 
 def _plural(n: int, unit: str) -> str:
@@ -505,7 +514,8 @@ def _time_left_at(due: datetime, now: datetime) -> TimeLeft:
     if (due.utcoffset() is None) != (now.utcoffset() is None):
         raise ValueError("due and now must both be time-zone-aware, or both naive")
     if now > due:
-        return TimeLeft(True, f"overdue by {_span(now - due)}")
+        late = _span(now - due)
+        return TimeLeft(True, f"overdue by {late}", late)
     if now == due:
         return TimeLeft(False, "due now")
     return TimeLeft(False, f"due in {_span(due - now)}")
@@ -541,7 +551,8 @@ def time_left(
     if due == today:
         return TimeLeft(False, "due today by end of day")
     if due < today:
-        return TimeLeft(True, f"overdue by {_days_text(due, today, calendar)}")
+        late = _days_text(due, today, calendar)
+        return TimeLeft(True, f"overdue by {late}", late)
     if due == today + timedelta(days=1):
         return TimeLeft(False, "due tomorrow")
     return TimeLeft(False, f"due in {_days_text(today, due, calendar)}")

@@ -64,6 +64,7 @@ class QueueItem:
     time_left: str
     source: str
     repeat_alert: bool = False
+    time_left_shown: str = ""  # the core's words as a queue shows them ("OVERDUE by 2 days")
 
 
 @dataclass(frozen=True)
@@ -373,6 +374,7 @@ def queue(db: Database, actor: Actor, *, now: datetime) -> list[QueueItem]:
                         left.overdue,
                         left.text,
                         ReferralSource.parse(source).label,
+                        time_left_shown=left.shown,
                     )
                 )
         alerts = _repeating(session, {i.young_person_id for i in items}, to_naive_utc(now))

@@ -52,13 +52,8 @@ def kind_label(item: QueueItem) -> str:
 
 
 def time_left_text(item: QueueItem) -> str:
-    """The core's words, with OVERDUE in capitals when it is: "OVERDUE by 2 working days"."""
-    text = item.time_left
-    if item.overdue and text.lower().startswith("overdue"):
-        return "OVERDUE" + text[len("overdue") :]
-    if item.overdue:
-        return f"OVERDUE: {text}"
-    return text[:1].upper() + text[1:]
+    """The core's words as a queue shows them: "OVERDUE by 2 working days"."""
+    return item.time_left_shown
 
 
 def due_text(item: QueueItem) -> str:
