@@ -632,14 +632,16 @@ class ReviewPane(QWidget):
                 )
                 level = "overdue"
         else:
-            text, level = self._pending_state(overview.checks)
+            text, level = self._pending_state(overview)
             if request.void_note:
                 text += f"<br>Earlier approval void: {esc(request.void_note)}"
         self.state.setText(text)
         set_severity(self.state, level)
 
-    def _pending_state(self, checks: Sequence[CheckResult]) -> tuple[str, str]:
+    def _pending_state(self, overview: ClosureOverview) -> tuple[str, str]:
         """What a request waiting for a team lead needs next, and its severity."""
+        checks = overview.checks
+        approve = overview.offer(Step.APPROVE)
         failed = [c for c in checks if c.outcome is Outcome.FAILED]
         needs = [c for c in checks if c.outcome is Outcome.NEEDS_TEAM_LEAD]
         overridden = [c for c in checks if c.outcome is Outcome.OVERRIDDEN]
@@ -656,7 +658,7 @@ class ReviewPane(QWidget):
                 "Record it under “Team lead's decisions”, save, then approve.",
                 "warning",
             )
-        if self._lead and self.is_own():
+        if approve is not None and approve.refused is Refused.OWN_WORK:
             return (
                 "Every check passes, <b>but you wrote or changed this request, so another "
                 "team lead must approve it.</b> You may still return it or record decisions.",
@@ -711,7 +713,8 @@ class ReviewPane(QWidget):
         )
         self.risk_review.setPlainText(decisions.risk_review)
         self.accommodation_decision.setPlainText(decisions.accommodation_decision)
-        editable = self._lead and request is not None and request.status is Status.PENDING
+        decide = overview.offer(Step.DECIDE)  # the core: pending, and theirs to decide
+        editable = decide is not None and decide.allowed
         for widget in (self.risk_holder, self.risk_review, self.accommodation_decision):
             widget.setReadOnly(not editable)
         self.save_decisions_button.setVisible(editable)
