@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.clock import local_today, to_naive_utc
-from casework.config import closure_rules, council_rules
+from casework.config import closure_rules
 from casework.db.database import Database
 from casework.db.models import (
     AuditEvent,
@@ -29,7 +29,6 @@ from casework.db.models import (
     ClosureOverride,
     ClosureRequest,
     ClosureRequestVersion,
-    User,
     YoungPerson,
 )
 from casework.domain import closure as rules
@@ -42,16 +41,16 @@ from casework.errors import CaseClosed, NotFound, PermissionDenied, Refusal, Val
 from casework.services import audit
 from casework.services.arrangements import ArrangementView, arrangements_in
 from casework.services.auth import confirm_password
-from casework.services.closure_facts import _day
+from casework.services.closure_facts import _day, _names
 from casework.services.closure_facts import load_facts as load_facts
-from casework.services.common import Changed, add_audited, check_approver, require, rows_in
+from casework.services.closure_queue import QueueRow as QueueRow
+from casework.services.closure_queue import queue as queue
+from casework.services.common import Changed, add_audited, check_approver, require
 from casework.services.people import check_on_person, require_on_person
 from casework.services.permissions import (
-    CASE_ROLES,
     Action,
     Actor,
     Relation,
-    Role,
     allowed,
     denial_message,
 )
@@ -300,10 +299,6 @@ def _last_closed(session: Session, person_id: int) -> ClosureRequest | None:
         .order_by(ClosureRequest.id.desc())
     )
     return session.scalars(stmt).first()
-
-
-def _names(session: Session) -> dict[int, str]:
-    return {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
 
 
 def run_checks_in(
@@ -1119,93 +1114,6 @@ def add_note(db: Database, actor: Actor, person_id: int, text: str, *, now: date
             record_type="closed_case_note",
             fields=["text"],
         )
-
-
-# --- the team lead's queue ---
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    request_id: int
-    person_id: int
-    child_uid: str
-    name: str
-    status: Status
-    reason: str
-    worker_id: int
-    worker: str
-    submitted_at: datetime
-    waiting_working_days: int
-    flagged: bool
-    overrides: int
-    reviewed_by: str | None
-    review_comments: str
-    voided: bool
-
-
-def queue(
-    db: Database,
-    actor: Actor,
-    *,
-    now: datetime,
-    statuses: Sequence[Status] = (Status.PENDING,),
-    worker_id: int | None = None,
-) -> list[QueueRow]:
-    """Closure requests in the teams the actor leads (a practitioner sees their own),
-    longest waiting first; pending ones waiting past the configured working days are
-    flagged."""
-    require(db, actor, Action.LIST_CASELOAD, now=now)
-    if actor.role not in CASE_ROLES:
-        return []
-    today = local_today(now)
-    calendar = council_rules().calendar
-    limit = closure_rules().review_flag_working_days
-    r, p = ClosureRequest, YoungPerson
-    stmt = (
-        select(r, p.child_uid, p.first_name, p.last_name)
-        .join(p, p.id == r.young_person_id)
-        .where(r.status.in_([s.value for s in statuses]))
-        .order_by(r.submitted_at, r.id)
-    )
-    if actor.role is Role.TEAM_LEAD:
-        stmt = stmt.where(p.team_id.in_(actor.led_team_ids or actor.team_ids))
-    else:
-        stmt = stmt.where(r.requested_by == actor.user_id)
-    if worker_id is not None:
-        stmt = stmt.where(r.requested_by == worker_id)
-    with db.reading() as session:
-        names = _names(session)
-        rows = session.execute(stmt).all()
-        counts: dict[int, int] = defaultdict(int)
-        ids = [row[0].id for row in rows]
-        for (rid,) in rows_in(
-            session, select(ClosureOverride.request_id), ClosureOverride.request_id, ids
-        ):
-            counts[rid] += 1
-    out = []
-    for req, uid, first, last in rows:
-        submitted = _day(req.submitted_at)
-        waiting = calendar.working_days_between(submitted, today)
-        out.append(
-            QueueRow(
-                request_id=req.id,
-                person_id=req.young_person_id,
-                child_uid=uid,
-                name=f"{first} {last}",
-                status=Status(req.status),
-                reason=req.reason,
-                worker_id=req.requested_by,
-                worker=names.get(req.requested_by, "?"),
-                submitted_at=req.submitted_at,
-                waiting_working_days=waiting,
-                flagged=req.status == Status.PENDING and waiting > limit,
-                overrides=counts.get(req.id, 0),
-                reviewed_by=names.get(req.reviewed_by) if req.reviewed_by else None,
-                review_comments=req.review_comments,
-                voided=req.voided_at is not None,
-            )
-        )
-    return out
 
 
 __all__ = [

@@ -410,3 +410,7 @@ def load_facts(
             record_version=version,
         )
     return facts
+
+
+def _names(session: Session) -> dict[int, str]:
+    return {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
