@@ -4,7 +4,8 @@ The source of each module in ``casework/services/`` is read (not imported): any 
 that opens ``db.unit_of_work()`` must open it once, must not call the read-only checks
 (``require``, ``require_current``, ``require_on_person``, ``relation_of``), which read and
 audit in transactions of their own, and must call a session check (``check``,
-``check_current``, ``check_on_person``) inside that unit of work, unless it is one of the
+``check_current``, ``check_on_person``) inside that unit of work before anything it
+writes, unless it is one of the
 few writes below that no signed-in person's permission governs.
 """
 
@@ -27,6 +28,7 @@ OLD_TWO_STEP = {
     "_check",
 }
 SESSION_CHECKS = {"check", "check_current", "check_on_person", "check_approver"}
+WRITES = {"add", "add_all", "delete", "flush", "record", "add_audited", "execute_write"}
 
 # Writes that no signed-in person's permission governs, each with why.
 NO_ACTOR_CHECK = {
@@ -93,6 +95,13 @@ def problems_in(module: str, function: ast.FunctionDef) -> list[str]:
     checked = SESSION_CHECKS & {name for unit in units for name in _called(unit)}
     if not checked and (module, function.name) not in NO_ACTOR_CHECK:
         problems.append("writes without a permission check inside its unit of work")
+    for unit in units if checked else ():
+        for statement in unit.body:
+            if SESSION_CHECKS & set(_called(statement)):
+                break
+            if WRITES & set(_called(statement)):
+                problems.append("writes before its permission check")
+                break
     return problems
 
 
@@ -126,6 +135,14 @@ def test_the_scan_flags_the_old_two_step_pattern() -> None:
     ).body[0]
     assert isinstance(one, ast.FunctionDef)
     assert problems_in("x.py", one) == []
+    early = ast.parse(
+        "def save(db, actor, person_id, now):\n"
+        "    with db.unit_of_work() as session:\n"
+        "        session.add(1)\n"
+        "        check_on_person(session, actor, person_id, 'edit', now)\n"
+    ).body[0]
+    assert isinstance(early, ast.FunctionDef)
+    assert problems_in("x.py", early) == ["writes before its permission check"]
 
 
 @pytest.mark.parametrize(
