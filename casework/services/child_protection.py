@@ -137,11 +137,6 @@ def _open_plan(session: Session, plan_id: int) -> ChildProtectionPlan:
     return row
 
 
-def _plan_person(db: Database, plan_id: int) -> int:
-    with db.reading() as session:
-        return _open_plan(session, plan_id).young_person_id
-
-
 def record_meeting(
     db: Database,
     actor: Actor,
@@ -154,7 +149,9 @@ def record_meeting(
 ) -> Changed:
     """Record a review conference or core group meeting held under an open plan."""
     with db.unit_of_work() as session:
-        check_on_person(session, actor, _plan_person(db, plan_id), Action.EDIT_RECORD, now)
+        check_on_person(
+            session, actor, _open_plan(session, plan_id).young_person_id, Action.EDIT_RECORD, now
+        )
         problems = _future("held_on", held_on, local_today(now))
         try:
             chosen = rules.CpMeetingKind.parse(kind)
@@ -193,7 +190,9 @@ def end_plan(
 ) -> Changed:
     """End a plan (decided at a review conference), with the reason."""
     with db.unit_of_work() as session:
-        check_on_person(session, actor, _plan_person(db, plan_id), Action.EDIT_RECORD, now)
+        check_on_person(
+            session, actor, _open_plan(session, plan_id).young_person_id, Action.EDIT_RECORD, now
+        )
         problems = _future("ended_on", ended_on, local_today(now))
         if not reason.strip():
             problems.append("end_reason: say why the plan ended (the conference's decision)")

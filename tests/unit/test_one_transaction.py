@@ -95,6 +95,14 @@ def problems_in(module: str, function: ast.FunctionDef) -> list[str]:
     checked = SESSION_CHECKS & {name for unit in units for name in _called(unit)}
     if not checked and (module, function.name) not in NO_ACTOR_CHECK:
         problems.append("writes without a permission check inside its unit of work")
+    for unit in units:
+        calls = [sub for sub in ast.walk(unit) if isinstance(sub, ast.Call)]
+        if any(
+            isinstance(a, ast.Name) and a.id == "db"
+            for call in calls
+            for a in [*call.args, *(k.value for k in call.keywords)]
+        ):
+            problems.append("opens another transaction inside its unit of work")
     for unit in units if checked else ():
         for statement in unit.body:
             if SESSION_CHECKS & set(_called(statement)):
@@ -143,6 +151,13 @@ def test_the_scan_flags_the_old_two_step_pattern() -> None:
     ).body[0]
     assert isinstance(early, ast.FunctionDef)
     assert problems_in("x.py", early) == ["writes before its permission check"]
+    nested = ast.parse(
+        "def save(db, actor, person_id, now):\n"
+        "    with db.unit_of_work() as session:\n"
+        "        check_on_person(session, actor, person_of(db, person_id), 'edit', now)\n"
+    ).body[0]
+    assert isinstance(nested, ast.FunctionDef)
+    assert problems_in("x.py", nested) == ["opens another transaction inside its unit of work"]
 
 
 @pytest.mark.parametrize(
