@@ -5,6 +5,11 @@ No message ever contains a key, a passphrase, a password or personal details.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 
 class CaseworkError(Exception):
     """Base class: ``str(error)`` is a complete sentence a user can act on."""
@@ -63,11 +68,94 @@ class MigrationFailed(CaseworkError):
     pass
 
 
-class ValidationFailed(CaseworkError):
-    """Input was refused; ``problems`` lists each one as a plain sentence."""
+_FIELD = re.compile(r"(?P<field>[a-z][a-z0-9_]*): (?P<rest>.*)", re.S)
+_ITEM = re.compile(r"(?P<field>[a-z][a-z-]*) (?P<item>\d+): (?P<rest>.*)", re.S)
+_INVALID = re.compile(r"(?P<value>.*) is not valid: expected (?P<expected>.*)", re.S)
+_UNKNOWN = re.compile(r"(?P<value>.*) is not a known .* code; expected one of (?P<codes>.*)", re.S)
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = list(problems)
+
+@dataclass(frozen=True)
+class Problem:
+    """One refused answer, structured from the rule to the screen: the field it is about
+    (its storage name; None when it is about no single field), the value given when the
+    rule names it, what was wrong, and what was expected. ``str()`` is the whole sentence
+    ("field: message"), as the command-line tool prints it."""
+
+    field: str | None
+    message: str
+    value: str | None = None
+    expected: str | None = None
+    item: int | None = None  # which of several (the 2nd follow-up action)
+    choice: bool = False  # the value is not one of a code list's codes: choose from the list
+    label: str | None = None  # the rule's own words for the field ("Reason"), when it gave them
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.value is not None and not self.choice:
+            text = f"{self.value} {text}"
+        if self.expected is not None and not self.choice:
+            text = f"{text}: expected {self.expected}"
+        if self.label is not None:
+            text = f"{self.label}: {text}"
+        if self.field is None:
+            return text
+        head = self.field if self.item is None else f"{self.field} {self.item}"
+        return f"{head}: {text}"
+
+    @classmethod
+    def worded(cls, field: str, sentence: str) -> Problem:
+        """A rule's sentence that starts with the field's name in words ("Reason: record
+        why ..."): the words and the rest kept apart, so a screen can use its own label."""
+        label, sep, rest = sentence.partition(": ")
+        if not sep or not label[:1].isupper():
+            return cls(field, sentence)
+        return cls(field, rest, label=label)
+
+    @classmethod
+    def of(cls, text: str) -> Problem:
+        """A rule's "field: what is wrong: expected ..." sentence, structured once, here in
+        the core, so no screen ever takes a sentence apart."""
+        field: str | None = None
+        item: int | None = None
+        rest = text
+        numbered = _ITEM.fullmatch(text)
+        named = _FIELD.fullmatch(text)
+        if numbered is not None:
+            field, item, rest = numbered["field"], int(numbered["item"]), numbered["rest"]
+        elif named is not None:
+            field, rest = named["field"], named["rest"]
+        unknown = _UNKNOWN.fullmatch(rest)
+        if unknown is not None:
+            return cls(
+                field,
+                rest,
+                value=unknown["value"],
+                expected=unknown["codes"],
+                item=item,
+                choice=True,
+            )
+        invalid = _INVALID.fullmatch(rest)
+        if invalid is not None:
+            return cls(
+                field,
+                "is not valid",
+                value=invalid["value"],
+                expected=invalid["expected"],
+                item=item,
+            )
+        head, sep, expected = rest.partition(": expected ")
+        if sep:
+            return cls(field, head, expected=expected, item=item)
+        return cls(field, rest, item=item)
+
+
+class ValidationFailed(CaseworkError):
+    """Input was refused. ``details`` holds each problem structured (:class:`Problem`);
+    ``problems`` the same as plain sentences."""
+
+    def __init__(self, problems: Sequence[str | Problem]) -> None:
+        self.details = [p if isinstance(p, Problem) else Problem.of(p) for p in problems]
+        self.problems = [p if isinstance(p, str) else str(p) for p in problems]
         super().__init__("; ".join(self.problems) if self.problems else "The input was refused.")
 
 
@@ -107,3 +195,15 @@ class ImportRefused(CaseworkError):
 class Cancelled(CaseworkError):
     """A long export or import was cancelled by the person who started it; nothing was
     written."""
+
+
+class Refusal(Exception):
+    """Raised inside a unit of work when a permission check refuses: the unit of work
+    rolls back everything, commits the refusal's audit row (``record``, given the session)
+    and raises ``error``, so a refusal is audited even though the write never happens.
+    Never reaches a caller outside :meth:`casework.db.database.Database.unit_of_work`."""
+
+    def __init__(self, error: CaseworkError, record: Callable[[Any], object]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.record = record

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from casework.services.permissions import CASE_ROLES, Role
-from ui.views.list_and_record import ListAndRecord
+from ui.views.list_and_record import ListAndRecord, shows_change
 
 if TYPE_CHECKING:
     from casework.db.database import Database
@@ -50,6 +50,8 @@ RETURNS = "Returns"
 class CaseloadSection(ListAndRecord):
     """The caseload list, and a young person's record in its place when one is opened."""
 
+    shows = "caseload"  # casework.services.work_lists.WorkList.CASELOAD
+
     def __init__(self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None):
         from ui.views.caseload import CaseloadView
 
@@ -61,6 +63,8 @@ class MyWorkSection(ListAndRecord):
     """My work, and a young person's record in its place when one is opened from it. The
     record view is made the first time one is opened, so signing in paints My work without
     building a record screen nobody may need."""
+
+    shows = "my_work"  # casework.services.work_lists.WorkList.MY_WORK
 
     def __init__(self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None):
         from ui.views.my_work import MyWorkView
@@ -243,16 +247,19 @@ class Workspace(QWidget):
                 signal.connect(getattr(self, name))
         changed = getattr(widget, "record_changed", None)
         if changed is not None:
-            changed.connect(lambda: self._refresh_others(title))
+            changed.connect(lambda what=None: self._refresh_others(title, what))
         overdue = getattr(widget, "overdue_changed", None)
         if overdue is not None:
             overdue.connect(lambda count: self._set_badge(title, count))
 
-    def _refresh_others(self, saved_in: str) -> None:
-        """A record saved from one section: the other lists re-read what they show."""
+    def _refresh_others(self, saved_in: str, what: object = None) -> None:
+        """A record saved from one section: the other lists whose content it can alter
+        (the core decides which) re-read what they show."""
         for title, widget in self.sections.items():
             refresh: Any = getattr(widget, "refresh_list", None)
-            if title != saved_in and callable(refresh):
+            if title == saved_in or not callable(refresh):
+                continue
+            if shows_change(getattr(widget, "shows", None), what):
                 refresh()
 
     def _set_badge(self, title: str, overdue: int) -> None:

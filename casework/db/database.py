@@ -30,6 +30,7 @@ from casework.errors import (
     FileAccessProblem,
     KeyringEntryMissing,
     NotACaseworkDatabase,
+    Refusal,
     ValidationFailed,
     WrongPassphrase,
 )
@@ -67,9 +68,19 @@ class Database:
 
     @contextlib.contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back on any error."""
-        with _plain_errors(), self._sessions() as session, session.begin():
-            yield session
+        """A write transaction (``BEGIN IMMEDIATE``, so two writers serialise): committed
+        when the block ends, rolled back on any error. A use case checks permission inside
+        it, so nothing can change between the check and the write. A :class:`Refusal`
+        rolls the transaction back, commits only the refusal's audit row, and raises the
+        refusal's own error."""
+        with _plain_errors(), self._sessions() as session:
+            try:
+                with session.begin():
+                    yield session
+            except Refusal as refusal:
+                with session.begin():
+                    refusal.record(session)
+                raise refusal.error from None
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:

@@ -27,11 +27,32 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Self, TypeVar
+from typing import TypeVar
 
 from casework.domain.calendar import WorkingCalendar, add_hours, add_months
 from casework.domain.codes import AllegationOutcome, AssessmentFactor, CodeList, UnknownCode
-from casework.domain.leaving_care import ADULT_AGE, day_of, plain_date
+from casework.domain.front_door_codes import (
+    AllegationSubjectRole as AllegationSubjectRole,
+)
+from casework.domain.front_door_codes import (
+    ContactDecision as ContactDecision,
+)
+from casework.domain.front_door_codes import (
+    ReferralDecision as ReferralDecision,
+)
+from casework.domain.front_door_codes import (
+    RiskLevel as RiskLevel,
+)
+from casework.domain.front_door_codes import (
+    RiskType as RiskType,
+)
+from casework.domain.front_door_codes import (
+    ServiceReferralStatus as ServiceReferralStatus,
+)
+from casework.domain.front_door_codes import (
+    ServiceType as ServiceType,
+)
+from casework.domain.leaving_care import day_of, plain_date
 
 __all__ = [
     "ALLEGATION_EXPECTATIONS",
@@ -152,223 +173,6 @@ REPEAT_MONTHS = 12
 CHASE_WITHOUT_EXPECTED_DAYS = 14
 #: * After a chase with no answer, chase again 7 days later.
 CHASE_AGAIN_DAYS = 7
-
-
-# --- Code lists --------------------------------------------------------------------------
-
-
-class ContactDecision(CodeList):
-    """What happens to a safeguarding contact."""
-
-    NO_FURTHER_ACTION = ("nfa", "No further action")
-    INFORMATION_AND_ADVICE = ("information_advice", "Information and advice")
-    EARLY_HELP = ("early_help", "Early help")
-    REFERRAL = ("referral", "Referral to children's social care")
-    STRATEGY_DISCUSSION = ("strategy_discussion", "Strategy discussion for immediate risk")
-    ADULT_SAFEGUARDING = ("adult_safeguarding", "Referral to adult safeguarding (18 and over only)")
-
-    @property
-    def creates_referral(self) -> bool:
-        """True where the decision opens a referral to children's social care."""
-        return self is ContactDecision.REFERRAL
-
-    @property
-    def minimum_age(self) -> int | None:
-        """The youngest age (on the day the contact was received) the decision is for."""
-        return ADULT_AGE if self is ContactDecision.ADULT_SAFEGUARDING else None
-
-    @classmethod
-    def list_name(cls) -> str:
-        return "contact decision"
-
-
-class ReferralDecision(CodeList):
-    """What happens to a referral. ``nfa`` gives Annex A
-    ``Referral NFA?``."""
-
-    NO_FURTHER_ACTION = ("nfa", "No further action")
-    ASSESSMENT = ("assessment", "Child and family assessment")
-    STRATEGY_DISCUSSION = ("strategy_s47", "Strategy discussion and section 47 enquiry")
-    EARLY_HELP = ("early_help", "Early help")
-
-    @property
-    def nfa(self) -> bool:
-        """Annex A ``Referral NFA?``: yes only for no further action."""
-        return self is ReferralDecision.NO_FURTHER_ACTION
-
-    @property
-    def proceeds_to_assessment(self) -> bool:
-        """The referral goes on to assessment: a child and family assessment, or a strategy
-        discussion and section 47 enquiry (whose assessment runs to the same 45 working
-        days from the referral; Working Together to Safeguard Children 2023, chapter 2)."""
-        return self in (ReferralDecision.ASSESSMENT, ReferralDecision.STRATEGY_DISCUSSION)
-
-    @classmethod
-    def list_name(cls) -> str:
-        return "referral decision"
-
-
-class AllegationSubjectRole(CodeList):
-    """The role of the person an allegation is about."""
-
-    FOSTER_CARER = ("foster_carer", "Foster carer")
-    RESIDENTIAL_WORKER = ("residential_worker", "Residential worker")
-    PERSONAL_ADVISER = ("personal_adviser", "Personal adviser")
-    TEACHER = ("teacher", "Teacher")
-    OTHER_PROFESSIONAL = ("other_professional", "Other professional")
-    VOLUNTEER = ("volunteer", "Volunteer")
-
-    @classmethod
-    def list_name(cls) -> str:
-        return "allegation subject role"
-
-
-class RiskType(CodeList):
-    """The structured risk screenings. ``factors`` are the CIN
-    assessment factors the type reports as; homelessness has none."""
-
-    _factors: tuple[AssessmentFactor, ...]
-
-    def __new__(
-        cls, code: str, label: str = "", factors: tuple[AssessmentFactor, ...] = ()
-    ) -> Self:
-        member = str.__new__(cls, code)
-        member._value_ = code
-        member._label = label
-        member._annex_a = None
-        member._ssda903 = None
-        member._factors = factors
-        return member
-
-    CSE = ("cse", "Child sexual exploitation", (AssessmentFactor.CSE,))
-    CCE = ("cce", "Child criminal exploitation", (AssessmentFactor.CCE,))
-    MISSING = ("missing", "Missing", (AssessmentFactor.MISSING,))
-    TRAFFICKING = ("trafficking", "Trafficking", (AssessmentFactor.TRAFFICKING,))
-    GANGS = ("gangs", "Gangs", (AssessmentFactor.GANGS,))
-    SELF_HARM = ("self_harm", "Self-harm", (AssessmentFactor.SELF_HARM,))
-    MENTAL_HEALTH = ("mental_health", "Mental health", (AssessmentFactor.MENTAL_HEALTH_CHILD,))
-    SUBSTANCE_MISUSE = (
-        "substance_misuse",
-        "Substance misuse (alcohol or drugs)",
-        (AssessmentFactor.ALCOHOL_CHILD, AssessmentFactor.DRUGS_CHILD),
-    )
-    DOMESTIC_ABUSE = (
-        "domestic_abuse",
-        "Domestic abuse",
-        (AssessmentFactor.DOMESTIC_ABUSE_CHILD,),
-    )
-    HOMELESSNESS = ("homelessness", "Homelessness")
-
-    @property
-    def factors(self) -> tuple[AssessmentFactor, ...]:
-        """The CIN assessment factors this type reports as (empty for homelessness)."""
-        return self._factors
-
-    @property
-    def cin_codes(self) -> tuple[str, ...]:
-        """The CIN assessment factor codes, e.g. ``("1A", "2A")`` for substance misuse."""
-        return tuple(factor.value for factor in self._factors)
-
-    @classmethod
-    def for_factor(cls, factor: AssessmentFactor | str) -> RiskType | None:
-        """The screening a concern factor calls for (``"2A"`` -> substance misuse), or
-        ``None`` where no screening covers it. Raises :class:`UnknownCode` for a bad code."""
-        wanted = AssessmentFactor.parse(factor)
-        return next((risk for risk in cls if wanted in risk.factors), None)
-
-    @classmethod
-    def list_name(cls) -> str:
-        return "risk type"
-
-
-class RiskLevel(CodeList):
-    """A screening's level, lowest first. Compare with :attr:`rank` (the codes are strings,
-    so ``<`` on members compares spelling, not severity)."""
-
-    NONE = ("none", "None")
-    LOW = ("low", "Low")
-    MEDIUM = ("medium", "Medium")
-    HIGH = ("high", "High")
-
-    @property
-    def rank(self) -> int:
-        """0 for none up to 3 for high."""
-        return list(RiskLevel).index(self)
-
-    @property
-    def needs_review_within_weeks(self) -> bool:
-        """Medium and high: a review date within the allowed weeks is required."""
-        return self.rank >= RiskLevel.MEDIUM.rank
-
-    @property
-    def needs_sign_off(self) -> bool:
-        """High: a team lead must sign the screening off."""
-        return self is RiskLevel.HIGH
-
-    @classmethod
-    def list_name(cls) -> str:
-        return "risk level"
-
-
-class ServiceType(CodeList):
-    """Where a referral out goes."""
-
-    HOUSING = ("housing", "Housing")
-    EET = ("eet", "Education, employment or training")
-    HEALTH = ("health", "Health")
-    MENTAL_HEALTH = ("mental_health", "Mental health")
-    SUBSTANCE_MISUSE = ("substance_misuse", "Substance misuse")
-    BENEFITS = ("benefits", "Benefits")
-    LEGAL = ("legal", "Legal")
-    OTHER = ("other", "Other")
-
-    @classmethod
-    def list_name(cls) -> str:
-        return "service type"
-
-
-class ServiceReferralStatus(CodeList):
-    """Where a referral out has got to. Declined, completed and withdrawn are final."""
-
-    SENT = ("sent", "Sent")
-    ACKNOWLEDGED = ("acknowledged", "Acknowledged")
-    ACCEPTED = ("accepted", "Accepted")
-    DECLINED = ("declined", "Declined")
-    COMPLETED = ("completed", "Completed")
-    WITHDRAWN = ("withdrawn", "Withdrawn")
-
-    @property
-    def final(self) -> bool:
-        """The referral is finished: declined, completed or withdrawn."""
-        return self in _FINAL_STATUSES
-
-    @property
-    def needs_reason(self) -> bool:
-        """Declined: the service's reason must be recorded."""
-        return self is ServiceReferralStatus.DECLINED
-
-    @property
-    def needs_outcome(self) -> bool:
-        """Completed or withdrawn: what came of it must be recorded."""
-        return self in (ServiceReferralStatus.COMPLETED, ServiceReferralStatus.WITHDRAWN)
-
-    @property
-    def awaiting_response(self) -> bool:
-        """* Sent or acknowledged: no answer yet, so the chase reminder runs."""
-        return self in (ServiceReferralStatus.SENT, ServiceReferralStatus.ACKNOWLEDGED)
-
-    @classmethod
-    def list_name(cls) -> str:
-        return "service referral status"
-
-
-_FINAL_STATUSES = frozenset(
-    {
-        ServiceReferralStatus.DECLINED,
-        ServiceReferralStatus.COMPLETED,
-        ServiceReferralStatus.WITHDRAWN,
-    }
-)
 
 
 # --- Timers ------------------------------------------------------------------------------
@@ -676,9 +480,18 @@ class TimeLeft:
 
     overdue: bool
     text: str
+    late_by: str = ""  # how long overdue ("2 working days"), empty until it is
 
     def as_dict(self) -> dict[str, object]:
         return {"overdue": self.overdue, "text": self.text}
+
+    @property
+    def shown(self) -> str:
+        """As a queue shows it, impossible to miss once overdue: "OVERDUE by 2 working
+        days", "Due in 3 hours" (local practice: overdue work is shouted)."""
+        if self.overdue:
+            return f"OVERDUE by {self.late_by}"
+        return self.text[:1].upper() + self.text[1:]
 
 
 def _plural(n: int, unit: str) -> str:
@@ -701,7 +514,8 @@ def _time_left_at(due: datetime, now: datetime) -> TimeLeft:
     if (due.utcoffset() is None) != (now.utcoffset() is None):
         raise ValueError("due and now must both be time-zone-aware, or both naive")
     if now > due:
-        return TimeLeft(True, f"overdue by {_span(now - due)}")
+        late = _span(now - due)
+        return TimeLeft(True, f"overdue by {late}", late)
     if now == due:
         return TimeLeft(False, "due now")
     return TimeLeft(False, f"due in {_span(due - now)}")
@@ -737,7 +551,8 @@ def time_left(
     if due == today:
         return TimeLeft(False, "due today by end of day")
     if due < today:
-        return TimeLeft(True, f"overdue by {_days_text(due, today, calendar)}")
+        late = _days_text(due, today, calendar)
+        return TimeLeft(True, f"overdue by {late}", late)
     if due == today + timedelta(days=1):
         return TimeLeft(False, "due tomorrow")
     return TimeLeft(False, f"due in {_days_text(today, due, calendar)}")

@@ -74,6 +74,19 @@ __all__ = [
 
 #: Weeks looked after since the 14th birthday that make a 16- or 17-year-old eligible.
 ELIGIBLE_WEEKS = 13
+
+LEGAL_STATUSES = (
+    "Full care order (s31)",  # Children Act 1989 s31
+    "Interim care order (s38)",  # Children Act 1989 s38
+    "Accommodated with agreement (s20)",  # Children Act 1989 s20
+    "Placement order",  # Adoption and Children Act 2002 s21
+    "Remanded to local authority accommodation",  # LASPO Act 2012 s104
+    "Detained (youth justice)",  # Children Act 1989 s22(1)(b) and the 2010 regs
+    "Emergency protection order",  # Children Act 1989 s44
+    "Police protection",  # Children Act 1989 s46
+)
+"""The legal statuses a care period is offered (a worker may type another): the orders
+and arrangements under which a child is looked after."""
 #: The age at which eligibility starts and the needs-assessment clock runs.
 SIXTEEN = 16
 #: The age at which a relevant child becomes former relevant.

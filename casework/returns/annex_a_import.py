@@ -81,6 +81,7 @@ from casework.domain.leaving_care import ContactMadeBy, ContactMethod, aged_cate
 from casework.errors import Cancelled, ImportRefused
 from casework.returns import annex_a as fmt
 from casework.services import audit, contact_summary
+from casework.services.common import check as check_permission
 from casework.services.common import require
 from casework.services.due import bulk_work, load_facts
 from casework.services.permissions import Action, Actor, Role
@@ -836,6 +837,9 @@ def import_annex_a(
         raise ImportRefused(_capped(check.problems))
     try:
         with db.unit_of_work() as session:
+            # Checked again inside the write: an account disabled while the workbook was
+            # being read is refused before anything is written.
+            check_permission(session, actor, Action.IMPORT_RETURNS, now=now, record_type="annex_a")
             writer = _Writer(session, actor, now, day, check, progress, cancelled)
             writer.default_team = default_team
             summary = _write(session, writer, children, dry_run)

@@ -34,7 +34,8 @@ from casework.domain.codes import AccommodationType, Activity, UnknownCode
 from casework.domain.leaving_care import CircumstanceChange as Change
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed, require_approver
+from casework.services.common import Changed, check_approver
+from casework.services.people import check_on_person
 from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
 
@@ -155,19 +156,18 @@ def _changes_for(kind: AccommodationType) -> list[Change]:
 def add_accommodation(
     db: Database, actor: Actor, person_id: int, data: AccommodationInput, *, now: datetime
 ) -> Changed:
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    with db.reading() as session:
-        dob = session.scalar(select(YoungPerson.date_of_birth).where(YoungPerson.id == person_id))
-    if dob is None:
-        raise NotFound("That young person's record does not exist.")
-    problems = accommodation_problems(data, local_today(now), dob)
-    if problems:
-        raise ValidationFailed([str(p) for p in problems])
-    kind = AccommodationType.parse(data.letter)
-    registered = (
-        data.registered if rules.needs_registration(kind.value, dob, data.started_on) else None
-    )
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        dob = session.scalar(select(YoungPerson.date_of_birth).where(YoungPerson.id == person_id))
+        if dob is None:
+            raise NotFound("That young person's record does not exist.")
+        problems = accommodation_problems(data, local_today(now), dob)
+        if problems:
+            raise ValidationFailed([str(p) for p in problems])
+        kind = AccommodationType.parse(data.letter)
+        registered = (
+            data.registered if rules.needs_registration(kind.value, dob, data.started_on) else None
+        )
         closed = _close_previous(
             session, AccommodationPeriod, person_id, data.started_on, data.ended_on
         )
@@ -233,29 +233,28 @@ def review_accommodation(
     breakfast recorded as suitable does not count as suitable. Whoever recorded the
     period never reviews it (separation of duties, ``may_approve``: a review is a second
     pair of eyes)."""
-    _check(db, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now)
-    with db.reading() as session:
+    with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now)
         authors = audit.writers(
             session, "accommodation", period_id, excluding=("review_accommodation",)
         )
         recorder = session.scalar(
             select(AccommodationPeriod.recorded_by).where(AccommodationPeriod.id == period_id)
         )
-    if recorder is not None:
-        authors = {*authors, recorder}
-    require_approver(
-        db,
-        actor,
-        authors,
-        what="this accommodation",
-        action="review_accommodation",
-        now=now,
-        record_type="accommodation",
-        record_id=period_id,
-    )
-    if not note.strip():
-        raise ValidationFailed(["review_note: record the decision and what happens next"])
-    with db.unit_of_work() as session:
+        if recorder is not None:
+            authors = {*authors, recorder}
+        check_approver(
+            session,
+            actor,
+            authors,
+            what="this accommodation",
+            action="review_accommodation",
+            now=now,
+            record_type="accommodation",
+            record_id=period_id,
+        )
+        if not note.strip():
+            raise ValidationFailed(["review_note: record the decision and what happens next"])
         period = session.get(AccommodationPeriod, period_id)
         if period is None or period.young_person_id != person_id:
             raise NotFound("That accommodation period no longer exists.")
@@ -332,25 +331,25 @@ def add_activity(
     ended_on: date | None = None,
     now: datetime,
 ) -> Changed:
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = []
-    try:
-        activity = Activity.parse(code)
-    except UnknownCode as exc:
-        raise ValidationFailed([f"code: {exc}"]) from None
-    if activity.value == "0":
-        problems.append(
-            "code: '0' (not applicable) is only for a return about a young person who has died "
-            "or returned home (SSDA903 rule 344); a young person in touch always has an "
-            "activity (SSDA903 rule 345). Choose what they are doing."
-        )
-    if started_on > local_today(now):
-        problems.append("started_on: the start date is in the future")
-    if ended_on is not None and ended_on < started_on:
-        problems.append("ended_on: the end date is before the start date")
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = []
+        try:
+            activity = Activity.parse(code)
+        except UnknownCode as exc:
+            raise ValidationFailed([f"code: {exc}"]) from None
+        if activity.value == "0":
+            problems.append(
+                "code: '0' (not applicable) is only for a return about a young person who has died "
+                "or returned home (SSDA903 rule 344); a young person in touch always has an "
+                "activity (SSDA903 rule 345). Choose what they are doing."
+            )
+        if started_on > local_today(now):
+            problems.append("started_on: the start date is in the future")
+        if ended_on is not None and ended_on < started_on:
+            problems.append("ended_on: the end date is before the start date")
+        if problems:
+            raise ValidationFailed(problems)
         closed = _close_previous(session, ActivityPeriod, person_id, started_on, ended_on)
         period = ActivityPeriod(
             young_person_id=person_id,

@@ -20,7 +20,7 @@ from casework.domain.closure_grounds import ArrangementKind, arrangement_problem
 from casework.domain.codes import UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services.common import Changed, add_audited
-from casework.services.people import require_on_person
+from casework.services.people import check_on_person, require_on_person
 from casework.services.permissions import Action, Actor
 
 RECORD_TYPE = "care_arrangement"
@@ -66,8 +66,8 @@ def add_arrangement(
     db: Database, actor: Actor, person_id: int, data: ArrangementInput, *, now: datetime
 ) -> Changed:
     """Record an arrangement alongside a care leaver's case; the case stays open."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record does not exist.")

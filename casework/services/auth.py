@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from casework.clock import to_naive_utc
 from casework.db.database import Database
 from casework.db.models import LoginThrottle, User
-from casework.errors import LoginRefused
+from casework.errors import LoginRefused, Refusal
 from casework.services import audit
 from casework.services.permissions import Actor, Role
 
@@ -107,7 +107,6 @@ def login(db: Database, username: str, password: str, *, now: datetime) -> Actor
     unchecked because a delay (for this user name, or for every account) is running."""
     moment = to_naive_utc(now)
     digest = _digest(username)
-    refusal: LoginRefused | None = None
     with db.unit_of_work() as session:
         throttle = session.get(LoginThrottle, digest)
         user = find_user(session, username)
@@ -118,24 +117,22 @@ def login(db: Database, username: str, password: str, *, now: datetime) -> Actor
         if everyone or mine:
             wait = max(everyone, mine)
             scope = "this user name" if mine >= everyone else "this database"
-            audit.record(
-                session,
-                _NOBODY,
-                "login_delayed",
-                now=moment,
-                record_type="user",
-                record_id=user.id if user else None,
-                outcome="denied",
+            user_id = user.id if user else None
+            raise Refusal(
+                LoginRefused(
+                    f"Too many failed sign-ins for {scope}. Try again in {int(wait) + 1} seconds.",
+                    retry_after_seconds=wait,
+                ),
+                lambda audited: audit.record(
+                    audited,
+                    _NOBODY,
+                    "login_delayed",
+                    now=moment,
+                    record_type="user",
+                    record_id=user_id,
+                    outcome="denied",
+                ),
             )
-            refusal = LoginRefused(
-                f"Too many failed sign-ins for {scope}. Try again in {int(wait) + 1} seconds.",
-                retry_after_seconds=wait,
-            )
-    if refusal is not None:
-        raise refusal
-    with db.unit_of_work() as session:
-        throttle = session.get(LoginThrottle, digest)
-        user = find_user(session, username)
         ok = check_password(user.password_hash if user else None, password)
         if ok and user is not None and user.active:
             if throttle is not None:
@@ -173,24 +170,24 @@ def confirm_password(db: Database, actor: Actor, password: str, *, now: datetime
     moment = to_naive_utc(now)
     digest = _digest(actor.username)
     with db.unit_of_work() as session:
-        wait = _waiting(session.get(LoginThrottle, digest), moment)
-        if wait:
-            audit.record(
-                session,
-                actor,
-                "password_check_delayed",
-                now=moment,
-                record_type="user",
-                record_id=actor.user_id,
-                outcome="denied",
-            )
-    if wait:
-        raise LoginRefused(
-            f"Too many wrong passwords. Try again in {int(wait) + 1} seconds.",
-            retry_after_seconds=wait,
-        )
-    with db.unit_of_work() as session:
         throttle = session.get(LoginThrottle, digest)
+        wait = _waiting(throttle, moment)
+        if wait:
+            raise Refusal(
+                LoginRefused(
+                    f"Too many wrong passwords. Try again in {int(wait) + 1} seconds.",
+                    retry_after_seconds=wait,
+                ),
+                lambda audited: audit.record(
+                    audited,
+                    actor,
+                    "password_check_delayed",
+                    now=moment,
+                    record_type="user",
+                    record_id=actor.user_id,
+                    outcome="denied",
+                ),
+            )
         user = session.get(User, actor.user_id) if actor.user_id else None
         if user and user.active and check_password(user.password_hash, password):
             if throttle is not None:

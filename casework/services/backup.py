@@ -53,7 +53,7 @@ from casework.errors import (
     ValidationFailed,
 )
 from casework.services import audit
-from casework.services.common import Changed, require
+from casework.services.common import Changed, check, require
 from casework.services.permissions import SYSTEM_ACTOR, Action, Actor
 
 ProgressFn = Callable[[str], None]
@@ -380,18 +380,18 @@ def set_schedule(
     db: Database, actor: Actor, interval_hours: int, keep: int, *, now: datetime
 ) -> Changed:
     """Administrators: how often automatic backups are taken (0 = never) and how many kept."""
-    require(db, actor, Action.MANAGE_SETTINGS, now=now, record_type="setting")
-    problems = []
-    if not 0 <= interval_hours <= INTERVAL_MAX:
-        problems.append(
-            f"Automatic backups: every {interval_hours} hours is outside 0 (off) to "
-            f"{INTERVAL_MAX} hours."
-        )
-    if not KEEP_MIN <= keep <= KEEP_MAX:
-        problems.append(f"Backups kept: {keep} is outside {KEEP_MIN} to {KEEP_MAX}.")
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check(session, actor, Action.MANAGE_SETTINGS, now=now, record_type="setting")
+        problems = []
+        if not 0 <= interval_hours <= INTERVAL_MAX:
+            problems.append(
+                f"Automatic backups: every {interval_hours} hours is outside 0 (off) to "
+                f"{INTERVAL_MAX} hours."
+            )
+        if not KEEP_MIN <= keep <= KEEP_MAX:
+            problems.append(f"Backups kept: {keep} is outside {KEEP_MIN} to {KEEP_MAX}.")
+        if problems:
+            raise ValidationFailed(problems)
         for name, value in ((INTERVAL_KEY, interval_hours), (KEEP_KEY, keep)):
             row = session.get(Setting, name)
             if row is None:

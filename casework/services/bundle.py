@@ -24,7 +24,7 @@ from casework.db.models import Team, TeamLeadership, User, YoungPerson
 from casework.errors import ImportRefused, ValidationFailed
 from casework.services import audit, bundle_casework, bundle_checks, contact_summary
 from casework.services.auth import find_user
-from casework.services.common import require
+from casework.services.common import check
 from casework.services.people import YoungPersonInput, add_young_person_in
 from casework.services.permissions import CASE_ROLES, Action, Actor, Role
 from casework.services.users import ensure_team
@@ -53,8 +53,8 @@ class ImportResult:
 
 
 def export_bundle(db: Database, actor: Actor, *, now: datetime) -> dict[str, Any]:
-    require(db, actor, Action.EXPORT_BUNDLE, now=now, record_type="bundle")
     with db.unit_of_work() as session:
+        check(session, actor, Action.EXPORT_BUNDLE, now=now, record_type="bundle")
         teams = session.scalars(select(Team).order_by(Team.name)).all()
         workers = session.scalars(
             select(User).where(User.role.in_([str(r) for r in CASE_ROLES])).order_by(User.username)
@@ -202,11 +202,11 @@ def import_bundle(
     db: Database, actor: Actor, data: dict[str, Any], *, now: datetime
 ) -> ImportResult:
     """Import a parsed bundle in one transaction: all of it, or (on any problem) none."""
-    require(db, actor, Action.IMPORT_BUNDLE, now=now, record_type="bundle")
-    problems = schema_problems(data)
-    if problems:
-        raise ImportRefused(problems)
     with db.unit_of_work() as session:
+        check(session, actor, Action.IMPORT_BUNDLE, now=now, record_type="bundle")
+        problems = schema_problems(data)
+        if problems:
+            raise ImportRefused(problems)
         problems = content_problems(session, data, local_today(now))
         if problems:
             raise ImportRefused(problems)

@@ -27,7 +27,7 @@ from casework.domain.codes import UnknownCode
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
 from casework.services.common import Changed, add_audited, rows_in
-from casework.services.people import require_on_person
+from casework.services.people import check_on_person, require_on_person
 from casework.services.permissions import Action, Actor
 
 RECORD_TYPE = "child_protection_plan"
@@ -86,9 +86,9 @@ def start_plan(
 ) -> Changed:
     """Record a plan made at an initial child protection conference on ``started_on``. With
     a ``referral_id``, the referral's conference date is the start and must match."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _future("started_on", started_on, local_today(now))
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _future("started_on", started_on, local_today(now))
         if referral_id is not None:
             referral = session.get(Referral, referral_id)
             if referral is None or referral.young_person_id != person_id:
@@ -137,11 +137,6 @@ def _open_plan(session: Session, plan_id: int) -> ChildProtectionPlan:
     return row
 
 
-def _plan_person(db: Database, plan_id: int) -> int:
-    with db.reading() as session:
-        return _open_plan(session, plan_id).young_person_id
-
-
 def record_meeting(
     db: Database,
     actor: Actor,
@@ -153,13 +148,15 @@ def record_meeting(
     now: datetime,
 ) -> Changed:
     """Record a review conference or core group meeting held under an open plan."""
-    require_on_person(db, actor, _plan_person(db, plan_id), Action.EDIT_RECORD, now)
-    problems = _future("held_on", held_on, local_today(now))
-    try:
-        chosen = rules.CpMeetingKind.parse(kind)
-    except UnknownCode as exc:
-        problems.append(f"kind: {exc}")
     with db.unit_of_work() as session:
+        check_on_person(
+            session, actor, _open_plan(session, plan_id).young_person_id, Action.EDIT_RECORD, now
+        )
+        problems = _future("held_on", held_on, local_today(now))
+        try:
+            chosen = rules.CpMeetingKind.parse(kind)
+        except UnknownCode as exc:
+            problems.append(f"kind: {exc}")
         plan = _open_plan(session, plan_id)
         if plan.ended_on is not None:
             problems.append("held_on: this plan has ended; meetings can no longer be added")
@@ -192,11 +189,13 @@ def end_plan(
     db: Database, actor: Actor, plan_id: int, ended_on: date, reason: str, *, now: datetime
 ) -> Changed:
     """End a plan (decided at a review conference), with the reason."""
-    require_on_person(db, actor, _plan_person(db, plan_id), Action.EDIT_RECORD, now)
-    problems = _future("ended_on", ended_on, local_today(now))
-    if not reason.strip():
-        problems.append("end_reason: say why the plan ended (the conference's decision)")
     with db.unit_of_work() as session:
+        check_on_person(
+            session, actor, _open_plan(session, plan_id).young_person_id, Action.EDIT_RECORD, now
+        )
+        problems = _future("ended_on", ended_on, local_today(now))
+        if not reason.strip():
+            problems.append("end_reason: say why the plan ended (the conference's decision)")
         plan = _open_plan(session, plan_id)
         if plan.ended_on is not None:
             problems.append("ended_on: this plan has already ended")

@@ -37,7 +37,7 @@ from casework.services.chronology_events import Event, EventKind
 from casework.services.chronology_front_door import FRONT_DOOR_SOURCES
 from casework.services.common import require
 from casework.services.pathway import SupportKind
-from casework.services.people import relation_of
+from casework.services.people import check_on_person, relation_of
 from casework.services.permissions import Action, Actor
 
 
@@ -264,6 +264,7 @@ def chronology_html(
     record is audited like opening it."""
     events = chronology(db, actor, person_id, now=now, kinds=kinds)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.VIEW_RECORD, now)
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record does not exist.")

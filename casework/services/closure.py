@@ -13,65 +13,49 @@ import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.clock import local_today, to_local, to_naive_utc
-from casework.config import closure_rules, council_rules
+from casework.clock import local_today, to_naive_utc
+from casework.config import closure_rules
 from casework.db.database import Database
 from casework.db.models import (
-    AccommodationPeriod,
-    ActivityPeriod,
-    Allegation,
     AuditEvent,
     CaseReopening,
     ClosedCaseNote,
     ClosureOverride,
     ClosureRequest,
     ClosureRequestVersion,
-    Contact,
-    FollowUpAction,
-    MissingEpisode,
-    PathwayPlan,
-    PlanReview,
-    Referral,
-    RiskScreening,
-    SafeguardingContact,
-    ServiceReferral,
-    User,
     YoungPerson,
 )
 from casework.domain import closure as rules
-from casework.domain.accommodation import covers, suitable_only_after_review
 from casework.domain.calendar import age_on
 from casework.domain.closure import RequestStatus as Status
+from casework.domain.closure_state import CaseState, Offer, Step, Who, offers, to_fix_on_record
 from casework.domain.codes import UnknownCode
-from casework.domain.front_door import ServiceReferralStatus
-from casework.domain.leaving_care import ContactMethod, plain_date
-from casework.errors import CaseClosed, NotFound, PermissionDenied, ValidationFailed
-from casework.services import audit, child_protection
+from casework.domain.leaving_care import plain_date
+from casework.errors import CaseClosed, NotFound, PermissionDenied, Refusal, ValidationFailed
+from casework.services import audit
 from casework.services.arrangements import ArrangementView, arrangements_in
 from casework.services.auth import confirm_password
-from casework.services.categories import categories_in
-from casework.services.common import Changed, add_audited, require, require_approver, rows_in
-from casework.services.due import declined_on, support_events
-from casework.services.people import require_on_person
+from casework.services.closure_facts import _day, _names
+from casework.services.closure_facts import load_facts as load_facts
+from casework.services.closure_queue import QueueRow as QueueRow
+from casework.services.closure_queue import queue as queue
+from casework.services.common import Changed, add_audited, check_approver, require
+from casework.services.people import check_on_person, require_on_person
 from casework.services.permissions import (
-    CASE_ROLES,
     Action,
     Actor,
-    Role,
-    approval_refusal,
-    may_approve,
+    Relation,
+    allowed,
+    denial_message,
 )
 
 RECORD_TYPE = "closure_request"
-_FACE_TO_FACE = frozenset(m.value for m in ContactMethod if m.face_to_face)
-_HORIZON_MONTHS = 13  # facts older than this (and finished) cannot change any check
 
 
 _ACTIVE = (Status.PENDING, Status.RETURNED, Status.APPROVED)
@@ -80,380 +64,6 @@ _ACTIVE = (Status.PENDING, Status.RETURNED, Status.APPROVED)
 class ApprovalVoided(ValidationFailed):
     """The record changed after approval: the approval is void and the request is back
     with the team lead."""
-
-
-# --- reading the facts ---
-
-
-def _day(moment: datetime) -> date:
-    """The date in England of a stored time. Lists of thousands of young people convert
-    hundreds of thousands of contact times, so: England has been between 0 and 2 hours
-    ahead of UTC since 1848 (GMT, BST, double summer time), so a stored (naive UTC) time
-    before 22:00 falls on the same date there; otherwise the offsets are whole hours, so
-    the date depends only on the hour, cached per hour."""
-    if moment.tzinfo is None and moment.hour < 22 and moment.year > 1847:
-        return moment.date()
-    return _day_of_hour(moment.replace(minute=0, second=0, microsecond=0))
-
-
-@lru_cache(maxsize=65536)
-def _day_of_hour(hour: datetime) -> date:
-    return to_local(hour).date()
-
-
-def _by(day: date | None, cut: date | None) -> date | None:
-    """``day`` as known on ``cut``: a date after it had not happened yet (``None``). With no
-    ``cut`` (the record as it stands) every date counts."""
-    if day is None or (cut is not None and day > cut):
-        return None
-    return day
-
-
-def _at_by(moment: datetime | None, cut: date | None) -> date | None:
-    return None if moment is None else _by(_day(moment), cut)
-
-
-def _concerns(
-    session: Session, ids: Sequence[int], cut: date | None = None
-) -> dict[int, list[rules.ConcernFact]]:
-    c = SafeguardingContact
-    out: dict[int, list[rules.ConcernFact]] = defaultdict(list)
-    stmt = select(c.young_person_id, c.id, c.received_at, c.decided_at).order_by(c.id)
-    for pid, cid, received, decided in rows_in(session, stmt, c.young_person_id, ids):
-        if _at_by(received, cut) is None:
-            continue  # received after the day
-        out[pid].append(rules.ConcernFact(cid, _day(received), _at_by(decided, cut) is not None))
-    return out
-
-
-def _referrals(
-    session: Session, ids: Sequence[int], cut: date | None = None
-) -> dict[int, list[rules.ReferralFact]]:
-    """Every referral. As of ``cut``: those received by then, each step dated after it not
-    yet taken; the s47 outcome and a reason no conference was needed carry no date of
-    their own, so they count once the strategy discussion they follow had been held."""
-    r = Referral
-    out: dict[int, list[rules.ReferralFact]] = defaultdict(list)
-    for row in rows_in(session, select(r).order_by(r.id), r.young_person_id, ids):
-        x = row[0]
-        if _at_by(x.received_at, cut) is None:
-            continue
-        strategy = _by(x.strategy_discussion_on, cut)
-        after_strategy = strategy is not None or x.strategy_discussion_on is None
-        out[x.young_person_id].append(
-            rules.ReferralFact(
-                x.id,
-                _day(x.received_at),
-                _at_by(x.decided_at, cut) is not None,
-                _by(x.assessment_started_on, cut),
-                _by(x.assessment_completed_on, cut),
-                strategy,
-                x.s47_outcome if after_strategy else "",
-                _by(x.icpc_on, cut),
-                after_strategy and bool(x.icpc_not_required_reason.strip()),
-                _by(x.assessment_authorised_on, cut),
-            )
-        )
-    return out
-
-
-def _allegations(
-    session: Session, ids: Sequence[int], cut: date | None = None
-) -> dict[int, list[rules.AllegationFact]]:
-    a = Allegation
-    out: dict[int, list[rules.AllegationFact]] = defaultdict(list)
-    stmt = select(a.young_person_id, a.id, a.received_at, a.outcome, a.outcome_on).order_by(a.id)
-    for pid, aid, received, outcome, outcome_on in rows_in(session, stmt, a.young_person_id, ids):
-        if _at_by(received, cut) is None:
-            continue
-        if outcome_on is not None and _by(outcome_on, cut) is None:
-            outcome = None  # the outcome was recorded after the day
-        out[pid].append(rules.AllegationFact(aid, _day(received), outcome))
-    return out
-
-
-def _screenings(
-    session: Session, ids: Sequence[int], cut: date | None = None
-) -> dict[int, list[rules.ScreeningFact]]:
-    s = RiskScreening
-    stmt = select(s.young_person_id, s.id, s.risk_type, s.level, s.screened_on).order_by(
-        s.screened_on.desc(), s.id.desc()
-    )
-    out: dict[int, list[rules.ScreeningFact]] = defaultdict(list)
-    seen: set[tuple[int, str]] = set()
-    for pid, sid, kind, level, on in rows_in(session, stmt, s.young_person_id, ids):
-        if _by(on, cut) is None:
-            continue  # screened after the day: the latest then was an earlier one
-        current = (pid, kind) not in seen
-        seen.add((pid, kind))
-        out[pid].append(rules.ScreeningFact(sid, kind, level, on, current))
-    return {pid: sorted(v, key=lambda f: f.id) for pid, v in out.items()}
-
-
-def _missing(
-    session: Session, ids: Sequence[int], cut: date | None = None
-) -> dict[int, list[rules.MissingFact]]:
-    """Every missing episode. As of ``cut``: those begun by then, a return, offer or
-    interview dated after it not yet happened; a recorded refusal (undated) counts once
-    the offer it answered had been made."""
-    m = MissingEpisode
-    stmt = select(
-        m.young_person_id,
-        m.id,
-        m.started_at,
-        m.ended_at,
-        m.interview_offered_at,
-        m.interview_held_at,
-        m.interview_accepted,
-    ).order_by(m.id)
-    out: dict[int, list[rules.MissingFact]] = defaultdict(list)
-    for pid, mid, start, end, offered, held, accepted in rows_in(
-        session, stmt, m.young_person_id, ids
-    ):
-        if _at_by(start, cut) is None:
-            continue
-        offered_on = _at_by(offered, cut)
-        refused = accepted is False and (offered is None or offered_on is not None)
-        out[pid].append(
-            rules.MissingFact(
-                mid,
-                _day(start),
-                _at_by(end, cut),
-                offered_on,
-                _at_by(held, cut),
-                refused,
-            )
-        )
-    return out
-
-
-def _contacts(
-    session: Session,
-    ids: Sequence[int],
-    since: datetime,
-    names: Mapping[int, str],
-    cut: date | None = None,
-) -> dict[int, list[rules.ContactFact]]:
-    """Final contacts since ``since`` and every draft. As of ``cut``: contacts that took
-    place by then, one finalised after it still a draft on the day, whose content (edited
-    freely until finalised, without a date) the checks do not read."""
-    c = Contact
-    window = (c.occurred_at >= since) | (c.status == "draft")
-    if cut is not None:  # a contact finalised after the day was still a draft then
-        window = window | (c.finalised_at >= datetime.combine(cut, datetime.min.time()))
-    stmt = (
-        select(
-            c.young_person_id,
-            c.id,
-            c.occurred_at,
-            c.status,
-            c.successful,
-            c.method,
-            c.seen,
-            c.seen_alone,
-            c.author_id,
-            c.finalised_at,
-        )
-        .where(c.status.in_(("final", "draft")))
-        .where(window)
-        .order_by(c.id)
-    )
-    out: dict[int, list[rules.ContactFact]] = defaultdict(list)
-    for pid, cid, at, status, ok, method, seen, alone, author, finalised in rows_in(
-        session, stmt, c.young_person_id, ids
-    ):
-        final = status == "final"
-        if cut is not None:
-            if _at_by(at, cut) is None:
-                continue  # took place after the day
-            final = final and (finalised is None or _at_by(finalised, cut) is not None)
-            if final and at < since:
-                continue  # outside the window (read only because of the wider filter)
-            if not final:  # a draft's content is undated: only that a draft existed counts
-                ok, method, seen, alone = None, "", False, False
-        out[pid].append(
-            rules.ContactFact(
-                cid,
-                _day(at),
-                final,
-                ok,
-                method in _FACE_TO_FACE,
-                seen,
-                alone,
-                names.get(author, ""),
-            )
-        )
-    return out
-
-
-def _service_referrals(
-    session: Session, ids: Sequence[int], cut: date | None = None
-) -> dict[int, list[rules.ServiceReferralFact]]:
-    """Every referral out. As of ``cut``: those sent by then (a referral's status carries no
-    date, so its present status stands)."""
-    s = ServiceReferral
-    stmt = select(s.young_person_id, s.id, s.service, s.organisation, s.status, s.sent_on).order_by(
-        s.id
-    )
-    out: dict[int, list[rules.ServiceReferralFact]] = defaultdict(list)
-    for pid, sid, service, org, status, sent in rows_in(session, stmt, s.young_person_id, ids):
-        if _by(sent, cut) is None:
-            continue
-        final = ServiceReferralStatus.parse(status).final
-        out[pid].append(rules.ServiceReferralFact(sid, service, org, status, final))
-    return out
-
-
-def _follow_ups(
-    session: Session, ids: Sequence[int], cut: date | None = None
-) -> dict[int, list[rules.FollowUpFact]]:
-    """Follow-ups not done. As of ``cut``: those recorded by then and not done by then."""
-    f = FollowUpAction
-    stmt = select(f.young_person_id, f.id, f.description, f.due_on, f.done_on, f.created_at)
-    if cut is None:
-        stmt = stmt.where(f.done_on.is_(None))
-    out: dict[int, list[rules.FollowUpFact]] = defaultdict(list)
-    for pid, fid, text, due, done, created in rows_in(
-        session, stmt.order_by(f.id), f.young_person_id, ids
-    ):
-        if cut is not None and (_at_by(created, cut) is None or _by(done, cut) is not None):
-            continue  # recorded after the day, or already done by then
-        out[pid].append(rules.FollowUpFact(fid, text, due, False))
-    return out
-
-
-def _accommodation(
-    session: Session, ids: Sequence[int], on: date, cut: date | None = None
-) -> dict[int, Any]:
-    """The period each young person lives in on ``on``: ``ended_on`` is the last night
-    there (:func:`casework.domain.accommodation.covers`). As of ``cut``, a team lead's
-    review dated after it had not happened."""
-    a = AccommodationPeriod
-    stmt = (
-        select(
-            a.young_person_id,
-            a.id,
-            a.letter,
-            a.suitable,
-            a.started_on,
-            a.ended_on,
-            a.team_lead_reviewed_on,
-        )
-        .where(a.started_on <= on)
-        .order_by(a.started_on, a.id)
-    )
-    out: dict[int, rules.AccommodationNow | None] = {}
-    for pid, aid, letter, suitable, start, end, reviewed in rows_in(
-        session, stmt, a.young_person_id, ids
-    ):
-        if not covers(start, end, on):
-            out[pid] = None
-            continue
-        reviewed = _by(reviewed, cut)
-        waiting = suitable and reviewed is None and suitable_only_after_review(letter)
-        out[pid] = rules.AccommodationNow(aid, letter, suitable, start, waiting)
-    return out
-
-
-def _activity(session: Session, ids: Sequence[int], on: date) -> dict[int, str]:
-    """Each young person's SSDA903 activity code on ``on`` (latest start wins)."""
-    a = ActivityPeriod
-    stmt = (
-        select(a.young_person_id, a.code, a.started_on, a.ended_on)
-        .where(a.started_on <= on)
-        .order_by(a.started_on, a.id)
-    )
-    out: dict[int, str] = {}
-    for pid, code, start, end in rows_in(session, stmt, a.young_person_id, ids):
-        if covers(start, end, on):
-            out[pid] = code
-    return out
-
-
-def _plan_reviews(session: Session, ids: Sequence[int], cut: date | None = None) -> dict[int, date]:
-    stmt = select(PathwayPlan.young_person_id, PlanReview.reviewed_on).join(
-        PlanReview, PlanReview.plan_id == PathwayPlan.id
-    )
-    out: dict[int, date] = {}
-    for pid, on in rows_in(session, stmt, PathwayPlan.young_person_id, ids):
-        if _by(on, cut) is None:
-            continue
-        out[pid] = max(on, out.get(pid, on))
-    return out
-
-
-def load_facts(
-    session: Session, ids: Sequence[int], on: date, *, as_of: bool = False
-) -> dict[int, rules.ClosureFacts]:
-    """What the closure checks read, for many young people at once, as the record stands;
-    ``on`` is the day the checks count back from.
-
-    ``as_of``: the record as it stood on ``on`` (``closure-check --as-of``). Every fact
-    dated after ``on`` is left out (concerns, referrals, allegations, screenings, missing
-    episodes, contacts, referrals out, follow-ups, plan reviews, support milestones, child
-    protection plans and meetings, the worker's confirmations of the category), and every
-    later step on an earlier fact is seen as not yet taken: a decision, an assessment's
-    start, completion or authorisation, a strategy discussion or conference, an
-    allegation's outcome, a return from missing or a return interview, a contact's
-    finalising, a follow-up done, a team lead's accommodation review, a plan ended."""
-    cut = on if as_of else None
-    people = {
-        pid: (dob, eligibility, version)
-        for pid, dob, eligibility, version in rows_in(
-            session,
-            select(
-                YoungPerson.id,
-                YoungPerson.date_of_birth,
-                YoungPerson.eligibility,
-                YoungPerson.version,
-            ),
-            YoungPerson.id,
-            ids,
-        )
-    }
-    names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
-    since = datetime.combine(on - timedelta(days=31 * _HORIZON_MONTHS), datetime.min.time())
-    concerns, referrals = _concerns(session, ids, cut), _referrals(session, ids, cut)
-    allegations, screenings = _allegations(session, ids, cut), _screenings(session, ids, cut)
-    missing = _missing(session, ids, cut)
-    contacts = _contacts(session, ids, since, names, cut)
-    out_refs, follow_ups = _service_referrals(session, ids, cut), _follow_ups(session, ids, cut)
-    accommodation = _accommodation(session, ids, on, cut)
-    reviews = _plan_reviews(session, ids, cut)
-    activity = _activity(session, ids, on)
-    plans = child_protection.plan_facts(session, ids, as_of=cut)
-    support = support_events(session, ids)
-    facts = {}
-    categories = categories_in(session, ids, on, as_of=cut)
-    for pid, (dob, _recorded, version) in people.items():
-        events = support.get(pid, {})
-        if cut is not None:
-            events = {kind: [d for d in days if d <= cut] for kind, days in events.items()}
-        eligibility = categories[pid].effective.value  # the category in force on ``on``
-        told = max(events.get("told_can_return", []), default=None)
-        facts[pid] = rules.ClosureFacts(
-            person_id=pid,
-            date_of_birth=dob,
-            eligibility=eligibility,
-            concerns=tuple(concerns.get(pid, ())),
-            referrals=tuple(referrals.get(pid, ())),
-            allegations=tuple(allegations.get(pid, ())),
-            screenings=tuple(screenings.get(pid, ())),
-            missing=tuple(missing.get(pid, ())),
-            contacts=tuple(contacts.get(pid, ())),
-            service_referrals=tuple(out_refs.get(pid, ())),
-            follow_ups=tuple(follow_ups.get(pid, ())),
-            accommodation=accommodation.get(pid),
-            told_can_return_on=told,
-            declined_support_on=declined_on(events),
-            last_plan_review_on=reviews.get(pid),
-            activity=activity.get(pid),
-            protection_plans=tuple(
-                rules.ProtectionPlanFact(p.id, p.started_on, p.ended_on) for p in plans.get(pid, ())
-            ),
-            record_version=version,
-        )
-    return facts
 
 
 # --- input and views ---
@@ -544,7 +154,7 @@ class ClosureOverview:
     person_id: int
     child_uid: str
     name: str
-    state: str  # open, pending, returned, approved or closed
+    state: CaseState
     closed_on: date | None
     closure_reason: str | None
     request: RequestView | None
@@ -563,11 +173,26 @@ class ClosureOverview:
     arrangements: tuple[ArrangementView, ...] = ()
     age: int | None = None  # on the day the checks count back from
 
+    # The closure steps this state allows, each allowed or refused (with why) for the
+    # person who asked for the overview.
+    offers: tuple[Offer, ...] = ()
+
     @property
     def state_label(self) -> str:
-        if self.state == "open":
-            return "Open"
-        return Status(self.state).label
+        return self.state.label
+
+    def offer(self, step: Step) -> Offer | None:
+        """The step if this state allows it (allowed or not, with why); None otherwise."""
+        return next((o for o in self.offers if o.step is step), None)
+
+    def may(self, step: Step) -> bool:
+        found = self.offer(step)
+        return found is not None and found.allowed
+
+    @property
+    def to_fix_on_record(self) -> tuple[rules.CheckResult, ...]:
+        """The checks only a change to the record fixes (the banner's count)."""
+        return to_fix_on_record(self.checks)
 
 
 def _request_facts(data: ClosureInput, decisions: TeamLeadDecisions) -> rules.RequestFacts:
@@ -676,10 +301,6 @@ def _last_closed(session: Session, person_id: int) -> ClosureRequest | None:
     return session.scalars(stmt).first()
 
 
-def _names(session: Session) -> dict[int, str]:
-    return {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
-
-
 def run_checks_in(
     session: Session, person_id: int, data: ClosureInput, decisions: TeamLeadDecisions, on: date
 ) -> tuple[list[rules.CheckResult], dict[str, Any]]:
@@ -728,6 +349,13 @@ def reason_options(
     if person_id not in facts:
         raise NotFound("That young person's record does not exist.")
     return rules.reason_options(facts[person_id], today)
+
+
+def _refusal(actor: Actor, action: Action, relation: Relation) -> str | None:
+    """The permission policy's refusal for ``action``, in words; None when allowed."""
+    if allowed(actor.role, action, relation):
+        return None
+    return denial_message(actor.role, action, relation)
 
 
 def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> ClosureOverview:
@@ -783,7 +411,19 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
                 .order_by(CaseReopening.id.desc())
             )
         )
-        state = "closed" if person.closed_on else (view.status.value if view else "open")
+        state = (
+            CaseState.CLOSED
+            if person.closed_on
+            else (CaseState(view.status.value) if view else CaseState.OPEN)
+        )
+        relation = actor.relation_to(
+            person.team_id, person.social_worker_id, person.personal_adviser_id
+        )
+        who = Who(
+            edit_refusal=_refusal(actor, Action.EDIT_RECORD, relation),
+            review_refusal=_refusal(actor, Action.REVIEW_AS_TEAM_LEAD, relation),
+            wrote_request=view is not None and actor.user_id in view.author_ids,
+        )
         today_facts = load_facts(session, [person_id], today)[person_id]
         return ClosureOverview(
             person_id=person_id,
@@ -797,6 +437,7 @@ def overview(db: Database, actor: Actor, person_id: int, *, now: datetime) -> Cl
             checked_on=on,
             can_request=rules.can_request(results),
             can_approve=rules.can_approve(results),
+            offers=offers(state, results, who),
             approval_current=current,
             changed_since_approval=changed,
             notes=notes,
@@ -1078,12 +719,12 @@ def request_closure(
 ) -> Changed:
     """Submit a closure request. Refused, naming each one, while a blocker the worker can
     fix fails or a failed warning has no justification."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _text_problems(data)
-    if problems:
-        raise ValidationFailed(problems)
-    today = local_today(now)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _text_problems(data)
+        if problems:
+            raise ValidationFailed(problems)
+        today = local_today(now)
         active = _active(session, person_id)
         if active is not None:
             raise ValidationFailed(
@@ -1126,11 +767,6 @@ def _load(session: Session, request_id: int) -> ClosureRequest:
     return row
 
 
-def _person_of(db: Database, request_id: int) -> int:
-    with db.reading() as session:
-        return _load(session, request_id).young_person_id
-
-
 def _expect(row: ClosureRequest, *allowed: Status) -> None:
     if Status(row.status) not in allowed:
         wanted = " or ".join(s.label.lower() for s in allowed)
@@ -1144,13 +780,13 @@ def resubmit_closure(
 ) -> Changed:
     """Send a returned request back to the team lead, amended; the checks run again and
     count back from today."""
-    person_id = _person_of(db, request_id)
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _text_problems(data)
-    if problems:
-        raise ValidationFailed(problems)
-    today = local_today(now)
     with db.unit_of_work() as session:
+        person_id = _load(session, request_id).young_person_id
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _text_problems(data)
+        if problems:
+            raise ValidationFailed(problems)
+        today = local_today(now)
         row = _load(session, request_id)
         _expect(row, Status.RETURNED)
         results, _ = run_checks_in(session, person_id, data, _decisions_of(row), today)
@@ -1176,9 +812,9 @@ def resubmit_closure(
 
 
 def withdraw_closure(db: Database, actor: Actor, request_id: int, *, now: datetime) -> Changed:
-    person_id = _person_of(db, request_id)
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
     with db.unit_of_work() as session:
+        person_id = _load(session, request_id).young_person_id
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         row = _load(session, request_id)
         _expect(row, Status.PENDING, Status.RETURNED, Status.APPROVED)
         row.status = Status.WITHDRAWN.value
@@ -1197,10 +833,6 @@ def withdraw_closure(db: Database, actor: Actor, request_id: int, *, now: dateti
 # --- the team lead's steps ---
 
 
-def _require_team_lead(db: Database, actor: Actor, person_id: int, now: datetime) -> None:
-    require_on_person(db, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now)
-
-
 def record_decisions(
     db: Database,
     actor: Actor,
@@ -1211,14 +843,13 @@ def record_decisions(
 ) -> Changed:
     """The team lead records who holds an open risk after closure (and how it will be
     reviewed), and why unsuitable or unknown accommodation does not stop closure."""
-    person_id = _person_of(db, request_id)
-    _require_team_lead(db, actor, person_id, now)
-    holder, review = decisions.risk_holder.strip(), decisions.risk_review.strip()
-    if bool(holder) != bool(review):
-        missing = "how the risk will be reviewed" if holder else "who holds the risk"
-        raise ValidationFailed([f"risk_review: Say {missing} as well."])
     with db.unit_of_work() as session:
         row = _load(session, request_id)
+        check_on_person(session, actor, row.young_person_id, Action.REVIEW_AS_TEAM_LEAD, now)
+        holder, review = decisions.risk_holder.strip(), decisions.risk_review.strip()
+        if bool(holder) != bool(review):
+            missing = "how the risk will be reviewed" if holder else "who holds the risk"
+            raise ValidationFailed([f"risk_review: Say {missing} as well."])
         _expect(row, Status.PENDING)
         dob = session.scalar(
             select(YoungPerson.date_of_birth).where(YoungPerson.id == row.young_person_id)
@@ -1242,47 +873,40 @@ def record_decisions(
         return Changed(RECORD_TYPE, (row.id,), tuple(fields))
 
 
-def _require_not_author(db: Database, actor: Actor, request_id: int, now: datetime) -> None:
-    with db.reading() as session:
-        authors = request_authors(session, _load(session, request_id))
-    require_approver(
-        db,
-        actor,
-        authors,
-        what="this closure request",
-        action="approve_closure",
-        now=now,
-        record_type=RECORD_TYPE,
-        record_id=request_id,
-    )
-
-
 def approve_closure(
     db: Database, actor: Actor, request_id: int, password: str, *, now: datetime
 ) -> Changed:
     """Approve a pending request: the team lead re-enters their password, may not be the
     requester, and every check must pass. The approval is bound to a fingerprint of the
     evidence the checks read."""
-    person_id = _person_of(db, request_id)
-    _require_team_lead(db, actor, person_id, now)
-    _require_not_author(db, actor, request_id, now)
-    if not confirm_password(db, actor, password, now=now):
-        with db.unit_of_work() as session:
-            audit.record(
-                session,
-                actor,
-                "approve_closure",
-                now=now,
-                record_type=RECORD_TYPE,
-                record_id=request_id,
-                outcome="denied",
-            )
-        raise PermissionDenied("That password is not right, so the closure was not approved.")
+    confirmed = confirm_password(db, actor, password, now=now)  # its own throttle
     with db.unit_of_work() as session:
         row = _load(session, request_id)
+        check_on_person(session, actor, row.young_person_id, Action.REVIEW_AS_TEAM_LEAD, now)
+        check_approver(
+            session,
+            actor,
+            request_authors(session, row),
+            what="this closure request",
+            action="approve_closure",
+            now=now,
+            record_type=RECORD_TYPE,
+            record_id=request_id,
+        )
+        if not confirmed:
+            raise Refusal(
+                PermissionDenied("That password is not right, so the closure was not approved."),
+                lambda audited: audit.record(
+                    audited,
+                    actor,
+                    "approve_closure",
+                    now=now,
+                    record_type=RECORD_TYPE,
+                    record_id=request_id,
+                    outcome="denied",
+                ),
+            )
         _expect(row, Status.PENDING)
-        if not may_approve(request_authors(session, row), actor.user_id):
-            raise PermissionDenied(approval_refusal("this closure request"))
         results, snapshot = run_request(session, row)
         if not rules.can_approve(results):
             failing = [
@@ -1312,12 +936,13 @@ def return_closure(
     db: Database, actor: Actor, request_id: int, comments: str, *, now: datetime
 ) -> Changed:
     """Send a pending request back to the worker; the comments say what to do."""
-    person_id = _person_of(db, request_id)
-    _require_team_lead(db, actor, person_id, now)
-    if not comments.strip():
-        raise ValidationFailed(["comments: Say what the worker needs to do before it can close."])
     with db.unit_of_work() as session:
         row = _load(session, request_id)
+        check_on_person(session, actor, row.young_person_id, Action.REVIEW_AS_TEAM_LEAD, now)
+        if not comments.strip():
+            raise ValidationFailed(
+                ["comments: Say what the worker needs to do before it can close."]
+            )
         _expect(row, Status.PENDING)
         row.status = Status.RETURNED.value
         row.reviewed_by, row.reviewed_at = actor.user_id, to_naive_utc(now)
@@ -1369,11 +994,11 @@ def close_case(
 ) -> Changed:
     """Close an approved case. If anything the checks read changed since the approval,
     the approval is voided (and that is saved) and the case stays open."""
-    person_id = _person_of(db, request_id)
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    today = local_today(now)
-    voided: str | None = None
     with db.unit_of_work() as session:
+        person_id = _load(session, request_id).young_person_id
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        today = local_today(now)
+        voided: str | None = None
         row = _load(session, request_id)
         _expect(row, Status.APPROVED)
         problems = []
@@ -1426,10 +1051,10 @@ def reopen_case(
     db: Database, actor: Actor, person_id: int, reason: str, *, now: datetime
 ) -> Changed:
     """Reopen a closed case, with a reason; audited as its own action."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
-    if not reason.strip():
-        raise ValidationFailed(["reason: Say why the case is being reopened."])
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
+        if not reason.strip():
+            raise ValidationFailed(["reason: Say why the case is being reopened."])
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record does not exist.")
@@ -1463,10 +1088,10 @@ def reopen_case(
 
 def add_note(db: Database, actor: Actor, person_id: int, text: str, *, now: datetime) -> Changed:
     """Append a note to a closed case (the one change a closed case accepts)."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
-    if not text.strip():
-        raise ValidationFailed(["text: Write the note first."])
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
+        if not text.strip():
+            raise ValidationFailed(["text: Write the note first."])
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record does not exist.")
@@ -1489,93 +1114,6 @@ def add_note(db: Database, actor: Actor, person_id: int, text: str, *, now: date
             record_type="closed_case_note",
             fields=["text"],
         )
-
-
-# --- the team lead's queue ---
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    request_id: int
-    person_id: int
-    child_uid: str
-    name: str
-    status: Status
-    reason: str
-    worker_id: int
-    worker: str
-    submitted_at: datetime
-    waiting_working_days: int
-    flagged: bool
-    overrides: int
-    reviewed_by: str | None
-    review_comments: str
-    voided: bool
-
-
-def queue(
-    db: Database,
-    actor: Actor,
-    *,
-    now: datetime,
-    statuses: Sequence[Status] = (Status.PENDING,),
-    worker_id: int | None = None,
-) -> list[QueueRow]:
-    """Closure requests in the teams the actor leads (a practitioner sees their own),
-    longest waiting first; pending ones waiting past the configured working days are
-    flagged."""
-    require(db, actor, Action.LIST_CASELOAD, now=now)
-    if actor.role not in CASE_ROLES:
-        return []
-    today = local_today(now)
-    calendar = council_rules().calendar
-    limit = closure_rules().review_flag_working_days
-    r, p = ClosureRequest, YoungPerson
-    stmt = (
-        select(r, p.child_uid, p.first_name, p.last_name)
-        .join(p, p.id == r.young_person_id)
-        .where(r.status.in_([s.value for s in statuses]))
-        .order_by(r.submitted_at, r.id)
-    )
-    if actor.role is Role.TEAM_LEAD:
-        stmt = stmt.where(p.team_id.in_(actor.led_team_ids or actor.team_ids))
-    else:
-        stmt = stmt.where(r.requested_by == actor.user_id)
-    if worker_id is not None:
-        stmt = stmt.where(r.requested_by == worker_id)
-    with db.reading() as session:
-        names = _names(session)
-        rows = session.execute(stmt).all()
-        counts: dict[int, int] = defaultdict(int)
-        ids = [row[0].id for row in rows]
-        for (rid,) in rows_in(
-            session, select(ClosureOverride.request_id), ClosureOverride.request_id, ids
-        ):
-            counts[rid] += 1
-    out = []
-    for req, uid, first, last in rows:
-        submitted = _day(req.submitted_at)
-        waiting = calendar.working_days_between(submitted, today)
-        out.append(
-            QueueRow(
-                request_id=req.id,
-                person_id=req.young_person_id,
-                child_uid=uid,
-                name=f"{first} {last}",
-                status=Status(req.status),
-                reason=req.reason,
-                worker_id=req.requested_by,
-                worker=names.get(req.requested_by, "?"),
-                submitted_at=req.submitted_at,
-                waiting_working_days=waiting,
-                flagged=req.status == Status.PENDING and waiting > limit,
-                overrides=counts.get(req.id, 0),
-                reviewed_by=names.get(req.reviewed_by) if req.reviewed_by else None,
-                review_comments=req.review_comments,
-                voided=req.voided_at is not None,
-            )
-        )
-    return out
 
 
 __all__ = [

@@ -52,8 +52,8 @@ from casework.errors import NotFound, PermissionDenied, ValidationFailed
 from casework.services import audit
 from casework.services.chronology import events_in, sorted_events
 from casework.services.chronology_events import Event
-from casework.services.common import Changed, require, rows_in
-from casework.services.people import require_on_person
+from casework.services.common import Changed, check, check_current, require, rows_in
+from casework.services.people import check_on_person
 from casework.services.permissions import Action, Actor, Role
 
 RECORD_TYPE = "closure_audit"
@@ -150,21 +150,21 @@ def draw_sample(
     """Draw and save the audit sample for the period starting in ``month``. The period
     must have ended and must not overlap an earlier sample. Without a seed one is chosen
     at random; either way it is recorded, so the sample can be drawn again identically."""
-    require(db, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
-    start, end = rules.period(month, audit_rules())
-    today = local_today(now)
-    if end >= today:
-        raise ValidationFailed(
-            [
-                f"month: The period {plain_date(start)} to {plain_date(end)} has not ended "
-                "yet: sample it once it has, so every closure in it is counted."
-            ]
-        )
-    if seed is None:
-        seed = secrets.randbelow(2**31 - 1)
-    elif not 0 <= seed < 2**31:
-        raise ValidationFailed([f"seed: {seed} is not valid: expected 0 to {2**31 - 1}."])
     with db.unit_of_work() as session:
+        check(session, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
+        start, end = rules.period(month, audit_rules())
+        today = local_today(now)
+        if end >= today:
+            raise ValidationFailed(
+                [
+                    f"month: The period {plain_date(start)} to {plain_date(end)} has not ended "
+                    "yet: sample it once it has, so every closure in it is counted."
+                ]
+            )
+        if seed is None:
+            seed = secrets.randbelow(2**31 - 1)
+        elif not 0 <= seed < 2**31:
+            raise ValidationFailed([f"seed: {seed} is not valid: expected 0 to {2**31 - 1}."])
         return _summary(session, draw_sample_in(session, actor, start, end, seed, now=now))
 
 
@@ -480,8 +480,8 @@ def assign(
     """Assign the auditor (or, with ``second``, the moderating auditor) of a sampled
     closure. Refused, with the reason, for someone who asked for or approved the closure,
     for the first auditor as moderator, and once that audit has been submitted."""
-    require(db, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
     with db.unit_of_work() as session:
+        check(session, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
         row = _load(session, audit_id)
         req = _request(session, row)
         user = session.get(User, auditor_id)
@@ -790,8 +790,8 @@ def audit_detail(db: Database, actor: Actor, audit_id: int, *, now: datetime) ->
     """One sampled closure: the record as it stood on the closure date, the judgements
     this actor may see, the reopening recommended and the learning actions. Opening it is
     audited like opening the record."""
-    require(db, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
     with db.unit_of_work() as session:
+        check(session, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
         row = _load(session, audit_id)
         names = _names(session)
         record = _record(session, row, names)
@@ -943,9 +943,9 @@ def save_judgement(
     an answer to "was the closure safe?"; a "no" needs the reason and at least one action
     for the worker, and recommends reopening (a team lead decides). Learning actions are
     created on submission."""
-    require(db, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
-    today = local_today(now)
     with db.unit_of_work() as session:
+        check(session, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
+        today = local_today(now)
         row = _load(session, audit_id)
         req = _request(session, row)
         if actor.user_id is not None and actor.user_id == row.auditor_id:
@@ -1069,9 +1069,9 @@ def resolve(
     """Resolve a moderation disagreement: the agreed grades (every domain, overall and
     "safe?") and a note of how it was settled. Not by whoever asked for or approved the
     closure."""
-    require(db, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
-    today = local_today(now)
     with db.unit_of_work() as session:
+        check(session, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
+        today = local_today(now)
         row = _load(session, audit_id)
         req = _request(session, row)
         kinds = _judgements(session, [row.id]).get(row.id, {})
@@ -1118,10 +1118,10 @@ def decline_reopening(
     unsafe, saying why (reopening itself is the closure workflow's reopen step)."""
     with db.reading() as session:
         person_id = _load(session, audit_id).young_person_id
-    require_on_person(db, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now, closed_ok=True)
-    if not note.strip():
-        raise ValidationFailed(["note: Say why the case is not being reopened."])
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now, closed_ok=True)
+        if not note.strip():
+            raise ValidationFailed(["note: Say why the case is not being reopened."])
         row = _load(session, audit_id)
         state = _reopen_state(row, _reopenings(session, [row.closure_request_id]))
         if state != "recommended":
@@ -1147,18 +1147,23 @@ def complete_action(
     db: Database, actor: Actor, action_id: int, note: str, *, now: datetime
 ) -> Changed:
     """Mark a learning action done, saying what was done: by its owner, or a team lead."""
-    with db.reading() as session:
-        found = session.get(LearningAction, action_id)
-        if found is None:
-            raise NotFound("That learning action does not exist.")
-        owner = found.owner_id
-    if actor.user_id != owner:
-        require(db, actor, Action.AUDIT_CLOSURES, now=now, record_type="learning_action")
-    if not note.strip():
-        raise ValidationFailed(["note: Say what was done."])
     with db.unit_of_work() as session:
         row = session.get(LearningAction, action_id)
-        assert row is not None
+        if row is None:
+            raise NotFound("That learning action does not exist.")
+        if actor.user_id == row.owner_id:
+            check_current(session, actor, now=now)
+        else:
+            check(
+                session,
+                actor,
+                Action.AUDIT_CLOSURES,
+                now=now,
+                record_type="learning_action",
+                record_id=action_id,
+            )
+        if not note.strip():
+            raise ValidationFailed(["note: Say what was done."])
         if row.done_on is not None:
             raise ValidationFailed([f"This action was marked done on {plain_date(row.done_on)}."])
         row.done_on, row.done_note, row.done_by = local_today(now), note.strip(), actor.user_id

@@ -1,4 +1,18 @@
-"""What every use case shares: permission checks that audit denials, and change results."""
+"""What every use case shares: permission checks that audit denials, and change results.
+
+A write use case checks inside its one unit of work, so the account, the role, the
+relation to the record and a case's closure cannot change between the check and the
+write (``BEGIN IMMEDIATE`` serialises writers)::
+
+    with db.unit_of_work() as session:
+        check(session, actor, Action.EDIT_RECORD, relation, now=now, ...)
+        ...  # validate, write, audit
+
+``check``, ``check_current`` and ``check_approver`` raise :class:`~casework.errors.Refusal`;
+the unit of work rolls back, commits the refusal's audit row and raises the plain error.
+``require`` and ``require_current`` (and ``people.require_on_person``) are for read-only use cases,
+which check in a read snapshot and audit a refusal in a transaction of its own.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from casework.db.database import Database
 from casework.db.models import TeamLeadership, User
-from casework.errors import PermissionDenied, SessionRevoked
+from casework.errors import PermissionDenied, Refusal, SessionRevoked
 from casework.services import audit
 from casework.services.permissions import (
     Action,
@@ -79,9 +93,105 @@ def account_change(session: Session, actor: Actor) -> str | None:
     return None
 
 
+def _refusal(
+    actor: Actor,
+    error: PermissionDenied,
+    action: str,
+    *,
+    now: datetime,
+    record_type: str | None,
+    record_id: object,
+    fields: Iterable[str] = (),
+) -> Refusal:
+    def record(session: Session) -> None:
+        audit.record(
+            session,
+            actor,
+            action,
+            now=now,
+            record_type=record_type,
+            record_id=record_id,
+            fields=fields,
+            outcome="denied",
+        )
+
+    return Refusal(error, record)
+
+
+def check_current(session: Session, actor: Actor, *, now: datetime) -> None:
+    """Inside a unit of work: refuse any action by a session whose account was disabled,
+    or whose role or teams changed, since sign-in (local practice: a session follows its
+    account). Audited as ``session_revoked``; raised as SessionRevoked."""
+    if actor.user_id is None:
+        return
+    change = account_change(session, actor)
+    if change is not None:
+        raise _refusal(
+            actor,
+            SessionRevoked(change),
+            "session_revoked",
+            now=now,
+            record_type="user",
+            record_id=actor.user_id,
+        )
+
+
+def check(
+    session: Session,
+    actor: Actor,
+    action: Action,
+    relation: Relation = Relation.NOT_A_RECORD,
+    *,
+    now: datetime,
+    record_type: str | None = None,
+    record_id: object = None,
+) -> None:
+    """Inside a unit of work: the account is read again (:func:`check_current`), then the
+    role × action × relation policy (:func:`casework.services.permissions.allowed`)
+    decides. A denial is audited and raised as PermissionDenied."""
+    check_current(session, actor, now=now)
+    if not allowed(actor.role, action, relation):
+        raise _refusal(
+            actor,
+            PermissionDenied(denial_message(actor.role, action, relation)),
+            str(action),
+            now=now,
+            record_type=record_type,
+            record_id=record_id,
+        )
+
+
+def check_approver(
+    session: Session,
+    actor: Actor,
+    authors: Iterable[int | None],
+    *,
+    what: str,
+    action: str,
+    now: datetime,
+    record_type: str,
+    record_id: object,
+) -> None:
+    """Inside a unit of work, with the authors read in it: refuse an approval by anyone
+    who authored any version of what is being approved, the one separation-of-duties rule
+    (:func:`casework.services.permissions.may_approve`). Audited with the field
+    ``separation_of_duties``; raised as PermissionDenied."""
+    del session  # the authors were read in it; the refusal is recorded by the unit of work
+    if not may_approve(authors, actor.user_id):
+        raise _refusal(
+            actor,
+            PermissionDenied(approval_refusal(what)),
+            action,
+            now=now,
+            record_type=record_type,
+            record_id=record_id,
+            fields=["separation_of_duties"],
+        )
+
+
 def require_current(db: Database, actor: Actor, *, now: datetime) -> None:
-    """Refuse any action by a session whose account was disabled, or whose role or teams
-    changed, since sign-in: audited, raised as SessionRevoked."""
+    """For read-only use cases: :func:`check_current` in a read snapshot; a refusal is
+    audited in a transaction of its own."""
     if actor.user_id is None:
         return
     with db.reading() as session:
@@ -89,16 +199,8 @@ def require_current(db: Database, actor: Actor, *, now: datetime) -> None:
     if change is None:
         return
     with db.unit_of_work() as session:
-        audit.record(
-            session,
-            actor,
-            "session_revoked",
-            now=now,
-            record_type="user",
-            record_id=actor.user_id,
-            outcome="denied",
-        )
-    raise SessionRevoked(change)
+        check_current(session, actor, now=now)
+    raise SessionRevoked(change)  # the account changed back in between: still refused
 
 
 def require(
@@ -111,53 +213,21 @@ def require(
     record_type: str | None = None,
     record_id: object = None,
 ) -> None:
-    """Raise PermissionDenied (after auditing the denial in its own transaction). The
-    actor's account is read again first, so a session follows its account."""
+    """For read-only use cases: :func:`check` in a read snapshot; a refusal is audited in
+    a transaction of its own. Write use cases call :func:`check` in their unit of work."""
     require_current(db, actor, now=now)
     if allowed(actor.role, action, relation):
         return
     with db.unit_of_work() as session:
-        audit.record(
-            session,
-            actor,
-            str(action),
-            now=now,
-            record_type=record_type,
-            record_id=record_id,
-            outcome="denied",
-        )
-    raise PermissionDenied(denial_message(actor.role, action, relation))
-
-
-def require_approver(
-    db: Database,
-    actor: Actor,
-    authors: Iterable[int | None],
-    *,
-    what: str,
-    action: str,
-    now: datetime,
-    record_type: str,
-    record_id: object,
-) -> None:
-    """Refuse (audited, in its own transaction) an approval by anyone who authored any
-    version of what is being approved: the one separation-of-duties rule
-    (:func:`casework.services.permissions.may_approve`). Call it before the approval's
-    own unit of work, with the authors read from the record."""
-    if may_approve(authors, actor.user_id):
-        return
-    with db.unit_of_work() as session:
-        audit.record(
+        check(
             session,
             actor,
             action,
+            relation,
             now=now,
             record_type=record_type,
             record_id=record_id,
-            fields=["separation_of_duties"],
-            outcome="denied",
         )
-    raise PermissionDenied(approval_refusal(what))
 
 
 _CHUNK = 900  # below SQLite's default limit on bound parameters

@@ -26,6 +26,7 @@ from casework.domain.leaving_care import ContactMadeBy, ContactMethod, ExplicitS
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit, contact_summary
 from casework.services.common import Changed, add_audited
+from casework.services.people import check_on_person
 from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
 
@@ -210,12 +211,12 @@ def save_draft(
     """Create or update the worker's draft. Called as they type, so cheap and forgiving.
     Follow-up actions typed so far are kept with the draft (``follow_ups``; None leaves the
     saved ones as they are) and become real actions when the contact is finalised."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = draft_problems(data, now)
-    if problems:
-        raise ValidationFailed(problems)
-    moment = to_naive_utc(now)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = draft_problems(data, now)
+        if problems:
+            raise ValidationFailed(problems)
+        moment = to_naive_utc(now)
         if contact_id is None:
             contact = Contact(
                 young_person_id=person_id, status=DRAFT, author_id=actor.user_id, created_at=moment
@@ -274,13 +275,13 @@ def finalise(
     now: datetime,
 ) -> Changed:
     """Save the last edits, check the contact is complete, and make it read-only."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    items = follow_ups or []
-    problems = final_problems(data, now) + _follow_up_problems(items, local_today(now))
-    if problems:
-        raise ValidationFailed(problems)
-    moment = to_naive_utc(now)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        items = follow_ups or []
+        problems = final_problems(data, now) + _follow_up_problems(items, local_today(now))
+        if problems:
+            raise ValidationFailed(problems)
+        moment = to_naive_utc(now)
         contact = _own_draft(session, actor, person_id, contact_id)
         changed = _apply(contact, data)
         contact.status = FINAL
@@ -307,8 +308,8 @@ def discard_draft(
     db: Database, actor: Actor, person_id: int, contact_id: int, *, now: datetime
 ) -> Changed:
     """A draft is the author's to throw away; it is marked discarded, never deleted."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         contact = _own_draft(session, actor, person_id, contact_id)
         contact.status = "discarded"
         contact.updated_at = to_naive_utc(now)
@@ -328,12 +329,12 @@ def add_addendum(
     db: Database, actor: Actor, person_id: int, contact_id: int, text: str, *, now: datetime
 ) -> Changed:
     """A dated correction or addition to a finalised contact; the original stays as it was."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    if not text.strip():
-        raise ValidationFailed(["addendum: write the correction or addition"])
-    if len(text) > MAX_TEXT:
-        raise ValidationFailed([f"addendum: the text is longer than {MAX_TEXT} characters"])
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        if not text.strip():
+            raise ValidationFailed(["addendum: write the correction or addition"])
+        if len(text) > MAX_TEXT:
+            raise ValidationFailed([f"addendum: the text is longer than {MAX_TEXT} characters"])
         contact = session.get(Contact, contact_id)
         if contact is None or contact.young_person_id != person_id:
             raise NotFound("That contact note no longer exists.")
@@ -392,11 +393,11 @@ def _add_follow_up(
 def add_follow_up(
     db: Database, actor: Actor, person_id: int, item: FollowUpInput, *, now: datetime
 ) -> Changed:
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _follow_up_problems([item], local_today(now))
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _follow_up_problems([item], local_today(now))
+        if problems:
+            raise ValidationFailed(problems)
         action = _add_follow_up(session, actor, person_id, None, item, now)
         return Changed("follow_up", (action.id,))
 
@@ -404,10 +405,10 @@ def add_follow_up(
 def complete_follow_up(
     db: Database, actor: Actor, person_id: int, action_id: int, done_on: date, *, now: datetime
 ) -> Changed:
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    if done_on > local_today(now):
-        raise ValidationFailed(["done_on: the date it was done cannot be in the future"])
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        if done_on > local_today(now):
+            raise ValidationFailed(["done_on: the date it was done cannot be in the future"])
         action = session.get(FollowUpAction, action_id)
         if action is None or action.young_person_id != person_id:
             raise NotFound("That follow-up action no longer exists.")
@@ -436,15 +437,15 @@ def record_status(
 ) -> Changed:
     """Record an explicit in-touch status (refuses contact, no longer requires services,
     returned home 6+ months, died): dated, with who recorded it."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _code_problem("status", status, ExplicitStatus)
-    if effective_on > local_today(now):
-        problems.append("effective_on: the date cannot be in the future")
-    if not note.strip():
-        problems.append("note: say how this is known (for example who told you and when)")
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _code_problem("status", status, ExplicitStatus)
+        if effective_on > local_today(now):
+            problems.append("effective_on: the date cannot be in the future")
+        if not note.strip():
+            problems.append("note: say how this is known (for example who told you and when)")
+        if problems:
+            raise ValidationFailed(problems)
         event = StatusEvent(
             young_person_id=person_id,
             status=ExplicitStatus.parse(status).value,
@@ -603,8 +604,8 @@ def end_status(
 ) -> Changed:
     """Record that an explicit status no longer applies (for example they have left home).
     A death is never ended: a DIED recorded in error is a matter for the record's owner."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         event = session.get(StatusEvent, event_id)
         if event is None or event.young_person_id != person_id:
             raise NotFound("That status no longer exists.")

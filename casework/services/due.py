@@ -58,7 +58,7 @@ from casework.services.categories import category_inputs
 from casework.services.common import People, require, require_current
 from casework.services.common import rows_in as _rows
 from casework.services.due_audit import audit_work
-from casework.services.due_front_door import front_door_items, open_risks
+from casework.services.due_front_door import OpenRisk, front_door_items, open_risks
 from casework.services.people import relation_of
 from casework.services.permissions import CASE_ROLES, Action, Actor, Role
 
@@ -72,7 +72,7 @@ class CaseStatus:
     items: tuple[DueItem, ...]
     accommodation: rules_mod.AccommodationFact | None
     accommodation_warning: str | None
-    open_risks: tuple[str, ...] = ()  # e.g. "Child sexual exploitation: high"
+    open_risks: tuple[OpenRisk, ...] = ()  # e.g. child sexual exploitation, high
     category: CategoryView | None = None  # the category in force, with its reasons
 
     @property
@@ -441,7 +441,7 @@ def bulk_work() -> Iterator[None]:
             gc.enable()
 
 
-def _with(status: CaseStatus, extra: list[DueItem], risks: tuple[str, ...] = ()) -> CaseStatus:
+def _with(status: CaseStatus, extra: list[DueItem], risks: tuple[OpenRisk, ...] = ()) -> CaseStatus:
     """The care-leaver items and the front-door ones, most urgent first, and open risks."""
     items = sorted((*status.items, *extra), key=lambda i: (i.due, i.kind.value, i.source_id or 0))
     return replace(status, items=tuple(items), open_risks=risks)

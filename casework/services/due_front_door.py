@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select
@@ -541,12 +542,28 @@ def front_door_items(
     return out
 
 
+@dataclass(frozen=True)
+class OpenRisk:
+    """An open risk: the latest screening of its type is medium or high (a risk that needs
+    review within weeks: local practice under Working Together to Safeguard Children 2023).
+    ``str()`` reads "Child sexual exploitation: high"."""
+
+    kind: str  # the risk type, in words
+    level: fd.RiskLevel
+
+    @property
+    def high(self) -> bool:
+        return self.level is fd.RiskLevel.HIGH
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.level.label.lower()}"
+
+
 def open_risks(
     session: Session, ids: People, *, as_of: date | None = None
-) -> dict[int, tuple[str, ...]]:
+) -> dict[int, tuple[OpenRisk, ...]]:
     """Per young person, their open risks (the latest screening of each type, when medium or
-    high), highest first, as "Child sexual exploitation: high"; ``as_of``: from the
-    screenings made by that day."""
+    high), highest first; ``as_of``: from the screenings made by that day."""
     r = RiskScreening
     stmt = select(r.young_person_id, r.risk_type, r.level).order_by(
         r.screened_on.desc(), r.id.desc()
@@ -556,9 +573,12 @@ def open_risks(
     latest: dict[tuple[int, str], fd.RiskLevel] = {}
     for pid, kind, level in rows_in(session, stmt, r.young_person_id, ids):
         latest.setdefault((pid, kind), fd.RiskLevel.parse(level))
-    found: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    found: dict[int, list[tuple[int, str, OpenRisk]]] = defaultdict(list)
     for (pid, kind), level in latest.items():
         if level.needs_review_within_weeks:
-            label = f"{fd.RiskType.parse(kind).label}: {level.label.lower()}"
-            found[pid].append((-level.rank, label))
-    return {pid: tuple(label for _, label in sorted(items)) for pid, items in found.items()}
+            label = fd.RiskType.parse(kind).label
+            found[pid].append((-level.rank, label, OpenRisk(label, level)))
+    return {
+        pid: tuple(risk for _, _, risk in sorted(items, key=lambda i: (i[0], i[1])))
+        for pid, items in found.items()
+    }

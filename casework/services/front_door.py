@@ -25,16 +25,16 @@ from casework.db.models import Allegation, Referral, SafeguardingContact, YoungP
 from casework.domain import front_door as rules
 from casework.domain.calendar import age_on
 from casework.domain.codes import AssessmentFactor, ReferralSource, UnknownCode
-from casework.errors import NotFound, ValidationFailed
+from casework.errors import NotFound, Problem, ValidationFailed
 from casework.services import audit
 from casework.services.common import (
     Changed,
     add_audited,
-    require_approver,
+    check_approver,
     require_current,
 )
-from casework.services.due_front_door import open_risks
-from casework.services.people import require_on_person
+from casework.services.due_front_door import OpenRisk, open_risks
+from casework.services.people import check_on_person, require_on_person
 from casework.services.permissions import CASE_ROLES, Action, Actor
 
 MAX_TEXT = 20_000
@@ -64,6 +64,7 @@ class QueueItem:
     time_left: str
     source: str
     repeat_alert: bool = False
+    time_left_shown: str = ""  # the core's words as a queue shows them ("OVERDUE by 2 days")
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class DecisionHistory:
     referrals_12_months: int
     re_referral: bool
     repeat_alert: str | None
-    open_risks: tuple[str, ...] = ()
+    open_risks: tuple[OpenRisk, ...] = ()
     open_allegations: int = 0
 
 
@@ -117,11 +118,11 @@ def record_concern(
     db: Database, actor: Actor, person_id: int, data: ConcernInput, *, now: datetime
 ) -> Changed:
     """Record a safeguarding contact received about a young person; its clock starts."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
-    problems = _concern_problems(data, now)
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
+        problems = _concern_problems(data, now)
+        if problems:
+            raise ValidationFailed(problems)
         row = SafeguardingContact(
             young_person_id=person_id,
             received_at=to_naive_utc(data.received_at),
@@ -157,14 +158,14 @@ def decide_concern(
         if person is None:
             raise NotFound("That young person's record does not exist.")
         dob = person.date_of_birth
-    require_on_person(db, actor, person_id, Action.DECIDE_FRONT_DOOR, now, closed_ok=True)
-    on_receipt = age_on(dob, to_local(received).date())
-    problems = rules.contact_decision_problems(decision, rationale, on_receipt)
-    if problems:
-        raise ValidationFailed([f"{p.field}: {p.message}" for p in problems])
-    chosen = rules.ContactDecision.parse(decision)
-    moment = to_naive_utc(now)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.DECIDE_FRONT_DOOR, now, closed_ok=True)
+        on_receipt = age_on(dob, to_local(received).date())
+        problems = rules.contact_decision_problems(decision, rationale, on_receipt)
+        if problems:
+            raise ValidationFailed([Problem.worded(p.field, p.message) for p in problems])
+        chosen = rules.ContactDecision.parse(decision)
+        moment = to_naive_utc(now)
         row = session.get(SafeguardingContact, contact_id)
         assert row is not None
         if row.decided_at is not None:
@@ -216,17 +217,17 @@ def decide_referral(
         if row is None:
             raise NotFound("That referral no longer exists.")
         person_id = row.young_person_id
-    require_on_person(db, actor, person_id, Action.DECIDE_FRONT_DOOR, now)
-    problems = []
-    try:
-        chosen = rules.ReferralDecision.parse(decision)
-    except UnknownCode as exc:
-        problems.append(f"decision: {exc}")
-    if not rationale.strip():
-        problems.append("rationale: say why, so the decision can be audited")
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.DECIDE_FRONT_DOOR, now)
+        problems = []
+        try:
+            chosen = rules.ReferralDecision.parse(decision)
+        except UnknownCode as exc:
+            problems.append(f"decision: {exc}")
+        if not rationale.strip():
+            problems.append("rationale: say why, so the decision can be audited")
+        if problems:
+            raise ValidationFailed(problems)
         row = session.get(Referral, referral_id)
         assert row is not None
         if row.decided_at is not None:
@@ -373,6 +374,7 @@ def queue(db: Database, actor: Actor, *, now: datetime) -> list[QueueItem]:
                         left.overdue,
                         left.text,
                         ReferralSource.parse(source).label,
+                        time_left_shown=left.shown,
                     )
                 )
         alerts = _repeating(session, {i.young_person_id for i in items}, to_naive_utc(now))
@@ -466,11 +468,11 @@ def record_progress(
         if row is None:
             raise NotFound("That referral no longer exists.")
         person = row.young_person_id
-    require_on_person(db, actor, person, Action.EDIT_RECORD, now)
-    problems = _progress_problems(progress, local_today(now))
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person, Action.EDIT_RECORD, now)
+        problems = _progress_problems(progress, local_today(now))
+        if problems:
+            raise ValidationFailed(problems)
         row = session.get(Referral, referral_id)
         assert row is not None
         if row.decided_at is None:
@@ -508,26 +510,22 @@ def authorise_assessment(db: Database, actor: Actor, referral_id: int, *, now: d
     authorisation stops its 45-working-day clock (Working Together to Safeguard Children
     2023, chapter 2). Nobody who recorded any of it authorises it (separation of duties,
     ``may_approve``)."""
-    with db.reading() as session:
+    with db.unit_of_work() as session:
         row = session.get(Referral, referral_id)
         if row is None:
             raise NotFound("That referral no longer exists.")
-        person = row.young_person_id
+        check_on_person(session, actor, row.young_person_id, Action.REVIEW_AS_TEAM_LEAD, now)
         authors = audit.writers(session, "referral", referral_id, excluding=_NOT_AUTHORING)
-    require_on_person(db, actor, person, Action.REVIEW_AS_TEAM_LEAD, now)
-    require_approver(
-        db,
-        actor,
-        authors,
-        what="this assessment",
-        action="authorise_assessment",
-        now=now,
-        record_type="referral",
-        record_id=referral_id,
-    )
-    with db.unit_of_work() as session:
-        row = session.get(Referral, referral_id)
-        assert row is not None
+        check_approver(
+            session,
+            actor,
+            authors,
+            what="this assessment",
+            action="authorise_assessment",
+            now=now,
+            record_type="referral",
+            record_id=referral_id,
+        )
         if row.assessment_completed_on is None:
             raise ValidationFailed(["The assessment is not recorded as completed yet."])
         if row.assessment_authorised_on is not None:

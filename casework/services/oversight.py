@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from casework.db.database import Database
 from casework.services import audit
-from casework.services.common import require
+from casework.services.common import check
 from casework.services.permissions import Action, Actor
 
 
@@ -16,8 +16,8 @@ def record_dashboard_export(
     db: Database, actor: Actor, *, start: date, end: date, now: datetime
 ) -> None:
     """Audit one export of the dashboard over ``start``..``end``."""
-    require(db, actor, Action.VIEW_OVERSIGHT, now=now, record_type="report")
     with db.unit_of_work() as session:
+        check(session, actor, Action.VIEW_OVERSIGHT, now=now, record_type="report")
         audit.record(
             session,
             actor,

@@ -35,6 +35,7 @@ from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
 from casework.services.categories import category_inputs
 from casework.services.common import Changed, add_audited
+from casework.services.people import check_on_person
 from casework.services.people import require_on_person as _check
 from casework.services.permissions import Action, Actor
 
@@ -101,18 +102,18 @@ def _not_future(name: str, value: date | None, today: date) -> list[str]:
 def save_care_history(
     db: Database, actor: Actor, person_id: int, data: CareHistoryInput, *, now: datetime
 ) -> Changed:
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    today = local_today(now)
-    problems = _not_future("date_entered_care", data.date_entered_care, today)
-    weeks = data.weeks_looked_after_since_14
-    if weeks is not None and not 0 <= weeks <= 52 * 5:
-        problems.append(
-            f"weeks_looked_after_since_14: {weeks} is not possible: expected 0 to "
-            "260 (weeks from the 14th birthday to 18)"
-        )
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        today = local_today(now)
+        problems = _not_future("date_entered_care", data.date_entered_care, today)
+        weeks = data.weeks_looked_after_since_14
+        if weeks is not None and not 0 <= weeks <= 52 * 5:
+            problems.append(
+                f"weeks_looked_after_since_14: {weeks} is not possible: expected 0 to "
+                "260 (weeks from the 14th birthday to 18)"
+            )
+        if problems:
+            raise ValidationFailed(problems)
         row = session.get(CareHistory, person_id)
         if row is None:
             row = CareHistory(young_person_id=person_id)
@@ -153,18 +154,18 @@ def add_care_period(
 ) -> Changed:
     """Record a spell of being looked after (the facts eligibility is derived from: CPPCR
     2010 reg 40, "13 weeks since 14, ending after 16")."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    today = local_today(now)
-    problems = _not_future("started_on", data.started_on, today)
-    problems += _not_future("ended_on", data.ended_on, today)
-    if data.ended_on is not None and data.ended_on < data.started_on:
-        problems.append(
-            f"ended_on: {data.ended_on:%d/%m/%Y} is before the period started "
-            f"({data.started_on:%d/%m/%Y}): expected the same day or later"
-        )
-    if len(data.legal_status.strip()) > 60:
-        problems.append("legal_status: too long: expected at most 60 characters")
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        today = local_today(now)
+        problems = _not_future("started_on", data.started_on, today)
+        problems += _not_future("ended_on", data.ended_on, today)
+        if data.ended_on is not None and data.ended_on < data.started_on:
+            problems.append(
+                f"ended_on: {data.ended_on:%d/%m/%Y} is before the period started "
+                f"({data.started_on:%d/%m/%Y}): expected the same day or later"
+            )
+        if len(data.legal_status.strip()) > 60:
+            problems.append("legal_status: too long: expected at most 60 characters")
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record does not exist.")
@@ -207,8 +208,8 @@ def remove_care_period(
     db: Database, actor: Actor, person_id: int, period_id: int, *, now: datetime
 ) -> Changed:
     """Remove a care period entered in error (audited)."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         row = session.get(CarePeriod, period_id)
         if row is None or row.young_person_id != person_id:
             raise NotFound("That care period is not on this young person's record.")
@@ -240,12 +241,12 @@ def decide_eligibility(
     db: Database, actor: Actor, person_id: int, category: str, reason: str, *, now: datetime
 ) -> Changed:
     """Confirm the suggested category, or override it with a reason."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    try:
-        decided = EligibilityCategory.parse(category)
-    except UnknownCode as exc:
-        raise ValidationFailed([f"category: {exc}"]) from None
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        try:
+            decided = EligibilityCategory.parse(category)
+        except UnknownCode as exc:
+            raise ValidationFailed([f"category: {exc}"]) from None
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record does not exist.")
@@ -299,17 +300,17 @@ def record_needs_assessment(
     summary: str,
     now: datetime,
 ) -> Changed:
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    today = local_today(now)
-    problems = _not_future("started_on", started_on, today)
-    problems += _not_future("completed_on", completed_on, today)
-    if completed_on and started_on and completed_on < started_on:
-        problems.append("completed_on: before the assessment started")
-    if completed_on and not summary.strip():
-        problems.append("summary: a completed assessment needs its summary of needs")
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        today = local_today(now)
+        problems = _not_future("started_on", started_on, today)
+        problems += _not_future("completed_on", completed_on, today)
+        if completed_on and started_on and completed_on < started_on:
+            problems.append("completed_on: before the assessment started")
+        if completed_on and not summary.strip():
+            problems.append("summary: a completed assessment needs its summary of needs")
+        if problems:
+            raise ValidationFailed(problems)
         row = session.scalar(
             select(NeedsAssessment)
             .where(NeedsAssessment.young_person_id == person_id)
@@ -363,14 +364,14 @@ def start_plan(
     now: datetime,
 ) -> Changed:
     """A new pathway plan (the previous one ends the day it starts)."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    today = local_today(now)
-    problems = _not_future("started_on", started_on, today) + _area_problems(areas, today)
-    if not participation.strip():
-        problems.append("participation: record how the young person took part in their plan")
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        today = local_today(now)
+        problems = _not_future("started_on", started_on, today) + _area_problems(areas, today)
+        if not participation.strip():
+            problems.append("participation: record how the young person took part in their plan")
+        if problems:
+            raise ValidationFailed(problems)
         for old in session.scalars(
             select(PathwayPlan).where(
                 PathwayPlan.young_person_id == person_id, PathwayPlan.ended_on.is_(None)
@@ -419,13 +420,13 @@ def review_plan(
     notes: str,
     now: datetime,
 ) -> Changed:
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _not_future("reviewed_on", reviewed_on, local_today(now))
-    if not notes.strip():
-        problems.append("notes: record what the review found and decided")
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _not_future("reviewed_on", reviewed_on, local_today(now))
+        if not notes.strip():
+            problems.append("notes: record what the review found and decided")
+        if problems:
+            raise ValidationFailed(problems)
         plan = session.scalar(
             select(PathwayPlan).where(
                 PathwayPlan.young_person_id == person_id, PathwayPlan.ended_on.is_(None)
@@ -480,15 +481,15 @@ def record_change(
     db: Database, actor: Actor, person_id: int, kind: str, occurred_on: date, *, now: datetime
 ) -> Changed:
     """A change of circumstances (custody, parenthood ...) that makes a plan review due."""
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    try:
-        change = lc.CircumstanceChange.parse(kind)
-    except UnknownCode as exc:
-        raise ValidationFailed([f"kind: {exc}"]) from None
-    problems = _not_future("occurred_on", occurred_on, local_today(now))
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        try:
+            change = lc.CircumstanceChange.parse(kind)
+        except UnknownCode as exc:
+            raise ValidationFailed([f"kind: {exc}"]) from None
+        problems = _not_future("occurred_on", occurred_on, local_today(now))
+        if problems:
+            raise ValidationFailed(problems)
         row = CircumstanceChange(
             young_person_id=person_id,
             kind=change.value,
@@ -519,15 +520,15 @@ def set_essential(
     *,
     now: datetime,
 ) -> Changed:
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    try:
-        essential = lc.EssentialItem.parse(item)
-    except UnknownCode as exc:
-        raise ValidationFailed([f"item: {exc}"]) from None
-    problems = _not_future("done_on", done_on, local_today(now))
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        try:
+            essential = lc.EssentialItem.parse(item)
+        except UnknownCode as exc:
+            raise ValidationFailed([f"item: {exc}"]) from None
+        problems = _not_future("done_on", done_on, local_today(now))
+        if problems:
+            raise ValidationFailed(problems)
         row = session.scalar(
             select(EssentialItem).where(
                 EssentialItem.young_person_id == person_id, EssentialItem.item == essential.value
@@ -583,18 +584,18 @@ def record_support(
     *,
     now: datetime,
 ) -> Changed:
-    _check(db, actor, person_id, Action.EDIT_RECORD, now)
-    try:
-        support = SupportKind(kind)
-    except ValueError:
-        allowed = ", ".join(k.value for k in SupportKind)
-        raise ValidationFailed(
-            [f"kind: {kind!r} is not known: expected one of {allowed}"]
-        ) from None
-    problems = _not_future("occurred_on", occurred_on, local_today(now))
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        try:
+            support = SupportKind(kind)
+        except ValueError:
+            allowed = ", ".join(k.value for k in SupportKind)
+            raise ValidationFailed(
+                [f"kind: {kind!r} is not known: expected one of {allowed}"]
+            ) from None
+        problems = _not_future("occurred_on", occurred_on, local_today(now))
+        if problems:
+            raise ValidationFailed(problems)
         row = SupportEvent(
             young_person_id=person_id,
             kind=support.value,

@@ -20,7 +20,7 @@ from casework.domain.people import validate_young_person
 from casework.errors import CaseClosed, NotFound, ValidationFailed
 from casework.services import audit
 from casework.services.categories import categories_in
-from casework.services.common import Changed, require
+from casework.services.common import Changed, check, require
 from casework.services.permissions import CASE_ROLES, Action, Actor, Relation, Role
 
 RECORD_TYPE = "young_person"
@@ -197,15 +197,15 @@ def _team_relation(actor: Actor, team_id: int) -> Relation:
 def create_young_person(
     db: Database, actor: Actor, data: YoungPersonInput, *, now: datetime
 ) -> Changed:
-    require(
-        db,
-        actor,
-        Action.CREATE_RECORD,
-        _team_relation(actor, data.team_id),
-        now=now,
-        record_type=RECORD_TYPE,
-    )
     with db.unit_of_work() as session:
+        check(
+            session,
+            actor,
+            Action.CREATE_RECORD,
+            _team_relation(actor, data.team_id),
+            now=now,
+            record_type=RECORD_TYPE,
+        )
         person = add_young_person_in(session, actor, data, now)
         return Changed(RECORD_TYPE, (person.id,), EDITABLE)
 
@@ -250,29 +250,18 @@ def update_young_person(
     expected_version: int,
     now: datetime,
 ) -> Changed:
-    relation, closed_on = _access(db, actor, person_id)
-    require(
-        db,
-        actor,
-        Action.EDIT_RECORD,
-        relation,
-        now=now,
-        record_type=RECORD_TYPE,
-        record_id=person_id,
-    )
-    if closed_on is not None:
-        raise CaseClosed(closed_message(closed_on))
-    if data.team_id not in actor.team_ids and relation is not Relation.OWN_CASELOAD:
-        require(
-            db,
-            actor,
-            Action.CREATE_RECORD,
-            _team_relation(actor, data.team_id),
-            now=now,
-            record_type=RECORD_TYPE,
-            record_id=person_id,
-        )
     with db.unit_of_work() as session:
+        relation = check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        if data.team_id not in actor.team_ids and relation is not Relation.OWN_CASELOAD:
+            check(
+                session,
+                actor,
+                Action.CREATE_RECORD,
+                _team_relation(actor, data.team_id),
+                now=now,
+                record_type=RECORD_TYPE,
+                record_id=person_id,
+            )
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record no longer exists.")
@@ -327,19 +316,24 @@ WRITE_ACTIONS = frozenset(
 """Actions a closed case refuses (it is read-only except for appended notes)."""
 
 
-def _access(db: Database, actor: Actor, person_id: int) -> tuple[Relation, date | None]:
-    with db.reading() as session:
-        row = session.execute(
-            select(
-                YoungPerson.team_id,
-                YoungPerson.social_worker_id,
-                YoungPerson.personal_adviser_id,
-                YoungPerson.closed_on,
-            ).where(YoungPerson.id == person_id)
-        ).first()
+def access_in(session: Session, actor: Actor, person_id: int) -> tuple[Relation, date | None]:
+    """The actor's relation to a young person's record, and the day it was closed."""
+    row = session.execute(
+        select(
+            YoungPerson.team_id,
+            YoungPerson.social_worker_id,
+            YoungPerson.personal_adviser_id,
+            YoungPerson.closed_on,
+        ).where(YoungPerson.id == person_id)
+    ).first()
     if row is None:
         raise NotFound("That young person's record does not exist.")
     return actor.relation_to(row[0], row[1], row[2]), row[3]
+
+
+def _access(db: Database, actor: Actor, person_id: int) -> tuple[Relation, date | None]:
+    with db.reading() as session:
+        return access_in(session, actor, person_id)
 
 
 def relation_of(db: Database, actor: Actor, person_id: int) -> Relation:
@@ -353,45 +347,40 @@ def closed_message(closed_on: date) -> str:
     )
 
 
-def require_on_person(
-    db: Database,
+def check_on_person(
+    session: Session,
     actor: Actor,
     person_id: int,
     action: Action,
     now: datetime,
     *,
     closed_ok: bool = False,
-) -> None:
-    """The permission check for any use case about one young person's record. A closed
-    case refuses every change unless ``closed_ok`` (new front-door concerns, closure
-    notes and reopening)."""
-    relation, closed_on = _access(db, actor, person_id)
-    require(
-        db,
-        actor,
-        action,
-        relation,
-        now=now,
-        record_type=RECORD_TYPE,
-        record_id=person_id,
-    )
+) -> Relation:
+    """Inside a write use case's unit of work: the permission check for anything about one
+    young person's record (:func:`casework.services.common.check` with the actor's
+    relation to it). A closed case refuses every change unless ``closed_ok`` (new
+    front-door concerns, closure notes and reopening): local practice, a closed record is
+    read-only. Returns the relation."""
+    relation, closed_on = access_in(session, actor, person_id)
+    check(session, actor, action, relation, now=now, record_type=RECORD_TYPE, record_id=person_id)
     if closed_on is not None and action in WRITE_ACTIONS and not closed_ok:
         raise CaseClosed(closed_message(closed_on))
+    return relation
+
+
+def require_on_person(
+    db: Database, actor: Actor, person_id: int, action: Action, now: datetime
+) -> None:
+    """For read-only use cases: the permission check on one young person's record, in a
+    read snapshot (a refusal is audited in a transaction of its own)."""
+    relation, _closed_on = _access(db, actor, person_id)
+    require(db, actor, action, relation, now=now, record_type=RECORD_TYPE, record_id=person_id)
 
 
 def open_record(db: Database, actor: Actor, person_id: int, *, now: datetime) -> YoungPersonRecord:
     """Read a young person's record; every opening is audited."""
-    relation = relation_of(db, actor, person_id)
-    require(
-        db,
-        actor,
-        Action.VIEW_RECORD,
-        relation,
-        now=now,
-        record_type=RECORD_TYPE,
-        record_id=person_id,
-    )
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.VIEW_RECORD, now)
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record does not exist.")

@@ -25,10 +25,10 @@ from casework.db.models import (
 )
 from casework.domain import front_door as rules
 from casework.domain.codes import AllegationOutcome, CodeList, UnknownCode
-from casework.errors import NotFound, ValidationFailed
+from casework.errors import NotFound, Problem, ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed, add_audited, require_approver
-from casework.services.people import relation_of, require_on_person
+from casework.services.common import Changed, add_audited, check_approver
+from casework.services.people import check_on_person, relation_of, require_on_person
 from casework.services.permissions import (
     Action,
     Actor,
@@ -40,15 +40,19 @@ from casework.services.permissions import (
 )
 
 
-def _problems(found: list[rules.Problem]) -> list[str]:
-    return [f"{p.field}: {p.message}" for p in found]
+def _problems(found: list[rules.Problem]) -> list[str | Problem]:
+    return [Problem.worded(p.field, p.message) for p in found]
 
 
-def _code(kind: type[CodeList], value: str, name: str) -> list[str]:
+def _code(kind: type[CodeList], value: str, name: str) -> list[str | Problem]:
     try:
         kind.parse(value)
     except UnknownCode as exc:
-        return [f"{name}: {exc}"]
+        return [
+            Problem(
+                name, str(exc), value=repr(exc.value), expected=", ".join(exc.allowed), choice=True
+            )
+        ]
     return []
 
 
@@ -107,22 +111,22 @@ class AllegationView:
 def record_allegation(
     db: Database, actor: Actor, person_id: int, data: AllegationInput, *, now: datetime
 ) -> Changed:
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _code(rules.AllegationSubjectRole, data.subject_role, "subject_role")
-    if not data.details.strip():
-        problems.append("details: record what is alleged")
-    if to_naive_utc(data.received_at) > to_naive_utc(now):
-        problems.append("received_at: the time it was received is in the future")
-    problems += _problems(
-        rules.strategy_decision_problems(
-            data.strategy_criteria_met,
-            data.strategy_not_required_reason,
-            data.strategy_meeting_at,
-        )
-    )
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _code(rules.AllegationSubjectRole, data.subject_role, "subject_role")
+        if not data.details.strip():
+            problems.append("details: record what is alleged")
+        if to_naive_utc(data.received_at) > to_naive_utc(now):
+            problems.append("received_at: the time it was received is in the future")
+        problems += _problems(
+            rules.strategy_decision_problems(
+                data.strategy_criteria_met,
+                data.strategy_not_required_reason,
+                data.strategy_meeting_at,
+            )
+        )
+        if problems:
+            raise ValidationFailed(problems)
         row = Allegation(
             young_person_id=person_id,
             subject_role=rules.AllegationSubjectRole.parse(data.subject_role).value,
@@ -168,15 +172,15 @@ def update_allegation(
     """Progress while it is open: when the LADO was told, the LADO's decision on a strategy
     meeting (criteria met, or not required with the reason), the meeting, police."""
     row_person = _allegation_person(db, allegation_id)
-    require_on_person(db, actor, row_person, Action.EDIT_RECORD, now)
-    problems = _problems(
-        rules.strategy_decision_problems(
-            strategy_criteria_met, strategy_not_required_reason, strategy_meeting_at
-        )
-    )
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, row_person, Action.EDIT_RECORD, now)
+        problems = _problems(
+            rules.strategy_decision_problems(
+                strategy_criteria_met, strategy_not_required_reason, strategy_meeting_at
+            )
+        )
+        if problems:
+            raise ValidationFailed(problems)
         row = session.get(Allegation, allegation_id)
         assert row is not None
         if row.outcome is not None:
@@ -227,8 +231,8 @@ def close_allegation(
 ) -> Changed:
     """Record the outcome (one of the five), its rationale, who decided and when."""
     person = _allegation_person(db, allegation_id)
-    require_on_person(db, actor, person, Action.DECIDE_FRONT_DOOR, now)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person, Action.DECIDE_FRONT_DOOR, now)
         row = session.get(Allegation, allegation_id)
         assert row is not None
         problems = _problems(
@@ -366,29 +370,31 @@ def screen_risk(
     that lowers the latest medium or high level of its type also waits for a team lead's
     sign-off, by someone other than whoever lowered it (exploitation oversight; local
     practice on managers' oversight under Working Together 2023)."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _code(rules.RiskType, data.risk_type, "risk_type")
-    if not problems:
-        allowed = indicators()[rules.RiskType.parse(data.risk_type).value]
-        review_on = data.review_on
-        if review_on is None and not _code(rules.RiskLevel, data.level, "level"):
-            review_on = rules.risk_review_due(data.screened_on, rules.RiskLevel.parse(data.level))
-        found = rules.risk_screening_problems(
-            data.level,
-            data.reasoning,
-            data.indicators,
-            review_on,
-            True,
-            screened_on=data.screened_on,
-            allowed_indicators=allowed,
-        )
-        problems += _problems(found)
-    if data.screened_on > local_today(now):
-        problems.append("screened_on: the date is in the future")
-    if problems:
-        raise ValidationFailed(problems)
-    level = rules.RiskLevel.parse(data.level)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _code(rules.RiskType, data.risk_type, "risk_type")
+        if not problems:
+            allowed = indicators()[rules.RiskType.parse(data.risk_type).value]
+            review_on = data.review_on
+            if review_on is None and not _code(rules.RiskLevel, data.level, "level"):
+                review_on = rules.risk_review_due(
+                    data.screened_on, rules.RiskLevel.parse(data.level)
+                )
+            found = rules.risk_screening_problems(
+                data.level,
+                data.reasoning,
+                data.indicators,
+                review_on,
+                True,
+                screened_on=data.screened_on,
+                allowed_indicators=allowed,
+            )
+            problems += _problems(found)
+        if data.screened_on > local_today(now):
+            problems.append("screened_on: the date is in the future")
+        if problems:
+            raise ValidationFailed(problems)
+        level = rules.RiskLevel.parse(data.level)
         kind = rules.RiskType.parse(data.risk_type).value
         previous = session.scalar(
             select(RiskScreening.level)
@@ -454,26 +460,21 @@ def sign_off_refusal(
 def sign_off_risk(db: Database, actor: Actor, screening_id: int, *, now: datetime) -> Changed:
     """A team lead signs off a high risk screening; never the one who screened it
     (separation of duties, ``may_approve``)."""
-    with db.reading() as session:
+    with db.unit_of_work() as session:
         row = session.get(RiskScreening, screening_id)
         if row is None:
             raise NotFound("That risk screening no longer exists.")
-        person = row.young_person_id
-        authors = _screening_authors(session, row)
-    require_on_person(db, actor, person, Action.REVIEW_AS_TEAM_LEAD, now)
-    require_approver(
-        db,
-        actor,
-        authors,
-        what="this risk screening",
-        action="sign_off_risk",
-        now=now,
-        record_type="risk_screening",
-        record_id=screening_id,
-    )
-    with db.unit_of_work() as session:
-        row = session.get(RiskScreening, screening_id)
-        assert row is not None
+        check_on_person(session, actor, row.young_person_id, Action.REVIEW_AS_TEAM_LEAD, now)
+        check_approver(
+            session,
+            actor,
+            _screening_authors(session, row),
+            what="this risk screening",
+            action="sign_off_risk",
+            now=now,
+            record_type="risk_screening",
+            record_id=screening_id,
+        )
         if row.signed_off_on is not None:
             raise ValidationFailed(["This screening is already signed off."])
         row.signed_off_by, row.signed_off_on = actor.user_id, local_today(now)
@@ -570,39 +571,39 @@ def save_missing(
     The interview is held within 72 hours of the return (statutory guidance on children who
     run away or go missing from home or care, 2014); a late one is recorded as it
     happened, and shown late."""
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    found = rules.missing_episode_problems(
-        _aware(data.started_at),
-        _aware(data.ended_at),
-        data.reported_to_police,
-        _aware(data.interview_offered_at),
-        now=to_local(now),
-    )
-    # An episode is saved while it is open and before the interview is offered; only the
-    # finished-episode checks (closure) insist on the return and the offer.
-    pending = ("end", "interview_offered_at")
-    problems = [
-        f"{p.field}: {p.message}"
-        for p in found
-        if not (p.field in pending and "record when" in p.message)
-    ]
-    held = _aware(data.interview_held_at)
-    if held is not None:
-        returned = _aware(data.ended_at)
-        if returned is None:
-            problems.append("interview_held_at: record the return before the return interview")
-        elif held < returned:
-            problems.append("interview_held_at: the interview is before the return")
-        if held > to_local(now):
-            problems.append("interview_held_at: the time given is in the future")
-        if data.interview_accepted is False:
-            problems.append(
-                "interview_accepted: an interview that was held was not declined; "
-                "untick 'declined' or clear the time held"
-            )
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        found = rules.missing_episode_problems(
+            _aware(data.started_at),
+            _aware(data.ended_at),
+            data.reported_to_police,
+            _aware(data.interview_offered_at),
+            now=to_local(now),
+        )
+        # An episode is saved while it is open and before the interview is offered; only the
+        # finished-episode checks (closure) insist on the return and the offer.
+        pending = ("end", "interview_offered_at")
+        problems: list[str | Problem] = [
+            Problem.worded(p.field, p.message)
+            for p in found
+            if not (p.field in pending and "record when" in p.message)
+        ]
+        held = _aware(data.interview_held_at)
+        if held is not None:
+            returned = _aware(data.ended_at)
+            if returned is None:
+                problems.append("interview_held_at: record the return before the return interview")
+            elif held < returned:
+                problems.append("interview_held_at: the interview is before the return")
+            if held > to_local(now):
+                problems.append("interview_held_at: the time given is in the future")
+            if data.interview_accepted is False:
+                problems.append(
+                    "interview_accepted: an interview that was held was not declined; "
+                    "untick 'declined' or clear the time held"
+                )
+        if problems:
+            raise ValidationFailed(problems)
         row = session.get(MissingEpisode, episode_id) if episode_id else None
         if episode_id and (row is None or row.young_person_id != person_id):
             raise NotFound("That missing episode no longer exists.")
@@ -733,15 +734,15 @@ def send_referral_out(
     *,
     now: datetime,
 ) -> Changed:
-    require_on_person(db, actor, person_id, Action.EDIT_RECORD, now)
-    problems = _code(rules.ServiceType, service, "service")
-    if sent_on > local_today(now):
-        problems.append("sent_on: the date is in the future")
-    if expected_by is not None and expected_by < sent_on:
-        problems.append("expected_by: before the referral was sent")
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        problems = _code(rules.ServiceType, service, "service")
+        if sent_on > local_today(now):
+            problems.append("sent_on: the date is in the future")
+        if expected_by is not None and expected_by < sent_on:
+            problems.append("expected_by: before the referral was sent")
+        if problems:
+            raise ValidationFailed(problems)
         row = ServiceReferral(
             young_person_id=person_id,
             service=rules.ServiceType.parse(service).value,
@@ -779,16 +780,16 @@ def update_referral_out(
         if row is None:
             raise NotFound("That referral out no longer exists.")
         person = row.young_person_id
-    require_on_person(db, actor, person, Action.EDIT_RECORD, now)
-    problems = _code(rules.ServiceReferralStatus, status, "status")
-    if not problems and rules.ServiceReferralStatus.parse(status).final:
-        # Moving along (acknowledged, accepted) needs nothing; finishing needs its outcome.
-        problems = _problems(rules.service_referral_close_problems(status, outcome, reason))
-    if chased_on is not None and chased_on > local_today(now):
-        problems.append("chased_on: the date is in the future")
-    if problems:
-        raise ValidationFailed(problems)
     with db.unit_of_work() as session:
+        check_on_person(session, actor, person, Action.EDIT_RECORD, now)
+        problems = _code(rules.ServiceReferralStatus, status, "status")
+        if not problems and rules.ServiceReferralStatus.parse(status).final:
+            # Moving along (acknowledged, accepted) needs nothing; finishing needs its outcome.
+            problems = _problems(rules.service_referral_close_problems(status, outcome, reason))
+        if chased_on is not None and chased_on > local_today(now):
+            problems.append("chased_on: the date is in the future")
+        if problems:
+            raise ValidationFailed(problems)
         row = session.get(ServiceReferral, referral_id)
         assert row is not None
         if rules.ServiceReferralStatus.parse(row.status).final:

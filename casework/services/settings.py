@@ -8,7 +8,7 @@ from casework.db.database import Database
 from casework.db.models import Setting
 from casework.errors import ValidationFailed
 from casework.services import audit
-from casework.services.common import Changed, require
+from casework.services.common import Changed, check
 from casework.services.permissions import Action, Actor
 
 IDLE_LOCK_KEY = "idle_lock_minutes"
@@ -28,12 +28,12 @@ def idle_lock_minutes(db: Database) -> int:
 
 
 def set_idle_lock_minutes(db: Database, actor: Actor, minutes: int, *, now: datetime) -> Changed:
-    require(db, actor, Action.MANAGE_SETTINGS, now=now, record_type="setting")
-    if not IDLE_LOCK_MIN <= minutes <= IDLE_LOCK_MAX:
-        raise ValidationFailed(
-            [f"The idle lock must be between {IDLE_LOCK_MIN} and {IDLE_LOCK_MAX} minutes."]
-        )
     with db.unit_of_work() as session:
+        check(session, actor, Action.MANAGE_SETTINGS, now=now, record_type="setting")
+        if not IDLE_LOCK_MIN <= minutes <= IDLE_LOCK_MAX:
+            raise ValidationFailed(
+                [f"The idle lock must be between {IDLE_LOCK_MIN} and {IDLE_LOCK_MAX} minutes."]
+            )
         row = session.get(Setting, IDLE_LOCK_KEY)
         if row is None:
             session.add(Setting(key=IDLE_LOCK_KEY, value=str(minutes)))

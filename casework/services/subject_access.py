@@ -40,8 +40,8 @@ from casework.db.models import AuditEvent, Base, User, YoungPerson
 from casework.domain.leaving_care import plain_date
 from casework.errors import FileAccessProblem, NotFound
 from casework.services import audit, text_pdf
-from casework.services.common import require, rows_in
-from casework.services.people import RECORD_TYPE, require_on_person
+from casework.services.common import check, rows_in
+from casework.services.people import RECORD_TYPE, check_on_person
 from casework.services.permissions import Action, Actor, Role
 
 __all__ = [
@@ -286,13 +286,18 @@ def _audit_events(
 def gather(db: Database, actor: Actor, person_id: int, *, now: datetime) -> SubjectAccess:
     """Everything held about the young person ``person_id``. A team lead for their own
     team's records, or the command-line tool; audited in the same transaction."""
-    if actor.role is Role.SYSTEM:
-        require(
-            db, actor, Action.SUBJECT_ACCESS, now=now, record_type=RECORD_TYPE, record_id=person_id
-        )
-    else:
-        require_on_person(db, actor, person_id, Action.SUBJECT_ACCESS, now)
     with db.unit_of_work() as session:
+        if actor.role is Role.SYSTEM:
+            check(
+                session,
+                actor,
+                Action.SUBJECT_ACCESS,
+                now=now,
+                record_type=RECORD_TYPE,
+                record_id=person_id,
+            )
+        else:
+            check_on_person(session, actor, person_id, Action.SUBJECT_ACCESS, now)
         person_row = session.execute(
             select(YoungPerson.__table__).where(YoungPerson.id == person_id)
         ).first()

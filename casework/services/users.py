@@ -16,7 +16,7 @@ from casework.domain.passwords import password_problems
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit
 from casework.services.auth import find_user, hash_password
-from casework.services.common import Changed, require
+from casework.services.common import Changed, check, require
 from casework.services.permissions import Action, Actor, Role
 
 _USERNAME = re.compile(r"\A[a-z0-9][a-z0-9._-]{1,63}\Z")
@@ -134,8 +134,8 @@ def add_user_in(session: Session, actor: Actor, new: NewUser, now: datetime) -> 
 
 
 def add_user(db: Database, actor: Actor, new: NewUser, *, now: datetime) -> Changed:
-    require(db, actor, Action.MANAGE_USERS, now=now, record_type="user")
     with db.unit_of_work() as session:
+        check(session, actor, Action.MANAGE_USERS, now=now, record_type="user")
         user = add_user_in(session, actor, new, now)
         return Changed("user", (user.id,))
 
@@ -144,8 +144,8 @@ def set_password(
     db: Database, actor: Actor, username: str, password: str, *, now: datetime
 ) -> Changed:
     """Set (or reset) a password; activates an account imported without one."""
-    require(db, actor, Action.MANAGE_USERS, now=now, record_type="user")
     with db.unit_of_work() as session:
+        check(session, actor, Action.MANAGE_USERS, now=now, record_type="user")
         user = find_user(session, username)
         if user is None:
             raise NotFound(f"There is no user named '{username}'.")
@@ -170,8 +170,8 @@ def set_password(
 def set_active(
     db: Database, actor: Actor, username: str, active: bool, *, now: datetime
 ) -> Changed:
-    require(db, actor, Action.MANAGE_USERS, now=now, record_type="user")
     with db.unit_of_work() as session:
+        check(session, actor, Action.MANAGE_USERS, now=now, record_type="user")
         user = find_user(session, username)
         if user is None:
             raise NotFound(f"There is no user named '{username}'.")
@@ -202,8 +202,8 @@ def change_access(
 ) -> Changed:
     """Change an account's role and teams. Any session it has open ends at its next
     action (``casework.services.common.require_current``)."""
-    require(db, actor, Action.MANAGE_USERS, now=now, record_type="user")
     with db.unit_of_work() as session:
+        check(session, actor, Action.MANAGE_USERS, now=now, record_type="user")
         user = find_user(session, username)
         if user is None:
             raise NotFound(f"There is no user named '{username}'.")

@@ -311,6 +311,6 @@ def test_arrangement_and_last_night_in_the_chronology(team: Team) -> None:
 def test_the_hourly_date_cache_gives_the_date_in_england(moment: datetime) -> None:
     """England's offsets are whole hours, so the cached per-hour date is exact."""
     from casework.clock import to_local
-    from casework.services.closure import _day
+    from casework.services.closure_facts import _day
 
     assert _day(moment) == to_local(moment).date()

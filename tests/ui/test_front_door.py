@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from casework.domain.calendar import age_on
 from casework.services import front_door
 from casework.services.permissions import Actor
+from casework.services.work_counts import front_door_counts as counts
 from tests.ui._front_door_fixtures import (
     NOW,
     concern,
@@ -23,7 +24,7 @@ from tests.ui._front_door_fixtures import (
 )
 from ui import tasks
 from ui.dialogs.front_door_dialogs import ConcernDialog, DecisionDialog
-from ui.models.front_door_model import DUE, KIND, OVERDUE_TEXT, PERSON, counts, summary_text
+from ui.models.front_door_model import DUE, KIND, OVERDUE_TEXT, PERSON, summary_text
 from ui.views.front_door import NOT_LEAD, FrontDoorSection, FrontDoorView, summary_html
 
 if TYPE_CHECKING:

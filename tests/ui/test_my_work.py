@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from casework.domain.due import DueKind, Severity
 from casework.services.due import WorkItem, my_work
 from casework.services.permissions import Actor
+from casework.services.work_counts import counts
 from ui import tasks
 from ui.main_window import MainWindow
 from ui.models.my_work_model import (
@@ -25,7 +26,6 @@ from ui.models.my_work_model import (
     WARNING_TEXT,
     WHAT,
     WORKER,
-    counts,
     due_words,
     summary_text,
     worker_key,

@@ -15,6 +15,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from casework.errors import Problem
 from casework.services.people import open_record, update_young_person
 from ui.dialogs.young_person_form import DateField, friendly_problem
 from ui.models.caseload_model import NAME
@@ -223,21 +224,27 @@ def test_tab_leaves_an_empty_date_of_birth(qtbot: QtBot) -> None:
 
 def test_problems_name_the_field_in_plain_words() -> None:
     duplicate = friendly_problem(
-        "child_uid: 'C1' is already used by another young person: expected a Child Unique "
-        "ID not yet in this database"
+        Problem.of(
+            "child_uid: 'C1' is already used by another young person: expected a Child Unique "
+            "ID not yet in this database"
+        )
     )
     assert duplicate.field == "child_uid"
     assert duplicate.text == (
         "Child Unique ID: 'C1' is already used by another young person. "
         "Enter a Child Unique ID not yet in this database."
     )
-    blank = friendly_problem("sex: '' is not valid: expected a sex code, one of male, female")
+    blank = friendly_problem(
+        Problem.of("sex: '' is not valid: expected a sex code, one of male, female")
+    )
     assert blank.text == "Sex: choose one from the list."
     missing = friendly_problem(
-        "date_of_birth: a blank value is not valid: expected a date of birth"
+        Problem.of("date_of_birth: a blank value is not valid: expected a date of birth")
     )
     assert missing.text == "Date of birth: enter a date of birth."
-    other = friendly_problem("This record was changed by someone else after you opened it.")
+    other = friendly_problem(
+        Problem.of("This record was changed by someone else after you opened it.")
+    )
     assert other.field is None
 
 

@@ -280,7 +280,15 @@ def test_caseload_shows_open_risks(qtbot: QtBot, env: Env) -> None:
     index = view.model.index(0, OPEN_RISKS)
     assert index.data() == "Missing medium"
     assert "Missing: medium" in index.data(Qt.ItemDataRole.ToolTipRole)
-    high = open_risks_cell(("Child sexual exploitation: high", "Missing: medium"))
+    from casework.domain.front_door import RiskLevel
+    from casework.services.due_front_door import OpenRisk
+
+    high = open_risks_cell(
+        (
+            OpenRisk("Child sexual exploitation", RiskLevel.HIGH),
+            OpenRisk("Missing", RiskLevel.MEDIUM),
+        )
+    )
     assert high.text == "CSE high · Missing medium" and high.severity == "overdue"
     if os.environ.get("CASEWORK_SHOTS"):
         view.search.setText("")

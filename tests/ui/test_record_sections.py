@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from casework.domain.leaving_care import EssentialItem
+from casework.errors import Problem
 from casework.services import accommodation, pathway
 from casework.services.accommodation import AccommodationInput
 from tests.ui._record_fixtures import (
@@ -316,4 +317,4 @@ def test_ctrl_and_a_number_opens_a_section(qtbot: QtBot, env: Env) -> None:
 def test_problems_are_worded_for_the_screen(problem: str, shown: str) -> None:
     labels = {"unsuitable_reason": "Why it is unsuitable", "letter": "Type"}
     labels["started_on"] = "Moved in"
-    assert plain_problem(problem, labels) == shown
+    assert plain_problem(Problem.of(problem), labels) == shown

@@ -67,10 +67,17 @@ def test_steps_fold_into_a_link_when_asked() -> None:
 def test_open_risks_are_impossible_to_miss() -> None:
     from dataclasses import replace
 
+    from casework.domain.front_door import RiskLevel
+    from casework.services.due_front_door import OpenRisk
+
+    cse = OpenRisk("Child sexual exploitation", RiskLevel.HIGH)
+
     later = DueItem(DueKind.VISIT, date(2027, 1, 8), False, "Visit due", "")
     found = _status(InTouch.YES, (later,), None)
-    risky = RecordStatus(replace(found.status, open_risks=("Child sexual exploitation: high",)), ())
+    risky = RecordStatus(replace(found.status, open_risks=(cse,)), ())
     text, level = status_text(risky, TODAY)
     assert level == "overdue" and "OPEN RISKS: Child sexual exploitation: high" in text
-    medium = RecordStatus(replace(found.status, open_risks=("Missing: medium",)), ())
+    medium = RecordStatus(
+        replace(found.status, open_risks=(OpenRisk("Missing", RiskLevel.MEDIUM),)), ()
+    )
     assert status_text(medium, TODAY)[1] == "warning"

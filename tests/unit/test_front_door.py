@@ -451,6 +451,8 @@ def test_time_left_for_a_date(
 ) -> None:
     left = time_left(due, now, calendar)
     assert (left.overdue, left.text) == (overdue, text)
+    shown = "OVERDUE" + text.removeprefix("overdue") if overdue else text.capitalize()
+    assert left.shown == shown  # the queue's words come from the core
 
 
 @settings(deadline=None)

@@ -1,4 +1,4 @@
-"""The quick date-in-England of a stored time (``services.closure._day``) always equals
+"""The quick date-in-England of a stored time (``services.closure_facts._day``) always equals
 the time-zone conversion it stands in for (since 1848, when England took GMT)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casework.clock import to_local
-from casework.services.closure import _day
+from casework.services.closure_facts import _day
 
 STORED = st.datetimes(min_value=datetime(1848, 1, 1), max_value=datetime(2200, 12, 31))
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from casework.domain import accommodation as rules
 from casework.domain.calendar import age_on
 from casework.domain.codes import AccommodationType, Activity
+from casework.errors import Problem
 from casework.services import accommodation
 from casework.services.accommodation import AccommodationInput, AccommodationView
 from ui.dialogs.record_dialogs import (
@@ -234,7 +235,7 @@ class AccommodationDialog(RecordDialog):
         entry = self._entry()
         if entry is not None:
             for p in rules.entry_problems(entry, self.ctx.today()):
-                problems.append(plain_problem(str(p), self.labels))
+                problems.append(plain_problem(Problem(p.field, p.message), self.labels))
         return problems
 
     def submission(self) -> Submission:

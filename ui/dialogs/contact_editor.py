@@ -466,8 +466,8 @@ class ContactEditor(QWidget):
             return
         self._in_flight = False
         self._again = False
-        if isinstance(exc, ValidationFailed) and exc.problems:
-            reason = plain_problem(exc.problems[0], self._labels())
+        if isinstance(exc, ValidationFailed) and exc.details:
+            reason = plain_problem(exc.details[0], self._labels())
         else:
             reason = unexpected(exc)
         self._set_state(f"Not saved: {reason}", "error")
@@ -539,8 +539,8 @@ class ContactEditor(QWidget):
             return
         self._set_busy(False)
         self.problems.set_problems(
-            [plain_problem(p, self._labels()) for p in exc.problems]
-            if isinstance(exc, ValidationFailed) and exc.problems
+            [plain_problem(p, self._labels()) for p in exc.details]
+            if isinstance(exc, ValidationFailed) and exc.details
             else [unexpected(exc)],
             NOTHING_SAVED_FINAL,
         )
@@ -562,8 +562,8 @@ class ContactEditor(QWidget):
             "occurred_at": self.date,
             "made_by": self.made_by,
         }
-        for problem in getattr(exc, "problems", []):
-            widget = fields.get(problem.partition(":")[0])
+        for problem in exc.details if isinstance(exc, ValidationFailed) else []:
+            widget = fields.get(problem.field or "")
             if widget is not None:
                 widget.setFocus(Qt.FocusReason.OtherFocusReason)
                 return

@@ -492,7 +492,7 @@ def history_html(item: QueueItem, history: DecisionHistory) -> str:
         else "No"
     )
     risks = (
-        "<b>" + html.escape(" · ".join(history.open_risks)) + "</b>"
+        "<b>" + html.escape(" · ".join(str(r) for r in history.open_risks)) + "</b>"
         if history.open_risks
         else "None open"
     )

@@ -10,7 +10,6 @@ kept. Times are typed as UK local time and handed to the core zone-aware.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
@@ -34,7 +33,7 @@ from shiboken6 import isValid
 from casework.clock import to_local
 from casework.domain import front_door as rules
 from casework.domain.codes import AllegationOutcome
-from casework.errors import ValidationFailed
+from casework.errors import Problem, ValidationFailed
 from casework.services import safeguarding
 from casework.services.safeguarding import (
     AllegationInput,
@@ -59,7 +58,6 @@ from ui.views.record_common import (
     when,
 )
 
-_WORDED = re.compile(r"[A-Z][A-Za-z '-]*: ")
 #: What each outcome means (Keeping children safe in education, part 4).
 OUTCOME_HELP = {
     "substantiated": "there is enough evidence to prove the allegation",
@@ -78,13 +76,11 @@ STRATEGY_CHOICES = (
 )
 
 
-def safeguarding_problem(problem: str, labels: dict[str, str]) -> str:
-    """A problem in the screen's words. The front-door rules already word theirs
-    ("reason: Reason: record why ..."): the storage name goes, the screen's label stays."""
-    field, sep, rest = problem.partition(": ")
-    if sep and re.fullmatch(r"[a-z_]+", field) and _WORDED.match(rest):
-        head, _, tail = rest.partition(": ")
-        return f"{labels.get(field, head)}: {tail}"
+def safeguarding_problem(problem: Problem, labels: dict[str, str]) -> str:
+    """A problem in the screen's words. The front-door rules already word theirs, naming
+    the field in words (``label``, "Reason"): the screen's own label replaces it."""
+    if problem.label is not None and problem.field is not None:
+        return f"{labels.get(problem.field, problem.label)}: {problem.message}"
     return plain_problem(problem, labels)
 
 
@@ -158,7 +154,7 @@ class SafeguardingDialog(RecordDialog):
     def _on_failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationFailed) and exc.problems and isValid(self):
             self._set_saving(False)
-            words = [safeguarding_problem(p, self.labels) for p in exc.problems]
+            words = [safeguarding_problem(p, self.labels) for p in exc.details]
             self.problems.set_problems(words, NOTHING_SAVED)
             return
         super()._on_failed(exc)

@@ -38,6 +38,7 @@ from casework.db.database import Database
 from casework.domain.codes import CodeList, EligibilityCategory, Ethnicity, Sex, YesNo
 from casework.domain.people import CHILD_UID_MAX_LENGTH, NAME_MAX_LENGTH
 from casework.errors import CaseworkError, ValidationFailed
+from casework.errors import Problem as CoreProblem
 from casework.services.common import Changed
 from casework.services.people import (
     YoungPersonInput,
@@ -74,8 +75,6 @@ FIELD_LABELS = {
 }
 _CHOICE_FIELDS = {"sex", "ethnicity", "disability", "eligibility"}
 _WORKER_FIELDS = {"social_worker_id", "personal_adviser_id"}
-_PROBLEM = re.compile(r"(?P<field>[a-z_]+): (?P<rest>.*)", re.S)
-_INVALID = re.compile(r"(?P<value>.*) is not valid: expected (?P<expected>.*)", re.S)
 _ISO_DATE = re.compile(r"'(\d{4})-(\d{2})-(\d{2})'")
 _BLANK = ("''", "a blank value")
 
@@ -97,13 +96,16 @@ class Problem:
         return f"{FIELD_LABELS[self.field]}: {self.advice}" if self.field else self.advice
 
 
-def _advice(field: str, rest: str) -> str:
-    invalid = _INVALID.fullmatch(rest)
-    if invalid is None:
-        head, _, expected = rest.partition(": expected ")
+def _dates(text: str) -> str:
+    return _ISO_DATE.sub(lambda d: f"{d[3]}/{d[2]}/{d[1]}", text)
+
+
+def _advice(problem: CoreProblem) -> str:
+    field, value, expected = problem.field, problem.value, problem.expected
+    if value is None:
+        head = _dates(problem.message)
         return f"{head}. Enter {expected}." if expected else f"{head}."
-    value, expected = invalid["value"], invalid["expected"]
-    if field in _CHOICE_FIELDS:
+    if field in _CHOICE_FIELDS or problem.choice:
         return "choose one from the list."
     if field in _WORKER_FIELDS:
         return (
@@ -112,21 +114,19 @@ def _advice(field: str, rest: str) -> str:
         )
     if value in _BLANK or not value.strip("'").strip():
         return f"enter {expected}."
-    return f"{value} is not accepted: it must be {expected}."
+    return f"{_dates(value)} is not accepted: it must be {expected}."
 
 
-def friendly_problem(problem: str) -> Problem:
-    """One of the service's problems, worded for a practitioner.
+def friendly_problem(problem: CoreProblem) -> Problem:
+    """One of the core's structured problems, worded for a practitioner.
 
-    The service names fields by their storage names ("date_of_birth: ..."); here they
-    get the form's labels and dates are shown as dd/mm/yyyy. A problem about no single
-    field (someone else changed the record) comes back unchanged with field None.
+    The core names fields by their storage names (``date_of_birth``); here they get the
+    form's labels and dates are shown as dd/mm/yyyy. A problem about no single field
+    (someone else changed the record) comes back as the core words it, with field None.
     """
-    match = _PROBLEM.fullmatch(problem)
-    if match is None or match["field"] not in FIELD_LABELS:
-        return Problem(None, problem)
-    rest = _ISO_DATE.sub(lambda d: f"{d[3]}/{d[2]}/{d[1]}", match["rest"])
-    return Problem(match["field"], _advice(match["field"], rest))
+    if problem.field is None or problem.field not in FIELD_LABELS:
+        return Problem(None, str(problem))
+    return Problem(problem.field, _advice(problem))
 
 
 class DateField(QDateEdit):
@@ -418,8 +418,11 @@ class YoungPersonForm(QWidget):
         if not choices.teams:
             self._show_problems(
                 [
-                    "You are not a member of any team, so you cannot add or change young "
-                    "people's records. Ask your IT administrator to add you to a team."
+                    CoreProblem(
+                        None,
+                        "You are not a member of any team, so you cannot add or change young "
+                        "people's records. Ask your IT administrator to add you to a team.",
+                    )
                 ]
             )
         self._set_enabled(bool(choices.teams))
@@ -430,7 +433,7 @@ class YoungPersonForm(QWidget):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._loading.hide()
-        self._show_problems([self._message(exc)])
+        self._show_problems([CoreProblem(None, self._message(exc))])
 
     @property
     def is_ready(self) -> bool:
@@ -608,10 +611,10 @@ class YoungPersonForm(QWidget):
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self._set_saving(False)
-        if isinstance(exc, ValidationFailed) and exc.problems:
-            self._show_problems(exc.problems)
+        if isinstance(exc, ValidationFailed) and exc.details:
+            self._show_problems(exc.details)
         else:
-            self._show_problems([self._message(exc)])
+            self._show_problems([CoreProblem(None, self._message(exc))])
 
     @staticmethod
     def _message(exc: BaseException) -> str:
@@ -628,7 +631,7 @@ class YoungPersonForm(QWidget):
         """The problems shown now, as the user reads them."""
         return list(self._shown)
 
-    def _show_problems(self, problems: list[str]) -> None:
+    def _show_problems(self, problems: list[CoreProblem]) -> None:
         self._clear_problems()
         order = list(FIELD_LABELS)
         found = sorted(

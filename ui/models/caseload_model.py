@@ -51,6 +51,7 @@ from casework.domain.due import DueItem, DueKind
 from casework.domain.leaving_care import ExplicitStatus
 from casework.errors import CaseworkError
 from casework.services.due import CaseStatus, case_statuses
+from casework.services.due_front_door import OpenRisk
 from casework.services.people import (
     CaseloadQuery,
     CaseloadRow,
@@ -59,6 +60,7 @@ from casework.services.people import (
     caseload_rows,
 )
 from casework.services.permissions import Actor
+from casework.services.work_counts import is_soon
 from ui import tasks
 from ui.models.my_work_model import (
     OVERDUE_FILL,
@@ -66,7 +68,6 @@ from ui.models.my_work_model import (
     WARNING_FILL,
     WARNING_TEXT,
     due_words,
-    is_soon,
     look,
     span_words,
 )
@@ -599,18 +600,15 @@ RISK_SHORT = {
 }
 
 
-def open_risks_cell(risks: tuple[str, ...]) -> Cell:
+def open_risks_cell(risks: tuple[OpenRisk, ...]) -> Cell:
     """ "CSE high · Missing medium" (highest first, as the core gives them); red when any is
-    high, amber when medium. ``risks`` read "Child sexual exploitation: high"."""
+    high, amber when medium."""
     if not risks:
         return Cell("", "No medium or high risks on the latest screenings.")
-    short = []
-    for risk in risks:
-        kind, _sep, level = risk.rpartition(": ")
-        short.append(f"{RISK_SHORT.get(kind, kind)} {level}" if kind else risk)
-    high = any(risk.endswith(": high") for risk in risks)
+    short = [f"{RISK_SHORT.get(r.kind, r.kind)} {r.level.label.lower()}" for r in risks]
+    high = any(risk.high for risk in risks)
     tooltip = "Open risks:\n" + "\n".join(f"• {risk}" for risk in risks)
-    spoken = "Open risks: " + ", ".join(risks)
+    spoken = "Open risks: " + ", ".join(str(risk) for risk in risks)
     return Cell(" · ".join(short), tooltip, "overdue" if high else "warning", spoken)
 
 

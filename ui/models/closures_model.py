@@ -12,7 +12,7 @@ A request waiting for a team lead past the configured working days (5 by default
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +26,8 @@ from casework.domain.closure import reason_label
 from casework.domain.codes import UnknownCode
 from casework.services.closure import QueueRow, Status, queue
 from casework.services.permissions import Actor
+from casework.services.work_counts import QueueCounts as Counts
+from casework.services.work_counts import queue_counts as counts
 from ui.models.my_work_model import (
     OVERDUE_FILL,
     OVERDUE_TEXT,
@@ -134,23 +136,6 @@ def row_tooltip(row: QueueRow) -> str:
     if row.review_comments:
         lines.append(f"Team lead's comments: {row.review_comments}")
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class Counts:
-    flagged: int
-    pending: int
-    returned: int
-    approved: int
-
-
-def counts(rows: Iterable[QueueRow]) -> Counts:
-    found: Counter[Status] = Counter()
-    flagged = 0
-    for row in rows:
-        found[row.status] += 1
-        flagged += row.flagged
-    return Counts(flagged, found[Status.PENDING], found[Status.RETURNED], found[Status.APPROVED])
 
 
 def summary_text(found: Counts) -> str:

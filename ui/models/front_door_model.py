@@ -9,7 +9,6 @@ does (``ui.models.my_work_model``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +19,8 @@ from casework.clock import local_today, to_local
 from casework.db.database import Database
 from casework.services.front_door import QueueItem, queue
 from casework.services.permissions import Actor
+from casework.services.work_counts import FrontDoorCounts as Counts
+from casework.services.work_counts import is_due_today
 from ui.models.my_work_model import (
     OVERDUE_FILL,
     OVERDUE_TEXT,
@@ -51,13 +52,8 @@ def kind_label(item: QueueItem) -> str:
 
 
 def time_left_text(item: QueueItem) -> str:
-    """The core's words, with OVERDUE in capitals when it is: "OVERDUE by 2 working days"."""
-    text = item.time_left
-    if item.overdue and text.lower().startswith("overdue"):
-        return "OVERDUE" + text[len("overdue") :]
-    if item.overdue:
-        return f"OVERDUE: {text}"
-    return text[:1].upper() + text[1:]
+    """The core's words as a queue shows them: "OVERDUE by 2 working days"."""
+    return item.time_left_shown
 
 
 def due_text(item: QueueItem) -> str:
@@ -79,26 +75,6 @@ def received_text(item: QueueItem) -> str:
 
 def person_text(item: QueueItem) -> str:
     return f"{item.name} ({item.child_uid})"
-
-
-def is_due_today(item: QueueItem, today: date) -> bool:
-    return not item.overdue and item.due == today
-
-
-@dataclass(frozen=True)
-class Counts:
-    overdue: int
-    today: int
-    total: int
-
-
-def counts(items: Iterable[QueueItem], today: date) -> Counts:
-    overdue = due_today = total = 0
-    for item in items:
-        total += 1
-        overdue += item.overdue
-        due_today += is_due_today(item, today)
-    return Counts(overdue, due_today, total)
 
 
 def summary_text(found: Counts) -> str:

@@ -28,6 +28,7 @@ from casework.db.database import Database
 from casework.domain.due import DueItem, DueKind, Severity
 from casework.services.due import WorkItem, my_work
 from casework.services.permissions import Actor
+from casework.services.work_counts import SOON_DAYS, Counts, is_soon, waits_for_lead
 from ui.models.row_list import AnyIndex, RowListModel
 
 Clock = Callable[[], datetime]
@@ -37,7 +38,6 @@ PERSON_ID_ROLE = Qt.ItemDataRole.UserRole
 #: Role giving a row's ``WorkItem``.
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Days ahead (today included) that count as "due in the next 7 days".
-SOON_DAYS = 7
 NOT_ALLOCATED = "Not allocated"
 #: Stands for "no worker" in worker filters (a real user id is never negative).
 UNALLOCATED = -1
@@ -111,39 +111,7 @@ def due_spoken(due: date, today: date) -> str:
     return f"Due {due:%d/%m/%Y}, {due_words(due, today)}"
 
 
-def is_soon(due: date, today: date) -> bool:
-    """Due today or within the next week (not overdue)."""
-    return 0 <= (due - today).days < SOON_DAYS
-
-
-@dataclass(frozen=True)
-class Counts:
-    overdue: int
-    soon: int
-    total: int
-
-
 WAITING_PREFIX = "Waiting for your team lead · "
-
-
-def waits_for_lead(work: WorkItem, lead: bool) -> bool:
-    """On a practitioner's list, work only a team lead can do (they cannot act on it)."""
-    return not lead and work.item.kind.team_lead_only
-
-
-def counts(items: Iterable[WorkItem], today: date, lead: bool = True) -> Counts:
-    """Overdue, soon and all items the person can act on (a practitioner's items waiting
-    for their team lead are not theirs to count)."""
-    overdue = soon = total = 0
-    for work in items:
-        if waits_for_lead(work, lead):
-            continue
-        total += 1
-        if work.item.overdue:
-            overdue += 1
-        elif is_soon(work.item.due, today):
-            soon += 1
-    return Counts(overdue, soon, total)
 
 
 def summary_text(found: Counts) -> str:

@@ -1261,7 +1261,8 @@ class ClosureAuditsSection(QStackedWidget):
     """The list, one audit, and the moderation view, one at a time."""
 
     message = Signal(str)
-    record_changed = Signal()
+    record_changed = Signal(object)  # the core's Changed (None: what is not known)
+    shows = "closure_audits"  # casework.services.work_lists.WorkList.CLOSURE_AUDITS
 
     def __init__(self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None):
         super().__init__(parent)
@@ -1296,7 +1297,7 @@ class ClosureAuditsSection(QStackedWidget):
 
     def _changed(self) -> None:
         self.listing.refresh()
-        self.record_changed.emit()
+        self.record_changed.emit(None)
 
     def refresh_list(self) -> None:
         self.listing.refresh()

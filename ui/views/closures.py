@@ -59,6 +59,7 @@ from casework.domain.closure import (
     risk_holder_examples,
     risk_holder_problem,
 )
+from casework.domain.closure_state import NOT_LEAD, OWN_REQUEST, Refused, Step
 from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import ContactMethod
 from casework.services import closure, contacts, safeguarding
@@ -122,10 +123,6 @@ _SAMPLES = {
     STATUS: "Waiting for a team lead",
 }
 RECENT_CONTACTS = 5
-OWN_REQUEST = (
-    "You wrote or changed this closure request, so you cannot approve it: another team lead must."
-)
-NOT_LEAD = "Only a team lead can approve or return a closure request."
 LEAD_DECISIONS = {"risk_review": "How the risk will be reviewed", "risk_holder": "Who holds it"}
 
 RED, AMBER, GREEN, GREY, PURPLE = "#a4161a", "#7a4d00", "#1e6b34", "#565e6a", "#6b21a8"
@@ -595,19 +592,17 @@ class ReviewPane(QWidget):
         self.waiting.show()
 
     def _fill_actions(self, overview: ClosureOverview, row: QueueRow) -> None:
-        pending = overview.request is not None and overview.request.status is Status.PENDING
-        own = self.is_own()
-        self.return_button.setEnabled(self._lead and pending)
-        self.approve_button.setEnabled(self._lead and pending and not own and overview.can_approve)
-        reason = ""  # why Approve is not available, said beside it
-        if not self._lead:
-            reason = NOT_LEAD
-        elif own and pending:
-            reason = OWN_REQUEST
-        elif pending and not overview.can_approve:
-            reason = "Approve is available once every check passes."
-        elif not pending:
+        """Return and Approve as the core offers them to this person, with its reason
+        beside Approve when it is not theirs to give."""
+        back = overview.offer(Step.RETURN)
+        approve = overview.offer(Step.APPROVE)
+        self.return_button.setEnabled(back is not None and back.allowed)
+        self.approve_button.setEnabled(approve is not None and approve.allowed)
+        if approve is None:
             reason = f"This request is {row.status.label.lower()}: nothing to approve."
+        else:
+            reason = approve.reason
+        own = approve is not None and approve.refused is Refused.OWN_WORK
         self.approve_reason.setText(reason)
         self.approve_reason.setVisible(bool(reason) and (own or not self._lead))
         self.approve_button.setToolTip(reason or "Re-enter your password to approve the closure")
@@ -637,14 +632,16 @@ class ReviewPane(QWidget):
                 )
                 level = "overdue"
         else:
-            text, level = self._pending_state(overview.checks)
+            text, level = self._pending_state(overview)
             if request.void_note:
                 text += f"<br>Earlier approval void: {esc(request.void_note)}"
         self.state.setText(text)
         set_severity(self.state, level)
 
-    def _pending_state(self, checks: Sequence[CheckResult]) -> tuple[str, str]:
+    def _pending_state(self, overview: ClosureOverview) -> tuple[str, str]:
         """What a request waiting for a team lead needs next, and its severity."""
+        checks = overview.checks
+        approve = overview.offer(Step.APPROVE)
         failed = [c for c in checks if c.outcome is Outcome.FAILED]
         needs = [c for c in checks if c.outcome is Outcome.NEEDS_TEAM_LEAD]
         overridden = [c for c in checks if c.outcome is Outcome.OVERRIDDEN]
@@ -661,7 +658,7 @@ class ReviewPane(QWidget):
                 "Record it under “Team lead's decisions”, save, then approve.",
                 "warning",
             )
-        if self._lead and self.is_own():
+        if approve is not None and approve.refused is Refused.OWN_WORK:
             return (
                 "Every check passes, <b>but you wrote or changed this request, so another "
                 "team lead must approve it.</b> You may still return it or record decisions.",
@@ -716,7 +713,8 @@ class ReviewPane(QWidget):
         )
         self.risk_review.setPlainText(decisions.risk_review)
         self.accommodation_decision.setPlainText(decisions.accommodation_decision)
-        editable = self._lead and request is not None and request.status is Status.PENDING
+        decide = overview.offer(Step.DECIDE)  # the core: pending, and theirs to decide
+        editable = decide is not None and decide.allowed
         for widget in (self.risk_holder, self.risk_review, self.accommodation_decision):
             widget.setReadOnly(not editable)
         self.save_decisions_button.setVisible(editable)
@@ -891,7 +889,7 @@ class ClosuresView(QWidget):
     loaded = Signal(int)  # a load of the queue finished: how many requests
     review_loaded = Signal(int)  # a request's review is on screen: its id
     message = Signal(str)
-    record_changed = Signal()  # approved, returned or decided: other lists may be stale
+    record_changed = Signal(object)  # approved, returned or decided (None: what is not known)
 
     def __init__(
         self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None
@@ -1193,12 +1191,12 @@ class ClosuresView(QWidget):
     def _decided(self, notice: str, message: str) -> None:
         self._notice_after_load = notice
         self.message.emit(message)
-        self.record_changed.emit()
+        self.record_changed.emit(None)
         self.refresh()
 
-    def _decisions_saved(self, _changed: Changed) -> None:
+    def _decisions_saved(self, changed: Changed) -> None:
         self.message.emit("Decisions saved.")
-        self.record_changed.emit()
+        self.record_changed.emit(changed)
 
     def _on_evidence(self, kind: str) -> None:
         data = self.review.data
@@ -1298,6 +1296,8 @@ class ClosuresView(QWidget):
 class ClosuresSection(ListAndRecord):
     """The closure queue with its review, and a young person's record in its place when
     one is opened (from a row, or from a piece of evidence: on the tab that holds it)."""
+
+    shows = "closures"  # casework.services.work_lists.WorkList.CLOSURES
 
     def __init__(
         self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None

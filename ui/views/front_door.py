@@ -41,6 +41,8 @@ from casework.db.database import Database
 from casework.services.common import Changed
 from casework.services.front_door import QueueItem
 from casework.services.permissions import Action, Actor, Relation, allowed
+from casework.services.work_counts import FrontDoorCounts as Counts
+from casework.services.work_counts import front_door_counts as counts
 from ui import tasks
 from ui.dialogs.front_door_dialogs import ConcernDialog, DecisionDialog, DecisionDone
 from ui.models.front_door_model import (
@@ -49,10 +51,8 @@ from ui.models.front_door_model import (
     PERSON,
     RECEIVED,
     SOURCE,
-    Counts,
     FrontDoorModel,
     QueueLoaded,
-    counts,
     kind_label,
     load_queue,
     person_text,
@@ -113,7 +113,7 @@ class FrontDoorView(QWidget):
     overdue_changed = Signal(int)
     loaded = Signal(int)  # a load finished: how many items
     message = Signal(str)
-    record_changed = Signal()  # a concern or decision was saved: other lists may be stale
+    record_changed = Signal(object)  # a concern or decision was saved (None: what is not known)
 
     def __init__(
         self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None
@@ -372,7 +372,7 @@ class FrontDoorView(QWidget):
         self._reselect = select
         self._after_load = notice
         self.message.emit(message)
-        self.record_changed.emit()
+        self.record_changed.emit(None)
         self.refresh()
 
     # --- reacting ------------------------------------------------------------------------
@@ -455,6 +455,8 @@ class FrontDoorView(QWidget):
 class FrontDoorSection(ListAndRecord):
     """The front-door queue, and a young person's record in its place when one is opened.
     The record view is built the first time."""
+
+    shows = "front_door"  # casework.services.work_lists.WorkList.FRONT_DOOR
 
     def __init__(
         self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None

@@ -18,14 +18,29 @@ if TYPE_CHECKING:  # typing only: importing the core here would slow the first w
 Clock = Callable[[], datetime]
 
 
+def shows_change(shows: str | None, what: object) -> bool:
+    """Whether a list showing ``shows`` (a WorkList; None for any) can be altered by
+    ``what`` (the core's Changed; anything else counts as not known): the core decides
+    (``casework.services.work_lists.lists_showing``)."""
+    from casework.services.common import Changed
+    from casework.services.work_lists import lists_showing
+
+    if shows is None:
+        return True
+    return shows in lists_showing(what if isinstance(what, Changed) else None)
+
+
 class ListAndRecord(QStackedWidget):
     """``listing`` must have an ``open_record(int)`` signal, ``refresh()`` and ``clear()``;
     its ``message``, ``record_changed`` and ``overdue_changed`` signals are passed on when it
     has them. The record view is built the first time one is opened unless ``eager``."""
 
     message = Signal(str)
-    record_changed = Signal()  # something was saved on a record: other lists may be stale
+    # something was saved on a record: the core's Changed (None: not known), so other lists
+    # re-read only if it can alter what they show
+    record_changed = Signal(object)
     overdue_changed = Signal(int)
+    shows: str | None = None  # the WorkList this section lists (None: refresh on any change)
 
     def __init__(
         self,
@@ -75,10 +90,11 @@ class ListAndRecord(QStackedWidget):
         self.setCurrentWidget(self.listing)
         self.listing.setFocus()
 
-    def _changed(self, _what: object) -> None:
-        self.listing.refresh()
+    def _changed(self, what: object) -> None:
+        if shows_change(self.shows, what):
+            self.listing.refresh()
         self.message.emit("Changes saved.")
-        self.record_changed.emit()
+        self.record_changed.emit(what)
 
     def refresh_list(self) -> None:
         self.listing.refresh()

@@ -43,16 +43,15 @@ from casework.domain.due import DueKind
 from casework.errors import CaseworkError
 from casework.services.due import WorkItem
 from casework.services.permissions import Actor
+from casework.services.work_counts import Counts, counts
 from ui import tasks
 from ui.models.my_work_model import (
     DUE,
     PERSON,
     WHAT,
     WORKER,
-    Counts,
     MyWorkModel,
     WorkLoaded,
-    counts,
     due_spoken,
     kind_counts,
     load_my_work,

@@ -46,6 +46,7 @@ from shiboken6 import isValid
 from casework.clock import local_today
 from casework.db.database import Database
 from casework.domain.closure import reason_label
+from casework.domain.closure_state import CaseState
 from casework.domain.codes import EligibilityCategory, Ethnicity, Sex, UnknownCode, YesNo
 from casework.domain.due import Whereabouts
 from casework.errors import CaseworkError
@@ -550,7 +551,7 @@ class RecordView(QWidget):
         self.closure_notice.setText(text)
         set_severity(self.closure_notice, level)
         self.closure_notice.setVisible(bool(text))
-        closed = found is not None and found.state == "closed"
+        closed = found is not None and found.state is CaseState.CLOSED
         self.read_only.set_on(closed)
         self.edit_button.setEnabled(not closed)
         self.edit_button.setToolTip(
@@ -709,7 +710,7 @@ def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tup
         first.append(f"<b>{html.escape(status.accommodation_warning)}</b>")
     lines = [" · ".join(first), *_whereabouts_line(found.whereabouts), *_category_line(status)]
     if status.open_risks:
-        risks = " · ".join(html.escape(r) for r in status.open_risks)
+        risks = " · ".join(html.escape(str(r)) for r in status.open_risks)
         lines.append(f"<b>⚠ OPEN RISKS: {risks}</b>")
     nxt = status.next_due
     if nxt is not None:
@@ -724,7 +725,7 @@ def status_text(found: due.RecordStatus, today: date, steps: bool = True) -> tup
             f"<br>To re-establish contact: <a href='#steps' style='color:inherit'>"
             f"show the {len(listed)} steps</a>"
         )
-    high = any(r.endswith(": high") for r in status.open_risks)
+    high = any(r.high for r in status.open_risks)
     lost = found.whereabouts
     if status.overdue or touch.code.value == "NO" or high or (lost and lost.under_18):
         return text, "overdue"
@@ -738,7 +739,7 @@ def closure_notice(found: ClosureOverview) -> tuple[str, str]:
     closure is under way."""
     request = found.request
     link = "<a href='#closure' style='color:inherit'>Closure tab</a>"
-    if found.state == "closed":
+    if found.state is CaseState.CLOSED:
         link = "<a href='#closure' style='color:#ffffff'>Closure tab</a>"
         reason = request.reason_label if request is not None else ""
         if not reason and found.closure_reason:
@@ -752,16 +753,19 @@ def closure_notice(found: ClosureOverview) -> tuple[str, str]:
             f"add a note or reopen the case on the {link}.",
             "closed",
         )
-    if found.state == "approved" and found.approval_current is False:
+    if found.state is CaseState.APPROVED and found.approval_current is False:
         return (
             "Closure approval is void: the record changed after it was given, so it goes "
             f"back to the team lead ({link}).",
             "warning",
         )
     words = {
-        "pending": ("Closure requested: waiting for a team lead to approve it", "info"),
-        "returned": ("Closure request returned by the team lead: see their comments", "warning"),
-        "approved": ("Closure approved: the case can be closed", "ok"),
+        CaseState.PENDING: ("Closure requested: waiting for a team lead to approve it", "info"),
+        CaseState.RETURNED: (
+            "Closure request returned by the team lead: see their comments",
+            "warning",
+        ),
+        CaseState.APPROVED: ("Closure approved: the case can be closed", "ok"),
     }.get(found.state)
     if words is None:
         return "", ""

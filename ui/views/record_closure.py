@@ -29,7 +29,7 @@ made on the team lead's review screen; this tab shows them read-only.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -37,7 +37,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -54,12 +53,10 @@ from casework.clock import local_today
 from casework.db.database import Database
 from casework.domain.closure import (
     CheckResult,
-    Evidence,
-    Outcome,
     ReasonChoice,
-    Severity,
     can_request,
 )
+from casework.domain.closure_state import CaseState, Step, stopping_words, tally
 from casework.errors import ValidationFailed
 from casework.services import closure
 from casework.services.closure import ApprovalVoided, ClosureInput, ClosureOverview, RequestView
@@ -69,6 +66,31 @@ from ui import tasks
 from ui.dialogs.closure_dialogs import ArrangementDialog, NoteDialog, ReopenDialog, WithdrawDialog
 from ui.dialogs.record_dialogs import code_combo, text_box
 from ui.dialogs.young_person_form import DateField, to_qdate
+from ui.views.record_closure_checks import (
+    CheckRow,
+)
+from ui.views.record_closure_words import (
+    CLOSURE_STYLE,
+    PREVIEW_DELAY_MS,
+    PROBLEM_LABELS,
+    REASON_HELP,
+    SUMMARY_PARTS,
+    VIEWS_LABEL,
+    _fill_form_rows,
+    _offer_on,
+    _read_form,
+    decisions_rows,
+    needs_nothing,
+    reason_fields,
+    request_rows,
+    waiting_words,
+)
+from ui.views.record_closure_words import (
+    EVIDENCE_TABS as EVIDENCE_TABS,
+)
+from ui.views.record_closure_words import (
+    result_words as result_words,
+)
 from ui.views.record_common import (
     Clock,
     RecordSection,
@@ -77,7 +99,6 @@ from ui.views.record_common import (
     day,
     fill_section,
     group,
-    local,
     paragraphs,
     plain_problem,
     plural,
@@ -88,331 +109,6 @@ from ui.views.record_common import (
     when,
 )
 from ui.widgets.problems import ProblemList
-
-#: Where in the record each kind of evidence lives: the record's tab titles.
-EVIDENCE_TABS = {
-    "contact": "Contacts",
-    "follow_up": "Contacts",
-    "safeguarding_contact": "Concerns and referrals",
-    "referral": "Concerns and referrals",
-    "allegation": "Safeguarding",
-    "risk_screening": "Safeguarding",
-    "missing_episode": "Safeguarding",
-    "service_referral": "Safeguarding",
-    "accommodation": "Accommodation",
-    "support_event": "Legal status",
-    "plan_review": "Pathway plan",
-}
-
-#: The reason-specific fields: (label of the date, label of who takes over), by reason.
-_DEATH = ("Date of death", None)
-_TRANSFER = ("Transfer date", "Receiving council")
-_ADULT = ("Date of the move to adult services", "Adult services team taking over")
-REASON_FIELDS: dict[str, tuple[str | None, str | None]] = {
-    "RC1": ("Date of the adoption order", None),
-    "RC2": _DEATH,
-    "RC3": ("Date of the child arrangements order", None),
-    "RC4": ("Date of the special guardianship order", None),
-    "RC5": _TRANSFER,
-    "RC6": _ADULT,
-    "CLDI": _DEATH,
-    "CLTR": _TRANSFER,
-    "CLAS": _ADULT,
-}
-
-#: What else a reason needs on the record (check 13 says the same once it has run).
-REASON_HELP = {
-    "CL21": 'They must be 21 or over, with "declined further support" recorded on Legal status '
-    "(Children Act 1989 s23CZB).",
-    "CL25": "They must be 25 or over.",
-    "CLNR": "Needs a pathway plan review in the last 6 months that agreed it (s23CZB, s24).",
-    "CLRF": "Needs documented unsuccessful contact attempts in the last few months (see check "
-    "13); a status, not a closure, for relevant and former relevant young people under 21.",
-    "RC8": "Needs a completed assessment on the record.",
-    "RC9": "Needs a completed assessment on the record.",
-}
-
-SUMMARY_PARTS = (
-    ("why_open", "Why the case was open", "What the case was open for, and since when."),
-    (
-        "what_changed",
-        "What changed",
-        "How their needs were met or the risk reduced, so the case can close.",
-    ),
-    (
-        "agencies_involved",
-        "Agencies still involved",
-        "Who stays involved after closure (GP, college, housing, another council…).",
-    ),
-    (
-        "if_concerns_return",
-        "If concerns come back",
-        "What anyone should do if concerns come back, and who to contact.",
-    ),
-)
-VIEWS_LABEL = "Their views on closure"
-
-PROBLEM_LABELS = {
-    "reason": "Closure reason",
-    "reason_date": "Date",
-    "receiving_body": "Who takes over",
-    "closed_on": "Closure date",
-    "justifications": "Justifications",
-    "why_open": "Why the case was open",
-    "what_changed": "What changed",
-    "agencies_involved": "Agencies still involved",
-    "if_concerns_return": "If concerns come back",
-    "young_person_views": VIEWS_LABEL,
-}
-
-PREVIEW_DELAY_MS = 600  # the checks run again this long after typing stops
-
-CLOSURE_STYLE = """
-QFrame#checkRow { background: #ffffff; border: 1px solid #c9d1dc; border-left-width: 6px;
-    border-radius: 4px; }
-QFrame#checkRow[result="failed"] { border-color: #a4161a; background: #fdf3f3; }
-QFrame#checkRow[result="team_lead"] { border-color: #c28a00; background: #fffaf0; }
-QFrame#checkRow[result="passed"] { border-left-color: #1e6b34; }
-QFrame#checkRow[result="overridden"] { border-left-color: #1d4f91; }
-QFrame#checkRow[result="na"] { border-left-color: #a0a7b2; }
-QLabel#checkResult { padding: 2px 8px; border-radius: 3px; font-weight: bold; }
-QLabel#checkResult[result="passed"] { color: #ffffff; background: #1e6b34; }
-QLabel#checkResult[result="failed"] { color: #ffffff; background: #a4161a; }
-QLabel#checkResult[result="team_lead"] { color: #3d2a00; background: #f2c14e; }
-QLabel#checkResult[result="overridden"] { color: #ffffff; background: #1d4f91; }
-QLabel#checkResult[result="na"] { color: #1b1f24; background: #dde1e7; }
-QLabel#whyNot { color: #a4161a; font-weight: bold; }
-QPushButton#primaryAction { background: #1d4f91; color: #ffffff; border: 1px solid #163d70;
-    font-weight: bold; padding: 6px 14px; }
-QPushButton#primaryAction:disabled { background: #c9d1dc; color: #4b5563; border-color: #a0a7b2; }
-QPushButton#primaryAction:focus { border: 2px solid #f2b600; }
-"""
-
-
-# --- words -------------------------------------------------------------------------------
-
-
-def result_words(check: CheckResult) -> tuple[str, str]:
-    """A check's result in words, and its colour key: passed, failed, team_lead,
-    overridden or na."""
-    outcome = check.outcome
-    if outcome is Outcome.PASSED:
-        return "Passed", "passed"
-    if outcome is Outcome.NOT_APPLICABLE:
-        return "Not applicable", "na"
-    if outcome is Outcome.OVERRIDDEN:
-        return "Justified", "overridden"
-    if outcome is Outcome.NEEDS_TEAM_LEAD:
-        return "Needs a team lead's decision", "team_lead"
-    if check.severity is Severity.WARNING:
-        return "Needs a justification", "failed"
-    return "Must be fixed", "failed"
-
-
-def evidence_html(evidence: Sequence[Evidence]) -> str:
-    """The evidence lines as rich text; a line from elsewhere in the record links there
-    ("kind:id")."""
-    lines = []
-    for item in evidence:
-        mark = (
-            "<span style='color:#1e6b34'>✓</span>"
-            if item.ok
-            else "<span style='color:#a4161a'><b>✗</b></span>"
-        )
-        text = html.escape(item.text)
-        place = EVIDENCE_TABS.get(item.kind)
-        if place is not None:
-            href = f"{item.kind}:{item.id if item.id is not None else ''}"
-            text = f"<a href='{href}'>{text}</a> <span style='color:#4b5563'>({place})</span>"
-        lines.append(f"{mark} {text}")
-    return "<br>".join(lines)
-
-
-def blockers_of(checks: Sequence[CheckResult]) -> list[CheckResult]:
-    """What stops the worker asking: failed blockers and unjustified failed warnings."""
-    return [c for c in checks if c.blocks or c.needs_justification]
-
-
-def blockers_words(checks: Sequence[CheckResult]) -> str:
-    found = blockers_of(checks)
-    return ", ".join(f"{c.id.number} {c.title.lower()}" for c in found)
-
-
-def request_rows(request: RequestView) -> list[tuple[str, str]]:
-    """(label, value) pairs for a request shown read-only."""
-    data = request.data
-    rows = [("Closure reason", request.reason_label)]
-    date_label, body_label = REASON_FIELDS.get(data.reason, (None, None))
-    if date_label:
-        rows.append((date_label, day(data.reason_date)))
-    if body_label:
-        rows.append((body_label, data.receiving_body or "Not recorded"))
-    for name, label, _hint in SUMMARY_PARTS:
-        rows.append((label, getattr(data, name) or "Not written"))
-    rows.append((VIEWS_LABEL, data.young_person_views or "Not recorded"))
-    for override in request.overrides:
-        rows.append(
-            (
-                f"Justification: {override.title}",
-                f"{override.justification}\n(by {override.recorded_by}, "
-                f"{when(override.recorded_at)})",
-            )
-        )
-    return rows
-
-
-def decisions_rows(request: RequestView) -> list[tuple[str, str]]:
-    d = request.decisions
-    rows = []
-    if d.risk_holder:
-        rows.append(("Who holds the open risk", d.risk_holder))
-    if d.risk_review:
-        rows.append(("How it will be reviewed", d.risk_review))
-    if d.accommodation_decision:
-        rows.append(("Why accommodation does not stop closure", d.accommodation_decision))
-    return rows
-
-
-def waiting_words(request: RequestView, today: date) -> str:
-    """Who sent the request, when, and how long it has waited (HTML)."""
-    sent = local(request.submitted_at)
-    who = html.escape(request.requested_by)
-    days = (today - sent.date()).days
-    if days <= 0:
-        return f"Sent by {who} today at {sent:%H:%M}."
-    return f"Sent by {who} on {sent:%d/%m/%Y at %H:%M}: <b>waiting {plural(days, 'day')}</b>."
-
-
-def needs_nothing(check: CheckResult) -> bool:
-    """Passed or not applicable, with no justification to show: folded away by default."""
-    return check.outcome in (Outcome.PASSED, Outcome.NOT_APPLICABLE)
-
-
-def fixed_on_form(check: CheckResult) -> bool:
-    """Whether a failing check is passed by writing the request (reason, summary, views)
-    rather than by changing the record: none of its failing evidence is in the record."""
-    if check.id.value not in _FORM_CHECKS:
-        return False
-    return not any(not e.ok and e.kind in EVIDENCE_TABS for e in check.evidence)
-
-
-def _fill_form_rows(form: QFormLayout, rows: list[tuple[str, str]]) -> None:
-    while form.rowCount():
-        form.removeRow(0)
-    for label, value in rows:
-        shown = text_label(value)
-        form.addRow(QLabel(f"<b>{html.escape(label)}</b>"), shown)
-
-
-def _read_form() -> QFormLayout:
-    form = QFormLayout()
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-    form.setHorizontalSpacing(18)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    return form
-
-
-# --- one check ---------------------------------------------------------------------------
-
-
-class CheckRow(QFrame):
-    """One check: number, title, result in colour, what was found; "Details" shows why the
-    check exists and the evidence, each piece linking to its place in the record. A failed
-    (or justified) warning has a box for the written justification."""
-
-    def __init__(
-        self,
-        link: Callable[[str], None],
-        typed: Callable[[], None],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("checkRow")
-        self.result: CheckResult | None = None
-        self._key = ""
-        self.number = QLabel()
-        self.number.setMinimumWidth(self.number.fontMetrics().horizontalAdvance("00a") + 8)
-        self.title = text_label()
-        self.title.setStyleSheet("font-weight: bold;")
-        self.badge = QLabel()
-        self.badge.setObjectName("checkResult")
-        self.toggle = QToolButton()
-        self.toggle.setText("Details")
-        self.toggle.setCheckable(True)
-        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toggle.toggled.connect(self._show_details)
-        self.summary = text_label()
-        self.details = text_label(rich=True, selectable=False)
-        self.details.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
-        self.details.linkActivated.connect(link)
-        self.details.hide()
-        self.justify_label = QLabel("Why closing is still right (required to go on):")
-        self.justify_label.setStyleSheet("font-weight: bold;")
-        self.justification = text_box(2)
-        self.justification.setAccessibleName("Justification")
-        self.justification.textChanged.connect(typed)
-        self.justification_shown = text_label()
-        top = QHBoxLayout()
-        top.addWidget(self.number, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.title, 1)
-        top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(3)
-        layout.addLayout(top)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.details)
-        layout.addWidget(self.justify_label)
-        layout.addWidget(self.justification)
-        layout.addWidget(self.justification_shown)
-
-    @property
-    def wants_justification(self) -> bool:
-        r = self.result
-        return (
-            r is not None
-            and r.severity is Severity.WARNING
-            and r.outcome in (Outcome.FAILED, Outcome.OVERRIDDEN)
-        )
-
-    def set_result(self, result: CheckResult, *, editable: bool) -> None:
-        self.result = result
-        words, key = result_words(result)
-        self.number.setText(f"<b>{html.escape(result.id.number)}</b>")
-        self.title.setText(result.title)
-        self.badge.setText(words)
-        self.summary.setText(result.summary)
-        self.summary.setVisible(key not in ("passed", "na"))  # "Details" has it
-        for widget in (self, self.badge):
-            widget.setProperty("result", key)
-            set_severity(widget, None)  # re-polish for the new property
-        why = f"<i>Why this check exists:</i> {html.escape(result.why)}"
-        if key in ("passed", "na"):
-            why = f"{html.escape(result.summary)}<br>{why}"
-        lines = evidence_html(result.evidence)
-        self.details.setText(why + (f"<br><i>What it looked at:</i><br>{lines}" if lines else ""))
-        if key != self._key:  # what is wrong, and where, without a click; passed ones fold
-            self.toggle.setChecked(key in ("failed", "team_lead"))
-            self._key = key
-        wants = self.wants_justification
-        self.justify_label.setVisible(wants and editable)
-        self.justification.setVisible(wants and editable)
-        shown = result.justification if wants and not editable else ""
-        self.justification_shown.setText(f"Justification: {shown}" if shown else "")
-        self.justification_shown.setVisible(bool(shown))
-
-    def justification_text(self) -> str:
-        return self.justification.toPlainText() if self.wants_justification else ""
-
-    def _show_details(self, on: bool) -> None:
-        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
-        self.details.setVisible(on)
-
 
 # --- the section -------------------------------------------------------------------------
 
@@ -680,12 +376,12 @@ class ClosureSection(RecordSection):
         return list(self._checks)
 
     @property
-    def state(self) -> str | None:
+    def state(self) -> CaseState | None:
         return self._overview.state if self._overview else None
 
     @property
     def editable(self) -> bool:
-        return self.state in ("open", "returned")
+        return self.state is not None and self.state.request_editable
 
     def fill(self, data: ClosureOverview) -> None:
         self._overview = data
@@ -694,11 +390,16 @@ class ClosureSection(RecordSection):
         request = data.request
         today = local_today(self._clock())
         self._fill_headline(data, today)
-        self.withdraw_button.setVisible(state in ("pending", "returned", "approved"))
-        self.note_button.setVisible(state == "closed")
-        self.reopen_button.setVisible(state == "closed")
+        for button, step in (
+            (self.withdraw_button, Step.WITHDRAW),
+            (self.note_button, Step.ADD_NOTE),
+            (self.reopen_button, Step.REOPEN),
+        ):
+            _offer_on(button, data.offer(step))
         self._fill_approved(data, today)
-        rows = decisions_rows(request) if request is not None and state != "closed" else []
+        rows = (
+            decisions_rows(request) if request is not None and state is not CaseState.CLOSED else []
+        )
         _fill_form_rows(self.decisions, rows)
         self.decisions_by.setText(
             f"Recorded by {request.decisions_by}." if request and request.decisions_by else ""
@@ -706,17 +407,17 @@ class ClosureSection(RecordSection):
         self.decisions_box.setVisible(bool(rows))
         self._fill_request(data)
         self._fill_notes(data)
-        self.checks_box.setVisible(state != "closed")
+        self.checks_box.setVisible(state is not CaseState.CLOSED)
         self.form_box.setVisible(self.editable)
         self._fill_reasons(data.reasons)
         self._fill_arrangements(data)
         here = (state, request.id if request is not None else None)
         if self.editable and here != self._form_for:  # a reload keeps what is being typed
-            self._fill_form(request if state == "returned" else None)
+            self._fill_form(request if state is CaseState.RETURNED else None)
         self._form_for = here
         self._checks = list(data.checks)
         # The overview checked an empty request as of today: that is the form, untouched.
-        untouched = state == "open" and self.current_input() == ClosureInput(reason="")
+        untouched = state is CaseState.OPEN and self.current_input() == ClosureInput(reason="")
         self._checked = self.current_input() if untouched else None
         self._show_checks(data.checked_on)
         self._fill_history(data)
@@ -767,7 +468,7 @@ class ClosureSection(RecordSection):
     def _fill_headline(self, data: ClosureOverview, today: date) -> None:
         request = data.request
         state = data.state
-        if state == "closed":
+        if state is CaseState.CLOSED:
             reason = request.reason_label if request else (data.closure_reason or "")
             text = (
                 f"<span style='font-size:12pt'><b>Closed on {day(data.closed_on)} — "
@@ -776,7 +477,7 @@ class ClosureSection(RecordSection):
                 "on it again."
             )
             level = "info"
-        elif state == "pending" and request is not None:
+        elif state is CaseState.PENDING and request is not None:
             text = (
                 "<span style='font-size:12pt'><b>Waiting for a team lead to approve the "
                 "closure.</b></span><br>" + waiting_words(request, today)
@@ -784,7 +485,7 @@ class ClosureSection(RecordSection):
             if request.voided_at is not None and request.void_note:
                 text += f"<br><b>{html.escape(request.void_note)}</b>"
             level = "warning" if request.voided_at is not None else "info"
-        elif state == "returned" and request is not None:
+        elif state is CaseState.RETURNED and request is not None:
             who = request.reviewed_by or "A team lead"
             moment = f" on {when(request.reviewed_at)}" if request.reviewed_at else ""
             text = (
@@ -793,7 +494,7 @@ class ClosureSection(RecordSection):
                 "<br>Change what they asked for below, then “Send back to the team lead”."
             )
             level = "warning"
-        elif state == "approved" and request is not None:
+        elif state is CaseState.APPROVED and request is not None:
             who = request.reviewed_by or "a team lead"
             moment = f" on {when(request.reviewed_at)}" if request.reviewed_at else ""
             if data.approval_current is False:
@@ -810,8 +511,7 @@ class ClosureSection(RecordSection):
                 )
                 level = "ok"
         else:
-            found = blockers_of(data.checks)
-            record = [c for c in found if not fixed_on_form(c)]
+            record = data.to_fix_on_record
             if record:
                 listed = "".join(
                     f"<li><b>{html.escape(c.id.number)}. {html.escape(c.title)}</b></li>"
@@ -837,7 +537,7 @@ class ClosureSection(RecordSection):
         self.headline.show()
 
     def _fill_approved(self, data: ClosureOverview, today: date) -> None:
-        approved = data.state == "approved"
+        approved = data.state is CaseState.APPROVED
         self.approved_box.setVisible(approved)
         if not approved:
             return
@@ -856,25 +556,29 @@ class ClosureSection(RecordSection):
 
     def _fill_request(self, data: ClosureOverview) -> None:
         request = data.request
-        shown = request is not None and data.state in ("pending", "approved", "closed")
+        shown = request is not None and data.state in (
+            CaseState.PENDING,
+            CaseState.APPROVED,
+            CaseState.CLOSED,
+        )
         self.request_box.setVisible(shown)
         if not shown or request is None:
             return
         self.request_box.setTitle(
-            "The closure summary" if data.state == "closed" else "The closure request"
+            "The closure summary" if data.state is CaseState.CLOSED else "The closure request"
         )
         _fill_form_rows(self.request_form, request_rows(request))
         note = (
             f"Asked for by {request.requested_by} on {when(request.requested_at)}; checks "
             f"counted back from {day(request.anchor_on)}."
         )
-        if data.state == "closed" and request.closed_by:
+        if data.state is CaseState.CLOSED and request.closed_by:
             note += f" Closed by {request.closed_by}."
         self.request_note.setText(note)
 
     def _fill_notes(self, data: ClosureOverview) -> None:
         clear_layout(self.notes)
-        closed = data.state == "closed"
+        closed = data.state is CaseState.CLOSED
         self.notes_box.setVisible(closed)
         if not closed:
             return
@@ -963,8 +667,8 @@ class ClosureSection(RecordSection):
             for a in data.arrangements
         ]
         self.arrangements.setText("<br>".join(lines) or "None recorded.")
-        self.arrangement_button.setVisible(data.state != "closed")
-        self.arrangements_box.setVisible(bool(lines) or data.state != "closed")
+        self.arrangement_button.setVisible(data.state is not CaseState.CLOSED)
+        self.arrangements_box.setVisible(bool(lines) or data.state is not CaseState.CLOSED)
 
     def _fill_form(self, request: RequestView | None) -> None:
         """The form, empty or with a returned request's values."""
@@ -1010,17 +714,14 @@ class ClosureSection(RecordSection):
             (self.passed_rows if needs_nothing(result) else self.rows).addWidget(row)
             row.set_result(result, editable=editable)
         self._word_passed()
-        counts = {
-            "passed": sum(1 for c in self._checks if c.passed),
-            "fix": sum(1 for c in self._checks if c.blocks or c.needs_justification),
-            "lead": sum(1 for c in self._checks if c.outcome is Outcome.NEEDS_TEAM_LEAD),
-        }
-        parts = [f"<b>{counts['passed']} of {len(self._checks)} passed</b>"]
-        if counts["fix"]:
-            verb = "needs" if counts["fix"] == 1 else "need"
-            parts.append(f"<b style='color:#a4161a'>{counts['fix']} {verb} fixing</b>")
-        if counts["lead"]:
-            parts.append(f"{counts['lead']} waiting for a team lead's decision")
+        counts = tally(self._checks)
+        parts = [f"<b>{counts.passed} of {counts.total} passed</b>"]
+        if counts.on_record:
+            parts.append(f"<b style='color:#a4161a'>{counts.on_record} to fix on the record</b>")
+        if counts.on_request:
+            parts.append(f"<b>{counts.on_request} answered by writing the request</b>")
+        if counts.waiting_for_lead:
+            parts.append(f"{counts.waiting_for_lead} waiting for a team lead's decision")
         parts.append(f"checked as of {day(checked_on)}")
         self.checks_note.setText(" · ".join(parts))
 
@@ -1028,7 +729,7 @@ class ClosureSection(RecordSection):
 
     def current_input(self) -> ClosureInput:
         code = self.reason.currentData() if self.reason.currentIndex() >= 0 else ""
-        date_label, body_label = REASON_FIELDS.get(code or "", (None, None))
+        date_label, body_label = reason_fields(code or "")
         justifications = {
             check_id: row.justification_text()
             for check_id, row in self.check_rows.items()
@@ -1055,7 +756,7 @@ class ClosureSection(RecordSection):
         self._typed()
 
     def _set_reason_fields(self, code: str) -> None:
-        date_label, body_label = REASON_FIELDS.get(code, (None, None))
+        date_label, body_label = reason_fields(code)
         self.reason_date_label.setText(date_label or "")
         self.receiving_label.setText(body_label or "")
         self.form.setRowVisible(self.reason_date, bool(date_label))
@@ -1100,7 +801,7 @@ class ClosureSection(RecordSection):
         self._checks = list(found)
         self._checked = data
         self._show_checks(local_today(self._clock()))
-        if self._overview is not None and self._overview.state == "open":
+        if self._overview is not None and self._overview.state is CaseState.OPEN:
             self._fill_headline_from_checks()
         self._sync_buttons()
 
@@ -1127,7 +828,7 @@ class ClosureSection(RecordSection):
         elif not current:
             why = "Checking the form as typed…"
         elif not ready:
-            why = "Not ready to send. Fix first: " + blockers_words(self._checks) + "."
+            why = "Not ready to send. Fix first: " + stopping_words(self._checks) + "."
         else:
             why = ""
         self.why_not.setText(why)
@@ -1178,8 +879,8 @@ class ClosureSection(RecordSection):
             ids = (request.id,) if request is not None else ()
             self.after_change(Changed("closure_request", ids, ("status",)))  # the void is saved
             return
-        if isinstance(exc, ValidationFailed) and exc.problems:
-            words = [plain_problem(p, PROBLEM_LABELS) for p in exc.problems]
+        if isinstance(exc, ValidationFailed) and exc.details:
+            words = [plain_problem(p, PROBLEM_LABELS) for p in exc.details]
             problems.set_problems(words, "Nothing was sent. Please correct the following:")
         else:
             problems.set_problems([unexpected(exc)])
@@ -1191,7 +892,7 @@ class ClosureSection(RecordSection):
         if overview is None or self._busy or not self.editable:
             return
         data = self.current_input()
-        if overview.state == "returned" and overview.request is not None:
+        if overview.state is CaseState.RETURNED and overview.request is not None:
             self._run(
                 closure.resubmit_closure, overview.request.id, data, problems=self.form_problems
             )
@@ -1202,7 +903,7 @@ class ClosureSection(RecordSection):
         overview = self._overview
         if overview is None or overview.request is None or self._busy:
             return
-        if overview.state != "approved":
+        if overview.state is not CaseState.APPROVED:
             return
         chosen = self.closed_on.value() or local_today(self._clock())
         self._run(closure.close_case, overview.request.id, chosen, problems=self.close_problems)
@@ -1215,15 +916,15 @@ class ClosureSection(RecordSection):
         self.open_dialog(WithdrawDialog(self.context(), request.id, request.reason_label, self))
 
     def add_arrangement(self) -> None:
-        if self.person_id is not None and self.state != "closed":
+        if self.person_id is not None and self.state is not CaseState.CLOSED:
             self.open_dialog(ArrangementDialog(self.context(), self))
 
     def add_note(self) -> None:
-        if self.person_id is not None and self.state == "closed":
+        if self.person_id is not None and self.state is CaseState.CLOSED:
             self.open_dialog(NoteDialog(self.context(), self))
 
     def reopen(self) -> None:
-        if self.person_id is not None and self.state == "closed":
+        if self.person_id is not None and self.state is CaseState.CLOSED:
             self.open_dialog(ReopenDialog(self.context(), self))
 
     def _on_link(self, href: str) -> None:
@@ -1232,11 +933,6 @@ class ClosureSection(RecordSection):
 
 
 #: Checks the worker passes by writing the request on this tab, not by changing the record.
-_FORM_CHECKS = frozenset(
-    {"closure-summary-complete", "reason-evidence", "seen-recently-and-views-recorded"}
-)
-
-
 def _with_checks(data: ClosureOverview, checks: list[CheckResult]) -> ClosureOverview:
     return replace(data, checks=tuple(checks))
 

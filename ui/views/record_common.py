@@ -32,7 +32,7 @@ from shiboken6 import isValid
 
 from casework.clock import local_today
 from casework.db.database import Database
-from casework.errors import CaseworkError, ValidationFailed
+from casework.errors import CaseworkError, Problem, ValidationFailed
 from casework.services.permissions import Actor
 from ui import tasks
 
@@ -98,28 +98,25 @@ def paragraphs(text: str) -> str:
 
 def _sentence(text: str, *, capital: bool = True) -> str:
     text = _ISO_DATE.sub(lambda d: f"{d[3]}/{d[2]}/{d[1]}", text.strip())
-    if " is not a known " in text and "; expected one of" in text:
-        return "Choose one from the list." if capital else "choose one from the list."
-    head, sep, expected = text.partition(": expected ")
-    if sep:
-        text = f"{head} (expected {expected})"
     if capital:
         text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def plain_problem(problem: str, labels: dict[str, str]) -> str:
-    """One of the service's problems ("unsuitable_reason: say why ...") in the screen's
-    words ("Why it is unsuitable: say why ...")."""
-    follow_up = _FOLLOW_UP.fullmatch(problem)
-    if follow_up is not None:
-        return f"Follow-up action {follow_up[1]}: {_sentence(follow_up[2], capital=False)}"
-    field, sep, rest = problem.partition(": ")
-    if sep and field in labels:
-        return f"{labels[field]}: {_sentence(rest, capital=False)}"
-    if sep and re.fullmatch(r"[a-z_0-9]+", field):
-        return _sentence(rest)  # a storage name the screen has no label for
-    return _sentence(problem)
+def plain_problem(problem: Problem, labels: dict[str, str]) -> str:
+    """One of the core's structured problems (field ``unsuitable_reason``, "say why ...")
+    in the screen's words ("Why it is unsuitable: Say why ...")."""
+    if problem.choice:
+        body = "choose one from the list"
+    else:
+        body = problem.message if problem.value is None else f"{problem.value} {problem.message}"
+        if problem.expected is not None:
+            body = f"{body} (expected {problem.expected})"
+    if problem.field == "follow-up" and problem.item is not None:
+        return f"Follow-up action {problem.item}: {_sentence(body, capital=False)}"
+    if problem.field in labels:
+        return f"{labels[problem.field]}: {_sentence(body, capital=False)}"
+    return _sentence(body)  # about no field, or a storage name the screen has no label for
 
 
 def unexpected(exc: BaseException) -> str:
@@ -133,8 +130,8 @@ def unexpected(exc: BaseException) -> str:
 
 
 def problems_of(exc: BaseException, labels: dict[str, str]) -> list[str]:
-    if isinstance(exc, ValidationFailed) and exc.problems:
-        return [plain_problem(p, labels) for p in exc.problems]
+    if isinstance(exc, ValidationFailed) and exc.details:
+        return [plain_problem(p, labels) for p in exc.details]
     return [unexpected(exc)]
 
 

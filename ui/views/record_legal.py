@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from casework.clock import local_today
 from casework.db.database import Database
 from casework.domain.codes import EligibilityCategory, UnknownCode
-from casework.domain.leaving_care import Transition, age_transitions
+from casework.domain.leaving_care import LEGAL_STATUSES, Transition, age_transitions
 from casework.services import pathway
 from casework.services.pathway import (
     CareHistoryInput,
@@ -63,16 +63,6 @@ from ui.views.record_common import (
 )
 from ui.widgets.problems import ProblemList
 
-LEGAL_STATUSES = (
-    "Full care order (s31)",
-    "Interim care order (s38)",
-    "Accommodated with agreement (s20)",
-    "Placement order",
-    "Remanded to local authority accommodation",
-    "Detained (youth justice)",
-    "Emergency protection order",
-    "Police protection",
-)
 CARE_LABELS = {
     "date_entered_care": "Date entered care",
     "weeks_looked_after_since_14": "Weeks looked after since 14",

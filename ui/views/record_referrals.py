@@ -296,7 +296,7 @@ def history_line(data: ReferralsData, today: date) -> str:
 def risks_line(history: DecisionHistory) -> str:
     parts = []
     if history.open_risks:
-        parts.append("Open risks: " + html.escape(", ".join(history.open_risks)))
+        parts.append("Open risks: " + html.escape(", ".join(str(r) for r in history.open_risks)))
     if history.open_allegations:
         parts.append(
             plural(history.open_allegations, "allegation", "allegations") + " without an outcome"
