@@ -468,14 +468,16 @@ def _check_open_risks(c: _Context) -> CheckResult:
 
 
 def _check_return_interviews(c: _Context) -> CheckResult:
-    """Every missing episode in the 12 months before closure has ended and its return
-    interview was held, or the young person's refusal recorded (statutory guidance on
-    children who run away or go missing from home or care, 2014)."""
+    """Nobody is still missing, and every missing episode that ended in the 12 months
+    before closure had its return interview held, or the young person's refusal recorded
+    (statutory guidance on children who run away or go missing from home or care, 2014).
+    An episode that began earlier counts while it is open or ended inside the 12 months:
+    a young person missing for over a year is still missing."""
     since = add_months(c.on, -12)
     evidence: list[Evidence] = []
     failed = 0
     for m in c.facts.missing:
-        if m.started_on < since:
+        if m.ended_on is not None and m.ended_on < since:
             continue
         started = plain_date(m.started_on)
         if m.ended_on is None:

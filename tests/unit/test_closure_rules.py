@@ -167,6 +167,11 @@ def test_5_missing_episodes_need_a_return_interview_held() -> None:
     )
     over_a_year = c.MissingFact(13, ON - timedelta(days=400), ON - timedelta(days=399), None)
     assert run(replace(READY, missing=(over_a_year,)))[CheckId.RETURN_INTERVIEWS].passed
+    missing_for_over_a_year = c.MissingFact(14, ON - timedelta(days=400), None, None)
+    result = failing(CheckId.RETURN_INTERVIEWS, replace(READY, missing=(missing_for_over_a_year,)))
+    assert "not yet returned" in result.evidence[0].text
+    returned_this_year = c.MissingFact(15, ON - timedelta(days=400), ON - timedelta(days=30), None)
+    assert failing(CheckId.RETURN_INTERVIEWS, replace(READY, missing=(returned_this_year,)))
 
 
 def test_6_seen_recently_alone_after_risk_and_views_recorded() -> None:
