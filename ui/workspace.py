@@ -77,6 +77,8 @@ class DashboardSection(ListAndRecord):
     """The oversight dashboard, and a young person's record in its place when one is opened
     from a figure's list."""
 
+    shows = "dashboard"  # casework.services.work_lists.WorkList.DASHBOARD
+
     def __init__(self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None):
         from ui.views.dashboard import DashboardView
 

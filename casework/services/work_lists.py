@@ -7,7 +7,9 @@ The lists are the app's sections that list records across young people. What eac
   young person's record can move (a contact, a plan, a status, a closure, ...);
 * the front door: concerns, referrals and the open risks beside them, and the names;
 * closures: the closure requests and the young people they close;
-* closure audits: the audits, their learning actions and the closed cases they sample.
+* closure audits: the audits, their learning actions and the closed cases they sample;
+* the oversight dashboard: figures over every part of the record (contacts, plans,
+  accommodation, risks, the front door, closures and their audits).
 
 Changes to accounts and settings alter no work list (administrators have none).
 """
@@ -25,6 +27,7 @@ class WorkList(StrEnum):
     CLOSURES = "closures"
     CASELOAD = "caseload"
     CLOSURE_AUDITS = "closure_audits"
+    DASHBOARD = "dashboard"
 
 
 NOT_ON_A_RECORD = frozenset({"user", "setting", "database"})
@@ -37,9 +40,10 @@ _SHOWN_BY: dict[WorkList, frozenset[str]] = {
     WorkList.CLOSURES: frozenset({"young_person", "closure_request"}),
     WorkList.CLOSURE_AUDITS: frozenset({"closure_request", "closure_audit", "learning_action"}),
 }
-"""The lists that show only some record types; My work and the caseload show them all."""
+"""The lists that show only some record types; My work, the caseload and the dashboard
+show them all."""
 
-_WHOLE_RECORD = (WorkList.MY_WORK, WorkList.CASELOAD)
+_WHOLE_RECORD = (WorkList.MY_WORK, WorkList.CASELOAD, WorkList.DASHBOARD)
 
 
 def lists_showing(changed: Changed | None) -> frozenset[WorkList]:

@@ -19,7 +19,15 @@ from casework.services.common import Changed
 from casework.services.contacts import ContactInput
 from casework.services.work_lists import WorkList, lists_showing
 from ui.views.list_and_record import ListAndRecord
-from ui.workspace import CASELOAD, CLOSURE_AUDITS, CLOSURES, FRONT_DOOR, MY_WORK, Workspace
+from ui.workspace import (
+    CASELOAD,
+    CLOSURE_AUDITS,
+    CLOSURES,
+    DASHBOARD,
+    FRONT_DOOR,
+    MY_WORK,
+    Workspace,
+)
 
 if TYPE_CHECKING:
     from tests.ui._fixtures import Env
@@ -56,6 +64,7 @@ def test_every_section_names_a_list_the_core_knows(qtbot: QtBot, env: Env) -> No
         CLOSURES: WorkList.CLOSURES,
         CASELOAD: WorkList.CASELOAD,
         CLOSURE_AUDITS: WorkList.CLOSURE_AUDITS,
+        DASHBOARD: WorkList.DASHBOARD,
     }
 
 
@@ -82,19 +91,25 @@ def test_a_contact_save_does_not_reload_unrelated_lists(qtbot: QtBot, env: Env) 
     with qtbot.waitSignal(section.record_changed, timeout=TIMEOUT) as signal:
         record.contacts.after_change(saved)  # what the contact editor's "saved" does
     assert signal.args == [saved]
-    assert counts == Counter({CASELOAD: 1, MY_WORK: 1})
+    assert counts == Counter({CASELOAD: 1, MY_WORK: 1, DASHBOARD: 1})
 
     counts.clear()
     section.record_changed.emit(Changed("closure_request", (1,), ("status",)))
-    assert counts == Counter({MY_WORK: 1, CLOSURES: 1, CLOSURE_AUDITS: 1})
+    assert counts == Counter({MY_WORK: 1, CLOSURES: 1, CLOSURE_AUDITS: 1, DASHBOARD: 1})
 
     counts.clear()
     section.record_changed.emit(None)  # what changed is not known: every other list
-    assert counts == Counter({MY_WORK: 1, FRONT_DOOR: 1, CLOSURES: 1, CLOSURE_AUDITS: 1})
+    assert counts == Counter(
+        {MY_WORK: 1, FRONT_DOOR: 1, CLOSURES: 1, CLOSURE_AUDITS: 1, DASHBOARD: 1}
+    )
 
 
 def test_the_core_says_which_lists_a_change_alters() -> None:
-    assert lists_showing(Changed("contact", (1,))) == {WorkList.MY_WORK, WorkList.CASELOAD}
+    assert lists_showing(Changed("contact", (1,))) == {
+        WorkList.MY_WORK,
+        WorkList.CASELOAD,
+        WorkList.DASHBOARD,
+    }
     assert WorkList.FRONT_DOOR in lists_showing(Changed("safeguarding_contact", (1,)))
     assert WorkList.CLOSURES in lists_showing(Changed("young_person", (1,)))
     assert lists_showing(Changed("user", (1,))) == frozenset()
