@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # The public DfE SSDA903 validator (Data to Insight's csc-validator-be-903) pins pandas 1.5
 # and numpy < 1.25, which have wheels for Python 3.11 only: it gets its own environment,
 # which the tests use to check the demo's return.
-VALIDATOR_PYTHON ?= python3.11
+VALIDATOR_PYTHON ?= $(shell command -v python3.11 || echo $(PYTHON))
 VALIDATOR_VENV   := .venv-903
 VALIDATOR_PINS   := csc-validator-be-903==0.1.17 numpy==1.24.4 pandas==1.5.3
 VALIDATOR_STAMP  := $(VALIDATOR_VENV)/.installed-$(shell echo '$(VALIDATOR_PINS)' | cksum | cut -d' ' -f1)
