@@ -53,7 +53,7 @@ from casework.domain import due as rules_mod
 from casework.domain import front_door as fd
 from casework.domain import performance as perf
 from casework.domain.audit_sampling import Grade
-from casework.domain.calendar import is_overdue
+from casework.domain.calendar import WorkingCalendar, is_overdue
 from casework.domain.closure import RequestStatus, reason_label
 from casework.domain.codes import Activity, InTouch, UnknownCode
 from casework.domain.in_touch import derive_in_touch
@@ -254,6 +254,14 @@ def _front_door(
     session: Session, ids: People, start: date, end: date, who: Who
 ) -> list[perf.Figure]:
     calendar = council_rules().calendar
+    # Many arrive on the same day: each timescale is worked out once per day received.
+    known: dict[tuple[Callable[[date, WorkingCalendar], date], date], date] = {}
+
+    def due(rule: Callable[[date, WorkingCalendar], date], received: date) -> date:
+        found = known.get((rule, received))
+        if found is None:
+            found = known[(rule, received)] = rule(received, calendar)
+        return found
 
     def inside(moment: datetime) -> bool:
         return start <= _day(moment) <= end
@@ -262,7 +270,7 @@ def _front_door(
     contacts = [
         perf.timed(
             *who(pid),
-            fd.contact_decision_due(_day(at), calendar),
+            due(fd.contact_decision_due, _day(at)),
             _day(done) if done else None,
             end,
             pid,
@@ -292,7 +300,7 @@ def _front_door(
     referrals = [
         perf.timed(
             *who(pid),
-            fd.referral_decision_due(_day(at), calendar),
+            due(fd.referral_decision_due, _day(at)),
             _day(done) if done else None,
             end,
             pid,
@@ -300,7 +308,7 @@ def _front_door(
         for pid, at, done, _decision, _auth in referral_rows
     ]
     assessments = [
-        perf.timed(*who(pid), fd.assessment_due(_day(at), calendar), authorised, end, pid)
+        perf.timed(*who(pid), due(fd.assessment_due, _day(at)), authorised, end, pid)
         for pid, at, _done, decision, authorised in referral_rows
         if decision and _proceeds(decision)
     ]
@@ -318,7 +326,7 @@ def _front_door(
     lado = [
         perf.timed(
             *who(pid),
-            fd.lado_notification_due(_day(at), calendar),
+            due(fd.lado_notification_due, _day(at)),
             _day(told) if told else None,
             end,
             pid,
