@@ -475,6 +475,7 @@ def _high_risks(session: Session, ids: People, day: date, who: Who) -> list[perf
 
 
 _Periods = tuple[Any, Any, Any, Any]
+_DUE_KINDS = frozenset({rules_mod.DueKind.VISIT, rules_mod.DueKind.PLAN_REVIEW})
 
 
 def _read_state(
@@ -490,7 +491,7 @@ def _read_state(
     of everyone else (see :func:`_state`)."""
     snapshots: dict[int, tuple[rules_mod.DueItem, ...]] = {}
     if day == today:
-        snapshots = due_snapshot.read(session, ids, day).items
+        snapshots = due_snapshot.read(session, ids, day, only=_DUE_KINDS).items
         for pid in read_differently(session, ids, day):
             snapshots.pop(pid, None)
     if not snapshots:
