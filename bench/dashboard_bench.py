@@ -3,7 +3,9 @@
 Times, as the median over ``--runs``:
 - every dashboard: each team's (as its team lead opens it) and the all-teams one
   (``reports.oversight.oversight_dashboard``: permission check, every figure, the young
-  people behind each), target 1 s each;
+  people behind each), target 1 s each; first with no due snapshots (cold: the first
+  dashboard of a day before anyone has signed in), then after ``due_snapshot.warm`` (what
+  signing in starts), when visit and plan-review items come from the snapshots;
 - every drill-down: pressing each figure's tile on the screen (the per-team and per-worker
   charts and the list of young people, ``DashboardView.show_figure``, offscreen Qt),
   target 200 ms each;
@@ -28,16 +30,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _data import NOW, PASSPHRASE, PASSWORD, demo_database
+from _data import NOW, PASSPHRASE, PASSWORD, demo_database, fresh_copy
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from casework.clock import local_today
 from casework.db.database import open_database, unlock
-from casework.db.models import YoungPerson
+from casework.db.models import DueSnapshot, YoungPerson
 from casework.reports.oversight import oversight_dashboard
 from casework.reports.performance import performance_report
-from casework.services import auth
+from casework.services import auth, due_snapshot
 from casework.services.demo import TEAMS
 from casework.services.permissions import SYSTEM_ACTOR
 from ui.views.dashboard import DashboardView
@@ -62,28 +64,47 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    path = demo_database(5000)
+    # A copy: the snapshots are cleared and made here, leaving the shared dataset as it is.
+    path = fresh_copy(demo_database(5000), "dashboard-bench.db")
     key, info = unlock(path, passphrase=PASSPHRASE)
     db = open_database(path, key, info=info, now=NOW)
     end = local_today(NOW)
     start = end - timedelta(days=364)
     with db.reading() as session:
         people = session.scalar(select(func.count(YoungPerson.id)))
+    with db.unit_of_work() as session:
+        session.execute(delete(DueSnapshot))
     print(f"{people:,} young people; the year {start:%d/%m/%Y} to {end:%d/%m/%Y}")
-    worst = 0.0
-    for team, lead_name in TEAMS:
-        lead = auth.login(db, lead_name, PASSWORD, now=NOW)
+    leads = [(team, auth.login(db, name, PASSWORD, now=NOW)) for team, name in TEAMS]
+
+    def dashboards(when: str) -> float:
+        worst = 0.0
+        for team, lead in leads:
+            ms = _median_ms(
+                lambda lead=lead: oversight_dashboard(db, lead, start, end, now=NOW), args.runs
+            )
+            worst = max(worst, ms)
+            print(
+                f"dashboard ({when}), {team} (its team lead): median {ms:.0f} ms wall, "
+                f"{CPU[0]:.0f} ms CPU (target 1000 ms)"
+            )
         ms = _median_ms(
-            lambda lead=lead: oversight_dashboard(db, lead, start, end, now=NOW), args.runs
+            lambda: oversight_dashboard(db, SYSTEM_ACTOR, start, end, now=NOW), args.runs
         )
-        worst = max(worst, ms)
         print(
-            f"dashboard, {team} (its team lead): median {ms:.0f} ms wall, {CPU[0]:.0f} ms "
-            "CPU (target 1000 ms)"
+            f"dashboard ({when}), all teams: median {ms:.0f} ms wall, {CPU[0]:.0f} ms CPU "
+            "(target 1000 ms)"
         )
-    ms = _median_ms(lambda: oversight_dashboard(db, SYSTEM_ACTOR, start, end, now=NOW), args.runs)
-    worst = max(worst, ms)
-    print(f"dashboard, all teams: median {ms:.0f} ms wall, {CPU[0]:.0f} ms CPU (target 1000 ms)")
+        return max(worst, ms)
+
+    worst = dashboards("no snapshots")
+    began = time.perf_counter()
+    stored = due_snapshot.warm(db, now=NOW)
+    print(
+        f"due snapshots made for {stored:,} young people (at sign-in, on a worker): "
+        f"{(time.perf_counter() - began) * 1000:.0f} ms"
+    )
+    worst = max(worst, dashboards("snapshots fresh"))
 
     app = QApplication.instance() or QApplication(sys.argv)
     view = DashboardView(db, SYSTEM_ACTOR, lambda: NOW)

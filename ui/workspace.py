@@ -85,6 +85,14 @@ class DashboardSection(ListAndRecord):
         self.dashboard = DashboardView(db, actor, clock)
         super().__init__(db, actor, clock, self.dashboard, "← &Back to dashboard", parent)
 
+    def _changed(self, _what: object) -> None:
+        self.dashboard.record_saved()  # read again when shown, not behind the record
+        self.message.emit("Changes saved.")
+        self.record_changed.emit()
+
+    def refresh_list(self) -> None:
+        self.dashboard.record_saved()
+
 
 @dataclass(frozen=True)
 class Place:

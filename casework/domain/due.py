@@ -614,6 +614,33 @@ def _nothing_after(case: CaseFacts, today: date) -> bool:
     )
 
 
+def accommodation_as_of(
+    periods: tuple[AccommodationFact, ...], today: date
+) -> tuple[AccommodationFact, ...]:
+    """The accommodation periods as they stood on ``today`` (see :func:`facts_as_of`)."""
+    if not any(
+        a.start > today or _after(a.end, today) or _after(a.team_lead_reviewed_on, today)
+        for a in periods
+    ):
+        return periods
+    return tuple(
+        replace(
+            a,
+            end=_open_after(a.end, today),
+            team_lead_reviewed_on=_upto(a.team_lead_reviewed_on, today),
+        )
+        for a in periods
+        if a.start <= today
+    )
+
+
+def activities_as_of(periods: tuple[ActivityFact, ...], today: date) -> tuple[ActivityFact, ...]:
+    """The activity periods as they stood on ``today`` (see :func:`facts_as_of`)."""
+    if not any(a.start > today or _after(a.end, today) for a in periods):
+        return periods
+    return tuple(replace(a, end=_open_after(a.end, today)) for a in periods if a.start <= today)
+
+
 def facts_as_of(case: CaseFacts, today: date) -> CaseFacts:
     """The facts as the record stood on ``today``: anything dated after it is left out, and
     anything that ended or was done after it is still open. Adding a fact dated after
@@ -642,18 +669,8 @@ def facts_as_of(case: CaseFacts, today: date) -> CaseFacts:
         statuses=tuple(
             replace(e, ended=_open_after(e.ended, today)) for e in case.statuses if e.on <= today
         ),
-        accommodation=tuple(
-            replace(
-                a,
-                end=_open_after(a.end, today),
-                team_lead_reviewed_on=_upto(a.team_lead_reviewed_on, today),
-            )
-            for a in case.accommodation
-            if a.start <= today
-        ),
-        activities=tuple(
-            replace(a, end=_open_after(a.end, today)) for a in case.activities if a.start <= today
-        ),
+        accommodation=accommodation_as_of(case.accommodation, today),
+        activities=activities_as_of(case.activities, today),
         needs_assessment=needs,
         plan=plan,
         pa_offer_on=_upto(case.pa_offer_on, today),

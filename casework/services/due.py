@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.clock import local_today
+from casework.clock import local_today, to_local
 from casework.config import council_rules
 from casework.db.database import Database
 from casework.db.models import (
@@ -28,6 +28,7 @@ from casework.db.models import (
     CircumstanceChange,
     Contact,
     ContactSummary,
+    EligibilityDecision,
     FollowUpAction,
     NeedsAssessment,
     PathwayPlan,
@@ -374,6 +375,61 @@ def load_facts(
             closed=closed is not None and (as_of is None or closed <= as_of),
         )
     return facts
+
+
+def record_state(
+    session: Session, ids: People, as_of: date
+) -> dict[int, tuple[tuple[ContactFact, ...], tuple[StatusFact, ...], Any, Any]]:
+    """For each young person in ``ids``: the contacts, status events, accommodation and
+    activity periods exactly as :func:`load_facts` reads them ``as_of`` a day, without the
+    rest of the facts (the figures that need only these: in touch, where they live, what
+    they do)."""
+    contacts = _summarised_contacts(session, ids, as_of)
+    statuses = _statuses(session, ids)
+    accommodation, activities = _accommodation(session, ids), _activities(session, ids)
+    people = [pid for (pid,) in _rows(session, select(YoungPerson.id), YoungPerson.id, ids)]
+    return {
+        pid: (
+            tuple(contacts.get(pid, ())),
+            tuple(statuses.get(pid, ())),
+            tuple(sorted(accommodation.get(pid, ()), key=lambda a: a.start)),
+            tuple(sorted(activities.get(pid, ()), key=lambda a: a.start)),
+        )
+        for pid in people
+    }
+
+
+def read_differently(session: Session, ids: People, day: date) -> set[int]:
+    """Who, of ``ids``, has facts that :func:`load_facts` reads differently ``as_of=day``
+    than with no day (what today's due snapshots were made from): a closing date set, a
+    summarised contact, eligibility decision, support milestone or follow-up dated or
+    recorded after ``day``. For everyone else the two readings give the same facts."""
+    out = {
+        pid
+        for (pid,) in _rows(
+            session,
+            select(YoungPerson.id).where(YoungPerson.closed_on.is_not(None)),
+            YoungPerson.id,
+            ids,
+        )
+    }
+    # Stored times are naive UTC; a day later in England starts at most an hour earlier in
+    # UTC, so a day's margin finds every candidate and the exact test is made in Python.
+    since = datetime.combine(day, datetime.min.time())
+    sc = SummarisedContact
+    stmt = select(sc.young_person_id, sc.occurred_at).where(sc.occurred_at >= since)
+    out |= {pid for pid, at in _rows(session, stmt, sc.young_person_id, ids) if at.date() > day}
+    e = EligibilityDecision
+    stmt = select(e.young_person_id, e.decided_at).where(e.decided_at >= since)
+    out |= {
+        pid for pid, at in _rows(session, stmt, e.young_person_id, ids) if to_local(at).date() > day
+    }
+    f = FollowUpAction
+    stmt = select(f.young_person_id, f.created_at).where(f.created_at >= since)
+    out |= {pid for pid, at in _rows(session, stmt, f.young_person_id, ids) if at.date() > day}
+    later = select(SupportEvent.young_person_id).where(SupportEvent.occurred_on > day)
+    out |= {pid for (pid,) in _rows(session, later, SupportEvent.young_person_id, ids)}
+    return out
 
 
 def accommodation_warning(current: rules_mod.AccommodationFact | None) -> str | None:

@@ -111,12 +111,16 @@ def _encode(items: Sequence[DueItem]) -> str:
 _KINDS = {kind.value: kind for kind in DueKind}
 
 
-def _decode_all(rows: list[tuple[int, str]]) -> dict[int, tuple[DueItem, ...]]:
-    """Every row's items, parsed as one JSON document (one call, not one per person)."""
+def _decode_all(
+    rows: list[tuple[int, str]], only: frozenset[DueKind] | None = None
+) -> dict[int, tuple[DueItem, ...]]:
+    """Every row's items (``only``: of those kinds), parsed as one JSON document (one call,
+    not one per person)."""
     parsed = json.loads("[" + ",".join(text for _pid, text in rows) + "]")
-    kinds, day, item = _KINDS, date.fromisoformat, DueItem
+    day, item = date.fromisoformat, DueItem
+    kinds = _KINDS if only is None else {k: v for k, v in _KINDS.items() if v in only}
     return {
-        pid: tuple(item(kinds[k], day(d), o, t, x, s) for k, d, o, t, x, s in found)
+        pid: tuple(item(kinds[k], day(d), o, t, x, s) for k, d, o, t, x, s in found if k in kinds)
         for (pid, _text), found in zip(rows, parsed, strict=True)
     }
 
@@ -135,17 +139,20 @@ class Cached:
     generation: int
 
 
-def read(session: Session, ids: People, today: date) -> Cached:
-    """The fresh snapshots (today's, this fingerprint's) for ``ids``. Read the generation
-    first, in the same transaction as the facts, so a later store can tell whether any
-    invalidation happened since."""
+def read(
+    session: Session, ids: People, today: date, *, only: frozenset[DueKind] | None = None
+) -> Cached:
+    """The fresh snapshots (today's, this fingerprint's) for ``ids`` (``only``: just the
+    items of those kinds). Read the generation first, in the same transaction as the facts,
+    so a later store can tell whether any invalidation happened since."""
     seen = generation(session)
     wanted = list(session.scalars(ids) if isinstance(ids, Select) else ids)
     stmt = select(DueSnapshot.young_person_id, DueSnapshot.items).where(
         DueSnapshot.day == today, DueSnapshot.fingerprint == fingerprint()
     )
     found = _decode_all(
-        [(pid, text) for pid, text in _rows(session, stmt, DueSnapshot.young_person_id, ids)]
+        [(pid, text) for pid, text in _rows(session, stmt, DueSnapshot.young_person_id, ids)],
+        only,
     )
     return Cached(found, [pid for pid in wanted if pid not in found], seen)
 

@@ -113,3 +113,32 @@ def test_it_fits_a_laptop(qtbot: QtBot, env: Env) -> None:
     assert hint.width() <= LAPTOP.width() - 200 and hint.height() <= LAPTOP.height() - 80
     for tile in view.tiles.values():
         assert tile.isVisible() and tile.geometry().bottom() < view.height()
+
+
+def test_a_save_reads_the_figures_again_only_when_they_are_on_screen(
+    qtbot: QtBot, env: Env
+) -> None:
+    """A record saved behind the dashboard (opened from its list, or in another section)
+    marks the figures stale; they are read again when the dashboard is next shown."""
+    section = _section(qtbot, env)
+    view = section.dashboard
+    first = view.dashboard
+    pid = view.model.index(0, 0).data(Qt.ItemDataRole.UserRole)
+    section.open_person(pid)
+    assert not view.isVisible()
+    section._changed(None)  # what saving on the record opened here does
+    assert view._stale and not view._loading and view.dashboard is first
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        section.back_to_list()
+    assert view.dashboard is not first and not view._stale
+    # Saved in another section while this one is hidden: nothing read until it is shown.
+    second = view.dashboard
+    section.hide()
+    section.refresh_list()
+    assert view._stale and not view._loading and view.dashboard is second
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        section.show()
+    assert view.dashboard is not second
+    # On screen: read again at once.
+    with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
+        section.refresh_list()

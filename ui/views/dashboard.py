@@ -374,15 +374,25 @@ class DashboardView(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if self.dashboard is None and not self._loading:
+        if (self.dashboard is None or self._stale) and not self._loading:
             self.refresh()
 
     _loading = False
+    _stale = False  # a record was saved since the figures were read
+
+    def record_saved(self) -> None:
+        """Something was saved on a record, so the figures may have changed: read them again
+        now if the dashboard is on screen, else the next time it is shown (reading them for
+        5,000 young people takes about a second, wasted if nobody looks)."""
+        self._stale = True
+        if self.isVisible() and not self._loading:
+            self.refresh()
 
     def refresh(self) -> None:
         start, end = self.period_dates()
         team_id = self._team_ids[self.team.currentIndex()] if self.team.count() else None
         self._loading = True
+        self._stale = False
         self.show_button.setEnabled(False)
         self.summary.setText("Reading the figures…")
         tasks.run(
@@ -426,6 +436,8 @@ class DashboardView(QWidget):
         self._fill_tiles(dashboard)
         self.show_figure(self.current_key or dashboard.figures[0].key)
         self.loaded.emit()
+        if self._stale and self.isVisible():  # a record was saved while these were read
+            self.refresh()
 
     def _fill_teams(self, teams: list[tuple[int, str]]) -> None:
         if self.team.count() == len(teams) + 1:
