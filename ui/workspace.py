@@ -88,7 +88,7 @@ class DashboardSection(ListAndRecord):
     def _changed(self, _what: object) -> None:
         self.dashboard.record_saved()  # read again when shown, not behind the record
         self.message.emit("Changes saved.")
-        self.record_changed.emit()
+        self.record_changed.emit(_what)
 
     def refresh_list(self) -> None:
         self.dashboard.record_saved()

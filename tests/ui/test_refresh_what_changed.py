@@ -91,17 +91,18 @@ def test_a_contact_save_does_not_reload_unrelated_lists(qtbot: QtBot, env: Env) 
     with qtbot.waitSignal(section.record_changed, timeout=TIMEOUT) as signal:
         record.contacts.after_change(saved)  # what the contact editor's "saved" does
     assert signal.args == [saved]
-    assert counts == Counter({CASELOAD: 1, MY_WORK: 1, DASHBOARD: 1})
+    assert counts == Counter({CASELOAD: 1, MY_WORK: 1})
+    # The dashboard, not on screen, marks its figures stale rather than reading them now.
+    dashboard: Any = workspace.sections[DASHBOARD]
+    assert dashboard.dashboard._stale
 
     counts.clear()
     section.record_changed.emit(Changed("closure_request", (1,), ("status",)))
-    assert counts == Counter({MY_WORK: 1, CLOSURES: 1, CLOSURE_AUDITS: 1, DASHBOARD: 1})
+    assert counts == Counter({MY_WORK: 1, CLOSURES: 1, CLOSURE_AUDITS: 1})
 
     counts.clear()
     section.record_changed.emit(None)  # what changed is not known: every other list
-    assert counts == Counter(
-        {MY_WORK: 1, FRONT_DOOR: 1, CLOSURES: 1, CLOSURE_AUDITS: 1, DASHBOARD: 1}
-    )
+    assert counts == Counter({MY_WORK: 1, FRONT_DOOR: 1, CLOSURES: 1, CLOSURE_AUDITS: 1})
 
 
 def test_the_core_says_which_lists_a_change_alters() -> None:
