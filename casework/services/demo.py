@@ -97,38 +97,45 @@ def demo_accounts(db: Database) -> list[DemoAccount]:
     return sorted(found, key=lambda a: (ranks[a.username], a.team, a.username))
 
 
-def _workers(
-    session: Session, rng: random.Random, fake: object, pw_hash: str, now: datetime
-) -> dict[int, list[int]]:
-    """Creates teams, an administrator, a lead per team and practitioners; team -> workers."""
-    moment = to_naive_utc(now)
-    admin = User(
-        username=ADMIN_USERNAME,
-        display_name="IT Administrator",
-        role=str(Role.ADMIN),
+def _demo_user(
+    session: Session,
+    username: str,
+    display_name: str,
+    role: Role,
+    pw_hash: str,
+    moment: datetime,
+    team_id: int | None = None,
+) -> User:
+    """An active demo account, flushed so it has its id (every demo account shares the
+    demo password)."""
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=str(role),
+        team_id=team_id,
         password_hash=pw_hash,
         active=True,
         created_at=moment,
         password_changed_at=moment,
     )
-    session.add(admin)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _workers(
+    session: Session, rng: random.Random, fake: object, pw_hash: str, now: datetime
+) -> dict[int, list[int]]:
+    """Creates teams, an administrator, a lead per team and practitioners; team -> workers."""
+    moment = to_naive_utc(now)
+    _demo_user(session, ADMIN_USERNAME, "IT Administrator", Role.ADMIN, pw_hash, moment)
     by_team: dict[int, list[int]] = {}
     for name, lead_username in TEAMS:
         team = Team(name=name, created_at=moment)
         session.add(team)
         session.flush()
-        lead = User(
-            username=lead_username,
-            display_name=f"{fake.first_name()} {fake.last_name()}",  # type: ignore[attr-defined]
-            role=str(Role.TEAM_LEAD),
-            team_id=team.id,
-            password_hash=pw_hash,
-            active=True,
-            created_at=moment,
-            password_changed_at=moment,
-        )
-        session.add(lead)
-        session.flush()
+        name = f"{fake.first_name()} {fake.last_name()}"  # type: ignore[attr-defined]
+        lead = _demo_user(session, lead_username, name, Role.TEAM_LEAD, pw_hash, moment, team.id)
         session.add(TeamLeadership(user_id=lead.id, team_id=team.id))
         ids = [lead.id]
         for _ in range(rng.randint(4, 6)):
@@ -137,18 +144,9 @@ def _workers(
             username = f"{first}.{last}".lower().replace("'", "").replace(" ", "")
             while session.query(User.id).filter_by(username=username).first():
                 username += str(rng.randint(0, 9))
-            worker = User(
-                username=username,
-                display_name=f"{first} {last}",
-                role=str(Role.PRACTITIONER),
-                team_id=team.id,
-                password_hash=pw_hash,
-                active=True,
-                created_at=moment,
-                password_changed_at=moment,
+            worker = _demo_user(
+                session, username, f"{first} {last}", Role.PRACTITIONER, pw_hash, moment, team.id
             )
-            session.add(worker)
-            session.flush()
             ids.append(worker.id)
         by_team[team.id] = ids
     for user in session.query(User).all():
@@ -284,17 +282,14 @@ def _service_manager(session: Session, pw_hash: str, now: datetime) -> None:
     """A team lead who leads every team (there is no separate manager role: leading a team
     is what lets someone oversee it), made last so nothing else in the demo changes."""
     moment = to_naive_utc(now)
-    manager = User(
-        username=DEMO_MANAGER_USERNAME,
-        display_name="Sam Whitfield (service manager)",
-        role=str(Role.TEAM_LEAD),
-        password_hash=pw_hash,
-        active=True,
-        created_at=moment,
-        password_changed_at=moment,
+    manager = _demo_user(
+        session,
+        DEMO_MANAGER_USERNAME,
+        "Sam Whitfield (service manager)",
+        Role.TEAM_LEAD,
+        pw_hash,
+        moment,
     )
-    session.add(manager)
-    session.flush()
     for team_id in session.scalars(select(Team.id)):
         session.add(TeamLeadership(user_id=manager.id, team_id=team_id))
     audit.record(
