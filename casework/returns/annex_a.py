@@ -251,11 +251,11 @@ def write_workbook(
 
     Written with openpyxl's write-only mode, which streams each row to the file instead of
     keeping every cell object (its normal mode made a large export take 16 s), through
-    lxml. ``bench/annex_a_bench.py --runs 5`` (20,000 contacts, 2,000 referrals, 4,852
-    care leavers) measured the whole export at a median 2.98 s, the workbook 2.26 s of it
-    (without lxml 4.71 s and 3.55 s; hand-written parts 1.87 s and 0.53 s, on a shared
-    machine); the target is 10 s. Every workbook written is read back by
-    :func:`read_workbook` in the tests.
+    lxml. ``bench/annex_a_bench.py`` (20,000 contacts, 2,000 referrals, 4,852 care
+    leavers, on a shared machine) measured the whole export at a median 2.98 s, the
+    workbook 2.26 s of it (5 runs); without lxml 4.71 s and 3.55 s (5 runs); with the
+    hand-written parts this replaced 1.87 s and 0.53 s (3 runs). The target is 10 s.
+    Every workbook written is read back by :func:`read_workbook` in the tests.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
