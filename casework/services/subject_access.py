@@ -39,7 +39,7 @@ from casework.db.database import Database
 from casework.db.models import AuditEvent, Base, User, YoungPerson
 from casework.domain.leaving_care import plain_date
 from casework.errors import FileAccessProblem, NotFound
-from casework.services import audit, text_pdf
+from casework.services import audit, document_pdf
 from casework.services.common import check, rows_in
 from casework.services.people import RECORD_TYPE, check_on_person
 from casework.services.permissions import Action, Actor, Role
@@ -364,10 +364,10 @@ def _day(when: date | datetime | None) -> str:
     return plain_date(when)
 
 
-def _lines(answer: SubjectAccess) -> list[text_pdf.Line]:
+def _lines(answer: SubjectAccess) -> list[document_pdf.Line]:
     person = answer.person.fields
     name = f"{person.get('first_name', '')} {person.get('last_name', '')}".strip()
-    L = text_pdf.Line
+    L = document_pdf.Line
     out = [
         L(f"Subject access record: {name}", "title"),
         L(
@@ -399,16 +399,16 @@ def _lines(answer: SubjectAccess) -> list[text_pdf.Line]:
     return out
 
 
-def _fields(item: Item) -> list[text_pdf.Line]:
+def _fields(item: Item) -> list[document_pdf.Line]:
     out = []
     for name, value in item.fields.items():
         if value in (None, "", "[]"):
             continue
         text = f"{name.replace('_', ' ')}: {_plain(value)}"
         if name in item.review:
-            out.append(text_pdf.Line(f"REVIEW ({item.review[name]}): {text}", "flag", 12))
+            out.append(document_pdf.Line(f"REVIEW ({item.review[name]}): {text}", "flag", 12))
         else:
-            out.append(text_pdf.Line(text, "body", 12))
+            out.append(document_pdf.Line(text, "body", 12))
     return out
 
 
@@ -422,7 +422,7 @@ def write_files(answer: SubjectAccess, folder: Path) -> list[Path]:
         if target.exists():
             raise FileAccessProblem(f"{target} already exists. Nothing was written.")
     text = json.dumps(answer.as_json(), indent=2, ensure_ascii=False, default=str) + "\n"
-    pdf = text_pdf.render(_lines(answer), footer=f"Subject access draft: {uid}")
+    pdf = document_pdf.render(_lines(answer), footer=f"Subject access draft: {uid}")
     with files.private_output(targets[0]) as tmp_json, files.private_output(targets[1]) as tmp_pdf:
         tmp_json.write_text(text, encoding="utf-8")
         tmp_pdf.write_bytes(pdf)

@@ -3,18 +3,20 @@ read, third-party details are marked, the answer is audited and its files owner-
 
 from __future__ import annotations
 
+import io
 import json
-import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from casework import cli
 from casework.db import keys
 from casework.db.models import AuditEvent, Base, SafeguardingContact, User, YoungPerson
 from casework.errors import PermissionDenied
-from casework.services import subject_access, text_pdf
+from casework.services import document_pdf, subject_access
 from casework.services.permissions import SYSTEM_ACTOR
 from tests.conftest import NOW, PASSPHRASE, Opened
 
@@ -79,25 +81,76 @@ def test_the_answer_holds_every_row_that_refers_to_them(full_demo: Opened, tmp_p
     contacts = [r for r in data["records"] if r["table"] == "safeguarding_contacts"]
     assert any("referrer_name" in r["review"] for r in contacts)
     assert data["young_person"]["fields"]["id"] == pid
-    pdf = written[1].read_bytes()
-    assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
-    assert b"REVIEW \\(names the person who made the referral\\)" in pdf
+    text = _pdf_text(written[1])
+    first = answer.person.fields["first_name"]
+    assert f"Subject access record: {first}" in text[0]
+    assert "DRAFT FOR REVIEW" in text[0]
+    assert any("REVIEW (names the person who made the referral): referrer name:" in t for t in text)
+    whole = " ".join(text)
+    sections = ["The young person's record", "Chronology", "Who read or changed the record"]
+    assert [whole.index(s) for s in sections] == sorted(whole.index(s) for s in sections)
+    assert whole.count(" UTC: ") == len(answer.audit_events)
+    uid = answer.person.fields["child_uid"]
+    for number, page in enumerate(text, start=1):
+        footer = f"OFFICIAL-SENSITIVE: personal data. Subject access draft: {uid}"
+        assert f"{footer} Page {number} of {len(text)}" in page
     with pytest.raises(Exception, match="already exists"):
         subject_access.write_files(answer, tmp_path)
 
 
-def test_pdf_cross_references_point_at_their_objects() -> None:
-    lines = [text_pdf.Line("Title", "title")] + [text_pdf.Line(f"line {n} (x)") for n in range(200)]
-    pdf = text_pdf.render(lines, footer="f")
-    start = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
-    assert pdf[start:].startswith(b"xref\n")
-    table = pdf[start:].split(b"\n")
-    count = int(table[1].split()[1])
-    for number in range(1, count):
-        offset = int(table[2 + number].split()[0])
-        assert pdf[offset:].startswith(b"%d 0 obj" % number)
-    assert re.search(rb"/Count (\d+)", pdf) and int(re.search(rb"/Count (\d+)", pdf)[1]) > 1  # type: ignore[index]
-    assert b"line 7 \\(x\\)" in pdf
+def _pdf_text(path: Path) -> list[str]:
+    """Each page's text as a reader extracts it, runs of white space made one space."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def test_names_outside_latin_1_print_as_written(full_demo: Opened, tmp_path: Path) -> None:
+    pid = _with_contact(full_demo)
+    answer = subject_access.gather(full_demo.db, SYSTEM_ACTOR, pid, now=NOW)
+    fields = {**answer.person.fields, "first_name": "Zoë", "last_name": "Ní Bhriain Łukasz"}
+    renamed = replace(answer, person=replace(answer.person, fields=fields))
+    written = subject_access.write_files(renamed, tmp_path)
+    text = _pdf_text(written[1])
+    assert "Subject access record: Zoë Ní Bhriain Łukasz" in text[0]
+    assert "first name: Zoë" in text[0] and "last name: Ní Bhriain Łukasz" in text[0]
+    data = json.loads(written[0].read_text(encoding="utf-8"))
+    assert data["young_person"]["fields"]["last_name"] == "Ní Bhriain Łukasz"
+
+
+def test_the_pdf_layout() -> None:
+    lines = [
+        document_pdf.Line("Title: Zoë", "title"),
+        document_pdf.Line("A heading", "heading"),
+        document_pdf.Line("REVIEW (why): a flagged line", "flag", 12),
+        document_pdf.Line("No glyph here: \u4e2d, kept in the JSON"),
+        document_pdf.Line("first\nsecond"),
+        document_pdf.Line("word " * 400),  # one paragraph over several lines
+    ] + [document_pdf.Line(f"line {n} (x)") for n in range(200)]
+    pdf = document_pdf.render(lines, footer="Draft 7")
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) > 2
+    assert pages[0].splitlines()[:4] == [
+        "Title: Zoë",
+        "A heading",
+        "REVIEW (why): a flagged line",
+        "No glyph here: ?, kept in the JSON",
+    ]
+    assert "first\nsecond" in pages[0]
+    body = "\n".join(pages)
+    assert body.count("word") == 400 and "line 7 (x)" in body and "line 199 (x)" in body
+    assert pages[-1].splitlines()[-1] == (
+        f"OFFICIAL-SENSITIVE: personal data. Draft 7  Page {len(pages)} of {len(pages)}"
+    )
+    fonts = [f.get_object() for page in reader.pages for f in page["/Resources"]["/Font"].values()]
+    assert {str(f["/BaseFont"]).split("+")[-1] for f in fonts} == {
+        "DejaVuSansBook",
+        "DejaVuSansBold",
+    }
+    for font in fonts:  # the glyphs used are embedded: no reader needs the font installed
+        descendant = font["/DescendantFonts"][0].get_object()
+        assert "/FontFile2" in descendant["/FontDescriptor"].get_object()
+    with pytest.raises(ValueError, match="Unknown PDF line style"):
+        document_pdf.Line("x", "shouting")
 
 
 def test_who_may_answer(demo_db: Opened) -> None:

@@ -194,6 +194,17 @@ def test_written_workbook_reads_back_exactly(tmp_path: Path) -> None:
     assert [c.value for c in sheet[1]] == list(fmt.headers(9))
 
 
+def test_text_with_markup_characters_reads_back_and_control_characters_are_dropped(
+    tmp_path: Path,
+) -> None:
+    worker = 'Ann <Lead> & Co, O\'Neill "Zoë" Łukasz'
+    lists = _lists()
+    lists[9] = [(*ROW_9[:8], worker + "\x00\x1b", *ROW_9[9:])]
+    result = fmt.read_workbook(_write(tmp_path, lists))
+    assert result.problems == []
+    assert result.lists[9][0][8] == worker
+
+
 def test_gender_template_reads_back_and_is_told_apart(tmp_path: Path) -> None:
     path = _write(tmp_path, year=2025)
     assert fmt.read_workbook(path).template_year == 2025
