@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from casework.domain.due import DueKind, Severity
+from casework.domain.due import DueKind, Severity, work_order
 from casework.services.due import WorkItem, my_work
 from casework.services.permissions import Actor
 from casework.services.work_counts import counts
@@ -77,8 +77,11 @@ def test_a_practitioners_items_are_most_urgent_first(
     theirs = [w for w in engine if not w.item.kind.team_lead_only]
     expected = theirs + [w for w in engine if w.item.kind.team_lead_only]
     assert shown(view) == expected
-    dues = [w.item.due for w in theirs]
-    assert dues == sorted(dues)
+    # Overdue first by severity then how late, then the rest by severity then due date.
+    order = [work_order(w.item) for w in theirs]
+    assert order == sorted(order)
+    late = [w.item.kind.severity for w in theirs if w.item.overdue]
+    assert late == sorted(late)
     assert view.mine.isHidden() and view.worker.isHidden()  # no team choice for a PA
     assert view.table.isColumnHidden(WORKER)
     today = view.model.today
