@@ -200,7 +200,8 @@ def test_enter_double_click_and_the_button_open_the_record(
     qtbot: QtBot, env: Env, practitioner: Actor
 ) -> None:
     view = make_view(qtbot, env, practitioner)
-    assert not view.open_button.isEnabled()
+    assert view.selected_item() == shown(view)[0]  # the first row, selected on arrival
+    assert view.open_button.isEnabled()
     view.select_row(1)
     person_id = shown(view)[1].person_id
     assert view.open_button.isEnabled() and view.chronology_button.isEnabled()
@@ -331,3 +332,37 @@ def test_the_lock_clears_and_destroys_my_work(qtbot: QtBot, env: Env) -> None:
     window.idle.stop()
     window._may_close = True
     tasks.wait_for_all(TIMEOUT)
+
+
+def test_tab_from_the_navigation_follows_the_screen_and_the_first_row_is_selected(
+    qtbot: QtBot, env: Env
+) -> None:
+    workspace = Workspace(env.db, env.lead, env.clock)
+    qtbot.addWidget(workspace)
+    workspace.resize(1366, 768)
+    workspace.show()
+    workspace.activateWindow()
+    section = workspace.sections[MY_WORK]
+    assert isinstance(section, MyWorkSection)
+    view = section.my_work
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0 and not view.is_loading, timeout=TIMEOUT)
+    # On arrival the first row is selected: what Enter opens is what the detail describes.
+    assert view.selected_item() == view.model.item_at(0)
+    assert view.detail.text() and view.open_button.isEnabled()
+    workspace.nav.setFocus(Qt.FocusReason.OtherFocusReason)
+    expected = [
+        view.worker,
+        view.kind,
+        view.table,
+        view.done_button,
+        view.chronology_button,
+        view.open_button,
+    ]
+    expected = [w for w in expected if w.isVisibleTo(view) and w.isEnabled()]
+    seen = []
+    for _ in range(len(expected) + 1):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    # Mine / My team's is one stop (arrow keys move between them), then the rest in order.
+    assert seen[0] in (view.mine, view.team)
+    assert seen[1:] == expected
