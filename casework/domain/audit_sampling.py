@@ -300,6 +300,34 @@ def excluded_message(who: str, reason: str, *, second: bool = False) -> str:
     return f"{who} {reason}, so {pronoun} cannot {verb} it{tail}"
 
 
+def reopening_exclusion(
+    decider_id: int | None, requested_by: int, approved_by: int | None
+) -> str | None:
+    """Why this person may not decide whether to reopen a closure an audit found unsafe,
+    as the words after their name ("approved this closure"), or ``None`` when they may.
+
+    Local practice (separation of duties, as for every approval:
+    :func:`casework.services.permissions.may_approve`): whoever asked for or approved a
+    closure does not judge whether it was wrong, so the reopening is decided by another
+    team lead. Someone who cannot be identified (the command-line tool) never decides."""
+    if decider_id is None:
+        return "cannot be identified"
+    if decider_id == requested_by:
+        return "asked for this closure"
+    if approved_by is not None and decider_id == approved_by:
+        return "approved this closure"
+    return None
+
+
+def reopening_excluded_message(reason: str) -> str:
+    """The plain refusal for :func:`reopening_exclusion`, said to the person refused."""
+    return (
+        f"You {reason}, so you cannot decide whether to reopen it: another team lead of "
+        "the young person's team must (local practice: whoever asked for or approved a "
+        "closure does not judge it)."
+    )
+
+
 # --- moderation ---
 
 

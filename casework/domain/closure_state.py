@@ -196,6 +196,10 @@ class Offer:
     allowed: bool
     reason: str = ""
     refused: Refused | None = None
+    # Asking (or resubmitting) by someone who reviews this case themselves (a team lead of
+    # its team): the approval must come from another team lead, as nobody approves a
+    # request they wrote (:data:`OWN_REQUEST`).
+    another_lead_approves: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,5 +233,6 @@ def offers(
             c.blocks_approval or c.needs_justification for c in checks
         ):
             refused, reason = Refused.CHECKS, "Approve is available once every check passes."
-        found.append(Offer(step, refused is None, reason, refused))
+        own_lead = step in (Step.REQUEST, Step.RESUBMIT) and who.review_refusal is None
+        found.append(Offer(step, refused is None, reason, refused, own_lead and refused is None))
     return tuple(found)

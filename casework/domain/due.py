@@ -1137,6 +1137,15 @@ def _urgency(item: DueItem) -> tuple[date, int, int, str]:
     )
 
 
+def work_order(item: DueItem) -> tuple[bool, int, date]:
+    """Where an item stands in a worker's list (local practice: late safety work is never
+    buried below routine visits). Overdue items first, by severity (safety, statutory,
+    practice: :class:`Severity`) and within a severity the longest overdue first; then
+    the items not yet overdue, by severity and then due date. Callers break ties (by
+    name, kind)."""
+    return (not item.overdue, int(item.kind.severity), item.due)
+
+
 def due_items(case: CaseFacts, today: date, rules: DueRules = DEFAULT_RULES) -> list[DueItem]:
     """Every due and overdue item on the record, most urgent first.
 

@@ -48,8 +48,9 @@ from casework.domain.audit_sampling import AuditDomain, AuditState, Grade, Sampl
 from casework.domain.closure import RequestStatus
 from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import plain_date
-from casework.errors import NotFound, PermissionDenied, ValidationFailed
+from casework.errors import NotFound, PermissionDenied, Refusal, ValidationFailed
 from casework.services import audit
+from casework.services import closure as closure_service
 from casework.services.chronology import events_in, sorted_events
 from casework.services.chronology_events import Event
 from casework.services.common import Changed, check, check_current, require, rows_in
@@ -623,6 +624,9 @@ class AuditDetail:
     reopen_reason: str
     reopen_declined_note: str
     actions: tuple[ActionView, ...]
+    # Why this actor may not decide the reopening ("" when they may): see
+    # :func:`casework.domain.audit_sampling.reopening_exclusion`.
+    reopen_excluded: str = ""
 
     def mine(self, actor: Actor) -> JudgementView | None:
         """The judgement this actor writes here (first or second), if started."""
@@ -786,6 +790,11 @@ def _visible(actor: Actor, row: ClosureAudit, kinds: Mapping[str, AuditJudgement
     return seen
 
 
+def _reopen_excluded(actor: Actor, record: RecordAtClosure) -> str:
+    why = rules.reopening_exclusion(actor.user_id, record.requested_by_id, record.approved_by_id)
+    return "" if why is None else rules.reopening_excluded_message(why)
+
+
 def audit_detail(db: Database, actor: Actor, audit_id: int, *, now: datetime) -> AuditDetail:
     """One sampled closure: the record as it stood on the closure date, the judgements
     this actor may see, the reopening recommended and the learning actions. Opening it is
@@ -841,6 +850,7 @@ def audit_detail(db: Database, actor: Actor, audit_id: int, *, now: datetime) ->
             reopen=_reopen_state(row, _reopenings(session, [row.closure_request_id])),
             reopen_reason=row.reopen_reason,
             reopen_declined_note=row.reopen_declined_note,
+            reopen_excluded=_reopen_excluded(actor, record),
             actions=tuple(
                 ActionView(
                     x.id,
@@ -1111,21 +1121,65 @@ def resolve(
         return Changed(RECORD_TYPE, (row.id,), ("resolution_note",))
 
 
-def decline_reopening(
-    db: Database, actor: Actor, audit_id: int, note: str, *, now: datetime
+def _check_reopen_decider(
+    session: Session, actor: Actor, row: ClosureAudit, action: str, *, now: datetime
+) -> None:
+    """Inside a unit of work: a reopening must be waiting, and the decider must not be
+    whoever asked for or approved the closure (local practice, separation of duties:
+    :func:`casework.domain.audit_sampling.reopening_exclusion`). The refusal is audited
+    with the field ``separation_of_duties``."""
+    state = _reopen_state(row, _reopenings(session, [row.closure_request_id]))
+    if state != "recommended":
+        raise ValidationFailed(["No reopening is waiting for a decision on this audit."])
+    req = _request(session, row)
+    why = rules.reopening_exclusion(actor.user_id, req.requested_by, req.reviewed_by)
+    if why is None:
+        return
+
+    def record(s: Session) -> None:
+        audit.record(
+            s,
+            actor,
+            action,
+            now=now,
+            record_type=RECORD_TYPE,
+            record_id=row.id,
+            fields=["separation_of_duties"],
+            outcome="denied",
+        )
+
+    raise Refusal(PermissionDenied(rules.reopening_excluded_message(why)), record)
+
+
+def reopen_from_audit(
+    db: Database, actor: Actor, audit_id: int, reason: str, *, now: datetime
 ) -> Changed:
-    """A team lead of the young person's team decides not to reopen a case an audit found
-    unsafe, saying why (reopening itself is the closure workflow's reopen step)."""
+    """A team lead of the young person's team reopens a case an audit found unsafe, with
+    a reason: not whoever asked for or approved the closure (local practice, separation
+    of duties). The decider is checked (a refusal audited) in one transaction; the
+    reopening itself is the closure workflow's reopen step, all-or-nothing in its own."""
     with db.reading() as session:
         person_id = _load(session, audit_id).young_person_id
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now, closed_ok=True)
+        _check_reopen_decider(session, actor, _load(session, audit_id), "reopen_case", now=now)
+    return closure_service.reopen_case(db, actor, person_id, reason, now=now)
+
+
+def decline_reopening(
+    db: Database, actor: Actor, audit_id: int, note: str, *, now: datetime
+) -> Changed:
+    """A team lead of the young person's team decides not to reopen a case an audit found
+    unsafe, saying why (reopening itself is the closure workflow's reopen step). Not
+    whoever asked for or approved the closure (local practice, separation of duties)."""
+    with db.reading() as session:
+        person_id = _load(session, audit_id).young_person_id
+    with db.unit_of_work() as session:
+        check_on_person(session, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now, closed_ok=True)
+        row = _load(session, audit_id)
+        _check_reopen_decider(session, actor, row, "decline_reopening", now=now)
         if not note.strip():
             raise ValidationFailed(["note: Say why the case is not being reopened."])
-        row = _load(session, audit_id)
-        state = _reopen_state(row, _reopenings(session, [row.closure_request_id]))
-        if state != "recommended":
-            raise ValidationFailed(["No reopening is waiting for a decision on this audit."])
         row.reopen_declined_by, row.reopen_declined_at = actor.user_id, to_naive_utc(now)
         row.reopen_declined_note = note.strip()
         audit.record(
@@ -1244,6 +1298,7 @@ __all__ = [
     "draw_sample",
     "list_audits",
     "parse_month",
+    "reopen_from_audit",
     "resolve",
     "samples",
     "save_judgement",

@@ -41,7 +41,7 @@ from casework.db.models import (
 )
 from casework.domain import due as rules_mod
 from casework.domain.codes import AccommodationType, Activity
-from casework.domain.due import CaseFacts, DueItem, DueRules
+from casework.domain.due import CaseFacts, DueItem, DueRules, work_order
 from casework.domain.in_touch import ContactFact, InTouchState, derive_in_touch
 from casework.domain.in_touch import StatusEvent as StatusFact
 from casework.domain.leaving_care import (
@@ -550,9 +550,10 @@ def _work_items(session: Session, stmt: Any, today: date, *, as_of: bool) -> lis
     return items
 
 
-def _urgency(work: WorkItem) -> tuple[date, str]:
-    """Most urgent first: by due date, then by name."""
-    return work.item.due, work.name
+def _urgency(work: WorkItem) -> tuple[bool, int, date, str]:
+    """Most urgent first (:func:`casework.domain.due.work_order`: overdue first, by
+    severity then how late; then the rest by severity then due date), then by name."""
+    return (*work_order(work.item), work.name)
 
 
 @dataclass

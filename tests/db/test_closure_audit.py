@@ -417,3 +417,63 @@ def test_cli_report_performance(
     assert sum(figures["audit_grades"]["counts"].values()) >= 1  # the demo's audited month
     assert cli.main([*argv[:-2], "--to", "2026-05-01"]) != 0
     assert "before" in capsys.readouterr().err
+
+
+def test_whoever_asked_for_or_approved_a_closure_does_not_decide_its_reopening(
+    audited: Audited,
+) -> None:
+    db = audited.opened.db
+    closure_audit.save_judgement(
+        db,
+        audited.auditor,
+        audited.audit_id,
+        _unsafe_with_action(audited),
+        now=LATER,
+        submit=True,
+    )
+    approver_view = closure_audit.audit_detail(db, audited.approver, audited.audit_id, now=LATER)
+    assert "approved this closure" in approver_view.reopen_excluded
+    with db.reading() as session:
+        team = session.scalar(
+            select(YoungPerson.team_id).where(YoungPerson.id == audited.person_id)
+        )
+    assert team is not None and team in audited.approver.led_team_ids
+    for attempt in (
+        lambda: closure_audit.decline_reopening(
+            db, audited.approver, audited.audit_id, "I approved it; it was fine.", now=LATER
+        ),
+        lambda: closure_audit.reopen_from_audit(
+            db, audited.approver, audited.audit_id, "Reopening my own closure.", now=LATER
+        ),
+    ):
+        with pytest.raises(PermissionDenied, match="approved this closure, so you cannot decide"):
+            attempt()
+    with db.reading() as session:
+        denied = session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.outcome == "denied")
+            .where(AuditEvent.actor_id == audited.approver.user_id)
+        ).all()
+    assert {"decline_reopening", "reopen_case"} <= set(denied)
+    assert (
+        closure_audit.audit_detail(db, audited.auditor, audited.audit_id, now=LATER).reopen
+        == "recommended"
+    )
+    # Another team lead of the young person's team decides.
+    other = audited.moderator
+    with db.unit_of_work() as session:
+        from casework.db.models import TeamLeadership
+
+        session.add(TeamLeadership(user_id=other.user_id, team_id=team))
+    with db.reading() as session:
+        username = session.scalar(select(User.username).where(User.id == other.user_id))
+    assert username is not None
+    other = audited.opened.login(username)
+    assert closure_audit.audit_detail(db, other, audited.audit_id, now=LATER).reopen_excluded == ""
+    closure_audit.reopen_from_audit(
+        db, other, audited.audit_id, "Audit found it unsafe.", now=LATER
+    )
+    assert (
+        closure_audit.audit_detail(db, audited.auditor, audited.audit_id, now=LATER).reopen
+        == "reopened"
+    )

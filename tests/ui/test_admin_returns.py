@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -41,7 +42,7 @@ def test_export_then_check_and_reimport(
     with qtbot.waitSignal(view.finished, timeout=TIMEOUT):
         view.export_to(target)
         assert not view.progress.isHidden() and view.cancel_button.isEnabled()
-    assert view.result.text().startswith("Wrote annex.xlsx (List 1:")
+    assert view.result.text().startswith(f"Wrote {target} (List 1:")  # the full path
     assert "Completeness:" in view.result.text()
     assert load_workbook(target).sheetnames == ["List 1", "List 3", "List 5", "List 9"]
     assert view.progress.isHidden() and not view.cancel_button.isEnabled()
@@ -95,3 +96,29 @@ def test_cancel_leaves_nothing_written(
         view.cancel()
     assert view.result.text() == "The Annex A export was cancelled: nothing was written."
     assert not cancelled.exists()
+
+
+def test_the_save_dialog_starts_in_documents_not_the_working_folder(
+    qtbot: QtBot,
+    opened: Opened,
+    fixed_clock: Clock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    view = returns_view(qtbot, opened, fixed_clock)
+    view.export_button.click()
+    dialog = view.save_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert Path(dialog.directory().absolutePath()) == home / "Documents"
+    dialog.reject()
+    # No Documents folder: the home folder, still never the folder the app started in.
+    (home / "Documents").rmdir()
+    view.export_button.click()
+    assert view.save_dialog is not None
+    assert Path(view.save_dialog.directory().absolutePath()) == home
+    view.save_dialog.reject()

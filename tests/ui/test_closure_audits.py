@@ -245,3 +245,29 @@ def test_a_disagreement_is_resolved_with_agreed_grades_and_a_note(qtbot: QtBot, 
         timeout=TIMEOUT,
     )
     assert page.detail.resolution_note == "Agreed at the moderation meeting."
+
+
+def test_whoever_approved_the_closure_is_told_why_they_do_not_decide_its_reopening(
+    qtbot: QtBot, env: Env
+) -> None:
+    rows = closure_audit.list_audits(env.db, env.lead, now=env.now)
+    unsafe = next(r for r in rows if r.reopen == "recommended")
+    detail = closure_audit.audit_detail(env.db, env.lead, unsafe.id, now=env.now)
+    approver_id = detail.record.approved_by_id
+    username = next(
+        u.username
+        for u in users.list_users(env.db, _admin(env), now=env.now)
+        if u.id == approver_id
+    )
+    approver = auth.login(env.db, username, PASSWORD, now=env.now)
+    section = ClosureAuditsSection(env.db, approver, env.clock)
+    qtbot.addWidget(section)
+    section.resize(1150, 700)
+    section.show()
+    page = section.audit
+    page.show_audit(unsafe.id, [])
+    qtbot.waitUntil(lambda: page.detail is not None, timeout=TIMEOUT)
+    assert page.detail is not None and page.detail.reopen == "recommended"
+    assert not page.reopen_button.isVisibleTo(page)
+    assert not page.decline_button.isVisibleTo(page)
+    assert "approved this closure, so you cannot decide" in page.actions_label.text()

@@ -247,3 +247,16 @@ def test_a_referral_keeps_the_contact_receipt_and_is_not_its_own_re_referral(
     assert "2 concerns" in history and "1 referral (this one included)" in history
     assert "referred again within 12 months" not in history
     decision.reject()
+
+
+def test_the_summary_says_none_overdue_in_lower_case_when_nothing_is_late() -> None:
+    from casework.services.work_counts import FrontDoorCounts
+
+    calm = FrontDoorCounts(overdue=0, today=1, total=3)
+    assert summary_text(calm) == "none overdue, 1 due today, 3 awaiting a decision"
+    assert summary_html(calm) == summary_text(calm)  # no red, no capitals
+    assert "OVERDUE" not in summary_html(calm)
+    late = FrontDoorCounts(overdue=1, today=0, total=2)
+    assert summary_text(late) == "1 OVERDUE, 0 due today, 2 awaiting a decision"
+    assert "font-weight:bold'>1 OVERDUE</span>" in summary_html(late)
+    assert summary_text(FrontDoorCounts(0, 0, 0)) == "Nothing is awaiting a decision"

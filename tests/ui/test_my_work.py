@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from casework.domain.due import DueKind, Severity
+from casework.domain.due import DueKind, Severity, work_order
 from casework.services.due import WorkItem, my_work
 from casework.services.permissions import Actor
 from casework.services.work_counts import counts
@@ -77,8 +77,11 @@ def test_a_practitioners_items_are_most_urgent_first(
     theirs = [w for w in engine if not w.item.kind.team_lead_only]
     expected = theirs + [w for w in engine if w.item.kind.team_lead_only]
     assert shown(view) == expected
-    dues = [w.item.due for w in theirs]
-    assert dues == sorted(dues)
+    # Overdue first by severity then how late, then the rest by severity then due date.
+    order = [work_order(w.item) for w in theirs]
+    assert order == sorted(order)
+    late = [w.item.kind.severity for w in theirs if w.item.overdue]
+    assert late == sorted(late)
     assert view.mine.isHidden() and view.worker.isHidden()  # no team choice for a PA
     assert view.table.isColumnHidden(WORKER)
     today = view.model.today
@@ -197,7 +200,8 @@ def test_enter_double_click_and_the_button_open_the_record(
     qtbot: QtBot, env: Env, practitioner: Actor
 ) -> None:
     view = make_view(qtbot, env, practitioner)
-    assert not view.open_button.isEnabled()
+    assert view.selected_item() == shown(view)[0]  # the first row, selected on arrival
+    assert view.open_button.isEnabled()
     view.select_row(1)
     person_id = shown(view)[1].person_id
     assert view.open_button.isEnabled() and view.chronology_button.isEnabled()
@@ -328,3 +332,37 @@ def test_the_lock_clears_and_destroys_my_work(qtbot: QtBot, env: Env) -> None:
     window.idle.stop()
     window._may_close = True
     tasks.wait_for_all(TIMEOUT)
+
+
+def test_tab_from_the_navigation_follows_the_screen_and_the_first_row_is_selected(
+    qtbot: QtBot, env: Env
+) -> None:
+    workspace = Workspace(env.db, env.lead, env.clock)
+    qtbot.addWidget(workspace)
+    workspace.resize(1366, 768)
+    workspace.show()
+    workspace.activateWindow()
+    section = workspace.sections[MY_WORK]
+    assert isinstance(section, MyWorkSection)
+    view = section.my_work
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0 and not view.is_loading, timeout=TIMEOUT)
+    # On arrival the first row is selected: what Enter opens is what the detail describes.
+    assert view.selected_item() == view.model.item_at(0)
+    assert view.detail.text() and view.open_button.isEnabled()
+    workspace.nav.setFocus(Qt.FocusReason.OtherFocusReason)
+    expected = [
+        view.worker,
+        view.kind,
+        view.table,
+        view.done_button,
+        view.chronology_button,
+        view.open_button,
+    ]
+    expected = [w for w in expected if w.isVisibleTo(view) and w.isEnabled()]
+    seen = []
+    for _ in range(len(expected) + 1):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    # Mine / My team's is one stop (arrow keys move between them), then the rest in order.
+    assert seen[0] in (view.mine, view.team)
+    assert seen[1:] == expected

@@ -309,3 +309,33 @@ def test_closed_case_takes_a_note_and_reopens_with_a_reason(qtbot: QtBot, env: E
     assert not view.closure_notice.isVisibleTo(view) and view.edit_button.isEnabled()
     open_section(qtbot, view, view.contacts)
     assert view.contacts.new_button.isEnabled()
+
+
+def test_the_words_follow_the_form_and_who_is_looking(qtbot: QtBot, env: Env) -> None:
+    worker = practitioner(env)
+    person = ready_person(env, worker)
+    # A team lead of the young person's team, on the form: the boxes are counted, and the
+    # approval has to come from another team lead.
+    view = opened(qtbot, env, person.id, env.lead)
+    section = view.closure
+    wait_state(qtbot, section, "open")
+    boxes = len(section.parts) + 1  # the summary's parts and their views
+    assert boxes == 5
+    assert "all five parts are needed" in section.summary_heading.text()
+    assert section.ask_button.text() == "&Ask another team lead to approve closure"
+    assert section.approver_note.isVisibleTo(section)
+    assert "another team lead approves it" in section.approver_note.text()
+    # The worker sees the usual words.
+    mine = opened(qtbot, env, person.id, worker).closure
+    wait_state(qtbot, mine, "open")
+    assert mine.ask_button.text() == "&Ask a team lead to approve closure"
+    assert not mine.approver_note.isVisibleTo(mine)
+    closure.request_closure(env.db, worker, person.id, complete_request(env), now=env.now)
+    # The team lead viewing the request is told what they can do, not to ask a team lead.
+    lead_view = opened(qtbot, env, person.id, env.lead)
+    wait_state(qtbot, lead_view.closure, "pending")
+    headline = lead_view.closure.headline.text()
+    assert "Waiting for your decision" in headline and "Closures" in headline
+    worker_view = opened(qtbot, env, person.id, worker)
+    wait_state(qtbot, worker_view.closure, "pending")
+    assert "Waiting for a team lead to approve" in worker_view.closure.headline.text()

@@ -73,6 +73,12 @@ def test_the_steps_follow_the_state_and_say_why_not() -> None:
     passing = {o.step: o for o in offers(CaseState.PENDING, (PASSED,), other_lead)}
     assert passing[Step.APPROVE].allowed and passing[Step.APPROVE].reason == ""
 
+    # Asking: a team lead of the case's team is told another team lead approves.
+    [asks] = offers(CaseState.OPEN, CHECKS, other_lead)
+    assert asks.step is Step.REQUEST and asks.allowed and asks.another_lead_approves
+    [worker_asks] = offers(CaseState.OPEN, CHECKS, worker)
+    assert worker_asks.allowed and not worker_asks.another_lead_approves
+
     viewer = Who(
         edit_refusal="You may only view this record.", review_refusal="No.", wrote_request=False
     )

@@ -39,13 +39,22 @@ class SubjectAccessDialog(QDialog):
     """Says what will be written, asks for a folder, writes, then says what to check."""
 
     def __init__(
-        self, db: Database, actor: Actor, clock: Clock, person_id: int, parent: QWidget | None
+        self,
+        db: Database,
+        actor: Actor,
+        clock: Clock,
+        person_id: int,
+        parent: QWidget | None,
+        *,
+        who: str,
     ) -> None:
+        """``who``: the young person as the worker knows them, "Lee, Sam (Child ID C123)",
+        so nobody answers a request about the wrong person."""
         super().__init__(parent)
-        self.setWindowTitle("Subject access request")
+        self.setWindowTitle(f"Subject access request: {who}")
         self._db, self._actor, self._clock, self._person_id = db, actor, clock, person_id
         self.message = QLabel(
-            "Everything Casework holds about this young person, from every part of the "
+            f"Everything Casework holds about {who}, from every part of the "
             "record, is written to a folder you choose: a JSON file and a chronological PDF. "
             "Details of other people and free text are marked for review: check and redact "
             "them before anything is released. The request is recorded in the audit trail."
@@ -55,6 +64,11 @@ class SubjectAccessDialog(QDialog):
         self.choose = self.buttons.addButton(
             "Choose folder and &write…", QDialogButtonBox.ButtonRole.ActionRole
         )
+        # Enter writes (the reason the dialog was opened); Close stays a click or Escape.
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setAutoDefault(False)
+        self.choose.setDefault(True)
+        self.choose.setFocus()
         self.choose.clicked.connect(self.ask_folder)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -102,19 +116,24 @@ class SubjectAccessDialog(QDialog):
 
 
 def subject_access_button(
-    db: Database, actor: Actor, clock: Clock, person_id: Callable[[], int | None], parent: QWidget
+    db: Database,
+    actor: Actor,
+    clock: Clock,
+    person: Callable[[], tuple[int, str] | None],
+    parent: QWidget,
 ) -> QPushButton | None:
     """The record header's button, for team leads only (who may answer, in
-    ``casework.services.permissions``); ``None`` for everyone else."""
+    ``casework.services.permissions``); ``None`` for everyone else. ``person`` gives the
+    open record's id and how the dialog names them, or ``None`` while none is shown."""
     if actor.role is not Role.TEAM_LEAD:
         return None
     button = QPushButton("Subject &access…", parent)
     button.setToolTip("Everything held about this young person, for a subject access request")
 
     def open_dialog() -> None:
-        pid = person_id()
-        if pid is not None:
-            dialog = SubjectAccessDialog(db, actor, clock, pid, parent)
+        shown = person()
+        if shown is not None:
+            dialog = SubjectAccessDialog(db, actor, clock, shown[0], parent, who=shown[1])
             dialog.finished.connect(dialog.deleteLater)
             dialog.open()
 

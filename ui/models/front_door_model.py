@@ -78,12 +78,12 @@ def person_text(item: QueueItem) -> str:
 
 
 def summary_text(found: Counts) -> str:
-    """ "3 OVERDUE, 5 due today, 12 awaiting a decision" ("None overdue, …" when none)."""
+    """ "3 OVERDUE, 5 due today, 12 awaiting a decision"; "none overdue, …" when nothing
+    is late: the word in capitals only when something is."""
     if found.total == 0:
         return "Nothing is awaiting a decision"
-    return (
-        f"{found.overdue:,} OVERDUE, {found.today:,} due today, {found.total:,} awaiting a decision"
-    )
+    late = f"{found.overdue:,} OVERDUE" if found.overdue else "none overdue"
+    return f"{late}, {found.today:,} due today, {found.total:,} awaiting a decision"
 
 
 def item_tooltip(item: QueueItem) -> str:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
@@ -37,6 +37,16 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 
 
+def documents_folder() -> str:
+    """Where the file dialogs start: the user's Documents folder, or their home folder
+    when there is none (a dialog given a missing folder opens wherever the app was
+    started, which may be a code checkout)."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return documents
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.HomeLocation)
+
+
 def export_workbook(
     db: Database,
     actor: Actor,
@@ -60,7 +70,7 @@ def export_workbook(
         if cancelled():
             raise Cancelled("The Annex A export was cancelled: nothing was written.")
     counts = ", ".join(f"List {n}: {len(rows)}" for n, rows in result.lists.items())
-    return f"Wrote {target.name} ({counts}). It holds personal data: keep it safe.", [
+    return f"Wrote {target} ({counts}). It holds personal data: keep it safe.", [
         str(gap) for gap in result.gaps
     ]
 
@@ -103,6 +113,7 @@ class AdminReturnsView(QWidget):
         self.setObjectName("adminReturns")
         self._db, self._actor, self._clock = db, actor, clock
         self._task: tasks.Task | None = None
+        self.save_dialog: QFileDialog | None = None  # the last "Export Annex A…" dialog
         self.as_of = QDateEdit()
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("dd/MM/yyyy")
@@ -132,6 +143,7 @@ class AdminReturnsView(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.result = QLabel()
         self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
         self.report.setAccessibleName("Completeness report or import problems")
@@ -171,15 +183,22 @@ class AdminReturnsView(QWidget):
     # --- starting work -----------------------------------------------------------------
 
     def _choose_export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Save the Annex A workbook", "annex-a.xlsx", "Excel workbook (*.xlsx)"
-        )
-        if name:
-            self.export_to(Path(name))
+        """Ask where to save, starting in the user's Documents folder as the chronology's
+        PDF export does (never the folder the app happened to start in), then export."""
+        dialog = QFileDialog(self, "Save the Annex A workbook")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("Excel workbook (*.xlsx)")
+        dialog.setDefaultSuffix("xlsx")
+        dialog.setDirectory(documents_folder())
+        dialog.selectFile("annex-a.xlsx")
+        dialog.fileSelected.connect(lambda chosen: self.export_to(Path(chosen)))
+        dialog.finished.connect(dialog.deleteLater)
+        self.save_dialog = dialog
+        dialog.open()
 
     def _choose_import(self, *, dry_run: bool) -> None:
         name, _ = QFileDialog.getOpenFileName(
-            self, "Choose an Annex A workbook", "", "Excel workbook (*.xlsx)"
+            self, "Choose an Annex A workbook", documents_folder(), "Excel workbook (*.xlsx)"
         )
         if name:
             self.import_from(Path(name), dry_run=dry_run)

@@ -58,7 +58,7 @@ from casework.domain.audit_sampling import (
 )
 from casework.domain.calendar import add_months
 from casework.domain.closure import Outcome
-from casework.services import closure, closure_audit
+from casework.services import closure_audit
 from casework.services.closure_audit import (
     ActionInput,
     AuditDetail,
@@ -890,8 +890,10 @@ class AuditPage(QWidget):
 
     def _show_reopen(self, detail: AuditDetail) -> None:
         esc = html.escape
-        self.reopen_button.setVisible(detail.reopen == "recommended")
-        self.decline_button.setVisible(detail.reopen == "recommended")
+        # Whoever asked for or approved the closure is told why they do not decide.
+        deciding = detail.reopen == "recommended" and not detail.reopen_excluded
+        self.reopen_button.setVisible(deciding)
+        self.decline_button.setVisible(deciding)
         lines = []
         if detail.reopen:
             colour = RED if detail.reopen == "recommended" else GREY
@@ -899,6 +901,8 @@ class AuditPage(QWidget):
                 f"<b style='color:{colour}'>Reopening: {esc(_REOPEN_WORDS[detail.reopen])}</b>"
                 f" — {esc(detail.reopen_reason)}"
             )
+            if detail.reopen == "recommended" and detail.reopen_excluded:
+                lines.append(f"<i>{esc(detail.reopen_excluded)}</i>")
             if detail.reopen_declined_note:
                 lines.append(f"Not reopened because: {esc(detail.reopen_declined_note)}")
         today = local_today(self._clock())
@@ -984,10 +988,10 @@ class AuditPage(QWidget):
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._run(
-                closure.reopen_case,
+                closure_audit.reopen_from_audit,
                 self._db,
                 self._actor,
-                self.detail.record.person_id,
+                self.detail.id,
                 dialog.value(),
                 now=self._clock(),
             )

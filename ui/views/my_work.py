@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -230,7 +230,8 @@ class MyWorkView(QWidget):
         layout.addWidget(self.pages, 1)
         self._fill_kinds([])
         self._set_tab_order()
-        self.setFocusProxy(self.table)
+        # No focus proxy: Tab from the navigation would then land on the table and skip the
+        # filters. Focus given to the view (arriving here) goes to the table instead.
         self._show_page(empty=True, text="<p>Checking what is due…</p>")
         self._on_selection()
 
@@ -457,6 +458,8 @@ class MyWorkView(QWidget):
             self.show_all_button.setVisible(filtered)
         wanted, self._reselect = self._reselect, None
         row = self.model.row_of(wanted) if wanted is not None else None
+        if row is None and shown and self.selected_item() is None:
+            row = 0  # the row Enter opens is the one selected and described below
         if row is not None:
             self.select_row(row)
         self._on_selection()
@@ -517,6 +520,11 @@ class MyWorkView(QWidget):
         dialog, self._chronology = self._chronology, None
         if dialog is not None:
             dialog.deleteLater()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Arriving (the view itself given focus): the table, its first row selected."""
+        super().focusInEvent(event)
+        self.table.setFocus(event.reason())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.table and event.type() == QEvent.Type.KeyPress:

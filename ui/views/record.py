@@ -185,7 +185,7 @@ class RecordView(QWidget):
         top.addWidget(self.name, 1)
         top.addWidget(self.edit_button)
         self.subject_access_button = subject_access_button(
-            self._db, self._actor, self._clock, lambda: self._person_id, self
+            self._db, self._actor, self._clock, self._subject, self
         )
         if self.subject_access_button is not None:  # team leads only
             top.addWidget(self.subject_access_button)
@@ -487,6 +487,13 @@ class RecordView(QWidget):
         self.back_requested.emit()
 
     # --- results --------------------------------------------------------------------------
+
+    def _subject(self) -> tuple[int, str] | None:
+        """The record shown, for the subject access dialog: its id and name with Child ID."""
+        record = self._record
+        if record is None:
+            return None
+        return record.id, f"{record.display_name} (Child ID {record.details.child_uid})"
 
     def _on_opened(self, generation: int, record: YoungPersonRecord) -> None:
         if not isValid(self) or generation != self._generation:

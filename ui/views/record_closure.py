@@ -70,6 +70,7 @@ from ui.views.record_closure_checks import (
     CheckRow,
 )
 from ui.views.record_closure_words import (
+    ANOTHER_LEAD_NOTE,
     CLOSURE_STYLE,
     PREVIEW_DELAY_MS,
     PROBLEM_LABELS,
@@ -79,10 +80,13 @@ from ui.views.record_closure_words import (
     _fill_form_rows,
     _offer_on,
     _read_form,
+    ask_label,
     decisions_rows,
     needs_nothing,
+    pending_heading,
     reason_fields,
     request_rows,
+    summary_heading,
     waiting_words,
 )
 from ui.views.record_closure_words import (
@@ -300,8 +304,8 @@ class ClosureSection(RecordSection):
         self.form.addRow(self.receiving_label, self.receiving)
         self.reason_date_label.setBuddy(self.reason_date)
         self.receiving_label.setBuddy(self.receiving)
-        summary = QLabel("<b>The closure summary</b> (all four parts are needed)")
-        self.form.addRow(summary)
+        self.summary_heading = QLabel()
+        self.form.addRow(self.summary_heading)
         for name, label, hint in SUMMARY_PARTS:
             box = text_box(3)
             box.setPlaceholderText(hint)
@@ -316,6 +320,7 @@ class ClosureSection(RecordSection):
         self.views.setAccessibleName(VIEWS_LABEL)
         self.views.textChanged.connect(self._typed)
         self.form.addRow(VIEWS_LABEL, self.views)
+        self.summary_heading.setText(summary_heading(len(self.parts) + 1))  # and their views
         self.form_problems = ProblemList()
         self.check_button = QPushButton("Check &again")
         self.check_button.setToolTip("Run the closure checks on the record and the form as typed")
@@ -325,6 +330,8 @@ class ClosureSection(RecordSection):
         self.ask_button.clicked.connect(self.submit)
         self.why_not = text_label()
         self.why_not.setObjectName("whyNot")
+        self.approver_note = text_label(ANOTHER_LEAD_NOTE)
+        self.approver_note.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.check_button)
         buttons.addStretch(1)
@@ -332,6 +339,7 @@ class ClosureSection(RecordSection):
         layout.addLayout(self.form)
         layout.addWidget(self.form_problems)
         layout.addWidget(self.why_not)
+        layout.addWidget(self.approver_note)
         layout.addLayout(buttons)
         self._set_reason_fields("")
         return self.form_box
@@ -415,6 +423,12 @@ class ClosureSection(RecordSection):
         if self.editable and here != self._form_for:  # a reload keeps what is being typed
             self._fill_form(request if state is CaseState.RETURNED else None)
         self._form_for = here
+        asking = data.offer(Step.RESUBMIT if state is CaseState.RETURNED else Step.REQUEST)
+        another_lead = asking is not None and asking.another_lead_approves
+        self.ask_button.setText(
+            ask_label(returned=state is CaseState.RETURNED, another_lead=another_lead)
+        )
+        self.approver_note.setVisible(self.editable and another_lead)
         self._checks = list(data.checks)
         # The overview checked an empty request as of today: that is the form, untouched.
         untouched = state is CaseState.OPEN and self.current_input() == ClosureInput(reason="")
@@ -478,9 +492,9 @@ class ClosureSection(RecordSection):
             )
             level = "info"
         elif state is CaseState.PENDING and request is not None:
-            text = (
-                "<span style='font-size:12pt'><b>Waiting for a team lead to approve the "
-                "closure.</b></span><br>" + waiting_words(request, today)
+            heading = html.escape(pending_heading(data.offer(Step.APPROVE)))
+            text = f"<span style='font-size:12pt'><b>{heading}</b></span><br>" + waiting_words(
+                request, today
             )
             if request.voided_at is not None and request.void_note:
                 text += f"<br><b>{html.escape(request.void_note)}</b>"
@@ -690,9 +704,7 @@ class ClosureSection(RecordSection):
             self.form_box.setTitle(
                 "Change the request and send it back" if returned else "Ask to close the case"
             )
-            self.ask_button.setText(
-                "&Send back to the team lead" if returned else "&Ask a team lead to approve closure"
-            )
+            self.ask_button.setText(ask_label(returned=returned, another_lead=False))
         finally:
             self._filling = False
 

@@ -23,7 +23,7 @@ from casework.domain.closure import (
 )
 from casework.domain.closure_model import REASON_HELP as REASON_HELP
 from casework.domain.closure_model import reason_fields as reason_fields
-from casework.domain.closure_state import Offer
+from casework.domain.closure_state import Offer, Refused
 from casework.services.closure import RequestView
 from ui.views.record_common import (
     day,
@@ -68,6 +68,42 @@ SUMMARY_PARTS = (
     ),
 )
 VIEWS_LABEL = "Their views on closure"
+
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def summary_heading(boxes: int) -> str:
+    """The heading over the summary's boxes, counted from the boxes shown (every one is
+    needed: the summary's four parts by check 10, their views by check 6)."""
+    count = _COUNT_WORDS[boxes] if boxes < len(_COUNT_WORDS) else str(boxes)
+    return f"<b>The closure summary</b> (all {count} parts are needed)"
+
+
+def ask_label(*, returned: bool, another_lead: bool) -> str:
+    """The form's send button. ``another_lead``: the person asking leads the case's team
+    (the core's offer says so), so the approval must come from another team lead."""
+    if returned:
+        return "&Send back to another team lead" if another_lead else "&Send back to the team lead"
+    if another_lead:
+        return "&Ask another team lead to approve closure"
+    return "&Ask a team lead to approve closure"
+
+
+def pending_heading(approve: Offer | None) -> str:
+    """The headline while a request waits, for the person looking (the core's offer to
+    approve says whether they may): a team lead who may approve is told where to do it,
+    the one who wrote the request that another team lead must."""
+    if approve is not None and approve.refused is Refused.OWN_WORK:
+        return "You wrote this request, so another team lead must approve the closure."
+    if approve is not None and approve.refused is not Refused.PERMISSION:
+        return "Waiting for your decision: approve or return the request in the Closures section."
+    return "Waiting for a team lead to approve the closure."
+
+
+ANOTHER_LEAD_NOTE = (
+    "You lead this team and may ask to close the case, but nobody approves a request they "
+    "wrote: another team lead approves it (local practice, separation of duties)."
+)
 
 PROBLEM_LABELS = {
     "reason": "Closure reason",
