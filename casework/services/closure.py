@@ -1053,37 +1053,45 @@ def reopen_case(
     """Reopen a closed case, with a reason; audited as its own action."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
-        if not reason.strip():
-            raise ValidationFailed(["reason: Say why the case is being reopened."])
-        person = session.get(YoungPerson, person_id)
-        if person is None:
-            raise NotFound("That young person's record does not exist.")
-        if person.closed_on is None:
-            raise ValidationFailed(["This case is open: there is nothing to reopen."])
-        last = session.scalars(
-            select(ClosureRequest.id)
-            .where(ClosureRequest.young_person_id == person_id)
-            .where(ClosureRequest.status == Status.CLOSED.value)
-            .order_by(ClosureRequest.id.desc())
-        ).first()
-        person.closed_on = None
-        person.closure_reason = None
-        row = CaseReopening(
-            young_person_id=person_id,
-            closure_request_id=last,
-            reason=reason.strip(),
-            reopened_by=actor.user_id,
-            reopened_at=to_naive_utc(now),
-        )
-        return add_audited(
-            session,
-            actor,
-            row,
-            "reopen_case",
-            now=now,
-            record_type="case_reopening",
-            fields=["reason"],
-        )
+        return reopen_in(session, actor, person_id, reason, now=now)
+
+
+def reopen_in(
+    session: Session, actor: Actor, person_id: int, reason: str, *, now: datetime
+) -> Changed:
+    """The reopening itself, inside a use case's unit of work once its checks have passed
+    (the record's Reopen, or a team lead acting on an audit that found the closure unsafe)."""
+    if not reason.strip():
+        raise ValidationFailed(["reason: Say why the case is being reopened."])
+    person = session.get(YoungPerson, person_id)
+    if person is None:
+        raise NotFound("That young person's record does not exist.")
+    if person.closed_on is None:
+        raise ValidationFailed(["This case is open: there is nothing to reopen."])
+    last = session.scalars(
+        select(ClosureRequest.id)
+        .where(ClosureRequest.young_person_id == person_id)
+        .where(ClosureRequest.status == Status.CLOSED.value)
+        .order_by(ClosureRequest.id.desc())
+    ).first()
+    person.closed_on = None
+    person.closure_reason = None
+    row = CaseReopening(
+        young_person_id=person_id,
+        closure_request_id=last,
+        reason=reason.strip(),
+        reopened_by=actor.user_id,
+        reopened_at=to_naive_utc(now),
+    )
+    return add_audited(
+        session,
+        actor,
+        row,
+        "reopen_case",
+        now=now,
+        record_type="case_reopening",
+        fields=["reason"],
+    )
 
 
 def add_note(db: Database, actor: Actor, person_id: int, text: str, *, now: datetime) -> Changed:

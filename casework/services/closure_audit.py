@@ -1156,14 +1156,15 @@ def reopen_from_audit(
 ) -> Changed:
     """A team lead of the young person's team reopens a case an audit found unsafe, with
     a reason: not whoever asked for or approved the closure (local practice, separation
-    of duties). The decider is checked (a refusal audited) in one transaction; the
-    reopening itself is the closure workflow's reopen step, all-or-nothing in its own."""
+    of duties). The decider's checks and the closure workflow's reopening are one unit of
+    work: both or neither."""
     with db.reading() as session:
         person_id = _load(session, audit_id).young_person_id
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now, closed_ok=True)
+        check_on_person(session, actor, person_id, Action.EDIT_RECORD, now, closed_ok=True)
         _check_reopen_decider(session, actor, _load(session, audit_id), "reopen_case", now=now)
-    return closure_service.reopen_case(db, actor, person_id, reason, now=now)
+        return closure_service.reopen_in(session, actor, person_id, reason, now=now)
 
 
 def decline_reopening(
