@@ -113,14 +113,24 @@ def _print_recovery(code: str) -> None:
 # --- commands -------------------------------------------------------------------------------
 
 
+def _ask(prompt: str, option: str) -> str:
+    """One answer typed at the prompt; with no input to read (a script, a closed terminal),
+    a plain message naming the option that gives it instead."""
+    try:
+        return input(prompt).strip()
+    except EOFError:
+        what = prompt.rstrip(": ")
+        raise CliError(f"No answer could be read for {what}: give {option}.") from None
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from casework.db.database import create_database
     from casework.services import setup
 
     path = resolve_path(args.path)
-    admin = args.admin or input("Administrator user name: ").strip()
-    lead = args.team_lead or input("Team lead user name: ").strip()
-    team = args.team or input("First team's name: ").strip()
+    admin = args.admin or _ask("Administrator user name: ", "--admin")
+    lead = args.team_lead or _ask("Team lead user name: ", "--team-lead")
+    team = args.team or _ask("First team's name: ", "--team")
     first = setup.FirstUsers(
         admin_username=admin,
         admin_name=args.admin_name or admin,

@@ -47,6 +47,20 @@ def test_init_info_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0 and out.startswith("Audit trail ok")
 
 
+def test_init_with_nothing_to_read_names_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def closed(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", closed)
+    path = tmp_path / "cw.db"
+    code, _, err = _run(capsys, "init", "--path", str(path), "--admin", "it", "--team", "North")
+    assert code != 0 and "Traceback" not in err
+    assert err.strip().endswith("for Team lead user name: give --team-lead.")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_weak_password_refused_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
