@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -142,3 +142,31 @@ def test_a_save_reads_the_figures_again_only_when_they_are_on_screen(
     # On screen: read again at once.
     with qtbot.waitSignal(view.loaded, timeout=TIMEOUT):
         section.refresh_list()
+
+
+def test_the_open_tile_keeps_dark_text_when_focused(qtbot: QtBot, env: Env) -> None:
+    """A tile pressed by keyboard is both focused and open: its words stay dark on pale (a
+    focused auto-default button would otherwise take the default style's white text)."""
+    from ui.app import load_style
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    load_style(app)
+    try:
+        section = _section(qtbot, env)
+        tile = next(iter(section.dashboard.tiles.values()))
+        tile.setFocus()
+        qtbot.keyClick(tile, Qt.Key.Key_Return)
+        assert tile.isChecked()
+        qtbot.wait(100)
+        shot = section.grab().toImage()
+        image = shot.copy(QRect(tile.mapTo(section, QPoint(0, 0)), tile.size()))
+        w, h = image.width(), image.height()
+        darkest = min(
+            image.pixelColor(x, y).lightness()
+            for x in range(w // 4, 3 * w // 4)
+            for y in range(h // 4, 3 * h // 4)
+        )
+        assert darkest < 90, "the open tile's words are not dark"
+    finally:
+        app.setStyleSheet("")

@@ -175,8 +175,15 @@ class Tile(QPushButton):
         self.setAutoDefault(True)  # Enter presses it, like Space
         self.setObjectName("dashboardTile")
         self.setMinimumHeight(70)
+        # A tile is never drawn as the window's default button (white on blue): its text
+        # stays dark on every state, the open figure is marked by a heavy border and the
+        # focus by the app's yellow one.
         self.setStyleSheet(
-            "QPushButton:checked { border: 3px solid #1d3557; background: #e7ebf0; }"
+            "QPushButton, QPushButton:default { color: #1b2430; background: #ffffff; }"
+            "QPushButton:hover { background: #eef3fa; }"
+            "QPushButton:checked, QPushButton:checked:default"
+            " { color: #1b2430; border: 3px solid #1d3557; background: #e7ebf0; }"
+            "QPushButton:focus { border: 3px solid #f2b600; }"
         )
         self.update_figure(figure)
 
