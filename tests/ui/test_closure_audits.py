@@ -271,3 +271,23 @@ def test_whoever_approved_the_closure_is_told_why_they_do_not_decide_its_reopeni
     assert not page.reopen_button.isVisibleTo(page)
     assert not page.decline_button.isVisibleTo(page)
     assert "approved this closure, so you cannot decide" in page.actions_label.text()
+
+
+def test_every_column_is_on_screen_at_laptop_width(qtbot: QtBot, large_env: Env) -> None:
+    """At 1366x768 (less the navigation) no column sits past the right edge: "Safe?" and
+    "Reopening" were cut off when the widths were fixed."""
+    section = ClosureAuditsSection(large_env.db, large_env.lead, large_env.clock)
+    qtbot.addWidget(section)
+    section.resize(1366 - 200, 768 - 80)
+    section.show()
+    table = section.listing.table
+    qtbot.waitUntil(lambda: table.rowCount() > 0, timeout=TIMEOUT)
+    header = table.horizontalHeader()
+    right = max(
+        header.sectionViewportPosition(c) + header.sectionSize(c) for c in range(len(COLUMNS))
+    )
+    assert right <= table.viewport().width() + 1
+    assert table.horizontalScrollBar().maximum() == 0
+    for column in range(header.count()):
+        title = str(table.horizontalHeaderItem(column).text())
+        assert header.sectionSize(column) >= table.fontMetrics().horizontalAdvance(title), title

@@ -248,10 +248,16 @@ class AuditList(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((196, 84, 170, 130, 130, 180, 104, 48)):
+        # Short columns take their content's width, so "Safe?" and "Reopening" are never
+        # cut; "Why sampled" and "Overall" have a fixed share (the full text is in the
+        # tooltip) and the person can widen them.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for name, width in (("Why sampled", 170), ("Overall", 120)):
+            column = COLUMNS.index(name)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(column, width)
+        # "Reopening" takes the rest: its first word (RECOMMENDED, decided ...) always shows.
+        header.setSectionResizeMode(COLUMNS.index("Reopening"), QHeaderView.ResizeMode.Stretch)
         self.open_button = QPushButton("&Open audit")
         self.assign_button = QPushButton("Assign &auditor…")
         self.second_button = QPushButton("Assign s&econd auditor…")
