@@ -65,6 +65,7 @@ class QueueItem:
     source: str
     repeat_alert: bool = False
     time_left_shown: str = ""  # the core's words as a queue shows them ("OVERDUE by 2 days")
+    reported: str = ""  # what the concern or referral says, as recorded (its first line)
 
 
 @dataclass(frozen=True)
@@ -328,6 +329,7 @@ def item_detail(
 
 
 def _queue_rows(session: Any, model: Any, actor: Actor) -> list[Any]:
+    said = model.reported if model is SafeguardingContact else model.reason
     return list(
         session.execute(
             select(
@@ -335,6 +337,7 @@ def _queue_rows(session: Any, model: Any, actor: Actor) -> list[Any]:
                 model.young_person_id,
                 model.received_at,
                 model.source,
+                said,
                 YoungPerson.first_name,
                 YoungPerson.last_name,
                 YoungPerson.child_uid,
@@ -343,6 +346,12 @@ def _queue_rows(session: Any, model: Any, actor: Actor) -> list[Any]:
             .where(model.decided_at.is_(None), YoungPerson.team_id.in_(actor.team_ids))
         )
     )
+
+
+def first_line(text: str | None, limit: int = 120) -> str:
+    """The first non-empty line of what was reported, at most ``limit`` characters."""
+    line = next((part.strip() for part in (text or "").splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def queue(db: Database, actor: Actor, *, now: datetime) -> list[QueueItem]:
@@ -359,7 +368,9 @@ def queue(db: Database, actor: Actor, *, now: datetime) -> list[QueueItem]:
             ("contact", SafeguardingContact, rules.contact_decision_due),
             ("referral", Referral, rules.referral_decision_due),
         ):
-            for rid, pid, received, source, first, last, uid in _queue_rows(session, model, actor):
+            for rid, pid, received, source, said, first, last, uid in _queue_rows(
+                session, model, actor
+            ):
                 due = due_fn(to_local(received), calendar)  # the clock runs on UK days
                 left = rules.time_left(due, local_now, calendar)
                 items.append(
@@ -375,6 +386,7 @@ def queue(db: Database, actor: Actor, *, now: datetime) -> list[QueueItem]:
                         left.text,
                         ReferralSource.parse(source).label,
                         time_left_shown=left.shown,
+                        reported=first_line(said),
                     )
                 )
         alerts = _repeating(session, {i.young_person_id for i in items}, to_naive_utc(now))

@@ -24,7 +24,7 @@ from tests.ui._front_door_fixtures import (
 )
 from ui import tasks
 from ui.dialogs.front_door_dialogs import ConcernDialog, DecisionDialog
-from ui.models.front_door_model import DUE, KIND, OVERDUE_TEXT, PERSON, summary_text
+from ui.models.front_door_model import DUE, KIND, OVERDUE_TEXT, PERSON, REPORTED, summary_text
 from ui.views.front_door import NOT_LEAD, FrontDoorSection, FrontDoorView, summary_html
 
 if TYPE_CHECKING:
@@ -260,3 +260,20 @@ def test_the_summary_says_none_overdue_in_lower_case_when_nothing_is_late() -> N
     assert summary_text(late) == "1 OVERDUE, 0 due today, 2 awaiting a decision"
     assert "font-weight:bold'>1 OVERDUE</span>" in summary_html(late)
     assert summary_text(FrontDoorCounts(0, 0, 0)) == "Nothing is awaiting a decision"
+
+
+def test_the_queue_shows_what_was_reported(qtbot: QtBot, env: Env) -> None:
+    """A team lead triages from the list: each row says what the concern is about (its
+    first line), not only who and when."""
+    first, second = quiet_person_ids(env.db, env.lead)[:2]
+    concern(
+        env.db, env.lead, first, days_ago(1), reported="\n  Not seen at college for 3 weeks.\nMore"
+    )
+    concern(env.db, env.lead, second, days_ago(2), reported="Missing overnight; " + "x" * 200)
+    view = make_view(qtbot, env, env.lead)
+    shown = dict(
+        zip([i.young_person_id for i in view.model.items()], texts(view, REPORTED), strict=True)
+    )
+    assert shown[first] == "Not seen at college for 3 weeks."
+    assert shown[second].startswith("Missing overnight; x") and shown[second].endswith("…")
+    assert len(shown[second]) == 120

@@ -112,12 +112,20 @@ def load_queue(db: Database, actor: Actor, now: datetime) -> QueueLoaded:
 
 # --- the model -----------------------------------------------------------------------------
 
-COLUMN_TITLES = ("Decision due", "Kind", "Young person", "Received (UK time)", "Source")
-DUE, KIND, PERSON, RECEIVED, SOURCE = range(len(COLUMN_TITLES))
+COLUMN_TITLES = (
+    "Decision due",
+    "Kind",
+    "Young person",
+    "What was reported",
+    "Received (UK time)",
+    "Source",
+)
+DUE, KIND, PERSON, REPORTED, RECEIVED, SOURCE = range(len(COLUMN_TITLES))
 _TOOLTIPS = (
     "When the decision is due (1 working day from receipt) and the time left; soonest first",
     "A concern received about a young person, or a referral to children's social care",
     "Name and Child ID",
+    "What the concern or referral says (its first line; the whole text is in the decision)",
     "When it was received, UK time",
     "Who the concern came from (CIN referral source)",
 )
@@ -164,6 +172,7 @@ def cell_text(item: QueueItem, column: int) -> str:
         DUE: due_text,
         KIND: kind_label,
         PERSON: person_text,
+        REPORTED: lambda i: i.reported,
         RECEIVED: received_text,
     }
     return texts[column](item) if column in texts else item.source

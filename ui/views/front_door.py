@@ -50,6 +50,7 @@ from ui.models.front_door_model import (
     KIND,
     PERSON,
     RECEIVED,
+    REPORTED,
     SOURCE,
     FrontDoorModel,
     QueueLoaded,
@@ -74,6 +75,7 @@ _SAMPLES = {
     KIND: "Referral · ⚠ repeated concerns",
     PERSON: "Abcdefghi Abcdefghij (C000000)",
     RECEIVED: "00/00/0000 00:00",
+    SOURCE: "LA services: another local authority",
 }
 NOT_LEAD = (
     "Only a team lead can decide a contact or referral. Ask your team lead, or record "
@@ -216,7 +218,9 @@ class FrontDoorView(QWidget):
         metrics = table.fontMetrics()
         for column, sample in _SAMPLES.items():  # overdue rows are bold: about 10% wider
             header.resizeSection(column, int(metrics.horizontalAdvance(sample) * 1.1) + 28)
-        header.setSectionResizeMode(SOURCE, QHeaderView.ResizeMode.Stretch)
+        # What was reported takes the rest of the width (its first line; the whole text
+        # opens with the decision).
+        header.setSectionResizeMode(REPORTED, QHeaderView.ResizeMode.Stretch)
         table.setAccessibleName("Front-door queue, soonest deadline first")
         table.installEventFilter(self)
         return table
