@@ -271,7 +271,6 @@ def decide_eligibility(
         changed: tuple[str, ...] = ()
         if person.eligibility != decided.value:
             person.eligibility = decided.value
-            person.version += 1
             person.updated_at = to_naive_utc(now)
             changed = ("eligibility",)
         audit.record(

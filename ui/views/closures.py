@@ -839,6 +839,7 @@ class ReviewPane(QWidget):
             data.overview.request.id,
             typed,
             now=self._clock(),
+            expected_version=data.overview.request.version,
             on_result=lambda changed: self._on_decisions_saved(generation, changed),
             on_error=lambda exc: self._on_decisions_failed(generation, exc),
         )
@@ -874,6 +875,7 @@ class ReviewPane(QWidget):
             request.reason_label,
             request.requested_by,
             len(request.overrides),
+            request.version,
         )
 
 
