@@ -25,7 +25,7 @@ from casework.db.models import ChildProtectionMeeting, ChildProtectionPlan, Refe
 from casework.domain import front_door as rules
 from casework.domain.codes import UnknownCode
 from casework.errors import NotFound, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.common import Changed, add_audited, rows_in
 from casework.services.people import check_on_person, require_on_person
 from casework.services.permissions import Action, Actor
@@ -186,7 +186,14 @@ def record_meeting(
 
 
 def end_plan(
-    db: Database, actor: Actor, plan_id: int, ended_on: date, reason: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    plan_id: int,
+    ended_on: date,
+    reason: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """End a plan (decided at a review conference), with the reason."""
     with db.unit_of_work() as session:
@@ -197,7 +204,11 @@ def end_plan(
         if not reason.strip():
             problems.append("end_reason: say why the plan ended (the conference's decision)")
         plan = _open_plan(session, plan_id)
+        what = "child protection plan"
+        concurrency.expect(session, plan, expected_version, record_type=RECORD_TYPE, what=what)
         if plan.ended_on is not None:
+            if plan.version > 1:  # someone else ended it meanwhile: theirs stands
+                raise concurrency.conflict(session, plan, record_type=RECORD_TYPE, what=what)
             problems.append("ended_on: this plan has already ended")
         if ended_on < plan.started_on:
             problems.append(

@@ -782,7 +782,13 @@ def _expect(
             raise ValidationFailed(
                 [f"This request is {Status(row.status).label.lower()}; it must be {wanted}."]
             )
-        raise concurrency.conflict(session, row, record_type=RECORD_TYPE, what=_WHAT)
+        raise concurrency.conflict(
+            session,
+            row,
+            record_type=RECORD_TYPE,
+            what=_WHAT,
+            detail=f"It is now {Status(row.status).label.lower()}.",
+        )
 
 
 _WHAT = "closure request"

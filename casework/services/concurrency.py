@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from casework.clock import to_local
@@ -107,7 +107,7 @@ def _one(change: OtherChange, what: str) -> str:
     verb = DECIDED.get(change.action)
     when = _when(change.at)
     if verb is not None:
-        return f"{change.who} {verb} this {what} at {when}"
+        return f"{change.who} already {verb} this {what} at {when}"
     fields = [label(f) for f in change.fields if f not in {"version", "updated_at"}]
     if not fields:
         return f"{change.who} changed this {what} at {when}"
@@ -116,14 +116,17 @@ def _one(change: OtherChange, what: str) -> str:
     return f"{change.who} changed {listed} on this {what} at {when}"
 
 
-def conflict_message(what: str, changes: Sequence[OtherChange]) -> str:
-    """The whole sentence a screen shows: what changed, by whom and when, that nothing
-    was overwritten, and how to carry on. ``changes`` oldest first."""
+def conflict_message(what: str, changes: Sequence[OtherChange], detail: str = "") -> str:
+    """The whole sentence a screen shows: what changed, by whom and when (``detail``: what
+    that means for this step), that nothing was overwritten, and how to carry on.
+    ``changes`` oldest first."""
     if changes:
         named = "; then ".join(_one(c, what) for c in changes)
         head = f"Since you opened it, {named}."
     else:
         head = f"Someone else changed this {what} since you opened it."
+    if detail:
+        head = f"{head} {detail}"
     return (
         f"{head} Your change was not saved and nothing of theirs was overwritten. "
         f"Reopen the {what} to see what they did, then make your change again if it is "
@@ -139,16 +142,18 @@ def changes_since(
     its hash, so every saved change moves it; reading a record does not)."""
     table = audit_rows.table_of(record_type, audit_rows.RECORD_TYPE_TABLES.values())
     names = audit_rows.record_types_of(table) if table else [record_type]
-    rows = session.execute(
-        select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.actor_id, AuditEvent.action)
-        .add_columns(AuditEvent.fields, AuditEvent.row_hash)
-        .where(AuditEvent.record_type.in_(names))
-        .where(AuditEvent.record_id == str(record_id))
-        .where(AuditEvent.outcome == "ok")
-        .where(AuditEvent.row_hash.is_not(None))
-        .order_by(AuditEvent.id.desc())
-        .limit(_SCAN)
-    ).all()
+    rows = list(
+        session.execute(
+            select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.actor_id, AuditEvent.action)
+            .add_columns(AuditEvent.fields, AuditEvent.row_hash)
+            .where(AuditEvent.record_type.in_(names))
+            .where(AuditEvent.record_id == str(record_id))
+            .where(AuditEvent.outcome == "ok")
+            .where(AuditEvent.row_hash.is_not(None))
+            .order_by(AuditEvent.id.desc())
+            .limit(_SCAN)
+        )
+    )
     rows.reverse()
     found: list[Any] = []
     previous: str | None = None
@@ -160,7 +165,8 @@ def changes_since(
     ids = {r.actor_id for r in found if r.actor_id is not None}
     names_by_id: dict[int, str] = {}
     if ids:
-        for uid, name in session.execute(select(User.id, User.display_name).where(User.id.in_(ids))):
+        stmt = select(User.id, User.display_name).where(User.id.in_(ids))
+        for uid, name in session.execute(stmt):
             names_by_id[uid] = name
     out: list[OtherChange] = []
     for r in found:
@@ -175,12 +181,28 @@ def changes_since(
 
 
 def conflict(
-    session: Session, row: Any, *, record_type: str, what: str, count: int = 1
+    session: Session,
+    row: Any,
+    *,
+    record_type: str,
+    what: str,
+    count: int = 1,
+    detail: str = "",
 ) -> EditConflict:
     """The refusal for a change to ``row`` that someone else's change (the newest
-    ``count``) got to first: also what a decision already taken is refused with."""
-    changes = changes_since(session, record_type, row.id, max(count, 1))
-    return EditConflict(conflict_message(what, changes), record_type=record_type, record_id=row.id)
+    ``count``) got to first: also what a decision already taken is refused with
+    (``detail`` says what it means: "It is finished and can no longer change.")."""
+    key = _key(row)
+    changes = changes_since(session, record_type, key, max(count, 1))
+    return EditConflict(
+        conflict_message(what, changes, detail), record_type=record_type, record_id=key
+    )
+
+
+def _key(row: Any) -> str:
+    """The row's record id as the audit trail names it (its primary key)."""
+    identity = inspect(row).identity or ()
+    return "/".join(str(v) for v in identity)
 
 
 def expect(

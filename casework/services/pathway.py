@@ -32,7 +32,7 @@ from casework.db.models import (
 from casework.domain import leaving_care as lc
 from casework.domain.codes import EligibilityCategory, UnknownCode
 from casework.errors import NotFound, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.categories import category_inputs
 from casework.services.common import Changed, add_audited
 from casework.services.people import check_on_person
@@ -100,7 +100,13 @@ def _not_future(name: str, value: date | None, today: date) -> list[str]:
 
 
 def save_care_history(
-    db: Database, actor: Actor, person_id: int, data: CareHistoryInput, *, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    data: CareHistoryInput,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
@@ -115,6 +121,10 @@ def save_care_history(
         if problems:
             raise ValidationFailed(problems)
         row = session.get(CareHistory, person_id)
+        if row is not None:
+            concurrency.expect(
+                session, row, expected_version, record_type="care_history", what="care history"
+            )
         if row is None:
             row = CareHistory(young_person_id=person_id)
             session.add(row)
@@ -205,7 +215,13 @@ def add_care_period(
 
 
 def remove_care_period(
-    db: Database, actor: Actor, person_id: int, period_id: int, *, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    period_id: int,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Remove a care period entered in error (audited)."""
     with db.unit_of_work() as session:
@@ -213,6 +229,9 @@ def remove_care_period(
         row = session.get(CarePeriod, period_id)
         if row is None or row.young_person_id != person_id:
             raise NotFound("That care period is not on this young person's record.")
+        concurrency.expect(
+            session, row, expected_version, record_type="care_period", what="care period"
+        )
         session.delete(row)
         audit.record(
             session,
@@ -298,7 +317,10 @@ def record_needs_assessment(
     completed_on: date | None,
     summary: str,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
+    """Record or update the open needs assessment (a completed one stays as it was: a new
+    one is started). ``expected_version``: the open assessment as the screen showed it."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         today = local_today(now)
@@ -315,6 +337,14 @@ def record_needs_assessment(
             .where(NeedsAssessment.young_person_id == person_id)
             .order_by(NeedsAssessment.id.desc())
         )
+        if row is not None:
+            concurrency.expect(
+                session,
+                row,
+                expected_version,
+                record_type="needs_assessment",
+                what="needs assessment",
+            )
         if row is None or row.completed_on is not None:
             row = NeedsAssessment(young_person_id=person_id)
             session.add(row)
@@ -361,8 +391,11 @@ def start_plan(
     participation: str,
     areas: list[AreaInput],
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
-    """A new pathway plan (the previous one ends the day it starts)."""
+    """A new pathway plan (the previous one ends the day it starts). ``expected_version``:
+    the current plan as the screen showed it, so a plan someone else started or changed
+    meanwhile is named, never silently ended."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         today = local_today(now)
@@ -376,6 +409,9 @@ def start_plan(
                 PathwayPlan.young_person_id == person_id, PathwayPlan.ended_on.is_(None)
             )
         ):
+            concurrency.expect(
+                session, old, expected_version, record_type="pathway_plan", what="pathway plan"
+            )
             old.ended_on = started_on
         plan = PathwayPlan(
             young_person_id=person_id,
@@ -518,6 +554,7 @@ def set_essential(
     note: str = "",
     *,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
@@ -533,6 +570,10 @@ def set_essential(
                 EssentialItem.young_person_id == person_id, EssentialItem.item == essential.value
             )
         )
+        if row is not None:
+            concurrency.expect(
+                session, row, expected_version, record_type="essential_item", what="item"
+            )
         if row is None:
             row = EssentialItem(young_person_id=person_id, item=essential.value)
             session.add(row)
