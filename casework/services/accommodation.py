@@ -71,6 +71,7 @@ class AccommodationView:
     registered: bool | None = None
     recorded_by: str | None = None
     recorded_by_id: int | None = None
+    version: int = 1  # as read: the review passes it back
 
     @property
     def awaiting_suitability_review(self) -> bool:
@@ -325,6 +326,7 @@ def list_accommodation(
                     p.registered,
                     names.get(p.recorded_by) if p.recorded_by else None,
                     p.recorded_by,
+                    version=p.version,
                 )
             )
         return out

@@ -92,6 +92,7 @@ class ItemDetail:
     referrer_name: str
     referrer_contact: str
     factors: tuple[str, ...]
+    version: int = 1  # as read: the decision passes it back, so one made meanwhile is named
 
 
 def _concern_problems(data: ConcernInput, now: datetime) -> list[str]:
@@ -343,8 +344,20 @@ def item_detail(
             row.referrer_name,
             row.referrer_contact,
             factors,
+            version=row.version,
         )
-    return ItemDetail(kind, row.id, person, row.received_at, source, row.reason, "", "", factors)
+    return ItemDetail(
+        kind,
+        row.id,
+        person,
+        row.received_at,
+        source,
+        row.reason,
+        "",
+        "",
+        factors,
+        version=row.version,
+    )
 
 
 def _queue_rows(session: Any, model: Any, actor: Actor) -> list[Any]:

@@ -97,6 +97,7 @@ class AllegationView:
     strategy_criteria_met: bool | None = None
     strategy_not_required_reason: str = ""
     stage: rules.AllegationStage | None = None  # while open: against KCSIE's expectations
+    version: int = 1  # the row's version as read: a change to it passes it back
 
     @property
     def open(self) -> bool:
@@ -323,6 +324,7 @@ def list_allegations(
                 rules.allegation_stage(to_local(a.received_at), today)
                 if a.outcome is None
                 else None,
+                version=a.version,
             )
             for a in rows
         ]
@@ -366,6 +368,7 @@ class RiskView:
     # they screened or changed it: separation of duties, ``may_approve``); None when they
     # may, or when nothing awaits sign-off.
     sign_off_refusal: str | None = None
+    version: int = 1  # the row's version as read: a change to it passes it back
 
     @property
     def awaiting_sign_off(self) -> bool:
@@ -560,6 +563,7 @@ def list_risks(db: Database, actor: Actor, person_id: int, *, now: datetime) -> 
                 r.signed_off_on,
                 rules.RiskLevel.parse(r.lowered_from) if r.lowered_from else None,
                 refusal(r),
+                version=r.version,
             )
             for r in rows
         ]
@@ -695,6 +699,7 @@ class MissingView:
     learned: str
     interview_held_at: datetime | None = None
     interview_held_in_time: bool | None = None
+    version: int = 1  # the row's version as read: a change to it passes it back
 
     @property
     def still_missing(self) -> bool:
@@ -739,6 +744,7 @@ def list_missing(
                 r.learned,
                 r.interview_held_at,
                 rules.return_interview_held_in_time(returned, held) if returned and held else None,
+                version=r.version,
             )
         )
     count = rules.missing_episodes_in_last_12_months([r.started_at for r in rows], local_today(now))
@@ -759,6 +765,7 @@ class ServiceReferralView:
     reason: str
     outcome: str
     chase_due: date | None
+    version: int = 1  # the row's version as read: a change to it passes it back
 
     @property
     def open(self) -> bool:
@@ -896,6 +903,7 @@ def list_referrals_out(
                     r.reason,
                     r.outcome,
                     chase,
+                    version=r.version,
                 )
             )
         return out
