@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select, text, update
 from casework.db import audit_rows
 from casework.db.database import Database, open_database, unlock
 from casework.db.models import Allegation, AuditEvent, SafeguardingContact, YoungPerson
-from casework.errors import EditConflict, ValidationFailed
+from casework.errors import EditConflict, PermissionDenied, ValidationFailed
 from casework.services import audit, closure, due, front_door, people, users
 from casework.services import safeguarding as sg
 from casework.services.closure import ClosureInput, Status
@@ -136,19 +136,19 @@ def test_a_write_racing_another_commit_is_a_conflict_and_writes_nothing(two: Two
     pid = caseload_ids(two.a, lead, CaseloadQuery(), now=NOW)[0]
     with two.a.reading() as session:
         events_before = session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()))
-    with pytest.raises(EditConflict, match="Someone else saved a change"):
-        with two.a.unit_of_work() as session:
-            person = session.get(YoungPerson, pid)
-            assert person is not None
-            # Another writer's committed change, as a server would show it to this flush.
-            session.execute(
-                update(YoungPerson)
-                .where(YoungPerson.id == pid)
-                .values(version=YoungPerson.version + 1)
-                .execution_options(synchronize_session=False)
-            )
-            person.preferred_name = "Overwritten?"
-            session.flush()
+    refused = pytest.raises(EditConflict, match="Someone else saved a change")
+    with refused, two.a.unit_of_work() as session:
+        person = session.get(YoungPerson, pid)
+        assert person is not None
+        # Another writer's committed change, as a server would show it to this flush.
+        session.execute(
+            update(YoungPerson)
+            .where(YoungPerson.id == pid)
+            .values(version=YoungPerson.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        person.preferred_name = "Overwritten?"
+        session.flush()
     with two.b.reading() as session:
         person = session.get(YoungPerson, pid)
         assert person is not None and person.preferred_name != "Overwritten?"
@@ -175,7 +175,7 @@ def _ready(db: Database, lead: Actor) -> int:
     for pid in ids:
         try:
             ov = closure.overview(db, lead, pid, now=NOW)
-        except Exception:  # noqa: BLE001 - not on this lead's teams
+        except PermissionDenied:  # not on this lead's teams
             continue
         if ov.request is None and closure.rules.can_approve(
             closure.preview_checks(db, lead, pid, FULL, now=NOW)
