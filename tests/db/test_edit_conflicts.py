@@ -77,10 +77,6 @@ def _worker_of(db: Database, pid: int) -> str:
     return name
 
 
-def _display(db: Database, actor: Actor) -> str:
-    return actor.display_name
-
-
 # --- a young person's details --------------------------------------------------------------
 
 

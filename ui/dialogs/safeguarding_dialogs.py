@@ -48,9 +48,9 @@ from ui.dialogs.record_dialogs import RecordDialog, Submission, code_combo, date
 from ui.dialogs.young_person_form import DateField, to_qdate
 from ui.views.record_common import (
     LONDON,
-    NOTHING_SAVED,
     RecordContext,
     day,
+    failure_heading,
     plain_problem,
     quiet_label,
     set_severity,
@@ -155,7 +155,7 @@ class SafeguardingDialog(RecordDialog):
         if isinstance(exc, ValidationFailed) and exc.problems and isValid(self):
             self._set_saving(False)
             words = [safeguarding_problem(p, self.labels) for p in exc.details]
-            self.problems.set_problems(words, NOTHING_SAVED)
+            self.problems.set_problems(words, failure_heading(exc))
             return
         super()._on_failed(exc)
 

@@ -99,6 +99,7 @@ from ui.views.record_common import (
     banner,
     clear_layout,
     day,
+    failure_heading,
     group,
     paragraphs,
     problems_of,
@@ -861,7 +862,9 @@ class ReviewPane(QWidget):
         self._saving = False
         self.save_decisions_button.setEnabled(True)
         if generation == self._generation:
-            self.decision_problems.set_problems(problems_of(exc, LEAD_DECISIONS), NOTHING_SAVED)
+            self.decision_problems.set_problems(
+                problems_of(exc, LEAD_DECISIONS), failure_heading(exc)
+            )
 
     def reviewing(self) -> Reviewing | None:
         data = self.data

@@ -52,6 +52,7 @@ from ui.views.record_common import (
     banner,
     clear_layout,
     day,
+    failure_heading,
     fill_section,
     group,
     paragraphs,
@@ -461,7 +462,7 @@ class LegalSection(RecordSection):
         self._saving = False
         self.save_care_button.setEnabled(True)
         self.care_saved.clear()
-        self.care_problems.set_problems(problems_of(exc, CARE_LABELS), NOTHING_SAVED)
+        self.care_problems.set_problems(problems_of(exc, CARE_LABELS), failure_heading(exc))
 
     def add_period(self) -> None:
         if self.person_id is None:
@@ -508,7 +509,7 @@ class LegalSection(RecordSection):
             return
         self.add_period_button.setEnabled(True)
         labels = {"started_on": "From", "ended_on": "To", "legal_status": "Legal status"}
-        self.period_problems.set_problems(problems_of(exc, labels), NOTHING_SAVED)
+        self.period_problems.set_problems(problems_of(exc, labels), failure_heading(exc))
 
     def confirm(self) -> None:
         if self.person_id is None or self._data is None:
