@@ -52,6 +52,7 @@ class PlanView:
     meetings: tuple[MeetingView, ...]
     review_due: date | None  # while open
     core_group_due: date | None  # while open and no core group held
+    version: int = 1  # as read: a change to it passes it back
 
     @property
     def open(self) -> bool:
@@ -282,6 +283,7 @@ def list_plans(db: Database, actor: Actor, person_id: int, *, now: datetime) -> 
                 ),
                 rules.cp_review_due(p.started_on, _reviews(held)) if open_ else None,
                 rules.core_group_due(p.started_on, calendar) if open_ and not core_held else None,
+                version=p.version,
             )
         )
     return out

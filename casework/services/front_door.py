@@ -458,6 +458,7 @@ class ReferralView:
     icpc_due: date | None
     authorised_on: date | None = None
     factors: tuple[str, ...] = ()
+    version: int = 1  # as read: a change to it passes it back
 
 
 def _progress_problems(p: ReferralProgress, today: date) -> list[str]:
@@ -643,6 +644,7 @@ def list_referrals(
                 else None,
                 r.assessment_authorised_on,
                 tuple(AssessmentFactor.parse(c).value for c in r.factors.split(",") if c),
+                version=r.version,
             )
         )
     return out

@@ -88,6 +88,7 @@ class PlanView:
     ended_on: date | None
     areas: tuple[AreaInput, ...]
     reviews: tuple[tuple[date, bool, str], ...]
+    version: int = 1  # as read: a new plan replacing it passes it back
 
 
 def _not_future(name: str, value: date | None, today: date) -> list[str]:
@@ -509,6 +510,7 @@ def current_plan(db: Database, actor: Actor, person_id: int, *, now: datetime) -
             plan.ended_on,
             tuple(AreaInput(a.area, a.needs, a.actions, a.owner, a.target_on) for a in plan.areas),
             tuple((r.reviewed_on, r.young_person_participated, r.notes) for r in plan.reviews),
+            plan.version,
         )
 
 
@@ -680,6 +682,7 @@ class AssessmentView:
     started_on: date | None
     completed_on: date | None
     summary: str
+    version: int = 1  # as read: saving it passes it back
 
 
 @dataclass(frozen=True)
@@ -688,6 +691,7 @@ class CarePeriodView:
     started_on: date
     ended_on: date | None
     legal_status: str
+    version: int = 1  # as read: removing it passes it back
 
 
 @dataclass(frozen=True)
@@ -698,6 +702,7 @@ class LegalOverview:
     support: list[SupportView]
     category: lc.CategoryView | None = None  # derived vs confirmed, and what is in force
     periods: tuple[CarePeriodView, ...] = ()
+    care_version: int | None = None  # the care history as read (None: none recorded yet)
 
 
 @dataclass(frozen=True)
@@ -757,20 +762,22 @@ def legal_overview(db: Database, actor: Actor, person_id: int, *, now: datetime)
         ]
         category = category_inputs(session, [person_id])[person_id].view(local_today(now))
         periods = tuple(
-            CarePeriodView(p.id, p.started_on, p.ended_on, p.legal_status)
+            CarePeriodView(p.id, p.started_on, p.ended_on, p.legal_status, p.version)
             for p in session.scalars(
                 select(CarePeriod)
                 .where(CarePeriod.young_person_id == person_id)
                 .order_by(CarePeriod.started_on, CarePeriod.id)
             )
         )
+        history = session.get(CareHistory, person_id)
         return LegalOverview(
-            _care_input(session.get(CareHistory, person_id)),
+            _care_input(history),
             found,
             decision,
             support,
             category,
             periods,
+            history.version if history is not None else None,
         )
 
 
@@ -787,7 +794,9 @@ def plan_overview(db: Database, actor: Actor, person_id: int, *, now: datetime) 
         assessment = (
             None
             if row is None
-            else AssessmentView(row.eligible_from, row.started_on, row.completed_on, row.summary)
+            else AssessmentView(
+                row.eligible_from, row.started_on, row.completed_on, row.summary, row.version
+            )
         )
         changes = [
             (c.kind, c.occurred_on)

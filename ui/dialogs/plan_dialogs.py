@@ -102,6 +102,7 @@ class NewPlanDialog(RecordDialog):
             "Start plan",
             parent,
         )
+        self.replacing = current.version if current is not None else None  # the plan shown
         self.started_on = date_field(ctx, years_back=10)
         self.participation = text_box(2)
         self.participation.setPlaceholderText(
@@ -139,6 +140,7 @@ class NewPlanDialog(RecordDialog):
                 "started_on": self.started_on.value() or self.ctx.today(),
                 "participation": self.participation.toPlainText(),
                 "areas": [editor.value() for editor in self.areas],
+                "expected_version": self.replacing,  # the plan shown, if any, is replaced
             },
         )
 

@@ -366,6 +366,11 @@ class PlanSection(RecordSection):
             completed_on=self.assessment_completed.value(),
             summary=self.assessment_summary.toPlainText(),
             now=self._clock(),
+            expected_version=(
+                self._data.assessment.version
+                if self._data is not None and self._data.assessment is not None
+                else None
+            ),
             on_result=self._on_assessment_saved,
             on_error=self._on_assessment_failed,
         )
