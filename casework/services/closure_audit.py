@@ -285,6 +285,7 @@ class AuditRow:
     safe: bool | None
     reopen: str  # "", "recommended", "reopened" or "declined"
     open_actions: int
+    version: int = 1  # as read: a change to it passes it back
 
     @property
     def reasons_label(self) -> str:
@@ -419,6 +420,7 @@ def list_audits(
                     safe=safe,
                     reopen=_reopen_state(row, reopened),
                     open_actions=open_actions.get(row.id, 0),
+                    version=row.version,
                 )
             )
         return out
@@ -560,6 +562,7 @@ class JudgementView:
     safety_note: str
     summary: str
     submitted_at: datetime | None
+    version: int = 1  # as read: a change to it passes it back
 
 
 @dataclass(frozen=True)
@@ -571,6 +574,7 @@ class ActionView:
     due_on: date
     done_on: date | None
     done_note: str
+    version: int = 1  # as read: a change to it passes it back
 
     def overdue(self, today: date) -> bool:
         return self.done_on is None and self.due_on < today
@@ -630,6 +634,7 @@ class AuditDetail:
     # Why this actor may not decide the reopening ("" when they may): see
     # :func:`casework.domain.audit_sampling.reopening_exclusion`.
     reopen_excluded: str = ""
+    version: int = 1  # as read: a change to it passes it back
 
     def mine(self, actor: Actor) -> JudgementView | None:
         """The judgement this actor writes here (first or second), if started."""
@@ -772,6 +777,7 @@ def _judgement_view(
         safety_note=row.safety_note,
         summary=row.summary,
         submitted_at=row.submitted_at,
+        version=row.version,
     )
 
 
@@ -854,6 +860,7 @@ def audit_detail(db: Database, actor: Actor, audit_id: int, *, now: datetime) ->
             reopen_reason=row.reopen_reason,
             reopen_declined_note=row.reopen_declined_note,
             reopen_excluded=_reopen_excluded(actor, record),
+            version=row.version,
             actions=tuple(
                 ActionView(
                     x.id,
@@ -863,6 +870,7 @@ def audit_detail(db: Database, actor: Actor, audit_id: int, *, now: datetime) ->
                     x.due_on,
                     x.done_on,
                     x.done_note,
+                    x.version,
                 )
                 for x in actions
             ),
