@@ -59,6 +59,8 @@ DECIDED = {
     "recommend_reopening": "recommended reopening",
     "assign_closure_audit": "assigned",
     "set_password": "set a new password on",
+    "start_plan": "started a new {what}",  # a plan started meanwhile replaces the one shown
+    "create_referral": "opened this {what} from a contact",
 }
 
 # Storage names whose words are not just the name with spaces.
@@ -107,7 +109,8 @@ def _one(change: OtherChange, what: str) -> str:
     verb = DECIDED.get(change.action)
     when = _when(change.at)
     if verb is not None:
-        return f"{change.who} already {verb} this {what} at {when}"
+        done = verb.format(what=what) if "{what}" in verb else f"{verb} this {what}"
+        return f"{change.who} already {done} at {when}"
     fields = [label(f) for f in change.fields if f not in {"version", "updated_at"}]
     if not fields:
         return f"{change.who} changed this {what} at {when}"
@@ -135,13 +138,15 @@ def conflict_message(what: str, changes: Sequence[OtherChange], detail: str = ""
 
 
 def changes_since(
-    session: Session, record_type: str, record_id: object, count: int
+    session: Session, record_type: str, record_id: object, count: int, table: str | None = None
 ) -> list[OtherChange]:
     """The newest ``count`` changes the audit trail shows to a record (oldest first):
     events whose row hash differs from the one before it (the row's version is part of
-    its hash, so every saved change moves it; reading a record does not)."""
-    table = audit_rows.table_of(record_type, audit_rows.RECORD_TYPE_TABLES.values())
-    names = audit_rows.record_types_of(table) if table else [record_type]
+    its hash, so every saved change moves it; reading a record does not). Events name a
+    row by the service's record type or by its ``table`` (written before commit for rows
+    no event named), so both are read."""
+    table = table or audit_rows.table_of(record_type, audit_rows.RECORD_TYPE_TABLES.values())
+    names = sorted({record_type, *(audit_rows.record_types_of(table) if table else ())})
     rows = list(
         session.execute(
             select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.actor_id, AuditEvent.action)
@@ -193,7 +198,8 @@ def conflict(
     ``count``) got to first: also what a decision already taken is refused with
     (``detail`` says what it means: "It is finished and can no longer change.")."""
     key = _key(row)
-    changes = changes_since(session, record_type, key, max(count, 1))
+    table = inspect(row).mapper.local_table.name
+    changes = changes_since(session, record_type, key, max(count, 1), table)
     return EditConflict(
         conflict_message(what, changes, detail), record_type=record_type, record_id=key
     )

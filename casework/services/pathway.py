@@ -393,10 +393,11 @@ def start_plan(
     areas: list[AreaInput],
     now: datetime,
     expected_version: int | None = None,
+    replacing: int | None = None,
 ) -> Changed:
-    """A new pathway plan (the previous one ends the day it starts). ``expected_version``:
-    the current plan as the screen showed it, so a plan someone else started or changed
-    meanwhile is named, never silently ended."""
+    """A new pathway plan (the previous one ends the day it starts). ``replacing`` and
+    ``expected_version``: the current plan as the screen showed it, so a plan someone
+    else started or changed meanwhile is named, never silently ended."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         today = local_today(now)
@@ -410,6 +411,10 @@ def start_plan(
                 PathwayPlan.young_person_id == person_id, PathwayPlan.ended_on.is_(None)
             )
         ):
+            if replacing is not None and old.id != replacing:  # someone else's newer plan
+                raise concurrency.conflict(
+                    session, old, record_type="pathway_plan", what="pathway plan"
+                )
             concurrency.expect(
                 session, old, expected_version, record_type="pathway_plan", what="pathway plan"
             )

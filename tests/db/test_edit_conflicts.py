@@ -20,7 +20,7 @@ from casework.db import audit_rows
 from casework.db.database import Database, open_database, unlock
 from casework.db.models import Allegation, AuditEvent, SafeguardingContact, YoungPerson
 from casework.errors import EditConflict, PermissionDenied, ValidationFailed
-from casework.services import audit, closure, due, front_door, people, users
+from casework.services import audit, closure, due, front_door, pathway, people, users
 from casework.services import safeguarding as sg
 from casework.services.closure import ClosureInput, Status
 from casework.services.front_door import ConcernInput
@@ -330,6 +330,51 @@ def test_a_risk_signed_off_by_one_lead_is_named_to_the_other(two: Two) -> None:
     sg.sign_off_risk(two.a, lead, rid, now=LATER, expected_version=shown.version)
     with pytest.raises(EditConflict, match=f"{lead.display_name} already signed off this risk"):
         sg.sign_off_risk(two.b, other, rid, now=LATER, expected_version=shown.version)
+
+
+# --- care history and pathway plans ----------------------------------------------------------
+
+
+def test_care_history_and_a_new_plan_on_a_stale_screen_are_refused(two: Two) -> None:
+    lead = two.login(two.a, "lead.north")
+    pid = caseload_ids(two.a, lead, CaseloadQuery(), now=NOW)[0]
+    worker = two.login(two.b, _worker_of(two.a, pid))
+    shown = pathway.legal_overview(two.a, lead, pid, now=NOW)
+    theirs = pathway.legal_overview(two.b, worker, pid, now=NOW)
+    assert shown.care is not None and shown.care_version is not None
+    pathway.save_care_history(
+        two.b,
+        worker,
+        pid,
+        dataclasses.replace(theirs.care or pathway.CareHistoryInput(), staying_close=True),
+        now=LATER,
+        expected_version=theirs.care_version,
+    )
+    with pytest.raises(EditConflict, match=f"{worker.display_name} changed staying close"):
+        pathway.save_care_history(
+            two.a,
+            lead,
+            pid,
+            dataclasses.replace(shown.care, weeks_looked_after_since_14=40),
+            now=LATER,
+            expected_version=shown.care_version,
+        )
+    after = pathway.legal_overview(two.a, lead, pid, now=NOW).care
+    assert after is not None and after.staying_close
+    assert after.weeks_looked_after_since_14 == shown.care.weeks_looked_after_since_14
+
+    plan = pathway.current_plan(two.a, lead, pid, now=NOW)
+    if plan is None:
+        return  # this young person has no plan to replace
+    start = {"started_on": TODAY, "participation": "Came to the meeting.", "areas": []}
+    shown_plan = {"replacing": plan.id, "expected_version": plan.version}
+    pathway.start_plan(two.b, worker, pid, now=LATER, **shown_plan, **start)
+    with pytest.raises(
+        EditConflict, match=f"{worker.display_name} already started a new pathway plan at 10:42"
+    ):
+        pathway.start_plan(two.a, lead, pid, now=LATER, **shown_plan, **start)
+    assert pathway.current_plan(two.a, lead, pid, now=NOW) is not None
+    _verified(two.a)
 
 
 # --- accounts --------------------------------------------------------------------------------

@@ -74,3 +74,8 @@ def test_an_edit_conflict_is_one_problem_about_no_field() -> None:
     assert [(p.field, p.message) for p in error.details] == [
         (None, "Lee Lead already approved it.")
     ]
+
+
+def test_a_plan_started_meanwhile_is_named_as_a_new_plan() -> None:
+    text = conflict_message("pathway plan", [OtherChange("Pat Adviser", AT, "start_plan")])
+    assert "Pat Adviser already started a new pathway plan at 10:42" in text
