@@ -265,11 +265,15 @@ def _own_draft(
         session, contact, expected_version, record_type="contact", what="contact note"
     )
     if contact.status != DRAFT:
-        raise ValidationFailed(
-            [
-                "This contact is finalised and can no longer be changed: add "
-                "an addendum to correct it."
-            ]
+        # Finalised or discarded (perhaps from another computer since this screen read
+        # it): say who did it and when, and keep what they did.
+        detail = (
+            "It is finalised and can no longer be changed: add an addendum to correct it."
+            if contact.status == FINAL
+            else "It was discarded, so it can no longer be changed."
+        )
+        raise concurrency.conflict(
+            session, contact, record_type="contact", what="contact note", detail=detail
         )
     if contact.author_id != actor.user_id:
         raise ValidationFailed(["Only the worker who started this draft can change it."])

@@ -332,6 +332,49 @@ def test_a_risk_signed_off_by_one_lead_is_named_to_the_other(two: Two) -> None:
         sg.sign_off_risk(two.b, other, rid, now=LATER, expected_version=shown.version)
 
 
+# --- a contact draft open on two computers ---------------------------------------------------
+
+
+def test_a_draft_finalised_on_one_computer_is_not_overwritten_by_the_other(two: Two) -> None:
+    from casework.services import contacts
+    from casework.services.contacts import ContactInput
+
+    lead = two.login(two.a, "lead.north")
+    pid = caseload_ids(two.a, lead, CaseloadQuery(), now=NOW)[0]
+    again = two.login(two.b, "lead.north")  # the same worker on their other laptop
+    draft = ContactInput(occurred_at=NOW - timedelta(hours=1), views="half a sent")
+    (cid,) = contacts.save_draft(two.a, lead, pid, draft, now=NOW).ids
+    whole = dataclasses.replace(
+        draft,
+        method="face_to_face_accommodation",
+        successful=True,
+        made_by="personal_adviser",
+        seen=True,
+        seen_alone=True,
+        views='"I want to stay here."',
+        discussed="Tenancy and budget.",
+    )
+    contacts.finalise(two.a, lead, pid, cid, whole, now=LATER)
+    with pytest.raises(EditConflict) as caught:
+        contacts.save_draft(
+            two.b,
+            again,
+            pid,
+            dataclasses.replace(draft, views="older text"),
+            contact_id=cid,
+            now=LATER,
+            expected_version=1,
+        )
+    message = str(caught.value)
+    assert f"{lead.display_name} already completed this contact note at 10:42" in message
+    # An autosave that carries no version is refused the same way, saying what happened.
+    with pytest.raises(EditConflict, match="It is finalised and can no longer be changed"):
+        contacts.save_draft(two.b, again, pid, draft, contact_id=cid, now=LATER)
+    [kept] = [c for c in contacts.list_contacts(two.b, again, pid, now=NOW) if c.id == cid]
+    assert kept.details.views == '"I want to stay here."'
+    _verified(two.b)
+
+
 # --- care history and pathway plans ----------------------------------------------------------
 
 
