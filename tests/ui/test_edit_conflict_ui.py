@@ -140,3 +140,5 @@ def test_an_outcome_recorded_meanwhile_is_named_in_the_dialog(qtbot: QtBot, env:
         a for a in sg.list_allegations(env.db, env.lead, person.id, now=env.now) if a.id == aid
     ]
     assert after.outcome == "unfounded"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    dialog.grab().save(str(SHOTS / "conflict-dialog.png"))
