@@ -35,7 +35,14 @@ if TYPE_CHECKING:
 pytest_plugins = ["tests.ui._fixtures"]
 TIMEOUT = 5000
 PASSWORD = "correct-staple-2026"
-SHOTS = Path(os.environ.get("CASEWORK_SHOTS", "/work/wt/shots"))
+
+
+def _shots(tmp_path: Path) -> Path:
+    """Where the pictures of the message go: ``CASEWORK_SHOTS`` when set (to look at
+    them), else the test's own folder."""
+    folder = Path(os.environ.get("CASEWORK_SHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _other_computer(env: Env) -> Database:
@@ -54,7 +61,7 @@ def _worker(db: Database, person_id: int) -> Actor:
 
 
 def test_details_changed_on_another_computer_are_named_and_what_was_typed_stays(
-    qtbot: QtBot, env: Env
+    qtbot: QtBot, env: Env, tmp_path: Path
 ) -> None:
     view = RecordView(env.db, env.lead, env.clock)
     qtbot.addWidget(view)
@@ -97,11 +104,12 @@ def test_details_changed_on_another_computer_are_named_and_what_was_typed_stays(
     saved = env.person(id=person.id)
     assert saved.preferred_name == "Sunny" and saved.last_name == person.last_name
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    view.window().grab().save(str(SHOTS / "conflict.png"))
+    assert view.window().grab().save(str(_shots(tmp_path) / "conflict.png"))
 
 
-def test_an_outcome_recorded_meanwhile_is_named_in_the_dialog(qtbot: QtBot, env: Env) -> None:
+def test_an_outcome_recorded_meanwhile_is_named_in_the_dialog(
+    qtbot: QtBot, env: Env, tmp_path: Path
+) -> None:
     person = env.person(team_id=env.lead.team_id)
     data = sg.AllegationInput("foster_carer", env.now - timedelta(days=2), "Pushed them.")
     (aid,) = sg.record_allegation(env.db, env.lead, person.id, data, now=env.now).ids
@@ -140,5 +148,4 @@ def test_an_outcome_recorded_meanwhile_is_named_in_the_dialog(qtbot: QtBot, env:
         a for a in sg.list_allegations(env.db, env.lead, person.id, now=env.now) if a.id == aid
     ]
     assert after.outcome == "unfounded"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    dialog.grab().save(str(SHOTS / "conflict-dialog.png"))
+    assert dialog.grab().save(str(_shots(tmp_path) / "conflict-dialog.png"))
