@@ -207,3 +207,19 @@ class Refusal(Exception):
         super().__init__(str(error))
         self.error = error
         self.record = record
+
+
+class EditConflict(ValidationFailed):
+    """Someone else changed or decided a record after this person's screen read it.
+    Nothing was written: the message names what changed, by whom and when, and says how to
+    carry on (reopen the record, see their change, make yours again). A refusal of the
+    input like any other (one problem about no single field), so every form shows it where
+    it shows what is wrong and keeps what was typed. ``record_type`` and ``record_id``
+    name the record when known."""
+
+    def __init__(
+        self, message: str, *, record_type: str | None = None, record_id: object = None
+    ) -> None:
+        super().__init__([Problem(None, message)])
+        self.record_type = record_type
+        self.record_id = record_id

@@ -19,6 +19,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from casework.db import due_snapshots, files, keys
 from casework.db import engine as engines
@@ -27,6 +28,7 @@ from casework.db.models import Setting
 from casework.errors import (
     DatabaseAlreadyExists,
     DatabaseDamaged,
+    EditConflict,
     FileAccessProblem,
     KeyringEntryMissing,
     NotACaseworkDatabase,
@@ -36,6 +38,11 @@ from casework.errors import (
 )
 
 DATABASE_ID_SETTING = "database_id"
+STALE_WRITE = (
+    "Someone else saved a change to this record while yours was being saved, so yours "
+    "was not saved and nothing of theirs was overwritten. Reopen the record to see their "
+    "change, then make yours again."
+)
 ProgressFn = Callable[[str], None]
 
 
@@ -81,6 +88,10 @@ class Database:
                 with session.begin():
                     refusal.record(session)
                 raise refusal.error from None
+            except StaleDataError:
+                # A row changed underneath this transaction (its version moved on): the
+                # write matched nothing and everything was rolled back.
+                raise EditConflict(STALE_WRITE) from None
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:

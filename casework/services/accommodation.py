@@ -33,7 +33,7 @@ from casework.domain import accommodation as rules
 from casework.domain.codes import AccommodationType, Activity, UnknownCode
 from casework.domain.leaving_care import CircumstanceChange as Change
 from casework.errors import NotFound, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.common import Changed, check_approver
 from casework.services.people import check_on_person
 from casework.services.people import require_on_person as _check
@@ -71,6 +71,7 @@ class AccommodationView:
     registered: bool | None = None
     recorded_by: str | None = None
     recorded_by_id: int | None = None
+    version: int = 1  # as read: the review passes it back
 
     @property
     def awaiting_suitability_review(self) -> bool:
@@ -226,7 +227,14 @@ def add_accommodation(
 
 
 def review_accommodation(
-    db: Database, actor: Actor, person_id: int, period_id: int, note: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    period_id: int,
+    note: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """A team lead's review of bed and breakfast, emergency, unknown or homeless
     accommodation. Until one is recorded the period stays highlighted, and bed and
@@ -258,6 +266,9 @@ def review_accommodation(
         period = session.get(AccommodationPeriod, period_id)
         if period is None or period.young_person_id != person_id:
             raise NotFound("That accommodation period no longer exists.")
+        concurrency.expect(
+            session, period, expected_version, record_type="accommodation", what="accommodation"
+        )
         period.team_lead_reviewed_on = local_today(now)
         period.team_lead_reviewed_by = actor.user_id
         period.review_note = note.strip()
@@ -315,6 +326,7 @@ def list_accommodation(
                     p.registered,
                     names.get(p.recorded_by) if p.recorded_by else None,
                     p.recorded_by,
+                    version=p.version,
                 )
             )
         return out

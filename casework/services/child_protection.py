@@ -25,7 +25,7 @@ from casework.db.models import ChildProtectionMeeting, ChildProtectionPlan, Refe
 from casework.domain import front_door as rules
 from casework.domain.codes import UnknownCode
 from casework.errors import NotFound, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.common import Changed, add_audited, rows_in
 from casework.services.people import check_on_person, require_on_person
 from casework.services.permissions import Action, Actor
@@ -52,6 +52,7 @@ class PlanView:
     meetings: tuple[MeetingView, ...]
     review_due: date | None  # while open
     core_group_due: date | None  # while open and no core group held
+    version: int = 1  # as read: a change to it passes it back
 
     @property
     def open(self) -> bool:
@@ -186,7 +187,14 @@ def record_meeting(
 
 
 def end_plan(
-    db: Database, actor: Actor, plan_id: int, ended_on: date, reason: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    plan_id: int,
+    ended_on: date,
+    reason: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """End a plan (decided at a review conference), with the reason."""
     with db.unit_of_work() as session:
@@ -197,7 +205,11 @@ def end_plan(
         if not reason.strip():
             problems.append("end_reason: say why the plan ended (the conference's decision)")
         plan = _open_plan(session, plan_id)
+        what = "child protection plan"
+        concurrency.expect(session, plan, expected_version, record_type=RECORD_TYPE, what=what)
         if plan.ended_on is not None:
+            if plan.version > 1:  # someone else ended it meanwhile: theirs stands
+                raise concurrency.conflict(session, plan, record_type=RECORD_TYPE, what=what)
             problems.append("ended_on: this plan has already ended")
         if ended_on < plan.started_on:
             problems.append(
@@ -271,6 +283,7 @@ def list_plans(db: Database, actor: Actor, person_id: int, *, now: datetime) -> 
                 ),
                 rules.cp_review_due(p.started_on, _reviews(held)) if open_ else None,
                 rules.core_group_due(p.started_on, calendar) if open_ and not core_held else None,
+                version=p.version,
             )
         )
     return out

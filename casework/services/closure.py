@@ -38,7 +38,7 @@ from casework.domain.closure_state import CaseState, Offer, Step, Who, offers, t
 from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import plain_date
 from casework.errors import CaseClosed, NotFound, PermissionDenied, Refusal, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.arrangements import ArrangementView, arrangements_in
 from casework.services.auth import confirm_password
 from casework.services.closure_facts import _day, _names
@@ -122,6 +122,7 @@ class RequestView:
     closed_by: str | None
     overrides: tuple[OverrideView, ...]
     author_ids: frozenset[int] = frozenset()  # everyone who wrote any version
+    version: int = 1  # the row's version as read: a step on it passes it back
 
     @property
     def reason_label(self) -> str:
@@ -243,6 +244,7 @@ def _view(session: Session, row: ClosureRequest, names: Mapping[int, str]) -> Re
 
     return RequestView(
         id=row.id,
+        version=row.version,
         person_id=row.young_person_id,
         status=Status(row.status),
         data=_input_of(row, overrides),
@@ -767,16 +769,39 @@ def _load(session: Session, request_id: int) -> ClosureRequest:
     return row
 
 
-def _expect(row: ClosureRequest, *allowed: Status) -> None:
+def _expect(
+    session: Session, row: ClosureRequest, expected_version: int | None, *allowed: Status
+) -> None:
+    """The request is as the screen showed it (``expected_version``) and in a state the
+    step needs. A request someone else has decided since (approved, returned, withdrawn,
+    closed) is refused naming who decided it and when."""
+    concurrency.expect(session, row, expected_version, record_type=RECORD_TYPE, what=_WHAT)
     if Status(row.status) not in allowed:
         wanted = " or ".join(s.label.lower() for s in allowed)
-        raise ValidationFailed(
-            [f"This request is {Status(row.status).label.lower()}; it must be {wanted}."]
+        if row.version <= 1:  # nobody has changed it since it was made: no one to name
+            raise ValidationFailed(
+                [f"This request is {Status(row.status).label.lower()}; it must be {wanted}."]
+            )
+        raise concurrency.conflict(
+            session,
+            row,
+            record_type=RECORD_TYPE,
+            what=_WHAT,
+            detail=f"It is now {Status(row.status).label.lower()}.",
         )
 
 
+_WHAT = "closure request"
+
+
 def resubmit_closure(
-    db: Database, actor: Actor, request_id: int, data: ClosureInput, *, now: datetime
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    data: ClosureInput,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Send a returned request back to the team lead, amended; the checks run again and
     count back from today."""
@@ -788,7 +813,7 @@ def resubmit_closure(
             raise ValidationFailed(problems)
         today = local_today(now)
         row = _load(session, request_id)
-        _expect(row, Status.RETURNED)
+        _expect(session, row, expected_version, Status.RETURNED)
         results, _ = run_checks_in(session, person_id, data, _decisions_of(row), today)
         refusals = _refusals(results)
         if refusals:
@@ -811,12 +836,19 @@ def resubmit_closure(
         return Changed(RECORD_TYPE, (row.id,))
 
 
-def withdraw_closure(db: Database, actor: Actor, request_id: int, *, now: datetime) -> Changed:
+def withdraw_closure(
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Changed:
     with db.unit_of_work() as session:
         person_id = _load(session, request_id).young_person_id
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         row = _load(session, request_id)
-        _expect(row, Status.PENDING, Status.RETURNED, Status.APPROVED)
+        _expect(session, row, expected_version, Status.PENDING, Status.RETURNED, Status.APPROVED)
         row.status = Status.WITHDRAWN.value
         audit.record(
             session,
@@ -840,6 +872,7 @@ def record_decisions(
     decisions: TeamLeadDecisions,
     *,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """The team lead records who holds an open risk after closure (and how it will be
     reviewed), and why unsuitable or unknown accommodation does not stop closure."""
@@ -850,7 +883,7 @@ def record_decisions(
         if bool(holder) != bool(review):
             missing = "how the risk will be reviewed" if holder else "who holds the risk"
             raise ValidationFailed([f"risk_review: Say {missing} as well."])
-        _expect(row, Status.PENDING)
+        _expect(session, row, expected_version, Status.PENDING)
         dob = session.scalar(
             select(YoungPerson.date_of_birth).where(YoungPerson.id == row.young_person_id)
         )
@@ -874,7 +907,13 @@ def record_decisions(
 
 
 def approve_closure(
-    db: Database, actor: Actor, request_id: int, password: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    password: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Approve a pending request: the team lead re-enters their password, may not be the
     requester, and every check must pass. The approval is bound to a fingerprint of the
@@ -906,7 +945,7 @@ def approve_closure(
                     outcome="denied",
                 ),
             )
-        _expect(row, Status.PENDING)
+        _expect(session, row, expected_version, Status.PENDING)
         results, snapshot = run_request(session, row)
         if not rules.can_approve(results):
             failing = [
@@ -933,7 +972,13 @@ def approve_closure(
 
 
 def return_closure(
-    db: Database, actor: Actor, request_id: int, comments: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    comments: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Send a pending request back to the worker; the comments say what to do."""
     with db.unit_of_work() as session:
@@ -943,7 +988,7 @@ def return_closure(
             raise ValidationFailed(
                 ["comments: Say what the worker needs to do before it can close."]
             )
-        _expect(row, Status.PENDING)
+        _expect(session, row, expected_version, Status.PENDING)
         row.status = Status.RETURNED.value
         row.reviewed_by, row.reviewed_at = actor.user_id, to_naive_utc(now)
         row.review_comments = comments.strip()
@@ -990,7 +1035,13 @@ def _void(
 
 
 def close_case(
-    db: Database, actor: Actor, request_id: int, closed_on: date, *, now: datetime
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    closed_on: date,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Close an approved case. If anything the checks read changed since the approval,
     the approval is voided (and that is saved) and the case stays open."""
@@ -1000,7 +1051,7 @@ def close_case(
         today = local_today(now)
         voided: str | None = None
         row = _load(session, request_id)
-        _expect(row, Status.APPROVED)
+        _expect(session, row, expected_version, Status.APPROVED)
         problems = []
         if closed_on > today:
             problems.append(

@@ -49,7 +49,7 @@ from casework.domain.closure import RequestStatus
 from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import plain_date
 from casework.errors import NotFound, PermissionDenied, Refusal, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services import closure as closure_service
 from casework.services.chronology import events_in, sorted_events
 from casework.services.chronology_events import Event
@@ -58,6 +58,7 @@ from casework.services.people import check_on_person
 from casework.services.permissions import Action, Actor, Role
 
 RECORD_TYPE = "closure_audit"
+_WHAT = "closure audit"
 FIRST, SECOND, AGREED = "first", "second", "agreed"
 
 
@@ -284,6 +285,7 @@ class AuditRow:
     safe: bool | None
     reopen: str  # "", "recommended", "reopened" or "declined"
     open_actions: int
+    version: int = 1  # as read: a change to it passes it back
 
     @property
     def reasons_label(self) -> str:
@@ -418,6 +420,7 @@ def list_audits(
                     safe=safe,
                     reopen=_reopen_state(row, reopened),
                     open_actions=open_actions.get(row.id, 0),
+                    version=row.version,
                 )
             )
         return out
@@ -477,6 +480,7 @@ def assign(
     *,
     now: datetime,
     second: bool = False,
+    expected_version: int | None = None,
 ) -> Changed:
     """Assign the auditor (or, with ``second``, the moderating auditor) of a sampled
     closure. Refused, with the reason, for someone who asked for or approved the closure,
@@ -484,6 +488,7 @@ def assign(
     with db.unit_of_work() as session:
         check(session, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
         row = _load(session, audit_id)
+        concurrency.expect(session, row, expected_version, record_type=RECORD_TYPE, what=_WHAT)
         req = _request(session, row)
         user = session.get(User, auditor_id)
         if user is None or not user.active or user.role != Role.TEAM_LEAD.value:
@@ -557,6 +562,7 @@ class JudgementView:
     safety_note: str
     summary: str
     submitted_at: datetime | None
+    version: int = 1  # as read: a change to it passes it back
 
 
 @dataclass(frozen=True)
@@ -568,6 +574,7 @@ class ActionView:
     due_on: date
     done_on: date | None
     done_note: str
+    version: int = 1  # as read: a change to it passes it back
 
     def overdue(self, today: date) -> bool:
         return self.done_on is None and self.due_on < today
@@ -627,6 +634,7 @@ class AuditDetail:
     # Why this actor may not decide the reopening ("" when they may): see
     # :func:`casework.domain.audit_sampling.reopening_exclusion`.
     reopen_excluded: str = ""
+    version: int = 1  # as read: a change to it passes it back
 
     def mine(self, actor: Actor) -> JudgementView | None:
         """The judgement this actor writes here (first or second), if started."""
@@ -769,6 +777,7 @@ def _judgement_view(
         safety_note=row.safety_note,
         summary=row.summary,
         submitted_at=row.submitted_at,
+        version=row.version,
     )
 
 
@@ -851,6 +860,7 @@ def audit_detail(db: Database, actor: Actor, audit_id: int, *, now: datetime) ->
             reopen_reason=row.reopen_reason,
             reopen_declined_note=row.reopen_declined_note,
             reopen_excluded=_reopen_excluded(actor, record),
+            version=row.version,
             actions=tuple(
                 ActionView(
                     x.id,
@@ -860,6 +870,7 @@ def audit_detail(db: Database, actor: Actor, audit_id: int, *, now: datetime) ->
                     x.due_on,
                     x.done_on,
                     x.done_note,
+                    x.version,
                 )
                 for x in actions
             ),
@@ -947,6 +958,7 @@ def save_judgement(
     *,
     now: datetime,
     submit: bool = False,
+    expected_version: int | None = None,
 ) -> Changed:
     """Save the actor's judgement (the first audit, or the blind second one) as a draft,
     or submit it. Submitting needs every domain graded with evidence, an overall grade and
@@ -978,6 +990,10 @@ def save_judgement(
             .where(AuditJudgement.audit_id == row.id)
             .where(AuditJudgement.kind == kind)
         ).first()
+        if judgement is not None:  # the same audit open twice: the older copy never wins
+            concurrency.expect(
+                session, judgement, expected_version, record_type="audit_judgements", what=_WHAT
+            )
         if judgement is not None and judgement.submitted_at is not None:
             raise ValidationFailed(["This audit has been submitted and cannot be changed."])
         if judgement is None:
@@ -1075,6 +1091,7 @@ def resolve(
     note: str,
     *,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Resolve a moderation disagreement: the agreed grades (every domain, overall and
     "safe?") and a note of how it was settled. Not by whoever asked for or approved the
@@ -1083,9 +1100,18 @@ def resolve(
         check(session, actor, Action.AUDIT_CLOSURES, now=now, record_type=RECORD_TYPE)
         today = local_today(now)
         row = _load(session, audit_id)
+        concurrency.expect(session, row, expected_version, record_type=RECORD_TYPE, what=_WHAT)
         req = _request(session, row)
         kinds = _judgements(session, [row.id]).get(row.id, {})
         grades = _grades(session, [j.id for j in kinds.values()])
+        if row.resolved_at is not None:  # another team lead resolved it first: theirs stands
+            raise concurrency.conflict(
+                session,
+                row,
+                record_type=RECORD_TYPE,
+                what=_WHAT,
+                detail="There is no disagreement to resolve on this audit.",
+            )
         if _state(row, kinds, grades) is not AuditState.DISAGREEMENT:
             raise ValidationFailed(["There is no disagreement to resolve on this audit."])
         why = rules.exclusion_reason(actor.user_id or 0, req.requested_by, req.reviewed_by)
@@ -1168,7 +1194,13 @@ def reopen_from_audit(
 
 
 def decline_reopening(
-    db: Database, actor: Actor, audit_id: int, note: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    audit_id: int,
+    note: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """A team lead of the young person's team decides not to reopen a case an audit found
     unsafe, saying why (reopening itself is the closure workflow's reopen step). Not
@@ -1178,6 +1210,15 @@ def decline_reopening(
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.REVIEW_AS_TEAM_LEAD, now, closed_ok=True)
         row = _load(session, audit_id)
+        concurrency.expect(session, row, expected_version, record_type=RECORD_TYPE, what=_WHAT)
+        if row.reopen_declined_at is not None:  # another team lead decided it first
+            raise concurrency.conflict(
+                session,
+                row,
+                record_type=RECORD_TYPE,
+                what=_WHAT,
+                detail="No reopening is waiting for a decision on this audit.",
+            )
         _check_reopen_decider(session, actor, row, "decline_reopening", now=now)
         if not note.strip():
             raise ValidationFailed(["note: Say why the case is not being reopened."])
@@ -1199,7 +1240,13 @@ def decline_reopening(
 
 
 def complete_action(
-    db: Database, actor: Actor, action_id: int, note: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    action_id: int,
+    note: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Mark a learning action done, saying what was done: by its owner, or a team lead."""
     with db.unit_of_work() as session:
@@ -1219,8 +1266,16 @@ def complete_action(
             )
         if not note.strip():
             raise ValidationFailed(["note: Say what was done."])
+        what = "learning action"
+        concurrency.expect(session, row, expected_version, record_type="learning_action", what=what)
         if row.done_on is not None:
-            raise ValidationFailed([f"This action was marked done on {plain_date(row.done_on)}."])
+            on = plain_date(row.done_on)
+            done = f"It was marked done on {on}."
+            if row.version <= 1:
+                raise ValidationFailed([f"This action was marked done on {on}."])
+            raise concurrency.conflict(
+                session, row, record_type="learning_action", what=what, detail=done
+            )
         row.done_on, row.done_note, row.done_by = local_today(now), note.strip(), actor.user_id
         audit.record(
             session,

@@ -24,7 +24,7 @@ from casework.db.models import (
 from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import ContactMadeBy, ContactMethod, ExplicitStatus
 from casework.errors import NotFound, ValidationFailed
-from casework.services import audit, contact_summary
+from casework.services import audit, concurrency, contact_summary
 from casework.services.common import Changed, add_audited
 from casework.services.people import check_on_person
 from casework.services.people import require_on_person as _check
@@ -207,10 +207,13 @@ def save_draft(
     contact_id: int | None = None,
     follow_ups: list[FollowUpInput] | None = None,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Create or update the worker's draft. Called as they type, so cheap and forgiving.
     Follow-up actions typed so far are kept with the draft (``follow_ups``; None leaves the
-    saved ones as they are) and become real actions when the contact is finalised."""
+    saved ones as they are) and become real actions when the contact is finalised.
+    ``expected_version``: the draft as the screen last saved or read it (the same draft
+    open on two computers: the older one is refused, never overwrites the newer)."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         problems = draft_problems(data, now)
@@ -224,7 +227,7 @@ def save_draft(
             session.add(contact)
             action = "create_draft"
         else:
-            contact = _own_draft(session, actor, person_id, contact_id)
+            contact = _own_draft(session, actor, person_id, contact_id, expected_version)
             action = "save_draft"
         changed = _apply(contact, data)
         if follow_ups is not None:
@@ -248,16 +251,29 @@ def save_draft(
         return Changed("contact", (contact.id,), tuple(changed))
 
 
-def _own_draft(session: Session, actor: Actor, person_id: int, contact_id: int) -> Contact:
+def _own_draft(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    contact_id: int,
+    expected_version: int | None = None,
+) -> Contact:
     contact = session.get(Contact, contact_id)
     if contact is None or contact.young_person_id != person_id:
         raise NotFound("That contact note no longer exists.")
+    concurrency.expect(
+        session, contact, expected_version, record_type="contact", what="contact note"
+    )
     if contact.status != DRAFT:
-        raise ValidationFailed(
-            [
-                "This contact is finalised and can no longer be changed: add "
-                "an addendum to correct it."
-            ]
+        # Finalised or discarded (perhaps from another computer since this screen read
+        # it): say who did it and when, and keep what they did.
+        detail = (
+            "It is finalised and can no longer be changed: add an addendum to correct it."
+            if contact.status == FINAL
+            else "It was discarded, so it can no longer be changed."
+        )
+        raise concurrency.conflict(
+            session, contact, record_type="contact", what="contact note", detail=detail
         )
     if contact.author_id != actor.user_id:
         raise ValidationFailed(["Only the worker who started this draft can change it."])
@@ -273,6 +289,7 @@ def finalise(
     *,
     follow_ups: list[FollowUpInput] | None = None,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Save the last edits, check the contact is complete, and make it read-only."""
     with db.unit_of_work() as session:
@@ -282,7 +299,7 @@ def finalise(
         if problems:
             raise ValidationFailed(problems)
         moment = to_naive_utc(now)
-        contact = _own_draft(session, actor, person_id, contact_id)
+        contact = _own_draft(session, actor, person_id, contact_id, expected_version)
         changed = _apply(contact, data)
         contact.status = FINAL
         contact.draft_follow_ups = "[]"
@@ -305,12 +322,18 @@ def finalise(
 
 
 def discard_draft(
-    db: Database, actor: Actor, person_id: int, contact_id: int, *, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    contact_id: int,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """A draft is the author's to throw away; it is marked discarded, never deleted."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
-        contact = _own_draft(session, actor, person_id, contact_id)
+        contact = _own_draft(session, actor, person_id, contact_id, expected_version)
         contact.status = "discarded"
         contact.updated_at = to_naive_utc(now)
         audit.record(
@@ -403,7 +426,14 @@ def add_follow_up(
 
 
 def complete_follow_up(
-    db: Database, actor: Actor, person_id: int, action_id: int, done_on: date, *, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    action_id: int,
+    done_on: date,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
@@ -412,6 +442,13 @@ def complete_follow_up(
         action = session.get(FollowUpAction, action_id)
         if action is None or action.young_person_id != person_id:
             raise NotFound("That follow-up action no longer exists.")
+        concurrency.expect(
+            session, action, expected_version, record_type="follow_up", what="follow-up action"
+        )
+        if action.done_on is not None:  # someone else marked it done first: keep theirs
+            raise concurrency.conflict(
+                session, action, record_type="follow_up", what="follow-up action"
+            )
         action.done_on = done_on
         audit.record(
             session,
@@ -600,7 +637,14 @@ def list_statuses(db: Database, actor: Actor, person_id: int, *, now: datetime) 
 
 
 def end_status(
-    db: Database, actor: Actor, person_id: int, event_id: int, ended_on: date, *, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    event_id: int,
+    ended_on: date,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Record that an explicit status no longer applies (for example they have left home).
     A death is never ended: a DIED recorded in error is a matter for the record's owner."""
@@ -609,6 +653,11 @@ def end_status(
         event = session.get(StatusEvent, event_id)
         if event is None or event.young_person_id != person_id:
             raise NotFound("That status no longer exists.")
+        concurrency.expect(
+            session, event, expected_version, record_type="status_event", what="status"
+        )
+        if event.ended_on is not None:  # someone else ended it first: keep their date
+            raise concurrency.conflict(session, event, record_type="status_event", what="status")
         problems = []
         if event.status == ExplicitStatus.DIED.value:
             problems.append("status: a recorded death cannot be ended")

@@ -26,7 +26,7 @@ from casework.domain import front_door as rules
 from casework.domain.calendar import age_on
 from casework.domain.codes import AssessmentFactor, ReferralSource, UnknownCode
 from casework.errors import NotFound, Problem, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.common import (
     Changed,
     add_audited,
@@ -93,6 +93,7 @@ class ItemDetail:
     referrer_name: str
     referrer_contact: str
     factors: tuple[str, ...]
+    version: int = 1  # as read: the decision passes it back, so one made meanwhile is named
 
 
 def _concern_problems(data: ConcernInput, now: datetime) -> list[str]:
@@ -147,7 +148,14 @@ def record_concern(
 
 
 def decide_concern(
-    db: Database, actor: Actor, contact_id: int, decision: str, rationale: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    contact_id: int,
+    decision: str,
+    rationale: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Record the decision (team leads). A decision to refer opens a referral."""
     with db.reading() as session:
@@ -169,13 +177,14 @@ def decide_concern(
         moment = to_naive_utc(now)
         row = session.get(SafeguardingContact, contact_id)
         assert row is not None
-        if row.decided_at is not None:
-            raise ValidationFailed(
-                ["This contact already has a decision; it cannot be decided twice."]
-            )
-        row.decision, row.rationale = chosen.value, rationale.strip()
-        row.decided_by, row.decided_at = actor.user_id, moment
+        what = "contact"
+        concurrency.expect(
+            session, row, expected_version, record_type="safeguarding_contact", what=what
+        )
+        if row.decided_at is not None:  # decided by someone else meanwhile: theirs stands
+            raise concurrency.conflict(session, row, record_type="safeguarding_contact", what=what)
         ids = [row.id]
+        referral: Referral | None = None
         if chosen.creates_referral:
             referral = Referral(
                 young_person_id=row.young_person_id,
@@ -188,6 +197,10 @@ def decide_concern(
             session.add(referral)
             session.flush()
             row.referral_id = referral.id
+        # The decision and its referral are one change of the contact (one version).
+        row.decision, row.rationale = chosen.value, rationale.strip()
+        row.decided_by, row.decided_at = actor.user_id, moment
+        if referral is not None:
             audit.record(
                 session,
                 actor,
@@ -211,7 +224,14 @@ def decide_concern(
 
 
 def decide_referral(
-    db: Database, actor: Actor, referral_id: int, decision: str, rationale: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    referral_id: int,
+    decision: str,
+    rationale: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     with db.reading() as session:
         row = session.get(Referral, referral_id)
@@ -231,8 +251,9 @@ def decide_referral(
             raise ValidationFailed(problems)
         row = session.get(Referral, referral_id)
         assert row is not None
-        if row.decided_at is not None:
-            raise ValidationFailed(["This referral already has a decision."])
+        concurrency.expect(session, row, expected_version, record_type="referral", what="referral")
+        if row.decided_at is not None:  # decided by someone else meanwhile: theirs stands
+            raise concurrency.conflict(session, row, record_type="referral", what="referral")
         row.decision, row.rationale = chosen.value, rationale.strip()
         row.decided_by, row.decided_at = actor.user_id, to_naive_utc(now)
         audit.record(
@@ -324,8 +345,20 @@ def item_detail(
             row.referrer_name,
             row.referrer_contact,
             factors,
+            version=row.version,
         )
-    return ItemDetail(kind, row.id, person, row.received_at, source, row.reason, "", "", factors)
+    return ItemDetail(
+        kind,
+        row.id,
+        person,
+        row.received_at,
+        source,
+        row.reason,
+        "",
+        "",
+        factors,
+        version=row.version,
+    )
 
 
 def _queue_rows(session: Any, model: Any, actor: Actor) -> list[Any]:
@@ -437,6 +470,7 @@ class ReferralView:
     icpc_due: date | None
     authorised_on: date | None = None
     factors: tuple[str, ...] = ()
+    version: int = 1  # as read: a change to it passes it back
 
 
 def _progress_problems(p: ReferralProgress, today: date) -> list[str]:
@@ -473,7 +507,13 @@ def _progress_problems(p: ReferralProgress, today: date) -> list[str]:
 
 
 def record_progress(
-    db: Database, actor: Actor, referral_id: int, progress: ReferralProgress, *, now: datetime
+    db: Database,
+    actor: Actor,
+    referral_id: int,
+    progress: ReferralProgress,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     with db.reading() as session:
         row = session.get(Referral, referral_id)
@@ -487,6 +527,7 @@ def record_progress(
             raise ValidationFailed(problems)
         row = session.get(Referral, referral_id)
         assert row is not None
+        concurrency.expect(session, row, expected_version, record_type="referral", what="referral")
         if row.decided_at is None:
             raise ValidationFailed(["Decide on the referral before recording what followed."])
         row.assessment_started_on = progress.assessment_started_on
@@ -517,7 +558,14 @@ def record_progress(
 _NOT_AUTHORING = ("create_referral", "decide_referral", "authorise_assessment")
 
 
-def authorise_assessment(db: Database, actor: Actor, referral_id: int, *, now: datetime) -> Changed:
+def authorise_assessment(
+    db: Database,
+    actor: Actor,
+    referral_id: int,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Changed:
     """A team lead authorises a completed child and family assessment: the day of
     authorisation stops its 45-working-day clock (Working Together to Safeguard Children
     2023, chapter 2). Nobody who recorded any of it authorises it (separation of duties,
@@ -538,10 +586,11 @@ def authorise_assessment(db: Database, actor: Actor, referral_id: int, *, now: d
             record_type="referral",
             record_id=referral_id,
         )
+        concurrency.expect(session, row, expected_version, record_type="referral", what="referral")
         if row.assessment_completed_on is None:
             raise ValidationFailed(["The assessment is not recorded as completed yet."])
-        if row.assessment_authorised_on is not None:
-            raise ValidationFailed(["This assessment is already authorised."])
+        if row.assessment_authorised_on is not None:  # someone else authorised it first
+            raise concurrency.conflict(session, row, record_type="referral", what="referral")
         row.assessment_authorised_by = actor.user_id
         row.assessment_authorised_on = local_today(now)
         audit.record(
@@ -607,6 +656,7 @@ def list_referrals(
                 else None,
                 r.assessment_authorised_on,
                 tuple(AssessmentFactor.parse(c).value for c in r.factors.split(",") if c),
+                version=r.version,
             )
         )
     return out

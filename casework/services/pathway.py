@@ -32,7 +32,7 @@ from casework.db.models import (
 from casework.domain import leaving_care as lc
 from casework.domain.codes import EligibilityCategory, UnknownCode
 from casework.errors import NotFound, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.categories import category_inputs
 from casework.services.common import Changed, add_audited
 from casework.services.people import check_on_person
@@ -88,6 +88,7 @@ class PlanView:
     ended_on: date | None
     areas: tuple[AreaInput, ...]
     reviews: tuple[tuple[date, bool, str], ...]
+    version: int = 1  # as read: a new plan replacing it passes it back
 
 
 def _not_future(name: str, value: date | None, today: date) -> list[str]:
@@ -100,7 +101,13 @@ def _not_future(name: str, value: date | None, today: date) -> list[str]:
 
 
 def save_care_history(
-    db: Database, actor: Actor, person_id: int, data: CareHistoryInput, *, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    data: CareHistoryInput,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
@@ -115,6 +122,10 @@ def save_care_history(
         if problems:
             raise ValidationFailed(problems)
         row = session.get(CareHistory, person_id)
+        if row is not None:
+            concurrency.expect(
+                session, row, expected_version, record_type="care_history", what="care history"
+            )
         if row is None:
             row = CareHistory(young_person_id=person_id)
             session.add(row)
@@ -205,7 +216,13 @@ def add_care_period(
 
 
 def remove_care_period(
-    db: Database, actor: Actor, person_id: int, period_id: int, *, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    period_id: int,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Remove a care period entered in error (audited)."""
     with db.unit_of_work() as session:
@@ -213,6 +230,9 @@ def remove_care_period(
         row = session.get(CarePeriod, period_id)
         if row is None or row.young_person_id != person_id:
             raise NotFound("That care period is not on this young person's record.")
+        concurrency.expect(
+            session, row, expected_version, record_type="care_period", what="care period"
+        )
         session.delete(row)
         audit.record(
             session,
@@ -271,7 +291,6 @@ def decide_eligibility(
         changed: tuple[str, ...] = ()
         if person.eligibility != decided.value:
             person.eligibility = decided.value
-            person.version += 1
             person.updated_at = to_naive_utc(now)
             changed = ("eligibility",)
         audit.record(
@@ -299,7 +318,10 @@ def record_needs_assessment(
     completed_on: date | None,
     summary: str,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
+    """Record or update the open needs assessment (a completed one stays as it was: a new
+    one is started). ``expected_version``: the open assessment as the screen showed it."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         today = local_today(now)
@@ -316,6 +338,14 @@ def record_needs_assessment(
             .where(NeedsAssessment.young_person_id == person_id)
             .order_by(NeedsAssessment.id.desc())
         )
+        if row is not None:
+            concurrency.expect(
+                session,
+                row,
+                expected_version,
+                record_type="needs_assessment",
+                what="needs assessment",
+            )
         if row is None or row.completed_on is not None:
             row = NeedsAssessment(young_person_id=person_id)
             session.add(row)
@@ -362,8 +392,12 @@ def start_plan(
     participation: str,
     areas: list[AreaInput],
     now: datetime,
+    expected_version: int | None = None,
+    replacing: int | None = None,
 ) -> Changed:
-    """A new pathway plan (the previous one ends the day it starts)."""
+    """A new pathway plan (the previous one ends the day it starts). ``replacing`` and
+    ``expected_version``: the current plan as the screen showed it, so a plan someone
+    else started or changed meanwhile is named, never silently ended."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
         today = local_today(now)
@@ -377,6 +411,13 @@ def start_plan(
                 PathwayPlan.young_person_id == person_id, PathwayPlan.ended_on.is_(None)
             )
         ):
+            if replacing is not None and old.id != replacing:  # someone else's newer plan
+                raise concurrency.conflict(
+                    session, old, record_type="pathway_plan", what="pathway plan"
+                )
+            concurrency.expect(
+                session, old, expected_version, record_type="pathway_plan", what="pathway plan"
+            )
             old.ended_on = started_on
         plan = PathwayPlan(
             young_person_id=person_id,
@@ -474,6 +515,7 @@ def current_plan(db: Database, actor: Actor, person_id: int, *, now: datetime) -
             plan.ended_on,
             tuple(AreaInput(a.area, a.needs, a.actions, a.owner, a.target_on) for a in plan.areas),
             tuple((r.reviewed_on, r.young_person_participated, r.notes) for r in plan.reviews),
+            plan.version,
         )
 
 
@@ -519,6 +561,7 @@ def set_essential(
     note: str = "",
     *,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
@@ -534,6 +577,10 @@ def set_essential(
                 EssentialItem.young_person_id == person_id, EssentialItem.item == essential.value
             )
         )
+        if row is not None:
+            concurrency.expect(
+                session, row, expected_version, record_type="essential_item", what="item"
+            )
         if row is None:
             row = EssentialItem(young_person_id=person_id, item=essential.value)
             session.add(row)
@@ -640,6 +687,7 @@ class AssessmentView:
     started_on: date | None
     completed_on: date | None
     summary: str
+    version: int = 1  # as read: saving it passes it back
 
 
 @dataclass(frozen=True)
@@ -648,6 +696,7 @@ class CarePeriodView:
     started_on: date
     ended_on: date | None
     legal_status: str
+    version: int = 1  # as read: removing it passes it back
 
 
 @dataclass(frozen=True)
@@ -658,6 +707,7 @@ class LegalOverview:
     support: list[SupportView]
     category: lc.CategoryView | None = None  # derived vs confirmed, and what is in force
     periods: tuple[CarePeriodView, ...] = ()
+    care_version: int | None = None  # the care history as read (None: none recorded yet)
 
 
 @dataclass(frozen=True)
@@ -717,20 +767,22 @@ def legal_overview(db: Database, actor: Actor, person_id: int, *, now: datetime)
         ]
         category = category_inputs(session, [person_id])[person_id].view(local_today(now))
         periods = tuple(
-            CarePeriodView(p.id, p.started_on, p.ended_on, p.legal_status)
+            CarePeriodView(p.id, p.started_on, p.ended_on, p.legal_status, p.version)
             for p in session.scalars(
                 select(CarePeriod)
                 .where(CarePeriod.young_person_id == person_id)
                 .order_by(CarePeriod.started_on, CarePeriod.id)
             )
         )
+        history = session.get(CareHistory, person_id)
         return LegalOverview(
-            _care_input(session.get(CareHistory, person_id)),
+            _care_input(history),
             found,
             decision,
             support,
             category,
             periods,
+            history.version if history is not None else None,
         )
 
 
@@ -747,7 +799,9 @@ def plan_overview(db: Database, actor: Actor, person_id: int, *, now: datetime) 
         assessment = (
             None
             if row is None
-            else AssessmentView(row.eligible_from, row.started_on, row.completed_on, row.summary)
+            else AssessmentView(
+                row.eligible_from, row.started_on, row.completed_on, row.summary, row.version
+            )
         )
         changes = [
             (c.kind, c.occurred_on)

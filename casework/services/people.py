@@ -18,7 +18,7 @@ from casework.domain.codes import EligibilityCategory
 from casework.domain.leaving_care import plain_date
 from casework.domain.people import validate_young_person
 from casework.errors import CaseClosed, NotFound, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.categories import categories_in
 from casework.services.common import Changed, check, require
 from casework.services.permissions import CASE_ROLES, Action, Actor, Relation, Role
@@ -265,13 +265,9 @@ def update_young_person(
         person = session.get(YoungPerson, person_id)
         if person is None:
             raise NotFound("That young person's record no longer exists.")
-        if person.version != expected_version:
-            raise ValidationFailed(
-                [
-                    "This record was changed by someone else after you opened it. Reopen it to "
-                    "see their changes, then make yours again."
-                ]
-            )
+        concurrency.expect(
+            session, person, expected_version, record_type=RECORD_TYPE, what="record"
+        )
         kept = frozenset(
             w
             for w, new in (
@@ -291,7 +287,6 @@ def update_young_person(
             return Changed(RECORD_TYPE, (person.id,), ())
         for name in changed:
             setattr(person, name, values[name])
-        person.version += 1
         person.updated_at = to_naive_utc(now)
         audit.record(
             session,

@@ -26,7 +26,7 @@ from casework.db.models import (
 from casework.domain import front_door as rules
 from casework.domain.codes import AllegationOutcome, CodeList, UnknownCode
 from casework.errors import NotFound, Problem, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.common import Changed, add_audited, check_approver
 from casework.services.people import check_on_person, relation_of, require_on_person
 from casework.services.permissions import (
@@ -97,6 +97,7 @@ class AllegationView:
     strategy_criteria_met: bool | None = None
     strategy_not_required_reason: str = ""
     stage: rules.AllegationStage | None = None  # while open: against KCSIE's expectations
+    version: int = 1  # the row's version as read: a change to it passes it back
 
     @property
     def open(self) -> bool:
@@ -168,6 +169,7 @@ def update_allegation(
     strategy_criteria_met: bool | None = None,
     strategy_not_required_reason: str = "",
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Progress while it is open: when the LADO was told, the LADO's decision on a strategy
     meeting (criteria met, or not required with the reason), the meeting, police."""
@@ -183,8 +185,7 @@ def update_allegation(
             raise ValidationFailed(problems)
         row = session.get(Allegation, allegation_id)
         assert row is not None
-        if row.outcome is not None:
-            raise ValidationFailed(["This allegation has an outcome and is finished."])
+        _allegation_as_shown(session, row, expected_version)
         row.lado_notified_at = to_naive_utc(lado_notified_at) if lado_notified_at else None
         row.strategy_meeting_at = to_naive_utc(strategy_meeting_at) if strategy_meeting_at else None
         row.police_involved, row.actions = police_involved, actions.strip()
@@ -211,6 +212,25 @@ def update_allegation(
         return Changed("allegation", (row.id,))
 
 
+def _allegation_as_shown(session: Session, row: Allegation, expected_version: int | None) -> None:
+    """The allegation is as the screen showed it and still open; an outcome someone else
+    recorded meanwhile is named, never overwritten."""
+    concurrency.expect(session, row, expected_version, record_type="allegation", what=_ALLEGATION)
+    if row.outcome is not None:
+        if row.version <= 1:
+            raise ValidationFailed(["This allegation has an outcome and is finished."])
+        raise concurrency.conflict(
+            session,
+            row,
+            record_type="allegation",
+            what=_ALLEGATION,
+            detail="It has an outcome and is finished.",
+        )
+
+
+_ALLEGATION = "allegation"
+
+
 def _allegation_person(db: Database, allegation_id: int) -> int:
     with db.reading() as session:
         row = session.get(Allegation, allegation_id)
@@ -228,6 +248,7 @@ def close_allegation(
     decided_on: date,
     *,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Record the outcome (one of the five), its rationale, who decided and when."""
     person = _allegation_person(db, allegation_id)
@@ -235,6 +256,7 @@ def close_allegation(
         check_on_person(session, actor, person, Action.DECIDE_FRONT_DOOR, now)
         row = session.get(Allegation, allegation_id)
         assert row is not None
+        _allegation_as_shown(session, row, expected_version)
         problems = _problems(
             rules.allegation_close_problems(
                 outcome,
@@ -302,6 +324,7 @@ def list_allegations(
                 rules.allegation_stage(to_local(a.received_at), today)
                 if a.outcome is None
                 else None,
+                version=a.version,
             )
             for a in rows
         ]
@@ -345,6 +368,7 @@ class RiskView:
     # they screened or changed it: separation of duties, ``may_approve``); None when they
     # may, or when nothing awaits sign-off.
     sign_off_refusal: str | None = None
+    version: int = 1  # the row's version as read: a change to it passes it back
 
     @property
     def awaiting_sign_off(self) -> bool:
@@ -457,7 +481,14 @@ def sign_off_refusal(
     return None
 
 
-def sign_off_risk(db: Database, actor: Actor, screening_id: int, *, now: datetime) -> Changed:
+def sign_off_risk(
+    db: Database,
+    actor: Actor,
+    screening_id: int,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Changed:
     """A team lead signs off a high risk screening; never the one who screened it
     (separation of duties, ``may_approve``)."""
     with db.unit_of_work() as session:
@@ -475,8 +506,13 @@ def sign_off_risk(db: Database, actor: Actor, screening_id: int, *, now: datetim
             record_type="risk_screening",
             record_id=screening_id,
         )
-        if row.signed_off_on is not None:
-            raise ValidationFailed(["This screening is already signed off."])
+        concurrency.expect(
+            session, row, expected_version, record_type="risk_screening", what="risk screening"
+        )
+        if row.signed_off_on is not None:  # another team lead signed it off first
+            raise concurrency.conflict(
+                session, row, record_type="risk_screening", what="risk screening"
+            )
         row.signed_off_by, row.signed_off_on = actor.user_id, local_today(now)
         audit.record(
             session,
@@ -527,6 +563,7 @@ def list_risks(db: Database, actor: Actor, person_id: int, *, now: datetime) -> 
                 r.signed_off_on,
                 rules.RiskLevel.parse(r.lowered_from) if r.lowered_from else None,
                 refusal(r),
+                version=r.version,
             )
             for r in rows
         ]
@@ -566,6 +603,7 @@ def save_missing(
     *,
     episode_id: int | None = None,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Record a missing episode, or update it (return, return interview offered and held).
     The interview is held within 72 hours of the return (statutory guidance on children who
@@ -607,6 +645,14 @@ def save_missing(
         row = session.get(MissingEpisode, episode_id) if episode_id else None
         if episode_id and (row is None or row.young_person_id != person_id):
             raise NotFound("That missing episode no longer exists.")
+        if row is not None:
+            concurrency.expect(
+                session,
+                row,
+                expected_version,
+                record_type="missing_episode",
+                what="missing episode",
+            )
         if row is None:
             row = MissingEpisode(young_person_id=person_id, recorded_by=actor.user_id)
             session.add(row)
@@ -653,6 +699,7 @@ class MissingView:
     learned: str
     interview_held_at: datetime | None = None
     interview_held_in_time: bool | None = None
+    version: int = 1  # the row's version as read: a change to it passes it back
 
     @property
     def still_missing(self) -> bool:
@@ -697,6 +744,7 @@ def list_missing(
                 r.learned,
                 r.interview_held_at,
                 rules.return_interview_held_in_time(returned, held) if returned and held else None,
+                version=r.version,
             )
         )
     count = rules.missing_episodes_in_last_12_months([r.started_at for r in rows], local_today(now))
@@ -717,6 +765,7 @@ class ServiceReferralView:
     reason: str
     outcome: str
     chase_due: date | None
+    version: int = 1  # the row's version as read: a change to it passes it back
 
     @property
     def open(self) -> bool:
@@ -772,6 +821,7 @@ def update_referral_out(
     outcome: str = "",
     chased_on: date | None = None,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Move a referral out along (acknowledged, accepted ...), record a chase, or finish it:
     declined needs the reason, completed or withdrawn the outcome."""
@@ -792,8 +842,20 @@ def update_referral_out(
             raise ValidationFailed(problems)
         row = session.get(ServiceReferral, referral_id)
         assert row is not None
+        what = "referral out"
+        concurrency.expect(
+            session, row, expected_version, record_type="service_referral", what=what
+        )
         if rules.ServiceReferralStatus.parse(row.status).final:
-            raise ValidationFailed(["This referral out is finished and can no longer change."])
+            if row.version <= 1:
+                raise ValidationFailed(["This referral out is finished and can no longer change."])
+            raise concurrency.conflict(
+                session,
+                row,
+                record_type="service_referral",
+                what=what,
+                detail="It is finished and can no longer change.",
+            )
         row.status = rules.ServiceReferralStatus.parse(status).value
         row.reason, row.outcome = reason.strip(), outcome.strip()
         if chased_on is not None:
@@ -841,6 +903,7 @@ def list_referrals_out(
                     r.reason,
                     r.outcome,
                     chase,
+                    version=r.version,
                 )
             )
         return out

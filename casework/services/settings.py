@@ -7,7 +7,7 @@ from datetime import datetime
 from casework.db.database import Database
 from casework.db.models import Setting
 from casework.errors import ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.common import Changed, check
 from casework.services.permissions import Action, Actor
 
@@ -27,7 +27,15 @@ def idle_lock_minutes(db: Database) -> int:
     return max(IDLE_LOCK_MIN, min(IDLE_LOCK_MAX, value))
 
 
-def set_idle_lock_minutes(db: Database, actor: Actor, minutes: int, *, now: datetime) -> Changed:
+def set_idle_lock_minutes(
+    db: Database,
+    actor: Actor,
+    minutes: int,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Changed:
+    """Set the idle lock. ``expected_version``: the setting as the screen showed it."""
     with db.unit_of_work() as session:
         check(session, actor, Action.MANAGE_SETTINGS, now=now, record_type="setting")
         if not IDLE_LOCK_MIN <= minutes <= IDLE_LOCK_MAX:
@@ -38,6 +46,9 @@ def set_idle_lock_minutes(db: Database, actor: Actor, minutes: int, *, now: date
         if row is None:
             session.add(Setting(key=IDLE_LOCK_KEY, value=str(minutes)))
         else:
+            concurrency.expect(
+                session, row, expected_version, record_type="setting", what="setting"
+            )
             row.value = str(minutes)
         audit.record(
             session,

@@ -8,13 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from casework.clock import to_naive_utc
 from casework.db.database import Database
 from casework.db.models import Team, TeamLeadership, User
 from casework.domain.passwords import password_problems
 from casework.errors import NotFound, ValidationFailed
-from casework.services import audit
+from casework.services import audit, concurrency
 from casework.services.auth import find_user, hash_password
 from casework.services.common import Changed, check, require
 from casework.services.permissions import Action, Actor, Role
@@ -41,6 +42,7 @@ class UserSummary:
     team: str | None
     leads: tuple[str, ...]
     active: bool
+    version: int = 1  # as read: a change to the account passes it back
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,13 @@ def add_user(db: Database, actor: Actor, new: NewUser, *, now: datetime) -> Chan
 
 
 def set_password(
-    db: Database, actor: Actor, username: str, password: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Set (or reset) a password; activates an account imported without one."""
     with db.unit_of_work() as session:
@@ -149,6 +157,7 @@ def set_password(
         user = find_user(session, username)
         if user is None:
             raise NotFound(f"There is no user named '{username}'.")
+        _as_shown(session, user, expected_version)
         problems = password_problems(password, user.username)
         if problems:
             raise ValidationFailed(problems)
@@ -168,13 +177,20 @@ def set_password(
 
 
 def set_active(
-    db: Database, actor: Actor, username: str, active: bool, *, now: datetime
+    db: Database,
+    actor: Actor,
+    username: str,
+    active: bool,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     with db.unit_of_work() as session:
         check(session, actor, Action.MANAGE_USERS, now=now, record_type="user")
         user = find_user(session, username)
         if user is None:
             raise NotFound(f"There is no user named '{username}'.")
+        _as_shown(session, user, expected_version)
         if actor.user_id == user.id and not active:
             raise ValidationFailed(["You cannot deactivate your own account."])
         user.active = active
@@ -199,6 +215,7 @@ def change_access(
     team: str | None,
     leads: tuple[str, ...] = (),
     now: datetime,
+    expected_version: int | None = None,
 ) -> Changed:
     """Change an account's role and teams. Any session it has open ends at its next
     action (``casework.services.common.require_current``)."""
@@ -207,6 +224,7 @@ def change_access(
         user = find_user(session, username)
         if user is None:
             raise NotFound(f"There is no user named '{username}'.")
+        _as_shown(session, user, expected_version)
         problems = []
         if role is Role.SYSTEM:
             problems.append("The system role cannot be given to a person.")
@@ -220,6 +238,7 @@ def change_access(
             raise ValidationFailed(problems)
         home = ensure_team(session, actor, team, now) if team else None
         user.role, user.team_id = str(role), home.id if home else None
+        flag_modified(user, "role")  # the teams led live in their own table: still a change
         for old in session.scalars(select(TeamLeadership).where(TeamLeadership.user_id == user.id)):
             session.delete(old)
         session.flush()
@@ -241,6 +260,10 @@ def change_access(
         return Changed("user", (user.id,), ("role", "team_id"))
 
 
+def _as_shown(session: Session, user: User, expected_version: int | None) -> None:
+    concurrency.expect(session, user, expected_version, record_type="user", what="account")
+
+
 def list_users(db: Database, actor: Actor, *, now: datetime) -> list[UserSummary]:
     require(db, actor, Action.MANAGE_USERS, now=now, record_type="user")
     with db.reading() as session:
@@ -254,6 +277,7 @@ def list_users(db: Database, actor: Actor, *, now: datetime) -> list[UserSummary
                 u.team.name if u.team else None,
                 tuple(sorted(t.name for t in u.led_teams)),
                 u.active,
+                u.version,
             )
             for u in users
         ]

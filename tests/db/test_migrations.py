@@ -186,8 +186,11 @@ def test_opening_an_older_database_copies_then_upgrades(demo_db: Opened) -> None
 
 # Columns later revisions add to 0001's tables (0004: a young person's closed state; 0005:
 # the case's opening date; 0008: the row hash on each audit event, with an index to find a
-# record's events).
+# record's events; 0016: the row version of settings, teams and users).
 COLUMNS_AFTER_0001 = [
+    ("settings", "version"),
+    ("teams", "version"),
+    ("users", "version"),
     ("young_people", "closed_on"),
     ("young_people", "closure_reason"),
     ("young_people", "opened_on"),

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from casework.db.models import AuditEvent
-from casework.errors import ValidationFailed
+from casework.errors import EditConflict, ValidationFailed
 from casework.services import people
 from casework.services.people import CaseloadQuery, SortKey, YoungPersonInput
 from tests.conftest import NOW, Opened
@@ -85,7 +85,7 @@ def test_update_audits_field_names_and_checks_version(empty_db: Opened) -> None:
         last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert last is not None
     assert (last.action, last.fields) == ("update", "disability,preferred_name")
-    with pytest.raises(ValidationFailed, match="changed by someone else"):
+    with pytest.raises(EditConflict, match="Lee Lead changed disability and preferred name"):
         people.update_young_person(
             empty_db.db, lead, pid, new, expected_version=record.version, now=NOW
         )

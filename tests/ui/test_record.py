@@ -168,7 +168,7 @@ def test_someone_elses_change_meanwhile_is_explained(qtbot: QtBot, env: Env) -> 
     view.form._preferred.setText("Bee")
     qtbot.mouseClick(view.form.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(view.form.problems()), timeout=TIMEOUT)
-    assert "changed by someone else" in view.form.problems()[0]
+    assert f"{env.lead.display_name} changed preferred name on this" in view.form.problems()[0]
     assert env.person(id=person.id).preferred_name == "Sunny"
 
 

@@ -272,6 +272,7 @@ class TeamLeadReviewDialog(RecordDialog):
             parent,
         )
         self.period_id = period.id
+        self.version = period.version
         if period.recorded_by_id is not None and period.recorded_by_id == ctx.actor.user_id:
             self.problems.set_problems(
                 [
@@ -301,7 +302,8 @@ class TeamLeadReviewDialog(RecordDialog):
         return []
 
     def submission(self) -> Submission:
-        return accommodation.review_accommodation, (self.period_id, self.note.toPlainText()), {}
+        kwargs = {"expected_version": self.version}
+        return accommodation.review_accommodation, (self.period_id, self.note.toPlainText()), kwargs
 
 
 class ActivityDialog(RecordDialog):

@@ -36,7 +36,13 @@ class WithdrawDialog(RecordDialog):
     """Confirm withdrawing the active closure request; the case stays open."""
 
     def __init__(
-        self, ctx: RecordContext, request_id: int, reason: str, parent: QWidget | None = None
+        self,
+        ctx: RecordContext,
+        request_id: int,
+        reason: str,
+        parent: QWidget | None = None,
+        *,
+        version: int | None = None,
     ) -> None:
         super().__init__(
             ctx,
@@ -48,9 +54,14 @@ class WithdrawDialog(RecordDialog):
             parent,
         )
         self.request_id = request_id
+        self.version = version  # the request as shown: a change since is named, not undone
 
     def submission(self) -> Submission:
-        return _by_request(closure.withdraw_closure), (self.request_id,), {}
+        return (
+            _by_request(closure.withdraw_closure),
+            (self.request_id,),
+            {"expected_version": self.version},
+        )
 
 
 class NoteDialog(RecordDialog):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from casework.db.database import Database
-from casework.errors import PermissionDenied, ValidationFailed
+from casework.errors import EditConflict, PermissionDenied, ValidationFailed
 from casework.services import closure
 from casework.services.common import Changed
 from casework.services.permissions import Actor
@@ -61,6 +61,7 @@ class Reviewing:
     reason: str  # "CLNR No longer requires services"
     requested_by: str
     overrides: int = 0
+    version: int | None = None  # the request's version as shown: a change since is named
 
 
 def _heading(verb: str, reviewing: Reviewing) -> QLabel:
@@ -100,6 +101,7 @@ class _ReviewDialog(QDialog):
             self.reviewing.request_id,
             *args,
             now=self._clock(),
+            expected_version=self.reviewing.version,
             on_result=self._on_saved,
             on_error=self._on_failed,
         )
@@ -196,6 +198,8 @@ class ApproveDialog(_ReviewDialog):
         self.password.setFocus()
         if isinstance(exc, PermissionDenied):
             self.problems.set_problems([str(exc)])
+        elif isinstance(exc, EditConflict):
+            self.problems.set_problems([str(exc)], NOT_APPROVED)
         elif isinstance(exc, ValidationFailed):
             self.problems.set_problems(
                 exc.problems or [str(exc)], "The closure was not approved. Still to do:"

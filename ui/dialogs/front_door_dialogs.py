@@ -68,6 +68,7 @@ from ui.views.record_common import (
     NOTHING_SAVED,
     SECTION_STYLE,
     banner,
+    failure_heading,
     group,
     problems_of,
     quiet_label,
@@ -752,6 +753,7 @@ class DecisionDialog(QDialog):
             self.decision(),
             self.rationale.toPlainText(),
             now=self._clock(),
+            expected_version=self.context.detail.version if self.context.detail else None,
             on_result=self._on_saved,
             on_error=self._on_failed,
         )
@@ -772,7 +774,7 @@ class DecisionDialog(QDialog):
             return
         self._saving = False
         self.footer.set_saving(False)
-        self.problems.set_problems(problems_of(exc, DECISION_LABELS), NOTHING_SAVED)
+        self.problems.set_problems(problems_of(exc, DECISION_LABELS), failure_heading(exc))
 
 
 __all__ = [

@@ -102,6 +102,8 @@ class NewPlanDialog(RecordDialog):
             "Start plan",
             parent,
         )
+        # The plan shown (id, version): one started or changed meanwhile is named, not ended.
+        self.replacing = (current.id, current.version) if current is not None else None
         self.started_on = date_field(ctx, years_back=10)
         self.participation = text_box(2)
         self.participation.setPlaceholderText(
@@ -139,6 +141,8 @@ class NewPlanDialog(RecordDialog):
                 "started_on": self.started_on.value() or self.ctx.today(),
                 "participation": self.participation.toPlainText(),
                 "areas": [editor.value() for editor in self.areas],
+                "replacing": self.replacing[0] if self.replacing else None,
+                "expected_version": self.replacing[1] if self.replacing else None,
             },
         )
 

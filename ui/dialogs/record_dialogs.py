@@ -41,6 +41,7 @@ from ui.dialogs.young_person_form import DateField, to_qdate
 from ui.views.record_common import (
     NOTHING_SAVED,
     RecordContext,
+    failure_heading,
     problems_of,
     quiet_label,
     text_label,
@@ -196,7 +197,7 @@ class RecordDialog(QDialog):
         if not isValid(self):
             return
         self._set_saving(False)
-        self.problems.set_problems(problems_of(exc, self.labels), NOTHING_SAVED)
+        self.problems.set_problems(problems_of(exc, self.labels), failure_heading(exc))
 
 
 # --- contacts ----------------------------------------------------------------------------

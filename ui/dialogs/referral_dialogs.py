@@ -174,6 +174,7 @@ class ReferralProgressDialog(RecordDialog):
             parent,
         )
         self.referral_id = referral.id
+        self.version = referral.version  # as shown: a change since is named
         today = ctx.today()
         earliest = _earliest(referral, local(referral.received_at).date())
         self._assessment_rows(referral, earliest, today)
@@ -335,7 +336,7 @@ class ReferralProgressDialog(RecordDialog):
 
     def submission(self) -> Submission:
         record = _by_referral(front_door.record_progress)
-        return record, (self.referral_id, self.progress()), {}
+        return record, (self.referral_id, self.progress()), {"expected_version": self.version}
 
 
 class AuthoriseAssessmentDialog(RecordDialog):
@@ -358,10 +359,15 @@ class AuthoriseAssessmentDialog(RecordDialog):
             parent,
         )
         self.referral_id = referral.id
+        self.version = referral.version  # as shown: a change since is named
         self.resize(600, 240)
 
     def submission(self) -> Submission:
-        return _by_referral(front_door.authorise_assessment), (self.referral_id,), {}
+        return (
+            _by_referral(front_door.authorise_assessment),
+            (self.referral_id,),
+            {"expected_version": self.version},
+        )
 
 
 class StartPlanDialog(RecordDialog):
@@ -469,6 +475,7 @@ class EndPlanDialog(RecordDialog):
             parent,
         )
         self.plan_id = plan.id
+        self.version = plan.version
         self.ended_on = DateField(to_qdate(plan.started_on), to_qdate(ctx.today()), optional=False)
         self.ended_on.setCalendarPopup(True)
         self.ended_on.set_value(ctx.today())
@@ -490,7 +497,7 @@ class EndPlanDialog(RecordDialog):
         return (
             _by_referral(child_protection.end_plan),
             (self.plan_id, self.ended_on.value(), self.reason.toPlainText().strip()),
-            {},
+            {"expected_version": self.version},
         )
 
 

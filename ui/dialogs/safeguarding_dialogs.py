@@ -48,9 +48,9 @@ from ui.dialogs.record_dialogs import RecordDialog, Submission, code_combo, date
 from ui.dialogs.young_person_form import DateField, to_qdate
 from ui.views.record_common import (
     LONDON,
-    NOTHING_SAVED,
     RecordContext,
     day,
+    failure_heading,
     plain_problem,
     quiet_label,
     set_severity,
@@ -155,7 +155,7 @@ class SafeguardingDialog(RecordDialog):
         if isinstance(exc, ValidationFailed) and exc.problems and isValid(self):
             self._set_saving(False)
             words = [safeguarding_problem(p, self.labels) for p in exc.details]
-            self.problems.set_problems(words, NOTHING_SAVED)
+            self.problems.set_problems(words, failure_heading(exc))
             return
         super()._on_failed(exc)
 
@@ -296,6 +296,7 @@ class AllegationUpdateDialog(_AllegationProgress):
     ) -> None:
         super().__init__(ctx, "Update an allegation", _summary(allegation), "Save", parent)
         self.allegation_id = allegation.id
+        self.version = allegation.version  # as shown: a change since is named, never undone
         self._progress_rows(ctx)
         self.lado.set_value(allegation.lado_notified_at)
         self.meeting.set_value(allegation.strategy_meeting_at)
@@ -315,6 +316,7 @@ class AllegationUpdateDialog(_AllegationProgress):
             "strategy_not_required_reason": (
                 self.not_required.toPlainText() if self.criteria_met() is False else ""
             ),
+            "expected_version": self.version,
         }
         return _by_id(safeguarding.update_allegation), (self.allegation_id,), kwargs
 
@@ -338,6 +340,7 @@ class AllegationOutcomeDialog(SafeguardingDialog):
             parent,
         )
         self.allegation_id = allegation.id
+        self.version = allegation.version
         self.outcomes = QButtonGroup(self)
         choices = QWidget()
         column = QVBoxLayout(choices)
@@ -379,7 +382,7 @@ class AllegationOutcomeDialog(SafeguardingDialog):
             self.rationale.toPlainText(),
             self.decided_on.value() or self.ctx.today(),
         )
-        return _by_id(safeguarding.close_allegation), args, {}
+        return _by_id(safeguarding.close_allegation), args, {"expected_version": self.version}
 
 
 # --- risk screening ------------------------------------------------------------------------
@@ -535,11 +538,16 @@ class SignOffDialog(SafeguardingDialog):
             parent,
         )
         self.screening_id = risk.id
+        self.version = risk.version
         self.resize(640, 360)
         self.ok_button.setFocus()
 
     def submission(self) -> Submission:
-        return _by_id(safeguarding.sign_off_risk), (self.screening_id,), {}
+        return (
+            _by_id(safeguarding.sign_off_risk),
+            (self.screening_id,),
+            {"expected_version": self.version},
+        )
 
 
 # --- missing episodes ----------------------------------------------------------------------
@@ -588,6 +596,7 @@ class MissingDialog(SafeguardingDialog):
         title, intro = _missing_words(episode)
         super().__init__(ctx, title, intro, "Save", parent)
         self.episode_id = episode.id if episode is not None else None
+        self.version = episode.version if episode is not None else None
         self.started = MomentField(ctx, optional=False)
         self.ended = MomentField(ctx, optional=True)
         self.police = QCheckBox("Reported to the &police")
@@ -638,7 +647,8 @@ class MissingDialog(SafeguardingDialog):
             learned=self.learned.toPlainText(),
             interview_held_at=self.held.value(),
         )
-        return safeguarding.save_missing, (data,), {"episode_id": self.episode_id}
+        kwargs = {"episode_id": self.episode_id, "expected_version": self.version}
+        return safeguarding.save_missing, (data,), kwargs
 
 
 # --- referrals out -------------------------------------------------------------------------
@@ -718,6 +728,7 @@ class ReferralUpdateDialog(SafeguardingDialog):
             parent,
         )
         self.referral_id = referral.id
+        self.version = referral.version
         self.status = code_combo(rules.ServiceReferralStatus.choices())
         self.status.setCurrentIndex(self.status.findData(referral.status.value))
         self.reason = text_box(3)
@@ -747,6 +758,7 @@ class ReferralUpdateDialog(SafeguardingDialog):
             "reason": self.reason.toPlainText() if status and status.needs_reason else "",
             "outcome": self.outcome.toPlainText() if status and status.needs_outcome else "",
             "chased_on": self.ctx.today() if self.chased.isChecked() else None,
+            "expected_version": self.version,
         }
         args = (self.referral_id, self.status.currentData() or "")
         return _by_id(safeguarding.update_referral_out), args, kwargs

@@ -37,7 +37,7 @@ from casework.clock import local_today
 from casework.db.database import Database
 from casework.domain.codes import CodeList, EligibilityCategory, Ethnicity, Sex, YesNo
 from casework.domain.people import CHILD_UID_MAX_LENGTH, NAME_MAX_LENGTH
-from casework.errors import CaseworkError, ValidationFailed
+from casework.errors import CaseworkError, EditConflict, ValidationFailed
 from casework.errors import Problem as CoreProblem
 from casework.services.common import Changed
 from casework.services.people import (
@@ -53,6 +53,7 @@ from ui.widgets.forms import confirm_discard, make_default, on_edit, scrolling_l
 from ui.widgets.problems import ProblemList, field_note
 
 NOTHING_SAVED = "Nothing was saved. Please correct the following:"
+CHANGED_MEANWHILE = "Nothing was saved: someone else changed this record while you had it open."
 
 Clock = Callable[[], datetime]
 NOT_ALLOCATED = "Not allocated"
@@ -611,7 +612,12 @@ class YoungPersonForm(QWidget):
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self._set_saving(False)
-        if isinstance(exc, ValidationFailed) and exc.details:
+        if isinstance(exc, EditConflict):
+            # Someone else saved this record since it was opened: say who and what, keep
+            # everything typed, and leave the version as read (saving again is refused
+            # until the record is reopened, so their change is never overwritten).
+            self._show_problems(exc.details, CHANGED_MEANWHILE)
+        elif isinstance(exc, ValidationFailed) and exc.details:
             self._show_problems(exc.details)
         else:
             self._show_problems([CoreProblem(None, self._message(exc))])
@@ -631,7 +637,7 @@ class YoungPersonForm(QWidget):
         """The problems shown now, as the user reads them."""
         return list(self._shown)
 
-    def _show_problems(self, problems: list[CoreProblem]) -> None:
+    def _show_problems(self, problems: list[CoreProblem], heading: str = NOTHING_SAVED) -> None:
         self._clear_problems()
         order = list(FIELD_LABELS)
         found = sorted(
@@ -650,7 +656,7 @@ class YoungPersonForm(QWidget):
                 fields.append(field)
             else:
                 fields.append(None)
-        self._summary.set_problems(self._shown, NOTHING_SAVED, fields)
+        self._summary.set_problems(self._shown, heading, fields)
         if first_field is not None:
             self._focus_field(first_field)
 

@@ -47,10 +47,17 @@ def load_users(db: Database, actor: Actor, now: datetime) -> list[UserSummary]:
     return list_users(db, actor, now=now)
 
 
-def change_active(db: Database, actor: Actor, username: str, active: bool, now: datetime) -> Any:
+def change_active(
+    db: Database,
+    actor: Actor,
+    username: str,
+    active: bool,
+    now: datetime,
+    version: int | None = None,
+) -> Any:
     from casework.services.users import set_active
 
-    return set_active(db, actor, username, active, now=now)
+    return set_active(db, actor, username, active, now=now, expected_version=version)
 
 
 class UsersModel(QAbstractTableModel):
@@ -264,7 +271,7 @@ class AdminUsersView(QWidget):
         if user is None:
             return None
         if not user.active:
-            self._set_active(user.username, True)
+            self._set_active(user.username, True, user.version)
             return None
         box = QMessageBox(QMessageBox.Icon.Question, "Deactivate account", "", parent=self)
         box.setObjectName("confirmDeactivate")
@@ -277,11 +284,11 @@ class AdminUsersView(QWidget):
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        yes.clicked.connect(lambda: self._set_active(user.username, False))
+        yes.clicked.connect(lambda: self._set_active(user.username, False, user.version))
         box.open()
         return box
 
-    def _set_active(self, username: str, active: bool) -> None:
+    def _set_active(self, username: str, active: bool, version: int | None = None) -> None:
         word = "Reactivated" if active else "Deactivated"
 
         def done(_changed: object) -> None:
@@ -295,6 +302,7 @@ class AdminUsersView(QWidget):
             username,
             active,
             self._clock(),
+            version,
             on_result=done,
             on_error=self._error,
         )

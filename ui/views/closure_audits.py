@@ -447,6 +447,7 @@ class AuditList(QWidget):
             dialog.combo.currentData(),
             now=self._clock(),
             second=second,
+            expected_version=row.version,
             on_result=lambda _c: self._assigned(),
             on_error=lambda exc: _fail(self.status, exc),
         )
@@ -957,6 +958,7 @@ class AuditPage(QWidget):
                 self.form.value(),
                 self.form.note.toPlainText(),
                 now=self._clock(),
+                expected_version=self.detail.version,
             )
             return
         self._run(
@@ -967,7 +969,15 @@ class AuditPage(QWidget):
             self.form.value(),
             now=self._clock(),
             submit=submit,
+            expected_version=self._own_judgement_version(),
         )
+
+    def _own_judgement_version(self) -> int | None:
+        """The version of this person's own judgement as shown (None: not started)."""
+        if self.detail is None:
+            return None
+        mine = [j for j in self.detail.judgements if j.auditor_id == self._actor.user_id]
+        return mine[0].version if len(mine) == 1 else None
 
     def _resolve(self) -> None:
         if self.detail is None:
@@ -1014,6 +1024,7 @@ class AuditPage(QWidget):
                 self.detail.id,
                 dialog.value(),
                 now=self._clock(),
+                expected_version=self.detail.version,
             )
 
     def _done(self) -> None:
@@ -1033,13 +1044,16 @@ class AuditPage(QWidget):
         layout.insertWidget(2, label)
         layout.insertWidget(3, note)
         if dialog.exec() == QDialog.DialogCode.Accepted:
+            chosen = dialog.combo.currentData()
+            shown = {a.id: a.version for a in open_actions}
             self._run(
                 closure_audit.complete_action,
                 self._db,
                 self._actor,
-                dialog.combo.currentData(),
+                chosen,
                 note.toPlainText(),
                 now=self._clock(),
+                expected_version=shown.get(chosen),
             )
 
     def clear(self) -> None:

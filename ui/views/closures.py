@@ -99,6 +99,7 @@ from ui.views.record_common import (
     banner,
     clear_layout,
     day,
+    failure_heading,
     group,
     paragraphs,
     problems_of,
@@ -839,6 +840,7 @@ class ReviewPane(QWidget):
             data.overview.request.id,
             typed,
             now=self._clock(),
+            expected_version=data.overview.request.version,
             on_result=lambda changed: self._on_decisions_saved(generation, changed),
             on_error=lambda exc: self._on_decisions_failed(generation, exc),
         )
@@ -860,7 +862,9 @@ class ReviewPane(QWidget):
         self._saving = False
         self.save_decisions_button.setEnabled(True)
         if generation == self._generation:
-            self.decision_problems.set_problems(problems_of(exc, LEAD_DECISIONS), NOTHING_SAVED)
+            self.decision_problems.set_problems(
+                problems_of(exc, LEAD_DECISIONS), failure_heading(exc)
+            )
 
     def reviewing(self) -> Reviewing | None:
         data = self.data
@@ -874,6 +878,7 @@ class ReviewPane(QWidget):
             request.reason_label,
             request.requested_by,
             len(request.overrides),
+            request.version,
         )
 
 

@@ -854,6 +854,7 @@ class ClosureSection(RecordSection):
         *args: Any,
         problems: ProblemList,
         on_done: Callable[[Any], None] | None = None,
+        **kwargs: Any,
     ) -> None:
         self._busy = True
         self.flash.hide()
@@ -868,6 +869,7 @@ class ClosureSection(RecordSection):
             *args,
             now=self._clock(),
             on_result=lambda changed: self._on_done(person_id, changed),
+            **kwargs,
             on_error=lambda exc: self._on_failed(person_id, exc, problems),
         )
 
@@ -906,7 +908,11 @@ class ClosureSection(RecordSection):
         data = self.current_input()
         if overview.state is CaseState.RETURNED and overview.request is not None:
             self._run(
-                closure.resubmit_closure, overview.request.id, data, problems=self.form_problems
+                closure.resubmit_closure,
+                overview.request.id,
+                data,
+                problems=self.form_problems,
+                expected_version=overview.request.version,
             )
         else:
             self._run(closure.request_closure, self.person_id, data, problems=self.form_problems)
@@ -918,14 +924,24 @@ class ClosureSection(RecordSection):
         if overview.state is not CaseState.APPROVED:
             return
         chosen = self.closed_on.value() or local_today(self._clock())
-        self._run(closure.close_case, overview.request.id, chosen, problems=self.close_problems)
+        self._run(
+            closure.close_case,
+            overview.request.id,
+            chosen,
+            problems=self.close_problems,
+            expected_version=overview.request.version,
+        )
 
     def withdraw(self) -> None:
         overview = self._overview
         if overview is None or overview.request is None or self.person_id is None:
             return
         request = overview.request
-        self.open_dialog(WithdrawDialog(self.context(), request.id, request.reason_label, self))
+        self.open_dialog(
+            WithdrawDialog(
+                self.context(), request.id, request.reason_label, self, version=request.version
+            )
+        )
 
     def add_arrangement(self) -> None:
         if self.person_id is not None and self.state is not CaseState.CLOSED:

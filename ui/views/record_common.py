@@ -32,13 +32,14 @@ from shiboken6 import isValid
 
 from casework.clock import local_today
 from casework.db.database import Database
-from casework.errors import CaseworkError, Problem, ValidationFailed
+from casework.errors import CaseworkError, EditConflict, Problem, ValidationFailed
 from casework.services.permissions import Actor
 from ui import tasks
 
 Clock = Callable[[], datetime]
 LONDON = ZoneInfo("Europe/London")
 NOTHING_SAVED = "Nothing was saved. Please correct the following:"
+CHANGED_MEANWHILE = "Nothing was saved: someone else changed this while you had it open."
 QUIET = "#4b5563"  # secondary text, 7:1 on white
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _FOLLOW_UP = re.compile(r"follow-up (\d+): (.*)", re.S)
@@ -127,6 +128,12 @@ def unexpected(exc: BaseException) -> str:
 
     crash.report(type(exc), exc, exc.__traceback__)
     return "That could not be done because of an unexpected problem. Try again in a moment."
+
+
+def failure_heading(exc: BaseException) -> str:
+    """The heading over a refusal: a change someone else made meanwhile is not the
+    person's mistake to correct, so it is not worded as one."""
+    return CHANGED_MEANWHILE if isinstance(exc, EditConflict) else NOTHING_SAVED
 
 
 def problems_of(exc: BaseException, labels: dict[str, str]) -> list[str]:

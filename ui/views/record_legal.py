@@ -52,6 +52,7 @@ from ui.views.record_common import (
     banner,
     clear_layout,
     day,
+    failure_heading,
     fill_section,
     group,
     paragraphs,
@@ -354,7 +355,9 @@ class LegalSection(RecordSection):
             row.addWidget(text_label(f"{day(period.started_on)} to {end}{status}"), 1)
             remove = QPushButton("Remove")
             remove.setToolTip("Remove a period entered in error (the removal is audited)")
-            remove.clicked.connect(lambda _=False, pid=period.id: self.remove_period(pid))
+            remove.clicked.connect(
+                lambda _=False, pid=period.id, v=period.version: self.remove_period(pid, v)
+            )
             row.addWidget(remove)
             self.periods.addWidget(_holder(row))
 
@@ -441,6 +444,7 @@ class LegalSection(RecordSection):
             self.person_id,
             self.care_input(),
             now=self._clock(),
+            expected_version=self._data.care_version if self._data is not None else None,
             on_result=self._on_care_saved,
             on_error=self._on_care_failed,
         )
@@ -461,7 +465,7 @@ class LegalSection(RecordSection):
         self._saving = False
         self.save_care_button.setEnabled(True)
         self.care_saved.clear()
-        self.care_problems.set_problems(problems_of(exc, CARE_LABELS), NOTHING_SAVED)
+        self.care_problems.set_problems(problems_of(exc, CARE_LABELS), failure_heading(exc))
 
     def add_period(self) -> None:
         if self.person_id is None:
@@ -482,7 +486,7 @@ class LegalSection(RecordSection):
             on_error=self._on_period_failed,
         )
 
-    def remove_period(self, period_id: int) -> None:
+    def remove_period(self, period_id: int, version: int | None = None) -> None:
         if self.person_id is None:
             return
         tasks.run(
@@ -492,6 +496,7 @@ class LegalSection(RecordSection):
             self.person_id,
             period_id,
             now=self._clock(),
+            expected_version=version,
             on_result=self._on_period_changed,
             on_error=self._on_period_failed,
         )
@@ -508,7 +513,7 @@ class LegalSection(RecordSection):
             return
         self.add_period_button.setEnabled(True)
         labels = {"started_on": "From", "ended_on": "To", "legal_status": "Legal status"}
-        self.period_problems.set_problems(problems_of(exc, labels), NOTHING_SAVED)
+        self.period_problems.set_problems(problems_of(exc, labels), failure_heading(exc))
 
     def confirm(self) -> None:
         if self.person_id is None or self._data is None:

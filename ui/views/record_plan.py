@@ -37,13 +37,13 @@ from ui.dialogs.plan_dialogs import ChangeDialog, NewPlanDialog, ReviewDialog
 from ui.dialogs.record_dialogs import text_box
 from ui.dialogs.young_person_form import DateField, to_qdate
 from ui.views.record_common import (
-    NOTHING_SAVED,
     QUIET,
     Clock,
     RecordSection,
     banner,
     clear_layout,
     day,
+    failure_heading,
     fill_section,
     group,
     paragraphs,
@@ -366,6 +366,11 @@ class PlanSection(RecordSection):
             completed_on=self.assessment_completed.value(),
             summary=self.assessment_summary.toPlainText(),
             now=self._clock(),
+            expected_version=(
+                self._data.assessment.version
+                if self._data is not None and self._data.assessment is not None
+                else None
+            ),
             on_result=self._on_assessment_saved,
             on_error=self._on_assessment_failed,
         )
@@ -384,7 +389,9 @@ class PlanSection(RecordSection):
             return
         self.save_assessment_button.setEnabled(True)
         self.assessment_saved.clear()
-        self.assessment_problems.set_problems(problems_of(exc, ASSESSMENT_LABELS), NOTHING_SAVED)
+        self.assessment_problems.set_problems(
+            problems_of(exc, ASSESSMENT_LABELS), failure_heading(exc)
+        )
 
     def _essential_changed(self, item: EssentialItem) -> None:
         if self._filling or self.person_id is None:

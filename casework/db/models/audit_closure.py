@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.db.models.base import Base
+from casework.db.models.base import Base, Versioned
 
 _USER = "users.id"
 
@@ -42,7 +42,7 @@ class AuditSample(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class ClosureAudit(Base):
+class ClosureAudit(Versioned, Base):
     """One sampled closure. ``reasons``: comma-separated sample reason codes.
     ``reopen_declined_*``: a team lead's decision not to act on a recommended reopening
     (a reopening itself is a ``case_reopenings`` row, made through the closure workflow)."""
@@ -71,7 +71,7 @@ class ClosureAudit(Base):
     reopen_declined_note: Mapped[str] = mapped_column(Text, default="")
 
 
-class AuditJudgement(Base):
+class AuditJudgement(Versioned, Base):
     """One auditor's judgement on a sampled closure. ``kind``: first, second (the blind
     moderating audit) or agreed (resolving a disagreement). A draft until submitted."""
 
@@ -103,7 +103,7 @@ class AuditGrade(Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
 
 
-class LearningAction(Base):
+class LearningAction(Versioned, Base):
     """Something a worker is to do or learn after an audit, owned and due by a date,
     tracked to completion."""
 

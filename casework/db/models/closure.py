@@ -9,13 +9,13 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.db.models.base import Base
+from casework.db.models.base import Base, Versioned
 
 _PERSON = "young_people.id"
 _USER = "users.id"
 
 
-class ClosureRequest(Base):
+class ClosureRequest(Versioned, Base):
     """One request to close a case. ``status``: pending (with a team lead), returned (to
     the worker, with comments), approved, closed, or withdrawn. ``anchor_on``: the day of
     the latest submission, which the checks' windows count back from."""

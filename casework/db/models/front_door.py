@@ -8,13 +8,13 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.db.models.base import Base
+from casework.db.models.base import Base, Versioned
 
 _PERSON = "young_people.id"
 _USER = "users.id"
 
 
-class SafeguardingContact(Base):
+class SafeguardingContact(Versioned, Base):
     __tablename__ = "safeguarding_contacts"
     __table_args__ = (Index("ix_safeguarding_contacts_open", "decided_at", "received_at"),)
 
@@ -35,7 +35,7 @@ class SafeguardingContact(Base):
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
 
 
-class Referral(Base):
+class Referral(Versioned, Base):
     __tablename__ = "referrals"
     __table_args__ = (Index("ix_referrals_open", "decided_at", "received_at"),)
 
@@ -66,7 +66,7 @@ class Referral(Base):
     legacy_referrals_12_months: Mapped[int | None] = mapped_column(Integer)
 
 
-class Allegation(Base):
+class Allegation(Versioned, Base):
     """An allegation against someone who works with the young person. Not finished until
     an outcome is recorded with its rationale, who decided and when."""
 
@@ -92,7 +92,7 @@ class Allegation(Base):
     recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
 
 
-class RiskScreening(Base):
+class RiskScreening(Versioned, Base):
     __tablename__ = "risk_screenings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -110,7 +110,7 @@ class RiskScreening(Base):
     lowered_from: Mapped[str | None] = mapped_column(String(8))
 
 
-class MissingEpisode(Base):
+class MissingEpisode(Versioned, Base):
     __tablename__ = "missing_episodes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -125,7 +125,7 @@ class MissingEpisode(Base):
     recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
 
 
-class ServiceReferral(Base):
+class ServiceReferral(Versioned, Base):
     """A referral out to another service, chased until it has an outcome."""
 
     __tablename__ = "service_referrals"
@@ -143,7 +143,7 @@ class ServiceReferral(Base):
     recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
 
 
-class ChildProtectionPlan(Base):
+class ChildProtectionPlan(Versioned, Base):
     """A child protection plan: from the initial child protection conference that made it
     to the conference that ended it (Working Together to Safeguard Children 2023)."""
 

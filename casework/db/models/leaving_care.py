@@ -19,13 +19,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.db.models.base import Base
+from casework.db.models.base import Base, Versioned
 
 _PERSON = "young_people.id"
 _USER = "users.id"
 
 
-class Contact(Base):
+class Contact(Versioned, Base):
     """A keeping-in-touch contact. A draft is saved as the worker types; a final contact is
     read-only and corrected only by addenda."""
 
@@ -100,7 +100,7 @@ class ContactAddendum(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class FollowUpAction(Base):
+class FollowUpAction(Versioned, Base):
     __tablename__ = "follow_up_actions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -113,7 +113,7 @@ class FollowUpAction(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class StatusEvent(Base):
+class StatusEvent(Versioned, Base):
     """An explicit in-touch status (refuses contact, no longer requires services, returned
     home 6+ months, died), dated, with who recorded it."""
 
@@ -129,7 +129,7 @@ class StatusEvent(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class CareHistory(Base):
+class CareHistory(Versioned, Base):
     __tablename__ = "care_histories"
 
     young_person_id: Mapped[int] = mapped_column(ForeignKey(_PERSON), primary_key=True)
@@ -143,7 +143,7 @@ class CareHistory(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class CarePeriod(Base):
+class CarePeriod(Versioned, Base):
     """One spell of being looked after: the day it began, the day it ended (counted as looked
     after; ``None`` while it continues) and the legal status, so eligibility ("13 weeks since
     14, ending after 16", CPPCR 2010 reg 40) is counted exactly."""
@@ -173,7 +173,7 @@ class EligibilityDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class NeedsAssessment(Base):
+class NeedsAssessment(Versioned, Base):
     __tablename__ = "needs_assessments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -184,7 +184,7 @@ class NeedsAssessment(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
 
 
-class PathwayPlan(Base):
+class PathwayPlan(Versioned, Base):
     __tablename__ = "pathway_plans"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -199,7 +199,7 @@ class PathwayPlan(Base):
     reviews: Mapped[list[PlanReview]] = relationship(order_by="PlanReview.reviewed_on")
 
 
-class PlanArea(Base):
+class PlanArea(Versioned, Base):
     __tablename__ = "plan_areas"
     __table_args__ = (UniqueConstraint("plan_id", "area"),)
 
@@ -235,7 +235,7 @@ class CircumstanceChange(Base):
     recorded_by: Mapped[int] = mapped_column(ForeignKey(_USER))
 
 
-class EssentialItem(Base):
+class EssentialItem(Versioned, Base):
     """The leaving-care essentials checklist (ID, NI number, bank account ...)."""
 
     __tablename__ = "essential_items"
@@ -248,7 +248,7 @@ class EssentialItem(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class AccommodationPeriod(Base):
+class AccommodationPeriod(Versioned, Base):
     __tablename__ = "accommodation_periods"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -272,7 +272,7 @@ class AccommodationPeriod(Base):
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey(_USER))
 
 
-class ActivityPeriod(Base):
+class ActivityPeriod(Versioned, Base):
     __tablename__ = "activity_periods"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

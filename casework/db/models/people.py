@@ -17,10 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.db.models.base import Base
+from casework.db.models.base import Base, Versioned
 
 
-class Team(Base):
+class Team(Versioned, Base):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -39,7 +39,7 @@ class TeamLeadership(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
 
 
-class User(Base):
+class User(Versioned, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -67,7 +67,7 @@ class LoginThrottle(Base):
     next_allowed_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class YoungPerson(Base):
+class YoungPerson(Versioned, Base):
     __tablename__ = "young_people"
     __table_args__ = (
         UniqueConstraint("child_uid"),
@@ -96,7 +96,6 @@ class YoungPerson(Base):
     opened_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     team: Mapped[Team] = relationship()
     social_worker: Mapped[User | None] = relationship(foreign_keys=[social_worker_id])
