@@ -207,3 +207,11 @@ class Refusal(Exception):
         super().__init__(str(error))
         self.error = error
         self.record = record
+
+
+class ServerUnavailable(CaseworkError):
+    """The team server cannot be reached (network down, server stopped)."""
+
+
+class ServerCertificateProblem(CaseworkError):
+    """The team server's TLS certificate could not be verified."""
