@@ -1,9 +1,9 @@
 """Saved team-server connections: what a laptop remembers about where its team works.
 
 A small JSON file in the user's configuration folder lists each team server by a name
-the worker recognises, the server's address (``postgresql://HOST[:PORT]/DATABASE``,
-optionally with a user name to fill in at sign-in) and the certificate authority file
-that vouches for the server's TLS certificate. It never holds a password: one in the
+the worker recognises, the server's address (``postgresql://HOST[:PORT]/DATABASE``:
+no user name, no options) and the certificate authority file that vouches for the
+server's TLS certificate. It never holds a password: one in the
 address is refused, and one found in the file is not read. Every problem with what is
 typed is named, with what was expected.
 """
@@ -24,13 +24,11 @@ FILE_NAME = "connections.json"
 FORMAT = "casework-connections"
 VERSION = 1
 ENV_CONFIG_DIR = "CASEWORK_CONFIG_DIR"
-SCHEMES = ("postgresql",)
+SCHEMES = ("postgresql", "postgres")
 NAME_MAX = 80
 MAX_FILE_BYTES = 256 * 1024
 MAX_CA_BYTES = 1024 * 1024
 PEM_MARK = b"-----BEGIN CERTIFICATE-----"
-# Settings in the address that would switch off what team mode relies on.
-WEAK_SSLMODES = frozenset({"disable", "allow", "prefer", "require"})
 
 
 class ConnectionsFileProblem(CaseworkError):
@@ -59,11 +57,6 @@ class SavedConnection:
     @property
     def database(self) -> str:
         return unquote(urlsplit(self.url).path.lstrip("/"))
-
-    @property
-    def username(self) -> str:
-        """The user name written in the address, to fill in at sign-in ("" if none)."""
-        return unquote(urlsplit(self.url).username or "")
 
     def describe(self) -> str:
         """``North Leaving Care on db.council.local`` for the window's status line."""
@@ -109,7 +102,7 @@ def url_problems(url: str) -> list[Problem]:
             )
         ]
     problems: list[Problem] = []
-    if parts.password is not None or _query_has(parts.query, "password"):
+    if parts.password is not None or "password" in parse_qs(parts.query):
         problems.append(
             Problem(
                 "url",
@@ -132,13 +125,21 @@ def url_problems(url: str) -> list[Problem]:
         )
     if not parts.path.strip("/"):
         problems.append(Problem("url", "names no database", expected=expected))
-    modes = parse_qs(parts.query).get("sslmode", [])
-    if any(mode.lower() in WEAK_SSLMODES for mode in modes):
+    if parts.username is not None and parts.password is None:
         problems.append(
             Problem(
                 "url",
-                "turns off checking the server's certificate (sslmode="
-                f"{modes[0]}). Remove sslmode: Casework always checks it",
+                "names a user. Leave it out: each person signs in with their own name",
+                expected=expected,
+            )
+        )
+    if parts.query or parts.fragment:
+        problems.append(
+            Problem(
+                "url",
+                "has options after the database name. Leave them out: Casework sets the "
+                "connection's security itself (verified TLS)",
+                expected=expected,
             )
         )
     return problems
@@ -288,10 +289,6 @@ def remove(path: Path, name: str) -> None:
     kept = [c for c in existing if c.name != name]
     if len(kept) != len(existing):
         save(path, kept)
-
-
-def _query_has(query: str, key: str) -> bool:
-    return key in parse_qs(query, keep_blank_values=True)
 
 
 def _quoted(text: str) -> str:

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import literal, select
+
 from casework.db.draft_cache import CachedDraft, DraftCache
 from casework.errors import CaseworkError, ServerUnavailable
 from casework.services.contacts import ContactInput, FollowUpInput, save_draft
@@ -136,12 +138,27 @@ def discard(cache: DraftCache, owner: str, slot: str) -> None:
     cache.remove(owner, slot)
 
 
-def replay(db: Any, actor: Any, cache: DraftCache, owner: str, *, now: datetime) -> ReplayResult:
+def reachable(db: Any) -> None:
+    """Raise ``ServerUnavailable`` unless the server answers a trivial read."""
+    with db.reading() as session:
+        session.execute(select(literal(1))).scalar_one()
+
+
+def replay(
+    db: Any,
+    actor: Any,
+    cache: DraftCache,
+    owner: str,
+    *,
+    now: datetime,
+    skip: frozenset[str] | set[str] = frozenset(),
+) -> ReplayResult:
     """Send every kept note that the server has not refused, oldest first, each through
-    ``contacts.save_draft`` in its own transaction; forget each once accepted."""
+    ``contacts.save_draft`` in its own transaction; forget each once accepted. Notes in
+    ``skip`` (still open in a form, which sends its own newer text) are left."""
     sent = refused = 0
     for row in cache.list(owner):
-        if row.refused is not None:
+        if row.refused is not None or row.slot in skip:
             continue
         draft = _view(row)
         try:
