@@ -130,3 +130,25 @@ def upgrade(
                 f"The database upgrade failed ({type(exc).__name__}) and was rolled back; "
                 "nothing was changed."
             ) from exc
+
+
+def upgrade_on(conn: Connection, *, location: str = SCRIPT_LOCATION) -> None:
+    """Upgrade a team server's database to HEAD inside the caller's transaction (DDL is
+    transactional on PostgreSQL), so the caller can add its own steps (the security
+    policy, the first accounts) and have all of it or none."""
+    from alembic import command
+
+    if conn.dialect.name != "postgresql":
+        raise MigrationFailed("Upgrading inside a caller's transaction is for team servers.")
+    try:
+        command.upgrade(alembic_config(conn, location), "head")  # type: ignore[arg-type]
+    except Exception as exc:
+        raise MigrationFailed(
+            f"The database upgrade failed ({type(exc).__name__}: {_first_line(exc)}) and was "
+            "rolled back; nothing was changed."
+        ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text_ = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text_[0][:200] if text_ else ""
