@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._central())
         self.idle = IdleWatcher(parent=self)
         self.idle.timed_out.connect(lambda: self.lock(idle=True))
-        self._status_bar()
+        if server is None:
+            self._status_bar()
         self._team_server()
         self._build_workspace()
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock).setWhatsThis("Lock Casework now")
@@ -176,10 +177,10 @@ class MainWindow(QMainWindow):
         server, keeper = self.server, self.keeper
         if server is None:
             return
-        where = self.findChild(QLabel, "statusDatabase")
-        if where is not None:
-            where.setText(f"Team server: {server.describe()}")
-            where.setToolTip(f"{server.host}:{server.port}, database {server.database}")
+        where = QLabel(f"Team server: {server.describe()}")
+        where.setObjectName("statusDatabase")
+        where.setToolTip(f"{server.host}:{server.port}, database {server.database}")
+        self.statusBar().addPermanentWidget(where)
         self.kept_button = QPushButton()
         self.kept_button.setObjectName("keptNotes")
         self.kept_button.clicked.connect(self.show_kept)
