@@ -106,9 +106,7 @@ def test_adding_and_removing_a_server(
     assert texts(dialog)[2] == "Team server: South\ndb2.council.local:5433, database south"
     assert [c.name for c in connections.load(config)] == ["North Leaving Care", "South"]
     assert connections.load(config)[1].ca_file == ca
-    monkeypatch.setattr(
-        QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes
-    )
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
     dialog.choices.setCurrentRow(1)
     qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert [c.name for c in connections.load(config)] == ["South"]
