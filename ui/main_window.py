@@ -305,6 +305,8 @@ class MainWindow(QMainWindow):
         words = []
         if was_offline:
             words.append("Connected to the team server again.")
+        if result.resent_by_forms:
+            words.append("The note you are writing is being saved to the team server.")
         if result.sent:
             notes = "note was" if result.sent == 1 else "notes were"
             words.append(

@@ -210,10 +210,13 @@ class OfflineKeeper(QObject):
         )
 
     def _sent(self, result: Any, live: dict[str, Callable[[], None]]) -> None:
+        from dataclasses import replace
+
         self._sending = False
         if not result.offline:
             for resend in live.values():
                 resend()
+            result = replace(result, resent_by_forms=len(live))
         self._recount()
         self.replayed.emit(result)
 

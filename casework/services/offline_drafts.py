@@ -62,6 +62,7 @@ class ReplayResult:
     refused: int  # notes the server refused this round (kept, with its message)
     waiting: int  # notes still kept on the laptop after this round (refused ones included)
     offline: bool  # the server could not be reached: the round stopped
+    resent_by_forms: int = 0  # notes still open in a form, which save themselves instead
 
 
 def owner_of(database_id: str, username: str) -> str:

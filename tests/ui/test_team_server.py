@@ -138,7 +138,7 @@ def test_signing_in_names_the_server_and_each_failure_plainly(
 
     team.cable.pull_out()
     text = refused(qtbot, login, LEAD, PASSWORD)
-    assert "cannot reach the team server at 127.0.0.1" in text
+    assert "cannot reach the team server at 127.0.0.1, so you cannot sign in now" in text
     assert "council network" in text  # what to do next
     team.cable.plug_in()
 
@@ -265,7 +265,9 @@ def test_a_note_typed_while_offline_is_kept_then_sent_by_its_form(
     assert server_drafts(session, window, person) == [
         "Met at the flat. Rent arrears, typed offline."
     ]  # one draft, updated: never a second copy
-    assert "Connected to the team server again" in window.statusBar().currentMessage()
+    said = window.statusBar().currentMessage()
+    assert "Connected to the team server again" in said
+    assert "The note you are writing is being saved to the team server." in said
     assert not window.kept_button.isVisible()
     view.close()
     session.shutdown()

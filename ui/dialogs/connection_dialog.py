@@ -127,7 +127,9 @@ class ConnectionDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Name", self.name)
         form.addRow("Server a&ddress", self.url)
-        form.addRow("&Certificate file", ca_row)
+        ca_label = QLabel("&Certificate file")
+        ca_label.setBuddy(self.ca_file)
+        form.addRow(ca_label, ca_row)
         hint = QLabel(
             "IT gives you the server address and, usually, a certificate file. No password "
             "is saved: you type it each time you sign in."

@@ -77,9 +77,13 @@ def check_password_on_server(
     return actor
 
 
-def sign_in_problem(exc: CaseworkError) -> list[str]:
-    """The server's message, and for a network or certificate failure what to do next."""
-    lines = [str(exc)]
+def sign_in_problem(exc: CaseworkError, host: str) -> list[str]:
+    """The server's message, and for a network or certificate failure what to do next.
+    Offline at sign-in nothing has been typed yet, so that is said in sign-in's own words."""
+    if isinstance(exc, ServerUnavailable):
+        lines = [f"Casework cannot reach the team server at {host}, so you cannot sign in now."]
+    else:
+        lines = [str(exc)]
     for kind, step in NEXT_STEP.items():
         if isinstance(exc, kind):
             lines.append(step)
@@ -220,7 +224,7 @@ class ServerLoginWindow(QDialog):
                 "Casework could not sign you in because of an unexpected problem while "
                 "connecting to the team server."
             )
-        self.error.set_problems(sign_in_problem(exc))
+        self.error.set_problems(sign_in_problem(exc, self.connection.host))
         self.password.clear()
         self.password.setFocus()
         if isinstance(exc, LoginRefused):
