@@ -84,6 +84,7 @@ class OfflineKeeper(QObject):
         self.count = 0
         self._live: dict[str, Callable[[], None]] = {}
         self._sending = False
+        self._said: set[str] = set()
         self._factory = key_store_factory or _os_key_store
         self._cache_path = cache_path
         _keepers[id(db)] = self
@@ -134,7 +135,7 @@ class OfflineKeeper(QObject):
         from casework.services import offline_drafts
 
         if self.cache is None:
-            self.problem.emit(self.cache_problem or NO_CACHE_YET)
+            self._say(self.cache_problem or NO_CACHE_YET)
             return False
         try:
             offline_drafts.keep(
@@ -151,11 +152,17 @@ class OfflineKeeper(QObject):
         except Exception as exc:
             from ui.views.record_common import unexpected
 
-            self.problem.emit(unexpected(exc))
+            self._say(unexpected(exc))
             return False
         self._recount()
         self.offline.emit()
         return True
+
+    def _say(self, message: str) -> None:
+        """A cache problem is said once per sign-in, not at every autosave."""
+        if message not in self._said:
+            self._said.add(message)
+            self.problem.emit(message)
 
     def forget(self, slot: str) -> None:
         """The server took the note from its form: the kept copy goes."""

@@ -204,6 +204,15 @@ def test_the_lock_is_lifted_by_the_server_checking_the_password(qtbot: QtBot, te
     screen.password.setText(PASSWORD)
     with qtbot.waitSignal(window.unlocked, timeout=TIMEOUT):
         screen.submit()
+
+    db = session.db
+    with qtbot.waitSignal(session.login_shown, timeout=TIMEOUT):
+        window.request_sign_out()  # nothing kept: no question asked
+    assert session.db is None and session.keeper is None
+    assert session.login is not None and "signed out" in session.login.status.text()
+    from ui.offline import keeper_for
+
+    assert keeper_for(db) is None
     session.shutdown()
 
 
