@@ -29,7 +29,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from casework.clock import to_naive_utc
-from casework.db import audit_rows
+from casework.db import audit_rows, backends
 from casework.db.audit_rows import DELETED, GENESIS, HEAD_ID
 from casework.db.models import AuditEvent, AuditHead, Base
 from casework.services.permissions import Actor
@@ -86,7 +86,7 @@ def _row_hash(session: Session, table: str, record_id: str) -> str:
 
 def server_writes_audit(session: Session) -> bool:
     """Whether the database writes the audit trail itself (a team server)."""
-    return session.get_bind().dialect.name == "postgresql"
+    return backends.is_server(session)
 
 
 def _server_event(
