@@ -38,7 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--server",
         metavar="URL",
-        help="work on a team server: postgresql://HOST[:PORT]/DATABASE (no password)",
+        help="work on a team server, at the address IT gives (no password in it)",
     )
     parser.add_argument(
         "--ca-file",

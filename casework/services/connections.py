@@ -15,20 +15,23 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from casework.db.files import private_dir, write_private
+from casework.db.server_address import EXAMPLE, FORM, url_problems
 from casework.errors import CaseworkError, Problem, ValidationFailed
 
 FILE_NAME = "connections.json"
 FORMAT = "casework-connections"
 VERSION = 1
 ENV_CONFIG_DIR = "CASEWORK_CONFIG_DIR"
-SCHEMES = ("postgresql", "postgres")
 NAME_MAX = 80
 MAX_FILE_BYTES = 256 * 1024
 MAX_CA_BYTES = 1024 * 1024
 PEM_MARK = b"-----BEGIN CERTIFICATE-----"
+
+
+__all__ = ["EXAMPLE", "FORM", "SavedConnection", "url_problems"]
 
 
 class ConnectionsFileProblem(CaseworkError):
@@ -82,67 +85,6 @@ def default_path() -> Path:
 
 
 # --- checking what was typed ---------------------------------------------------------------
-
-
-def url_problems(url: str) -> list[Problem]:
-    """Every problem with a team server's address, each saying what was expected."""
-    url = url.strip()
-    expected = "postgresql://HOST/DATABASE, for example postgresql://db.council.local/casework"
-    if not url:
-        return [Problem("url", "is missing", expected=expected)]
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in SCHEMES or not url.lower().startswith(f"{parts.scheme}://"):
-        shown = f"{parts.scheme}://" if parts.scheme else url
-        return [
-            Problem(
-                "url",
-                "does not start with postgresql://",
-                value=_quoted(shown),
-                expected=expected,
-            )
-        ]
-    problems: list[Problem] = []
-    if parts.password is not None or "password" in parse_qs(parts.query):
-        problems.append(
-            Problem(
-                "url",
-                "has a password in it. Casework never stores passwords: remove it (the "
-                "password is asked at each sign-in)",
-            )
-        )
-    try:
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        port_ok = False
-    if not parts.hostname:
-        problems.append(Problem("url", "has no server name", expected=expected))
-    if not port_ok:
-        problems.append(
-            Problem(
-                "url",
-                "has a port that is not a number from 1 to 65535",
-            )
-        )
-    if not parts.path.strip("/"):
-        problems.append(Problem("url", "names no database", expected=expected))
-    if parts.username is not None and parts.password is None:
-        problems.append(
-            Problem(
-                "url",
-                "names a user. Leave it out: each person signs in with their own name",
-                expected=expected,
-            )
-        )
-    if parts.query or parts.fragment:
-        problems.append(
-            Problem(
-                "url",
-                "has options after the database name. Leave them out: Casework sets the "
-                "connection's security itself (verified TLS)",
-                expected=expected,
-            )
-        )
-    return problems
 
 
 def ca_file_problems(ca_file: Path | None) -> list[Problem]:
@@ -289,8 +231,3 @@ def remove(path: Path, name: str) -> None:
     kept = [c for c in existing if c.name != name]
     if len(kept) != len(existing):
         save(path, kept)
-
-
-def _quoted(text: str) -> str:
-    short = text if len(text) <= 40 else text[:37] + "..."
-    return f'"{short}"'

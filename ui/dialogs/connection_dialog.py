@@ -113,7 +113,7 @@ class ConnectionDialog(QDialog):
         self.name.setPlaceholderText("For example: North Leaving Care")
         self.url = QLineEdit()
         self.url.setObjectName("serverUrl")
-        self.url.setPlaceholderText("postgresql://db.council.local/casework")
+        self.url.setPlaceholderText(connections.EXAMPLE)
         self.ca_file = QLineEdit()
         self.ca_file.setObjectName("caFile")
         self.ca_file.setPlaceholderText("From IT; leave empty to use this laptop's own list")
