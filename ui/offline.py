@@ -82,6 +82,7 @@ class OfflineKeeper(QObject):
         self.cache: Any = None
         self.cache_problem = ""
         self.count = 0
+        self.offline_now = False  # the last word from the server was that it is unreachable
         self._live: dict[str, Callable[[], None]] = {}
         self._sending = False
         self._said: set[str] = set()
@@ -129,9 +130,11 @@ class OfflineKeeper(QObject):
         title: str,
         data: ContactInput,
         follow_ups: list[FollowUpInput],
+        unreachable: bool = True,
     ) -> bool:
         """Keep a note on this laptop now (one small local write). False, with the reason
-        in ``problem``, when the cache cannot be used."""
+        in ``problem``, when the cache cannot be used. ``unreachable``: kept because the
+        server could not be reached (the window then says it is offline)."""
         from casework.services import offline_drafts
 
         if self.cache is None:
@@ -155,7 +158,9 @@ class OfflineKeeper(QObject):
             self._say(unexpected(exc))
             return False
         self._recount()
-        self.offline.emit()
+        if unreachable:
+            self.offline_now = True
+            self.offline.emit()
         return True
 
     def _say(self, message: str) -> None:
@@ -220,6 +225,7 @@ class OfflineKeeper(QObject):
         from dataclasses import replace
 
         self._sending = False
+        self.offline_now = result.offline
         if not result.offline:
             for resend in live.values():
                 resend()
@@ -232,6 +238,7 @@ class OfflineKeeper(QObject):
         from casework.services.offline_drafts import ReplayResult
 
         self._sending = False
+        self.offline_now = isinstance(exc, ServerUnavailable)
         if not isinstance(exc, CaseworkError):
             from ui import crash
 

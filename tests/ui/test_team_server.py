@@ -290,10 +290,17 @@ def test_a_note_whose_form_has_gone_is_sent_from_the_laptop(qtbot: QtBot, team: 
     team.cable.pull_out()
     qtbot.keyClicks(editor.discussed, "Written offline from the start.")
     qtbot.waitUntil(window.is_offline, timeout=TIMEOUT)
+    qtbot.keyClicks(editor.discussed, " And more.")
+    qtbot.mouseClick(editor.back_button, Qt.MouseButton.LeftButton)  # before any autosave
+    assert [k.data.discussed for k in session.keeper.kept()] == [  # type: ignore[union-attr]
+        "Written offline from the start. And more."
+    ]
+    view.contacts.resume_latest()  # still open in the form: carry on writing
+    qtbot.keyClicks(editor.discussed, " Last words.")
     view.contacts.clear()  # what the idle lock and signing out do
     assert not editor.is_active
     assert [k.data.discussed for k in session.keeper.kept()] == [  # type: ignore[union-attr]
-        "Written offline from the start."
+        "Written offline from the start. And more. Last words."
     ]
 
     team.cable.plug_in()
@@ -301,7 +308,9 @@ def test_a_note_whose_form_has_gone_is_sent_from_the_laptop(qtbot: QtBot, team: 
         window.try_again()
     assert (done.args[0].sent, done.args[0].refused, done.args[0].offline) == (1, 0, False)
     assert session.keeper.count == 0  # type: ignore[union-attr]
-    assert server_drafts(session, window, person) == ["Written offline from the start."]
+    assert server_drafts(session, window, person) == [
+        "Written offline from the start. And more. Last words."
+    ]
     assert "1 kept note was sent to the team server as drafts" in (
         window.statusBar().currentMessage()
     )

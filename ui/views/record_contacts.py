@@ -162,6 +162,7 @@ class ContactsSection(RecordSection):
         self.editor.back_requested.connect(self.show_list)
         self.editor.saved.connect(self._forget_kept)
         self.editor.finalised.connect(self._forget_kept)
+        self.editor.discarded.connect(self._forget_kept)
         self.editor.save_failed.connect(self._save_failed)
         self._slot: str | None = None  # the kept copy's name, while offline
         self._slot_store: object | None = None  # the draft (its saves) that copy is of
@@ -465,6 +466,8 @@ class ContactsSection(RecordSection):
         self._announce_drafts()
 
     def show_list(self) -> None:
+        if self.editor.is_active and self.editor.has_unsaved_edits:
+            self.keep_offline(unreachable=False)  # the form's own save did not get through
         self.pages.setCurrentIndex(_LIST)
         self.reload()
         self.new_button.setFocus()
@@ -475,10 +478,14 @@ class ContactsSection(RecordSection):
 
     def flush(self) -> bool:
         """Save what is on screen now; on a team server that cannot be reached, keep it on
-        this laptop instead. False only when it could be neither saved nor kept."""
+        this laptop instead (without waiting on the network again once it is known to be
+        down). False only when it could be neither saved nor kept."""
+        keeper = keeper_for(self._db)
+        if keeper is not None and keeper.offline_now and self.editor.has_unsaved_edits:
+            return self.keep_offline()
         if self.editor.flush():
             return True
-        return self.keep_offline()
+        return self.keep_offline(unreachable=False)
 
     # --- working offline ------------------------------------------------------------------
 
@@ -501,7 +508,7 @@ class ContactsSection(RecordSection):
         if isinstance(exc, ServerUnavailable):
             self.keep_offline()
 
-    def keep_offline(self) -> bool:
+    def keep_offline(self, *, unreachable: bool = True) -> bool:
         """Keep the note being written on this laptop (team server only)."""
         keeper = keeper_for(self._db)
         store = self.editor.store
@@ -515,6 +522,7 @@ class ContactsSection(RecordSection):
             title=self.editor.title.text() or f"Contact with {self._name}",
             data=self.editor.collect(),
             follow_ups=self.editor.follow_ups(),
+            unreachable=unreachable,
         )
         if kept:
             keeper.set_live(slot, self.editor.save_now)
