@@ -176,6 +176,17 @@ def add_user(owner: Owner, new: NewUser, password: str, *, now: datetime) -> str
                         )
                     if problems := password_problems(password, existing.username):
                         raise ValidationFailed(problems)
+                    existing.active = True
+                    existing.password_changed_at = to_naive_utc(now)
+                    audit.record(
+                        session,
+                        SYSTEM_ACTOR,
+                        "set_password",
+                        now=now,
+                        record_type="user",
+                        record_id=existing.id,
+                        fields=["active", "password_changed_at"],
+                    )
                     _create_login(conn, _as_new(existing), password)
                     return f"Gave {existing.username} a sign-in ({Role(existing.role).label})."
         except DBAPIError as exc:
@@ -276,11 +287,12 @@ def verify_server(owner: Owner) -> ServerCheck:
 
 
 def users_without_login(owner: Owner) -> list[str]:
-    """Active accounts that cannot sign in to the server yet (e.g. brought by an import)."""
+    """Accounts with no sign-in role on the server yet (e.g. brought by an import)."""
     engine = owner_engine(owner)
     try:
         with engine.connect() as conn:
-            names = conn.execute(select(User.username).where(User.active.is_(True))).scalars()
-            return [n for n in names if not _has_login(conn, n)]
+            roles = set(conn.execute(text("SELECT rolname FROM pg_roles")).scalars())
+            names = conn.execute(select(User.username).order_by(User.username)).scalars()
+            return [n for n in names if n not in roles]
     finally:
         engine.dispose()

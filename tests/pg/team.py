@@ -34,6 +34,9 @@ def policy_module() -> ModuleType:
         return standin_policy
 
 
+ORIGINAL_POLICY = server_admin._policy
+
+
 def use_policy() -> None:
     """Make the admin commands use :func:`policy_module` (a no-op with the real one)."""
     server_admin._policy = policy_module  # type: ignore[assignment]
