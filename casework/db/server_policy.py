@@ -203,6 +203,7 @@ CLIENT_FUNCTIONS: dict[str, tuple[str, ...]] = {
     "casework_visible(integer)": GROUPS,
     "casework_audit_event(text, text, text, text, text)": GROUPS,
     "casework_grant_approval(text, text)": (TEAM_LEAD,),
+    "casework_password_changed()": GROUPS,
     "casework_verify_chain()": (ADMIN, TEAM_LEAD),
     "casework_verify_records()": (ADMIN, TEAM_LEAD),
 }
@@ -540,6 +541,16 @@ BEGIN
       RAISE EXCEPTION 'Closure request % can only be approved in the approver''s own name.',
         NEW.id USING ERRCODE = '{APPROVAL_SQLSTATE}';
     END IF;
+    -- separation of duties: nobody approves what they wrote, rewrote or justified
+    IF me = NEW.requested_by
+       OR EXISTS (SELECT 1 FROM closure_request_versions v
+                  WHERE v.request_id = NEW.id AND v.author_id = me)
+       OR EXISTS (SELECT 1 FROM closure_overrides o
+                  WHERE o.request_id = NEW.id AND o.recorded_by = me) THEN
+      RAISE EXCEPTION USING ERRCODE = '{APPROVAL_SQLSTATE}', MESSAGE = format(
+        'Closure request %s was not approved: its approver wrote or changed it, and '
+        'another team lead must approve it.', NEW.id);
+    END IF;
     SELECT g.id INTO grant_id FROM approval_grants g
       WHERE lower(g.approver) = lower(session_user::text) AND g.kind = '{APPROVAL_KIND}'
         AND g.record_id = NEW.id::text AND g.used_at IS NULL
@@ -556,6 +567,13 @@ BEGIN
   END IF;
   RETURN NEW;
 END
+$$""",
+        # a person changed their own password (ALTER ROLE CURRENT_USER): note the day
+        f"""
+CREATE OR REPLACE FUNCTION casework_password_changed() RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER {path} AS $$
+  UPDATE users SET password_changed_at = clock_timestamp() AT TIME ZONE 'UTC'
+  WHERE lower(username) = lower(session_user::text)
 $$""",
         # verification, as the server hashes
         f"""
@@ -911,11 +929,10 @@ def _psycopg(conn: Connection) -> object:
 
 
 def _quiet_logging(conn: Connection) -> bool:
-    """Keep the next statement (which carries a password) out of the server log. Needs a
-    superuser; returns False when the server does not allow it (then the server's own
-    ``log_statement`` setting decides: 'none' or 'ddl' must not be 'all' there, and 'ddl'
-    logs CREATE ROLE, so team servers are set to 'none' or 'mod' (see the team-server
-    notes))."""
+    """Keep the next statement (which carries a password's SCRAM verifier, never the
+    password) out of the server log. Needs a superuser; returns False when the server
+    does not allow it, and then the server's own ``log_statement`` decides ('ddl' and
+    'all' log role statements, verifier included)."""
     savepoint = conn.begin_nested()
     try:
         _run(conn, "SET LOCAL log_statement = 'none'")
@@ -926,13 +943,23 @@ def _quiet_logging(conn: Connection) -> bool:
     return True
 
 
-def _role_sql(conn: Connection, template: str, username: str, password: str | None) -> str:
+def _role_sql(conn: Connection, template: str, username: str, secret: str | None) -> str:
     from psycopg import sql
 
     parts: dict[str, sql.Composable] = {"name": sql.Identifier(username)}
-    if password is not None:
-        parts["password"] = sql.Literal(password)
+    if secret is not None:
+        parts["secret"] = sql.Literal(secret)
     return sql.SQL(template).format(**parts).as_string(_psycopg(conn))  # type: ignore[arg-type]
+
+
+def scram_verifier(conn: Connection, username: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier of a password, computed here by libpq (as psql's
+    ``\\password`` does): the server, and so its log, only ever sees the verifier."""
+    driver: Any = _psycopg(conn)
+    verifier = driver.pgconn.encrypt_password(
+        password.encode(), username.encode(), b"scram-sha-256"
+    )
+    return bytes(verifier).decode("ascii")
 
 
 def _check_username(username: str) -> None:
@@ -955,27 +982,37 @@ def create_login(conn: Connection, username: str, password: str, role: str) -> N
     group = _group(role)
     if not password:
         raise ValueError("A password is needed.")
-    _run(conn, "SET LOCAL password_encryption = 'scram-sha-256'")
     _quiet_logging(conn)
     _run(
         conn,
         _role_sql(
             conn,
-            "CREATE ROLE {name} LOGIN PASSWORD {password} NOSUPERUSER NOCREATEDB "
+            "CREATE ROLE {name} LOGIN PASSWORD {secret} NOSUPERUSER NOCREATEDB "
             "NOCREATEROLE NOBYPASSRLS NOREPLICATION INHERIT",
             username,
-            password,
+            scram_verifier(conn, username, password),
         ),
     )
     _run(conn, _role_sql(conn, f"GRANT {q(group)} TO {{name}}", username, None))
 
 
 def set_password(conn: Connection, username: str, password: str) -> None:
-    """A new SCRAM-SHA-256 password for a person's login role (by its owner)."""
+    """A new SCRAM-SHA-256 password for a person's login role (by the owner: a reset)."""
     _check_username(username)
-    _run(conn, "SET LOCAL password_encryption = 'scram-sha-256'")
     _quiet_logging(conn)
-    _run(conn, _role_sql(conn, "ALTER ROLE {name} PASSWORD {password}", username, password))
+    verifier = scram_verifier(conn, username, password)
+    _run(conn, _role_sql(conn, "ALTER ROLE {name} PASSWORD {secret}", username, verifier))
+
+
+def change_own_password(conn: Connection, password: str) -> None:
+    """The signed-in person changes their own password (any role may change its own), and
+    the day is noted on their users row. Only the SCRAM verifier reaches the server."""
+    if not password:
+        raise ValueError("A password is needed.")
+    me = str(_run(conn, "SELECT session_user").scalar_one())
+    verifier = scram_verifier(conn, me, password)
+    _run(conn, _role_sql(conn, "ALTER ROLE CURRENT_USER PASSWORD {secret}", me, verifier))
+    _run(conn, "SELECT casework_password_changed()")
 
 
 def set_login_role(conn: Connection, username: str, role: str) -> None:
