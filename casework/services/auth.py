@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.clock import to_naive_utc
+from casework.db import server
 from casework.db.database import Database
 from casework.db.models import LoginThrottle, User
 from casework.errors import LoginRefused, Refusal
@@ -205,3 +207,52 @@ def confirm_password(db: Database, actor: Actor, password: str, *, now: datetime
 def logout(db: Database, actor: Actor, *, now: datetime, reason: str = "logout") -> None:
     with db.unit_of_work() as session:
         audit.record(session, actor, reason, now=now, record_type="user", record_id=actor.user_id)
+
+
+def server_login(
+    url: str,
+    username: str,
+    password: str,
+    *,
+    ca_file: Path | None = None,
+    now: datetime,
+) -> tuple[server.ServerDatabase, Actor]:
+    """Sign in to a team server as the person's own PostgreSQL role: the server checks the
+    password (SCRAM-SHA-256), and the account is the users row named like the role. A
+    refused password, an unknown or disabled account all get the local sign-in's message;
+    the server's audit trail records the sign-in (or the refusal of a disabled account).
+    Repeated failures are slowed by the server (see docs/team-server.md), since nothing can
+    be written before the password is accepted."""
+    name = username.strip().casefold()
+    if server.role_name_problem(name) is not None:
+        raise LoginRefused(REFUSED)
+    db = server.connect(url, name, password, ca_file=ca_file)
+    try:
+        actor = _server_account(db, now)
+    except BaseException:
+        db.close()
+        raise
+    return db, actor
+
+
+def _server_account(db: server.ServerDatabase, now: datetime) -> Actor:
+    moment = to_naive_utc(now)
+    with db.unit_of_work() as session:
+        user = session.scalar(select(User).where(func.lower(User.username) == func.current_user()))
+        if user is None or not user.active:
+            user_id = user.id if user else None
+            raise Refusal(
+                LoginRefused(REFUSED),
+                lambda audited: audit.record(
+                    audited,
+                    _NOBODY,
+                    "login_failed",
+                    now=moment,
+                    record_type="user",
+                    record_id=user_id,
+                    outcome="denied",
+                ),
+            )
+        actor = actor_for(session, user)
+        audit.record(session, actor, "login", now=moment, record_type="user", record_id=user.id)
+        return actor
