@@ -588,19 +588,19 @@ DECLARE
 BEGIN
   FOR e IN SELECT * FROM audit_events ORDER BY id LOOP
     IF e.id <> expect_id + 1 THEN
-      ref := 'event ' || e.id;
+      ref := e.id::text;
       problem := format('ids jump from %s to %s: events are missing', expect_id, e.id);
       RETURN NEXT;
     END IF;
     IF e.prev_hash <> prev THEN
-      ref := 'event ' || e.id;
+      ref := e.id::text;
       problem := 'its link to the previous event is broken';
       RETURN NEXT;
     END IF;
     IF e.hash <> casework_link(e.id, e.occurred_at, e.actor_id, e.actor_role, e.action,
                                e.record_type, e.record_id, e.fields, e.outcome,
                                e.prev_hash, e.row_hash) THEN
-      ref := 'event ' || e.id;
+      ref := e.id::text;
       problem := 'its contents do not match its hash: it was changed';
       RETURN NEXT;
     END IF;
