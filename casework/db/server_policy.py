@@ -588,19 +588,19 @@ DECLARE
 BEGIN
   FOR e IN SELECT * FROM audit_events ORDER BY id LOOP
     IF e.id <> expect_id + 1 THEN
-      ref := 'event ' || e.id;
+      ref := e.id::text;
       problem := format('ids jump from %s to %s: events are missing', expect_id, e.id);
       RETURN NEXT;
     END IF;
     IF e.prev_hash <> prev THEN
-      ref := 'event ' || e.id;
+      ref := e.id::text;
       problem := 'its link to the previous event is broken';
       RETURN NEXT;
     END IF;
     IF e.hash <> casework_link(e.id, e.occurred_at, e.actor_id, e.actor_role, e.action,
                                e.record_type, e.record_id, e.fields, e.outcome,
                                e.prev_hash, e.row_hash) THEN
-      ref := 'event ' || e.id;
+      ref := e.id::text;
       problem := 'its contents do not match its hash: it was changed';
       RETURN NEXT;
     END IF;
@@ -1256,6 +1256,38 @@ def _function_problems(conn: Connection, roles: dict[str, bool]) -> list[str]:
 
 
 def _login_problems(conn: Connection) -> list[str]:
+    return [*_powerful_logins(conn), *_mismatched_logins(conn)]
+
+
+def _mismatched_logins(conn: Connection) -> list[str]:
+    """Each person's login is in exactly the group of their Casework role, and a disabled
+    account's login cannot sign in."""
+    out: list[str] = []
+    if "users" not in _existing_tables(conn):
+        return out
+    rows = _rows(
+        conn,
+        "SELECT u.username, u.role, u.active, r.rolcanlogin, "
+        "ARRAY(SELECT g.rolname::text FROM pg_catalog.pg_auth_members m "
+        "      JOIN pg_catalog.pg_roles g ON g.oid = m.roleid "
+        "      WHERE m.member = r.oid AND g.rolname IN "
+        "      ('casework_practitioner', 'casework_team_lead', 'casework_admin')) "
+        "FROM users u JOIN pg_catalog.pg_roles r ON r.rolname = lower(u.username) "
+        "ORDER BY u.username",
+    )
+    for username, role, active, can_login, groups in rows:
+        wanted = GROUP_OF_ROLE.get(str(role))
+        if sorted(groups) != ([wanted] if wanted else []):
+            out.append(
+                f"The login {username} is in {', '.join(sorted(groups)) or 'no group'}, "
+                f"but their Casework role is {role}."
+            )
+        if not active and can_login:
+            out.append(f"The account {username} is disabled but its login can still sign in.")
+    return out
+
+
+def _powerful_logins(conn: Connection) -> list[str]:
     return [
         f"The login {member} is too powerful for a Casework person's role."
         for (member,) in _rows(

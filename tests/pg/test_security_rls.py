@@ -514,3 +514,20 @@ def test_verify_names_what_is_missing(world: World) -> None:
     assert "referrals has no audit trigger" in text
     assert "contacts has no closed-case guard" in text
     assert "casework_team_lead may call the internal function casework_append" in text
+
+
+def test_verify_names_a_login_out_of_step_with_its_account(world: World) -> None:
+    engine = world.server.engine(world.dbname)
+    login = world.logins["px"]
+    try:
+        with engine.connect() as conn, conn.begin() as tx:
+            server_policy.set_login_role(conn, login, "team_lead")
+            conn.exec_driver_sql(f"UPDATE users SET active = false WHERE username = '{login}'")
+            found = server_policy.problems(conn)
+            tx.rollback()
+    finally:
+        engine.dispose()
+    assert found == [
+        f"The login {login} is in casework_team_lead, but their Casework role is practitioner.",
+        f"The account {login} is disabled but its login can still sign in.",
+    ]
