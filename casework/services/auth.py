@@ -296,5 +296,7 @@ def _server_confirm(
     except PermissionDenied:
         return False
     except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "42501":
+            return False  # not someone who may approve: the use case's own check says so
         raise server.connect_error(exc, db.address) from exc
     return True
