@@ -270,7 +270,7 @@ def _plain_errors(address: ServerAddress) -> Iterator[None]:
         if getattr(exc.orig, "sqlstate", None) == "42501":
             raise PermissionDenied(
                 "The team server refused this: your account may not see or change it."
-            ) from None
+            ) from exc
         raise
 
 
@@ -282,11 +282,19 @@ class ServerDatabase(Database):
 
     backend: ClassVar[str] = "server"
 
-    def __init__(self, engine: Engine, address: ServerAddress, database_id: str, username: str):
+    def __init__(
+        self,
+        engine: Engine,
+        address: ServerAddress,
+        database_id: str,
+        username: str,
+        ca_file: Path | None = None,
+    ):
         # Database's own fields that describe a file: none apply on a server.
         self.engine = engine
         self.address = address
         self.username = username
+        self.ca_file = ca_file
         self.upgraded_from = None
         self.backup_path = None
         self.notes = []
@@ -341,6 +349,11 @@ class ServerDatabase(Database):
     def close(self) -> None:
         self.engine.dispose()
 
+    def engine_as(self, username: str, password: str) -> Engine:
+        """A one-connection engine to the same database as another person (an approver
+        confirming with their own password: the server checks it)."""
+        return make_engine(self.address, username, password, ca_file=self.ca_file, pool_size=1)
+
 
 def check_schema(conn: Any, address: ServerAddress) -> str:
     """The database id, once the database is known to be Casework's at this version."""
@@ -393,4 +406,4 @@ def connect(
     except BaseException:
         engine.dispose()
         raise
-    return ServerDatabase(engine, address, database_id, username)
+    return ServerDatabase(engine, address, database_id, username, ca_file)
