@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _T_IMPORT = time.perf_counter()
 BENCH_ENV = "CASEWORK_BENCH_EXIT_AT_LOGIN"
 BENCH_T0_ENV = "CASEWORK_BENCH_T0"
+CA_FILE_ENV = "CASEWORK_CA_FILE"  # as for casework-admin server commands
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -43,7 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--ca-file",
         metavar="PEM",
-        help="with --server: the certificate authority file from IT that vouches for the server",
+        help="with --server: the certificate authority file from IT that vouches for the "
+        "server (default: CASEWORK_CA_FILE, then the computer's trusted authorities)",
     )
     parser.add_argument(
         "--demo",
@@ -134,7 +136,8 @@ def make_flow(args: argparse.Namespace) -> Any:
     if args.server:
         from ui.startup import ServerStartup
 
-        return ServerStartup(server_connection(args.server, args.ca_file), utc_now)
+        ca_file = args.ca_file or os.environ.get(CA_FILE_ENV)
+        return ServerStartup(server_connection(args.server, ca_file), utc_now)
     from casework.db.locations import ENV_PATH, resolve_path
     from ui.startup import Chooser, Startup
 

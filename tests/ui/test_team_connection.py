@@ -181,3 +181,14 @@ def test_server_option_goes_to_sign_in_named_as_saved(
 def test_server_option_refuses_a_bad_address(config: Path, argv: list[str], words: str) -> None:
     with pytest.raises(ValidationFailed, match=words):
         app.make_flow(args(*argv))
+
+
+def test_server_option_takes_the_certificate_file_from_the_environment(
+    config: Path, ca: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(app.CA_FILE_ENV, str(ca))
+    flow = app.make_flow(args("--server", "postgresql://db.council.local/casework"))
+    assert isinstance(flow, ServerStartup) and flow.session.connection.ca_file == ca
+    monkeypatch.setenv(app.CA_FILE_ENV, str(ca.parent / "gone.pem"))
+    with pytest.raises(ValidationFailed, match="does not exist"):
+        app.make_flow(args("--server", "postgresql://db.council.local/casework"))
