@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import literal, select
 
+from casework.clock import to_local
 from casework.db.draft_cache import CachedDraft, DraftCache
 from casework.errors import CaseworkError, ServerUnavailable
 from casework.services.contacts import ContactInput, FollowUpInput, save_draft
@@ -44,7 +45,7 @@ class KeptDraft:
     def text(self) -> str:
         """Everything typed, as plain text to copy."""
         d = self.data
-        parts = [self.title, f"When: {d.occurred_at:%d/%m/%Y %H:%M}"]
+        parts = [self.title, f"When: {to_local(d.occurred_at):%d/%m/%Y %H:%M}"]
         if d.location.strip():
             parts.append(f"Where: {d.location.strip()}")
         if d.views.strip():

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -120,6 +121,8 @@ def test_payload_round_trip(tmp_path: Path) -> None:
     [kept] = offline_drafts.kept(cache, OWNER)
     assert (kept.data, kept.follow_ups, kept.contact_id) == (data, items, 12)
     assert "Rent – £40" in kept.text() and "Call the landlord" in kept.text()
+    summer = replace(kept, data=replace(data, occurred_at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC)))
+    assert "When: 01/07/2026 10:00" in summer.text()  # as the worker reads a clock in England
 
 
 WRITER = textwrap.dedent(
