@@ -36,7 +36,9 @@ from casework.db.database import DATABASE_ID_SETTING, Database
 from casework.db.migrate import current_revision, script_revisions
 from casework.db.migrations import HEAD
 from casework.db.models import Setting
+from casework.db.server_policy import APPROVAL_SQLSTATE, CLOSED_SQLSTATE
 from casework.errors import (
+    CaseClosed,
     CaseworkError,
     LoginRefused,
     PermissionDenied,
@@ -267,7 +269,13 @@ def _plain_errors(address: ServerAddress) -> Iterator[None]:
                 "offline. Nothing from this step was saved on the server; what you typed is "
                 "kept on this computer and sent when the server is back."
             ) from None
-        if getattr(exc.orig, "sqlstate", None) == "42501":
+        state = getattr(exc.orig, "sqlstate", None)
+        said = _message(exc).strip().splitlines()[0] if _message(exc).strip() else ""
+        if state == CLOSED_SQLSTATE:
+            raise CaseClosed(f"The team server refused this: {said}") from exc
+        if state == APPROVAL_SQLSTATE:
+            raise PermissionDenied(f"The team server refused this: {said}") from exc
+        if state == "42501":
             raise PermissionDenied(
                 "The team server refused this: your account may not see or change it."
             ) from exc

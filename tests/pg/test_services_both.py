@@ -12,7 +12,7 @@ import dataclasses
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from casework.db.models import AuditEvent, User, YoungPerson
 from casework.errors import CaseClosed, PermissionDenied, ValidationFailed
@@ -188,6 +188,10 @@ def test_closure_request_approve_close(both_demos: Backend) -> None:
     assert ov.state == "closed" and ov.closed_on == TODAY
     with pytest.raises(CaseClosed):
         contacts.save_draft(wdb, worker, pid, _good_contact(), now=NOW)
+    if both_demos.kind == "server":
+        # Past the app's own check, the server refuses too, in words.
+        with pytest.raises(CaseClosed, match="team server refused"), wdb.unit_of_work() as s:
+            s.execute(update(YoungPerson).where(YoungPerson.id == pid).values(first_name="Changed"))
     with ldb.reading() as session:
         actions = set(
             session.scalars(
