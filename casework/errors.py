@@ -223,3 +223,19 @@ class EditConflict(ValidationFailed):
         super().__init__([Problem(None, message)])
         self.record_type = record_type
         self.record_id = record_id
+
+
+class ServerUnavailable(CaseworkError):
+    """The team server cannot be reached (network down, refused, timed out, or the
+    connection dropped mid-use). Typed work is kept on this computer."""
+
+
+class ServerCertificateProblem(CaseworkError):
+    """The team server's TLS certificate could not be verified: possibly not the council's
+    server at all. Nothing was sent."""
+
+
+class ServerSetupProblem(CaseworkError):
+    """The team server was reached but is not ready for Casework (no such database, not a
+    Casework database, an older or newer schema, no account for the role, a weaker
+    sign-in offered than Casework accepts): something for the council's IT to put right."""

@@ -4,8 +4,11 @@ Kept light on purpose: only the standard library is imported at module level; Qt
 imported in ``main`` and SQLAlchemy and the services load on workers while the first
 window is already on screen.
 
-    casework                 the database from CASEWORK_DB or the usual data folder
+    casework                 the database from CASEWORK_DB or the usual data folder; with
+                             team servers saved on this laptop, first a choice of where to work
     casework --path FILE     a particular database file
+    casework --server URL    a team server (postgresql://HOST/DATABASE), straight to sign-in;
+                             --ca-file PEM names the certificate authority that vouches for it
     casework --demo          a throwaway database of invented people
 
 No setting is ever written to QSettings, so nothing personal is left in the registry
@@ -27,11 +30,23 @@ if TYPE_CHECKING:
 _T_IMPORT = time.perf_counter()
 BENCH_ENV = "CASEWORK_BENCH_EXIT_AT_LOGIN"
 BENCH_T0_ENV = "CASEWORK_BENCH_T0"
+CA_FILE_ENV = "CASEWORK_CA_FILE"  # as for casework-admin server commands
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="casework", description="Casework for care leavers")
     parser.add_argument("--path", help="the database file to open or create")
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="work on a team server, at the address IT gives (no password in it)",
+    )
+    parser.add_argument(
+        "--ca-file",
+        metavar="PEM",
+        help="with --server: the certificate authority file from IT that vouches for the "
+        "server (default: CASEWORK_CA_FILE, then the computer's trusted authorities)",
+    )
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -84,6 +99,33 @@ def quit_on_signals(app: QApplication) -> None:
     ticker.start(500)
 
 
+def server_connection(url: str, ca_file: str | None) -> Any:
+    """``--server URL [--ca-file PEM]`` as a connection: a saved one with the same address
+    lends its name (and certificate file unless one is given). Every problem is named."""
+    from pathlib import Path
+
+    from casework.errors import CaseworkError, ValidationFailed
+    from casework.services import connections
+
+    ca = Path(ca_file).expanduser() if ca_file else None
+    found = connections.url_problems(url) + connections.ca_file_problems(ca)
+    if found:
+        raise ValidationFailed(found)
+    given = connections.SavedConnection(url, url.strip(), ca)
+    try:
+        saved = connections.load(connections.default_path())
+    except CaseworkError:
+        saved = []
+    same = next((c for c in saved if (c.host, c.port, c.database) == _where(given)), None)
+    if same is not None:
+        return connections.SavedConnection(same.name, given.url, ca or same.ca_file)
+    return connections.SavedConnection(given.database, given.url, ca)
+
+
+def _where(connection: Any) -> tuple[str, int, str]:
+    return (connection.host, connection.port, connection.database)
+
+
 def make_flow(args: argparse.Namespace) -> Any:
     from casework.clock import utc_now
 
@@ -91,10 +133,27 @@ def make_flow(args: argparse.Namespace) -> Any:
         from ui.demo_mode import DemoStartup
 
         return DemoStartup(utc_now)
-    from casework.db.locations import resolve_path
-    from ui.startup import Startup
+    if args.server:
+        from ui.startup import ServerStartup
 
-    return Startup(resolve_path(args.path), utc_now)
+        ca_file = args.ca_file or os.environ.get(CA_FILE_ENV)
+        return ServerStartup(server_connection(args.server, ca_file), utc_now)
+    from casework.db.locations import ENV_PATH, resolve_path
+    from ui.startup import Chooser, Startup
+
+    path = resolve_path(args.path)
+    if not args.path and not os.environ.get(ENV_PATH):
+        from casework.errors import CaseworkError
+        from casework.services import connections
+
+        file = connections.default_path()
+        try:
+            saved, problem = connections.load(file), ""
+        except CaseworkError as exc:
+            saved, problem = [], str(exc)
+        if saved or problem:
+            return Chooser(path, file, utc_now, saved=saved, problem=problem)
+    return Startup(path, utc_now)
 
 
 def _bench_line(what: str, started: float) -> str:
@@ -143,10 +202,21 @@ def main(argv: list[str] | None = None) -> int:
 
     crash.install()
     quit_on_signals(app)
-    flow = make_flow(args)
+    from casework.errors import CaseworkError
+
+    try:
+        flow = make_flow(args)
+    except CaseworkError as exc:  # a --server address or certificate file refused
+        print(f"casework: {exc}", file=sys.stderr)
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.warning(None, "Casework", f"Casework cannot start: {exc}")
+        return 2
     flow.quit_requested.connect(app.quit)
-    app.aboutToQuit.connect(flow.cleanup if args.demo else flow.session.shutdown)
-    if os.environ.get(BENCH_ENV) == "1":
+    app.aboutToQuit.connect(flow.cleanup if args.demo else flow.shutdown)
+    from ui.session import Session
+
+    if os.environ.get(BENCH_ENV) == "1" and isinstance(getattr(flow, "session", None), Session):
         _watch_login_for_bench(app, flow.session, started)
     flow.start()
     return app.exec()

@@ -3,7 +3,9 @@
 ``IdleWatcher`` is an application-wide event filter: any key press, click, wheel turn
 or mouse movement restarts a single-shot timer; when it runs out the main window
 locks. The lock screen asks the password of the person who was signed in; somebody
-else must sign out instead (their own sign-in then starts a fresh session).
+else must sign out instead (their own sign-in then starts a fresh session). On a team
+server the server checks the password (a fresh connection as that role); while it
+cannot be reached Casework stays locked and says so.
 """
 
 from __future__ import annotations
@@ -136,10 +138,12 @@ class LockScreen(QWidget):
         *,
         idle_minutes: int | None,
         hint: str | None = None,
+        check: Callable[[str, str, datetime], Actor] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
+        self._check = check  # on a team server: the server checks the password
         self._db = db
         self._actor = actor
         self._clock = clock
@@ -213,6 +217,16 @@ class LockScreen(QWidget):
         self._busy = True
         self.unlock_button.setEnabled(False)
         self.error.set_problems([])
+        if self._check is not None:
+            tasks.run(
+                self._check,
+                self._actor.username,
+                self.password.text(),
+                self._clock(),
+                on_result=self._done,
+                on_error=self._refused,
+            )
+            return
         tasks.run(
             sign_in,
             self._db,

@@ -3,6 +3,10 @@
 Locking clears every view, closes any open dialog, destroys the workspace (so no model
 or widget keeps case data and no late query result can land anywhere) and audits a
 ``lock``. Unlocking builds a fresh workspace. Signing out or closing audits a logout.
+
+On a team server the status bar names the server, and when it cannot be reached a
+banner says so plainly, what still works, and retries every 30 seconds (``ui.offline``
+keeps any note a save could not send and sends it when the server is back).
 """
 
 from __future__ import annotations
@@ -13,8 +17,20 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QPushButton, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from casework.errors import CaseworkError
 from ui import crash, tasks
 from ui.idle import IdleWatcher, LockScreen
 from ui.widgets.sizing import fit_to_screen
@@ -22,11 +38,28 @@ from ui.workspace import Place, Workspace
 
 if TYPE_CHECKING:
     from casework.db.database import Database
+    from casework.services.connections import SavedConnection
     from casework.services.permissions import Actor
+    from ui.offline import OfflineKeeper
 
 Clock = Callable[[], datetime]
 # Qt adds the application's name ("… — Casework") to every title: never name it twice.
 DEMO_TITLE = "DEMO — synthetic data"
+RETRY_MS = 30_000
+OFFLINE_KEPT = (
+    "<b>Offline: the team server cannot be reached.</b> Your note is kept on this laptop "
+    "and will be sent when the connection is back. Until then you can read what is on "
+    "screen; nothing else can be saved."
+)
+OFFLINE_NOTHING_KEPT = (
+    "<b>Offline: the team server cannot be reached.</b> Until the connection is back you "
+    "can read what is on screen; nothing can be saved. A contact note you write is kept "
+    "on this laptop and sent when the connection is back."
+)
+OFFLINE_STYLE = """
+QFrame#offlineBanner { background: #fff4d6; border: 2px solid #c28a00; border-radius: 4px; }
+QFrame#offlineBanner QLabel { color: #3d2700; }
+"""
 
 
 def end_session(db: Database, actor: Actor, now: datetime, reason: str) -> None:
@@ -55,10 +88,14 @@ class MainWindow(QMainWindow):
         clock: Clock,
         *,
         demo_hint: str | None = None,
+        server: SavedConnection | None = None,
+        keeper: OfflineKeeper | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
+        self.server = server
+        self.keeper = keeper
         self.db = db
         self.actor = actor
         self.clock = clock
@@ -72,10 +109,12 @@ class MainWindow(QMainWindow):
         self._then: Callable[[], object] = self.close
         self.end_message = ""  # why the session ended, when the account changed under it
         self.pages = QStackedWidget()
-        self.setCentralWidget(self.pages)
+        self.setCentralWidget(self._central())
         self.idle = IdleWatcher(parent=self)
         self.idle.timed_out.connect(lambda: self.lock(idle=True))
-        self._status_bar()
+        if server is None:
+            self._status_bar()
+        self._team_server()
         self._build_workspace()
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock).setWhatsThis("Lock Casework now")
         keys = QShortcut(QKeySequence(Qt.Key.Key_F1), self, self.show_shortcuts)
@@ -97,16 +136,69 @@ class MainWindow(QMainWindow):
             badge.setObjectName("demoBadge")
             status.addPermanentWidget(badge)
             return
-        where = QLabel(f"Database: {self.db.path.name}")
+        on_file = self.db.backend == "file"
+        where = QLabel(f"Database: {self.db.path.name if on_file else self.db.location}")
         where.setObjectName("statusDatabase")
-        where.setToolTip(str(self.db.path))
+        where.setToolTip(self.db.location)
         status.addPermanentWidget(where)
+
+    def _central(self) -> QWidget:
+        """The offline banner (hidden until needed) above the pages."""
+        self.offline_banner = QFrame()
+        self.offline_banner.setObjectName("offlineBanner")
+        self.offline_banner.setStyleSheet(OFFLINE_STYLE)
+        self.offline_text = QLabel(OFFLINE_NOTHING_KEPT)
+        self.offline_text.setObjectName("offlineText")
+        self.offline_text.setWordWrap(True)
+        self.offline_when = QLabel()
+        self.offline_when.setObjectName("offlineWhen")
+        self.try_again_button = QPushButton("Try again")
+        self.try_again_button.setAccessibleName("Try the team server again")
+        self.try_again_button.clicked.connect(self.try_again)
+        text = QVBoxLayout()
+        text.addWidget(self.offline_text)
+        text.addWidget(self.offline_when)
+        row = QHBoxLayout(self.offline_banner)
+        row.addLayout(text, 1)
+        row.addWidget(self.try_again_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.offline_banner.hide()
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setInterval(RETRY_MS)
+        self.retry_timer.timeout.connect(self.try_again)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.offline_banner)
+        column.addWidget(self.pages, 1)
+        return central
+
+    def _team_server(self) -> None:
+        """On a team server: say where the record lives, and be ready to work offline."""
+        server, keeper = self.server, self.keeper
+        if server is None:
+            return
+        where = QLabel(f"Team server: {server.describe()}")
+        where.setObjectName("statusDatabase")
+        where.setToolTip(f"{server.host}:{server.port}, database {server.database}")
+        self.statusBar().addPermanentWidget(where)
+        self.kept_button = QPushButton()
+        self.kept_button.setObjectName("keptNotes")
+        self.kept_button.clicked.connect(self.show_kept)
+        self.kept_button.hide()
+        self.statusBar().insertPermanentWidget(0, self.kept_button)
+        tasks.session_hub().offline.connect(self.show_offline)
+        if keeper is not None:
+            keeper.offline.connect(self.show_offline)
+            keeper.kept_changed.connect(self._kept_changed)
+            keeper.replayed.connect(self._replayed)
+            keeper.problem.connect(self._keep_problem)
 
     def _build_workspace(self) -> None:
         workspace = Workspace(self.db, self.actor, self.clock, demo=self.demo)
         workspace.lock_requested.connect(self.lock)
         workspace.help_requested.connect(self.show_shortcuts)
-        workspace.sign_out_requested.connect(self.sign_out)
+        workspace.sign_out_requested.connect(self.request_sign_out)
         workspace.message.connect(self.show_message)
         workspace.idle_minutes_changed.connect(self.set_idle_minutes)
         self.workspace = workspace
@@ -168,6 +260,107 @@ class MainWindow(QMainWindow):
     def set_idle_minutes(self, minutes: Any) -> None:
         self.idle.set_minutes(int(minutes))
 
+    # --- offline ------------------------------------------------------------------------
+
+    def is_offline(self) -> bool:
+        return not self.offline_banner.isHidden()
+
+    def show_offline(self, _message: object = None) -> None:
+        """The team server cannot be reached: say so, and try again every 30 seconds."""
+        if self.server is None or self._ending:
+            return
+        self._word_offline()
+        self.offline_when.setText(
+            f"Noticed at {self.clock().astimezone():%H:%M}. Casework tries again every "
+            f"{RETRY_MS // 1000} seconds."
+        )
+        self.offline_banner.show()
+        if not self.retry_timer.isActive():
+            self.retry_timer.start()
+
+    def _word_offline(self) -> None:
+        kept = self.keeper.count if self.keeper is not None else 0
+        self.offline_text.setText(OFFLINE_KEPT if kept else OFFLINE_NOTHING_KEPT)
+
+    def try_again(self) -> None:
+        if self.keeper is None:
+            return
+        self.try_again_button.setEnabled(False)
+        self.offline_when.setText("Trying the team server…")
+        self.keeper.try_again()
+
+    def _replayed(self, result: Any) -> None:
+        self.try_again_button.setEnabled(True)
+        if result.offline:
+            if self.is_offline():
+                self.offline_when.setText(
+                    f"Still offline at {self.clock().astimezone():%H:%M}. Casework tries "
+                    f"again every {RETRY_MS // 1000} seconds."
+                )
+            else:
+                self.show_offline()
+            return
+        was_offline = self.is_offline()
+        self.retry_timer.stop()
+        self.offline_banner.hide()
+        words = []
+        if was_offline:
+            words.append("Connected to the team server again.")
+        if result.resent_by_forms:
+            words.append("The note you are writing is being saved to the team server.")
+        if result.sent:
+            notes = "note was" if result.sent == 1 else "notes were"
+            words.append(
+                f"{result.sent} kept {notes} sent to the team server as drafts: finalise "
+                "them from each young person's Contacts."
+            )
+        if result.refused:
+            notes = "note was" if result.refused == 1 else "notes were"
+            words.append(
+                f"{result.refused} kept {notes} refused by the team server: open Kept "
+                "notes to read why, and copy or discard them."
+            )
+        if words:
+            self.statusBar().showMessage(" ".join(words), 20000)
+
+    def _kept_changed(self, count: int) -> None:
+        self.kept_button.setText(f"Kept notes ({count})…")
+        self.kept_button.setToolTip("Notes kept on this laptop, not yet on the team server")
+        self.kept_button.setVisible(count > 0)
+        if self.is_offline():
+            self._word_offline()
+
+    def _keep_problem(self, message: str) -> None:
+        crash.show_error(self if self.isVisible() else None, CaseworkError(message))
+
+    def show_kept(self) -> None:
+        from ui.dialogs.kept_notes import KeptNotesDialog
+
+        if self.keeper is not None and self.lock_screen is None:
+            KeptNotesDialog(self.keeper, self).open()
+
+    def _leave_kept_notes(self, action: str = "Sign out") -> bool:
+        """Signing out or closing with notes kept on this laptop: say what happens to them."""
+        kept = self.keeper.count if self.keeper is not None else 0
+        if not kept:
+            return True
+        notes = "1 note is" if kept == 1 else f"{kept} notes are"
+        answer = QMessageBox.question(
+            self,
+            "Notes kept on this laptop",
+            f"{notes} kept on this laptop and not yet on the team server. They stay here, "
+            "encrypted, and are sent the next time you sign in to this team server on this "
+            f"laptop. Until then nobody else can see them.\n\n{action} anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def request_sign_out(self) -> None:
+        """Sign out when the person asks: warned first about notes kept on this laptop."""
+        if self._leave_kept_notes():
+            self.sign_out()
+
     def is_locked(self) -> bool:
         return self.lock_screen is not None
 
@@ -187,15 +380,29 @@ class MainWindow(QMainWindow):
             self.clock,
             idle_minutes=self.idle.minutes if idle else None,
             hint=self.demo_hint,
+            check=self._server_password_check(),
         )
         screen.unlocked.connect(self._unlocked)
-        screen.sign_out_requested.connect(self.sign_out)
+        screen.sign_out_requested.connect(self.request_sign_out)
         self.lock_screen = screen
         self.pages.addWidget(screen)
         self.pages.setCurrentWidget(screen)
         self.setWindowTitle("Locked")
         screen.setFocus()
         self.locked.emit()
+
+    def _server_password_check(self) -> Callable[[str, str, datetime], Any] | None:
+        """On a team server the password is checked by the server: a fresh connection as
+        that role (``server_login``), closed at once."""
+        server = self.server
+        if server is None:
+            return None
+        from ui.dialogs.server_login import check_password_on_server
+
+        def check(username: str, password: str, now: datetime) -> Any:
+            return check_password_on_server(server, username, password, now)
+
+        return check
 
     def _unlocked(self, actor: Any) -> None:
         self.actor = actor
@@ -240,6 +447,7 @@ class MainWindow(QMainWindow):
         self._ending = True
         self._then = then
         self.idle.stop()
+        self.retry_timer.stop()
         self._close_dialogs()
         was_locked = self.lock_screen is not None
         self._destroy_workspace()
@@ -272,4 +480,6 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         event.ignore()
+        if not self._ending and not self._leave_kept_notes("Close Casework"):
+            return
         self._end(self._closed)

@@ -3,6 +3,9 @@
 The session owns the open ``Database``. It shows the login window (possibly before
 the database has finished opening), the main window after a sign-in, and the login
 window again after a sign-out. Closing either window asks the app to quit.
+
+``ServerSession`` does the same for a team server, where the database connection is
+made by the sign-in itself (as the person's own role) and closed at sign-out.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from ui.dialogs.login import LoginWindow
 
 if TYPE_CHECKING:
     from casework.db.database import Database
+    from casework.services.connections import SavedConnection
+    from ui.dialogs.server_login import ServerLoginWindow
     from ui.main_window import MainWindow
+    from ui.offline import OfflineKeeper
 
 Clock = Callable[[], datetime]
 
@@ -131,3 +137,124 @@ class Session(QObject):
         tasks.wait_for_all()
         if self.db is not None:
             self.db.close()
+
+
+class ServerSession(QObject):
+    """A team server for the life of the app: each sign-in connects as that person's own
+    role, and signing out closes that connection. The laptop's kept notes (``OfflineKeeper``)
+    belong to the person and server signed in."""
+
+    quit_requested = Signal()
+    back_requested = Signal()  # choose another place to work
+    login_shown = Signal(object)  # ServerLoginWindow
+    main_shown = Signal(object)  # MainWindow
+
+    def __init__(
+        self,
+        connection: SavedConnection,
+        clock: Clock,
+        *,
+        can_go_back: bool = False,
+        cache_path: Path | None = None,
+        key_store_factory: Callable[[], Any] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.connection = connection
+        self.clock = clock
+        self.can_go_back = can_go_back
+        self.cache_path = cache_path
+        self.key_store_factory = key_store_factory
+        self.db: Any = None
+        self.keeper: OfflineKeeper | None = None
+        self.login: ServerLoginWindow | None = None
+        self.window: MainWindow | None = None
+        self._closed = False
+
+    def show_login(self, status: str = "") -> ServerLoginWindow:
+        from ui.dialogs.server_login import ServerLoginWindow
+
+        if self.login is not None:
+            self.login.set_status(status)
+            return self.login
+        login = ServerLoginWindow(self.connection, self.clock, can_go_back=self.can_go_back)
+        login.set_status(status)
+        login.signed_in.connect(self.show_main)
+        login.rejected.connect(self.quit_requested)
+        login.back_requested.connect(self._back)
+        self.login = login
+        login.show()
+        login.raise_()
+        login.activateWindow()
+        self.login_shown.emit(login)
+        return login
+
+    def _back(self) -> None:
+        self.dismiss_login()
+        self.back_requested.emit()
+
+    def set_status(self, text: str) -> None:
+        if self.login is not None:
+            self.login.set_status(text)
+
+    def dismiss_login(self) -> None:
+        if self.login is not None:
+            login, self.login = self.login, None
+            login.signed_in.disconnect(self.show_main)
+            login.rejected.disconnect(self.quit_requested)
+            login.hide()
+            login.deleteLater()
+
+    def show_main(self, db: Any, actor: Any) -> MainWindow:
+        from ui.main_window import MainWindow
+        from ui.offline import OfflineKeeper
+
+        self.db = db
+        keeper = OfflineKeeper(
+            db,
+            actor,
+            self.clock,
+            username=actor.username,
+            cache_path=self.cache_path,
+            key_store_factory=self.key_store_factory,
+            parent=self,
+        )
+        self.keeper = keeper
+        window = MainWindow(db, actor, self.clock, server=self.connection, keeper=keeper)
+        window.signed_out.connect(self._signed_out)
+        window.closed.connect(self.quit_requested)
+        self.window = window
+        keeper.start()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self.dismiss_login()
+        self.main_shown.emit(window)
+        return window
+
+    def _close_connection(self) -> None:
+        keeper, self.keeper = self.keeper, None
+        if keeper is not None:
+            keeper.close()
+            keeper.deleteLater()
+        db, self.db = self.db, None
+        if db is not None:
+            tasks.run(db.close, on_error=lambda _exc: None)  # a dead network may be slow
+
+    def _signed_out(self) -> None:
+        window, self.window = self.window, None
+        why = window.end_message if window is not None else ""
+        self._close_connection()
+        self.show_login(why or "You have signed out.")
+        if window is not None:
+            window.deleteLater()
+
+    def shutdown(self) -> None:
+        """At quit: let workers finish, then close the connection."""
+        if self._closed:
+            return
+        self._closed = True
+        tasks.wait_for_all()
+        if self.db is not None:
+            self.db.close()
+            self.db = None

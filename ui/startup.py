@@ -6,6 +6,10 @@
     any failure          -> a plain problem screen with next steps (retry / recovery code)
 
 Nothing here ever creates a file over an existing one; the core refuses too.
+
+With team servers saved on this laptop, ``Chooser`` first asks where to work (this
+laptop's file or a team server); ``casework --server ADDRESS`` goes straight to that
+server's sign-in (``ServerStartup``).
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ from PySide6.QtWidgets import QDialog
 from casework.errors import CaseworkError, NotACaseworkDatabase, WrongPassphrase
 from ui import crash, tasks
 from ui.dialogs.create_database import KeyStoreFactory, default_key_store
-from ui.session import Session
+from ui.session import ServerSession, Session
 
 if TYPE_CHECKING:
     from casework.db.database import Database
     from casework.db.keys import KdfParams, KeyInfo
+    from casework.services.connections import SavedConnection
 
 Clock = Callable[[], datetime]
 PASSPHRASE_ENV = "CASEWORK_PASSPHRASE"
@@ -126,6 +131,9 @@ class Startup(QObject):
     def start(self) -> None:
         tasks.run(find_key_info, self.path, on_result=self._have_info, on_error=self._failed)
         tasks.run(preload, on_error=lambda exc: None)  # opening reports any real problem
+
+    def shutdown(self) -> None:
+        self.session.shutdown()
 
     # --- deciding -----------------------------------------------------------------------
 
@@ -285,3 +293,110 @@ class Startup(QObject):
     def _reopen(self, info: Any, passphrase: object) -> None:
         self._info = info
         self._open(passphrase=passphrase if isinstance(passphrase, str) else None)
+
+
+class ServerStartup(QObject):
+    """``casework --server ADDRESS``: straight to that team server's sign-in."""
+
+    quit_requested = Signal()
+
+    def __init__(
+        self, connection: SavedConnection, clock: Clock, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = ServerSession(connection, clock, parent=self)
+        self.session.quit_requested.connect(self.quit_requested)
+
+    def start(self) -> None:
+        tasks.run(preload, on_error=lambda exc: None)
+        self.session.show_login()
+
+    def shutdown(self) -> None:
+        self.session.shutdown()
+
+
+class Chooser(QObject):
+    """Where to work: this laptop's encrypted file, or a saved team server. Choosing hands
+    over to ``Startup`` or a ``ServerSession``; a server's sign-in can come back here."""
+
+    quit_requested = Signal()
+    dialog_shown = Signal(object)
+
+    def __init__(
+        self,
+        local_path: Path,
+        connections_file: Path,
+        clock: Clock,
+        *,
+        saved: list[SavedConnection] | None = None,
+        problem: str = "",
+        key_store_factory: KeyStoreFactory | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.local_path = local_path
+        self.connections_file = connections_file
+        self.clock = clock
+        self.saved = saved
+        self.problem = problem
+        self.factory = key_store_factory
+        self.dialog: QDialog | None = None
+        self.flow: Startup | None = None
+        self.session: ServerSession | None = None
+
+    def start(self) -> None:
+        from ui.dialogs.connection_dialog import ConnectionDialog
+
+        tasks.run(preload, on_error=lambda exc: None)
+        dialog = ConnectionDialog(
+            self.connections_file, self.local_path, saved=self.saved, problem=self.problem
+        )
+        dialog.local_chosen.connect(self._local)
+        dialog.server_chosen.connect(self._server)
+        dialog.rejected.connect(self.quit_requested)
+        self.dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        self.dialog_shown.emit(dialog)
+
+    def _drop_dialog(self) -> None:
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.rejected.disconnect(self.quit_requested)
+            dialog.hide()
+            dialog.deleteLater()
+
+    def _local(self) -> None:
+        self._drop_dialog()
+        flow = Startup(self.local_path, self.clock, key_store_factory=self.factory, parent=self)
+        flow.quit_requested.connect(self.quit_requested)
+        flow.dialog_shown.connect(self.dialog_shown)
+        self.flow = flow
+        flow.start()
+
+    def _server(self, connection: SavedConnection) -> None:
+        self._drop_dialog()
+        session = ServerSession(connection, self.clock, can_go_back=True, parent=self)
+        session.quit_requested.connect(self.quit_requested)
+        session.back_requested.connect(self._again)
+        self.session = session
+        session.show_login()
+
+    def _again(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            session.deleteLater()
+        from casework.services import connections
+
+        try:
+            self.saved, self.problem = connections.load(self.connections_file), ""
+        except CaseworkError as exc:
+            self.saved, self.problem = [], str(exc)
+        self.start()
+
+    def shutdown(self) -> None:
+        if self.flow is not None:
+            self.flow.shutdown()
+        if self.session is not None:
+            self.session.shutdown()

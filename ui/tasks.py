@@ -62,6 +62,7 @@ class _SessionHub(QObject):
     account was disabled or changed (the main window signs out and says why)."""
 
     revoked = Signal(str)
+    offline = Signal(str)  # a worker could not reach the team server (its view still hears)
 
 
 _hub: _SessionHub | None = None
@@ -78,11 +79,13 @@ def _routed(handler: Callable[[BaseException], None]) -> Callable[[BaseException
     owner = getattr(handler, "__self__", None)
 
     def route(exc: BaseException) -> None:
-        from casework.errors import SessionRevoked
+        from casework.errors import ServerUnavailable, SessionRevoked
 
         if isinstance(exc, SessionRevoked):
             session_hub().revoked.emit(str(exc))
             return
+        if isinstance(exc, ServerUnavailable):
+            session_hub().offline.emit(str(exc))
         # A widget's own handler is skipped once the widget is gone, as a direct
         # connection to it would be.
         if isinstance(owner, QObject) and not shiboken6.isValid(owner):

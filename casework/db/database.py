@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine
@@ -69,9 +70,17 @@ class Database:
         # transaction (casework.db.due_snapshots).
         due_snapshots.install([self._sessions])
 
+    # Where the records are: "file" here, "server" for a team server (casework.db.server).
+    backend: ClassVar[str] = "file"
+
     @property
     def database_id(self) -> str:
         return self.key_info.database_id
+
+    @property
+    def location(self) -> str:
+        """Where the records are, for people: the file's path here."""
+        return str(self.path)
 
     @contextlib.contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -96,14 +96,18 @@ def upgrade(
     on_step: Callable[[str], None] | None = None,
     location: str = SCRIPT_LOCATION,
 ) -> None:
-    """Upgrade to HEAD in one transaction. ``engine`` must have foreign keys OFF.
+    """Upgrade to HEAD in one transaction.
 
-    With foreign keys on, a batch migration that rebuilds a parent table deletes every
-    ON DELETE CASCADE child row; the caller passes an engine made with foreign_keys=False.
+    On SQLite ``engine`` must have foreign keys OFF: with foreign keys on, a batch
+    migration that rebuilds a parent table deletes every ON DELETE CASCADE child row; the
+    caller passes an engine made with foreign_keys=False, and the references are checked
+    before the commit. On PostgreSQL DDL is transactional and tables are altered in place,
+    so the whole upgrade is simply one transaction.
     """
     from alembic import command
 
-    if run_outside_transaction(engine, "PRAGMA foreign_keys") != [(0,)]:
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite and run_outside_transaction(engine, "PRAGMA foreign_keys") != [(0,)]:
         raise MigrationFailed("Refusing to migrate with foreign keys switched on.")
     with engine.connect() as conn:
         try:
@@ -111,7 +115,9 @@ def upgrade(
                 if on_step:
                     on_step("upgrading the database schema")
                 command.upgrade(alembic_config(conn, location), "head")  # type: ignore[arg-type]
-                problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                problems = (
+                    conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
+                )
                 if problems:
                     raise MigrationFailed(
                         f"The upgrade would leave {len(problems)} broken references; "
@@ -124,3 +130,25 @@ def upgrade(
                 f"The database upgrade failed ({type(exc).__name__}) and was rolled back; "
                 "nothing was changed."
             ) from exc
+
+
+def upgrade_on(conn: Connection, *, location: str = SCRIPT_LOCATION) -> None:
+    """Upgrade a team server's database to HEAD inside the caller's transaction (DDL is
+    transactional on PostgreSQL), so the caller can add its own steps (the security
+    policy, the first accounts) and have all of it or none."""
+    from alembic import command
+
+    if conn.dialect.name != "postgresql":
+        raise MigrationFailed("Upgrading inside a caller's transaction is for team servers.")
+    try:
+        command.upgrade(alembic_config(conn, location), "head")  # type: ignore[arg-type]
+    except Exception as exc:
+        raise MigrationFailed(
+            f"The database upgrade failed ({type(exc).__name__}: {_first_line(exc)}) and was "
+            "rolled back; nothing was changed."
+        ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text_ = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text_[0][:200] if text_ else ""

@@ -9,6 +9,12 @@ Every write through an ORM session is vouched for: :func:`record` hashes the row
 event names, and before each commit any other row the transaction inserted, changed or
 deleted gets its own event with its final hash. Bulk Core writes (demo data, imports)
 call :func:`vouch_for_all` once at the end.
+
+On a team server (PostgreSQL) the server writes the trail, not the app: an event is asked
+for through the server function ``casework_audit_event`` (the server takes the actor from
+the signed-in role and hashes the row itself), the server's row triggers vouch for every
+row written, and the chain is verified by the server's ``casework_verify_chain`` and
+``casework_verify_records``. :func:`server_writes_audit` is the one switch.
 """
 
 from __future__ import annotations
@@ -19,11 +25,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from casework.clock import to_naive_utc
-from casework.db import audit_rows
+from casework.db import audit_rows, backends
 from casework.db.audit_rows import DELETED, GENESIS, HEAD_ID
 from casework.db.models import AuditEvent, AuditHead, Base
 from casework.services.permissions import Actor
@@ -78,6 +84,46 @@ def _row_hash(session: Session, table: str, record_id: str) -> str:
     return audit_rows.stored_row(session.connection(), shape, record_id) or DELETED
 
 
+def server_writes_audit(session: Session) -> bool:
+    """Whether the database writes the audit trail itself (a team server)."""
+    return backends.is_server(session)
+
+
+def _server_event(
+    session: Session,
+    action: str,
+    record_type: str | None,
+    record_id: str | None,
+    fields: str,
+    outcome: str,
+) -> AuditEvent:
+    """Ask the server for one event; the rows this flush writes are vouched for under the
+    same action by its row triggers."""
+    conn = session.connection()
+    conn.execute(text("SELECT set_config('casework.action', :a, true)"), {"a": action})
+    session.flush()
+    event_id = conn.execute(
+        text("SELECT casework_audit_event(:action, :rtype, :rid, :fields, :outcome)"),
+        {
+            "action": action,
+            "rtype": record_type,
+            "rid": record_id,
+            "fields": fields,
+            "outcome": outcome,
+        },
+    ).scalar_one()
+    # What was asked for, with the server's id; the server filled in the rest (actor,
+    # time, hashes). Not added to the session: the row is already written.
+    return AuditEvent(
+        id=int(event_id),
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        fields=fields,
+        outcome=outcome,
+    )
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -91,6 +137,13 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction. When it names a
     row of a tracked table and succeeded, it carries the hash of that row as stored."""
+    if server_writes_audit(session):
+        key = None if record_id is None else str(record_id)
+        event = _server_event(
+            session, action, record_type, key, ",".join(sorted(set(fields))), outcome
+        )
+        session.info[_LAST] = (actor, action, now)
+        return event
     session.flush()
     shapes = _shapes(session)
     table = audit_rows.table_of(record_type, shapes)
@@ -161,6 +214,10 @@ def _collect(session: Session, _context: Any) -> None:
 
 
 def _vouch_before_commit(session: Session) -> None:
+    if server_writes_audit(session):
+        # The server's row triggers vouched for every row as it was written.
+        session.info.pop(_TOUCHED, None)
+        return
     last = session.info.get(_LAST)
     if last is None:
         # Nothing audited in this transaction (a sign-in check, the settings written when
@@ -196,8 +253,11 @@ orm_event.listen(Session, "after_rollback", _forget)
 
 def vouch_for_all(session: Session, actor: Actor, action: str, *, now: datetime) -> int:
     """After bulk writes that bypass the ORM: one event for every row whose content the
-    trail does not yet vouch for. Returns how many events were appended."""
+    trail does not yet vouch for. Returns how many events were appended (none on a team
+    server, whose row triggers vouched for each row as it was written)."""
     session.flush()
+    if server_writes_audit(session):
+        return 0
     conn = session.connection()
     events = audit_rows.unvouched_rows(conn)
     audit_rows.append_row_events(
@@ -234,6 +294,8 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
     """Walk the chain in id order and name the first event that does not fit. An empty
     chain, or one whose end has been cut off with its head rewritten, fails when the
     database holds records the chain does not reach."""
+    if server_writes_audit(session):
+        return _server_chain(session)
     expected_id, prev_hash, count = 1, GENESIS, 0
     stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
     for event in session.scalars(stmt):
@@ -265,6 +327,20 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
             f"({'; '.join(unreached[:5])}): events were removed",
         )
     return ChainReport(True, count, prev_hash)
+
+
+def _server_chain(session: Session) -> ChainReport:
+    """The server's own walk of its chain: (event, problem) rows, none when intact."""
+    conn = session.connection()
+    problems = conn.execute(text("SELECT * FROM casework_verify_chain()")).all()
+    head = session.get(AuditHead, _HEAD_ID)
+    count = count_events(session)
+    head_hash = head.last_hash if head else GENESIS
+    if not problems:
+        return ChainReport(True, count, head_hash)
+    ref, problem = str(problems[0][0]), str(problems[0][1])
+    first = int(ref) if ref.isdigit() else None
+    return ChainReport(False, count, head_hash, first, problem)
 
 
 def _newest_rows_unrecorded(session: Session) -> list[str]:
@@ -307,6 +383,9 @@ def verify_records(session: Session) -> list[RowProblem]:
     """Every row whose content no longer matches its latest event: edited, deleted or
     inserted behind the application's back."""
     conn = session.connection()
+    if server_writes_audit(session):
+        found = conn.execute(text("SELECT * FROM casework_verify_records()")).all()
+        return [_server_row_problem(str(ref), str(problem)) for ref, problem in found]
     shapes = list(_shapes(session).values())
     recorded = audit_rows.latest_recorded(conn, [s.name for s in shapes])
     problems = []
@@ -340,6 +419,12 @@ def verify_records(session: Session) -> list[RowProblem]:
                 RowProblem(table, record_id, "missing with no audit event (deleted)", event_id)
             )
     return problems
+
+
+def _server_row_problem(ref: str, problem: str) -> RowProblem:
+    """The server names a row as "table record_id" (or just a reference)."""
+    table, _, record_id = ref.partition(" ")
+    return RowProblem(table, record_id, problem)
 
 
 def head_is_in_chain(session: Session, head: str) -> bool:

@@ -9,16 +9,19 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from casework.clock import to_naive_utc
+from casework.db import server
 from casework.db.database import Database
 from casework.db.models import LoginThrottle, User
-from casework.errors import LoginRefused, Refusal
+from casework.errors import LoginRefused, PermissionDenied, Refusal
 from casework.services import audit
 from casework.services.permissions import Actor, Role
 
@@ -163,10 +166,23 @@ def login(db: Database, username: str, password: str, *, now: datetime) -> Actor
     raise LoginRefused(REFUSED + suffix, retry_after_seconds=float(wait_s))
 
 
-def confirm_password(db: Database, actor: Actor, password: str, *, now: datetime) -> bool:
+def confirm_password(
+    db: Database,
+    actor: Actor,
+    password: str,
+    *,
+    now: datetime,
+    grant: tuple[str, object] | None = None,
+) -> bool:
     """Re-check a signed-in user's password (for approvals and the like). Wrong guesses
     share the login's growing delay for the user name, so a session left open cannot be
-    used to try passwords quickly; raises LoginRefused while the delay runs."""
+    used to try passwords quickly; raises LoginRefused while the delay runs.
+
+    On a team server the server checks it: a second connection signs in as the person
+    with the password typed and, for an approval (``grant``: its kind and record id),
+    records a grant the server's own check on the approval requires."""
+    if isinstance(db, server.ServerDatabase):
+        return _server_confirm(db, actor, password, grant)
     moment = to_naive_utc(now)
     digest = _digest(actor.username)
     with db.unit_of_work() as session:
@@ -205,3 +221,82 @@ def confirm_password(db: Database, actor: Actor, password: str, *, now: datetime
 def logout(db: Database, actor: Actor, *, now: datetime, reason: str = "logout") -> None:
     with db.unit_of_work() as session:
         audit.record(session, actor, reason, now=now, record_type="user", record_id=actor.user_id)
+
+
+def server_login(
+    url: str,
+    username: str,
+    password: str,
+    *,
+    ca_file: Path | None = None,
+    now: datetime,
+) -> tuple[server.ServerDatabase, Actor]:
+    """Sign in to a team server as the person's own PostgreSQL role: the server checks the
+    password (SCRAM-SHA-256), and the account is the users row named like the role. A
+    refused password, an unknown or disabled account all get the local sign-in's message;
+    the server's audit trail records the sign-in (or the refusal of a disabled account).
+    Repeated failures are slowed by the server (see docs/team-server.md), since nothing can
+    be written before the password is accepted."""
+    name = username.strip().casefold()
+    if server.role_name_problem(name) is not None:
+        raise LoginRefused(REFUSED)
+    db = server.connect(url, name, password, ca_file=ca_file)
+    try:
+        actor = _server_account(db, now)
+    except BaseException:
+        db.close()
+        raise
+    return db, actor
+
+
+def _server_account(db: server.ServerDatabase, now: datetime) -> Actor:
+    moment = to_naive_utc(now)
+    with db.unit_of_work() as session:
+        user = session.scalar(select(User).where(func.lower(User.username) == func.current_user()))
+        if user is None or not user.active:
+            user_id = user.id if user else None
+            raise Refusal(
+                LoginRefused(REFUSED),
+                lambda audited: audit.record(
+                    audited,
+                    _NOBODY,
+                    "login_failed",
+                    now=moment,
+                    record_type="user",
+                    record_id=user_id,
+                    outcome="denied",
+                ),
+            )
+        actor = actor_for(session, user)
+        audit.record(session, actor, "login", now=moment, record_type="user", record_id=user.id)
+        return actor
+
+
+def _server_confirm(
+    db: server.ServerDatabase, actor: Actor, password: str, grant: tuple[str, object] | None
+) -> bool:
+    from casework.db import server_policy
+
+    if not password:
+        return False
+    if grant is None:
+        engine = db.engine_as(actor.username, password)
+        try:
+            with engine.connect():
+                return True
+        except DBAPIError as exc:
+            if isinstance(server.connect_error(exc, db.address), LoginRefused):
+                return False
+            raise server.connect_error(exc, db.address) from None
+        finally:
+            engine.dispose()
+    kind, record_id = grant
+    try:
+        server_policy.grant_approval(db.engine_as, actor.username, password, kind, record_id)
+    except PermissionDenied:
+        return False
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "42501":
+            return False  # not someone who may approve: the use case's own check says so
+        raise server.connect_error(exc, db.address) from exc
+    return True

@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from casework.clock import to_naive_utc
+from casework.db import sequences
 from casework.db.models import (
     AccommodationPeriod,
     ActivityPeriod,
@@ -588,6 +589,7 @@ def populate_casework(
         batch = rows.tables.get(model, [])
         for start in range(0, len(batch), 5000):
             session.execute(insert(model), batch[start : start + 5000])
+    sequences.catch_up(session, rows.tables)  # the rows came with their ids
     _examples(session, people, rng, now)
     return {model.__tablename__: len(batch) for model, batch in rows.tables.items()}
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from casework.db import sequences
 from casework.db.models import (
     Allegation,
     ChildProtectionMeeting,
@@ -594,4 +595,5 @@ def populate_front_door(
         batch = rows.tables.get(model, [])
         for start in range(0, len(batch), 5000):
             session.execute(insert(model), batch[start : start + 5000])
+    sequences.catch_up(session, rows.tables)  # the rows came with their ids
     return {model.__tablename__: len(batch) for model, batch in rows.tables.items()}

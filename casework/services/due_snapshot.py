@@ -23,7 +23,6 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 import casework
@@ -34,6 +33,7 @@ from casework.config import (
     council_rules,
     front_door_rules,
 )
+from casework.db import backends
 from casework.db.database import Database
 from casework.db.migrations import HEAD
 from casework.db.models import DueSnapshot, DueSnapshotGeneration, YoungPerson
@@ -173,7 +173,7 @@ def store(db: Database, computed: dict[int, tuple[DueItem, ...]], today: date, s
         with db.unit_of_work() as session:
             if generation(session) != seen:
                 return False
-            stmt = insert(DueSnapshot)
+            stmt = backends.upsert(session, DueSnapshot)
             stmt = stmt.on_conflict_do_update(
                 index_elements=[DueSnapshot.young_person_id],
                 set_={

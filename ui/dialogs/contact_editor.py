@@ -139,6 +139,8 @@ class ContactEditor(QWidget):
     finalised = Signal(object)  # Changed
     discarded = Signal(object)  # Changed, or None when nothing had been saved
     back_requested = Signal()
+    saved = Signal()  # a save reached the database
+    save_failed = Signal(object)  # the error of a save or finalise that did not
 
     def __init__(
         self, db: Database, actor: Actor, clock: Clock, parent: QWidget | None = None
@@ -324,6 +326,11 @@ class ContactEditor(QWidget):
     # --- starting -------------------------------------------------------------------------
 
     @property
+    def store(self) -> DraftStore | None:
+        """The draft being written (its saves), or None."""
+        return self._store
+
+    @property
     def contact_id(self) -> int | None:
         return self._store.contact_id if self._store is not None else None
 
@@ -455,6 +462,7 @@ class ContactEditor(QWidget):
         if store.closed:
             return
         self._set_state(f"Draft saved {local(self._clock()):%H:%M}", "ok")
+        self.saved.emit()
         if self._again:
             self._again = False
             self.save_now()
@@ -472,6 +480,7 @@ class ContactEditor(QWidget):
             reason = unexpected(exc)
         self._set_state(f"Not saved: {reason}", "error")
         self.save_state.setToolTip("It is saved again as soon as you change anything.")
+        self.save_failed.emit(exc)
 
     def flush(self) -> bool:
         """Save what is on screen now, on this thread. False if it could not be saved."""
@@ -483,6 +492,7 @@ class ContactEditor(QWidget):
         if saved:
             self._saved_edits = self._edits
             self._set_state(f"Draft saved {local(self._clock()):%H:%M}", "ok")
+            self.saved.emit()
         return saved
 
     # --- finishing ------------------------------------------------------------------------
@@ -551,6 +561,7 @@ class ContactEditor(QWidget):
             self._timer.start()  # the autosave tries again, and says why if it cannot
         else:
             self._set_state(f"Draft saved {local(self._clock()):%H:%M}", "ok")
+        self.save_failed.emit(exc)
 
     def _focus_problem(self, exc: BaseException) -> None:
         fields = {

@@ -5,6 +5,10 @@ actions (in red, with a count above everything), open follow-up actions with "Ma
 done", recorded in-touch statuses, then every finalised contact, newest first, each
 read-only with its dated addenda under it. "New contact" and "Continue writing" open
 the contact editor in place of the list; the record stays in view above it.
+
+On a team server, a save that cannot reach the server keeps the note on this laptop
+(``ui.offline``): the text stays in the form, a copy goes into the laptop's encrypted
+cache, and the form itself sends it again when the server answers.
 """
 
 from __future__ import annotations
@@ -29,12 +33,14 @@ from casework.clock import local_today
 from casework.db.database import Database
 from casework.domain.codes import UnknownCode
 from casework.domain.leaving_care import ContactMadeBy, ContactMethod
+from casework.errors import ServerUnavailable
 from casework.services import contacts
 from casework.services.common import Changed
 from casework.services.contacts import ContactView, FollowUpView, StatusView
 from casework.services.permissions import Actor
 from ui.dialogs.contact_editor import ContactEditor
 from ui.dialogs.record_dialogs import AddendumDialog, DoneDialog, FollowUpDialog, StatusDialog
+from ui.offline import OfflineKeeper, keeper_for
 from ui.views.record_common import (
     Clock,
     RecordSection,
@@ -54,6 +60,7 @@ from ui.views.record_common import (
 )
 
 PAGE = 20
+KEPT_STATE = "Kept on this laptop: the team server cannot be reached. Sent when it is back."
 _LIST, _EDITOR = range(2)
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CARD_STYLE = """
@@ -153,6 +160,12 @@ class ContactsSection(RecordSection):
         self.editor.finalised.connect(self._on_finalised)
         self.editor.discarded.connect(self._on_discarded)
         self.editor.back_requested.connect(self.show_list)
+        self.editor.saved.connect(self._forget_kept)
+        self.editor.finalised.connect(self._forget_kept)
+        self.editor.discarded.connect(self._forget_kept)
+        self.editor.save_failed.connect(self._save_failed)
+        self._slot: str | None = None  # the kept copy's name, while offline
+        self._slot_store: object | None = None  # the draft (its saves) that copy is of
         self.pages = QStackedWidget()
         self.pages.addWidget(scrolling(self._list_page()))
         self.pages.addWidget(self.editor)
@@ -241,7 +254,8 @@ class ContactsSection(RecordSection):
             self.resume_latest()
 
     def clear_content(self) -> None:
-        self.editor.flush()
+        self.flush()
+        self._release_slot()
         self.editor.clear()
         self.pages.setCurrentIndex(_LIST)
         self._data = None
@@ -421,7 +435,8 @@ class ContactsSection(RecordSection):
         if self.person_id is None:
             return
         if not (self.editor.is_active and self.editor.person_id == self.person_id):
-            self.editor.flush()
+            self.flush()
+            self._release_slot()
             self.editor.start_new(self.person_id, self._name)
         self._show_editor()
 
@@ -434,7 +449,8 @@ class ContactsSection(RecordSection):
         view = next((c for c in self._data.contacts if c.id == contact_id), None)
         if view is None or not view.is_draft:
             return
-        self.editor.flush()
+        self.flush()
+        self._release_slot()
         self.editor.resume(self.person_id, self._name, view)
         self._show_editor()
 
@@ -450,6 +466,8 @@ class ContactsSection(RecordSection):
         self._announce_drafts()
 
     def show_list(self) -> None:
+        if self.editor.is_active and self.editor.has_unsaved_edits:
+            self.keep_offline(unreachable=False)  # the form's own save did not get through
         self.pages.setCurrentIndex(_LIST)
         self.reload()
         self.new_button.setFocus()
@@ -459,7 +477,68 @@ class ContactsSection(RecordSection):
         return self.pages.currentIndex() == _EDITOR
 
     def flush(self) -> bool:
-        return self.editor.flush()
+        """Save what is on screen now; on a team server that cannot be reached, keep it on
+        this laptop instead (without waiting on the network again once it is known to be
+        down). False only when it could be neither saved nor kept."""
+        keeper = keeper_for(self._db)
+        if keeper is not None and keeper.offline_now and self.editor.has_unsaved_edits:
+            return self.keep_offline()
+        if self.editor.flush():
+            return True
+        return self.keep_offline(unreachable=False)
+
+    # --- working offline ------------------------------------------------------------------
+
+    def _current_slot(self) -> str:
+        store = self.editor.store
+        if self._slot is None or self._slot_store is not store:
+            self._release_slot()
+            self._slot_store = store
+            self._slot = OfflineKeeper.new_slot()
+        return self._slot
+
+    def _release_slot(self) -> None:
+        """The form no longer holds the note: a kept copy is sent from the cache."""
+        keeper = keeper_for(self._db)
+        if keeper is not None and self._slot is not None:
+            keeper.set_live(self._slot, None)
+        self._slot = self._slot_store = None
+
+    def _save_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ServerUnavailable):
+            self.keep_offline()
+
+    def keep_offline(self, *, unreachable: bool = True) -> bool:
+        """Keep the note being written on this laptop (team server only)."""
+        keeper = keeper_for(self._db)
+        store = self.editor.store
+        if keeper is None or store is None or store.closed or not self.editor.is_active:
+            return False
+        slot = self._current_slot()
+        kept = keeper.keep(
+            slot,
+            person_id=store.person_id,
+            contact_id=store.contact_id,
+            title=self.editor.title.text() or f"Contact with {self._name}",
+            data=self.editor.collect(),
+            follow_ups=self.editor.follow_ups(),
+            unreachable=unreachable,
+        )
+        if kept:
+            keeper.set_live(slot, self.editor.save_now)
+            self.editor.save_state.setText(KEPT_STATE)
+            self.editor.save_state.setToolTip(
+                "Your note is in this laptop's encrypted store. Carry on writing: it is "
+                "kept again as you type, and saved to the team server when it answers."
+            )
+            set_severity(self.editor.save_state, "warning")
+        return kept
+
+    def _forget_kept(self, _changed: object = None) -> None:
+        """The server took the note from the form: the kept copy is no longer needed."""
+        keeper = keeper_for(self._db)
+        if keeper is not None and self._slot is not None:
+            keeper.forget(self._slot)
 
     def _on_finalised(self, changed: Changed) -> None:
         self.editor.clear()
