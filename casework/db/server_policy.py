@@ -302,10 +302,11 @@ $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_writable_people() RETURNS SETOF integer
 LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
-  SELECT p.id FROM young_people p
-  WHERE p.team_id IN (SELECT casework_my_teams())
-     OR p.social_worker_id = casework_my_id()
-     OR p.personal_adviser_id = casework_my_id()
+  SELECT p.id FROM young_people p WHERE p.team_id IN (SELECT casework_my_teams())
+  UNION
+  SELECT p.id FROM young_people p WHERE p.social_worker_id = (SELECT casework_my_id())
+  UNION
+  SELECT p.id FROM young_people p WHERE p.personal_adviser_id = (SELECT casework_my_id())
 $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_visible_people() RETURNS SETOF integer
@@ -688,7 +689,7 @@ def _read_scope(spec: CaseTable) -> str:
         column, parent = spec.parent
         base = f"{q(column)} IN (SELECT id FROM {q(parent)})"  # the parent's own policy
     if spec.name == "learning_actions":
-        base = f"({base} OR owner_id = casework_my_id())"
+        base = f"({base} OR owner_id = (SELECT casework_my_id()))"
     return base
 
 
@@ -697,8 +698,9 @@ def _write_scope(spec: CaseTable) -> str:
         return _read_scope(spec)
     if spec.name == "young_people":
         return (
-            "(team_id IN (SELECT casework_my_teams()) OR social_worker_id = casework_my_id() "
-            "OR personal_adviser_id = casework_my_id())"
+            "(team_id IN (SELECT casework_my_teams()) "
+            "OR social_worker_id = (SELECT casework_my_id()) "
+            "OR personal_adviser_id = (SELECT casework_my_id()))"
         )
     if spec.parent is None:
         return "young_person_id IN (SELECT casework_writable_people())"
