@@ -898,6 +898,165 @@ def _audit_json(r: Any, seed: int) -> dict[str, Any]:
     }
 
 
+# --- team server (casework-admin server ...) ------------------------------------------------
+
+
+def _owner(args: argparse.Namespace) -> Any:
+    """The DBA's owner connection: --owner (or PGUSER), password from PGPASSWORD or a
+    prompt, never the command line."""
+    from casework.services.server_admin import Owner
+
+    owner = args.owner or os.environ.get("PGUSER") or "casework_owner"
+    password = _secret("PGPASSWORD", f"Password of the database owner {owner}")
+    ca = args.ca_file or os.environ.get("CASEWORK_CA_FILE")
+    return Owner(args.url, owner, password, Path(ca) if ca else None)
+
+
+def _new_password(args: argparse.Namespace, env: str, who: str) -> str:
+    if args.password_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise CliError(f"--password-stdin: no password for {who} on standard input.")
+        return line
+    return _secret(env, f"Password for {who}", confirm=True)
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "init": _server_init,
+        "add-user": _server_add_user,
+        "migrate": _server_migrate,
+        "import": _server_import,
+        "verify": _server_verify,
+    }
+    return handlers[args.server_command](args)
+
+
+def _server_init(args: argparse.Namespace) -> int:
+    from casework.services import server_admin, users
+    from casework.services.permissions import Role
+
+    owner = _owner(args)
+    password = _new_password(args, "CASEWORK_ADMIN_PASSWORD", args.admin)
+    new = users.NewUser(args.admin, args.admin_name or args.admin, Role.ADMIN, None)
+    database_id = server_admin.init_server(owner, new, password, now=utc_now())
+    print(
+        f"Set up the team database at {args.url} (database id {database_id}) with the "
+        f"administrator {args.admin.strip().lower()}. Add people with "
+        "'casework-admin server add-user'."
+    )
+    return 0
+
+
+def _server_add_user(args: argparse.Namespace) -> int:
+    from casework.services import server_admin, users
+    from casework.services.permissions import Role
+
+    owner = _owner(args)
+    password = _new_password(args, "CASEWORK_USER_PASSWORD", args.username)
+    new = users.NewUser(
+        args.username,
+        args.name or args.username,
+        Role(args.role),
+        None,
+        team=args.team,
+        leads=tuple(args.leads or ()),
+    )
+    print(server_admin.add_user(owner, new, password, now=utc_now()))
+    return 0
+
+
+def _server_migrate(args: argparse.Namespace) -> int:
+    from casework.db.migrations import HEAD
+    from casework.services import server_admin
+
+    was = server_admin.migrate_server(_owner(args))
+    if was is None:
+        print(f"The team database is at schema version {HEAD}; its security policy is in place.")
+    else:
+        print(f"Upgraded the team database from schema version {was} to {HEAD}.")
+    return 0
+
+
+def _server_import(args: argparse.Namespace) -> int:
+    from casework.services import bundle, server_admin
+
+    source = Path(args.file)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise files.os_problem(exc, f"the bundle {source}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"Cannot read {source}: it is not UTF-8 text, so not a bundle.") from None
+    data = bundle.parse_bundle(text)
+    owner = _owner(args)
+    result = server_admin.import_file(owner, data, now=utc_now())
+    print(
+        f"Imported {result.young_people_created} young people, {result.workers_created} new "
+        f"workers and {result.teams_created} new teams from {source} into the team server."
+    )
+    waiting = server_admin.users_without_login(owner)
+    if waiting:
+        print(
+            "These accounts cannot sign in to the team server yet: give each a password with "
+            f"'casework-admin server add-user NAME --role ROLE': {', '.join(waiting)}."
+        )
+    return 0
+
+
+def _server_verify(args: argparse.Namespace) -> int:
+    from casework.services import server_admin
+
+    found = server_admin.verify_server(_owner(args))
+    print(f"audit chain: {found.chain}")
+    print(f"records: {'ok' if not found.records else f'{len(found.records)} problem(s)'}")
+    for problem in found.records[:20]:
+        print(f"  {problem}")
+    print(f"security policy: {'ok' if not found.policy else f'{len(found.policy)} problem(s)'}")
+    for problem in found.policy:
+        print(f"  {problem}")
+    return 0 if found.ok else 1
+
+
+def _server_parser(sub: Any) -> None:
+    text = (
+        "a team server (PostgreSQL 15+): 'server init', 'server add-user', 'server migrate', "
+        "'server import FILE.json', 'server verify' (see docs/team-server.md)"
+    )
+    p = sub.add_parser("server", help=text, description=text)
+    p.set_defaults(func=cmd_server)
+    ssub = p.add_subparsers(dest="server_command", required=True, metavar="SERVER_COMMAND")
+
+    def command(name: str, text: str) -> Any:
+        q = ssub.add_parser(name, help=text, description=text)
+        q.add_argument("--url", required=True, help="postgresql://host:port/database")
+        q.add_argument(
+            "--owner", help="the database owner's role (default: PGUSER, then casework_owner)"
+        )
+        q.add_argument(
+            "--ca-file",
+            help="the certificate authority that signed the server's certificate "
+            "(default: CASEWORK_CA_FILE, then the computer's trusted authorities)",
+        )
+        return q
+
+    q = command("init", "set up an empty database: schema, security policy, first administrator")
+    q.add_argument("--admin", required=True, help="the administrator's user name")
+    q.add_argument("--admin-name", help="the administrator's full name")
+    q.add_argument("--password-stdin", action="store_true", help="read their password from stdin")
+    q = command("add-user", "add a person: their account and their own sign-in role")
+    q.add_argument("username")
+    q.add_argument("--name", help="the person's full name")
+    q.add_argument("--role", required=True, choices=list(ROLES))
+    q.add_argument("--team", help="the team they belong to")
+    q.add_argument("--leads", nargs="*", help="teams a team lead leads")
+    q.add_argument("--password-stdin", action="store_true", help="read their password from stdin")
+    command("migrate", "upgrade the schema and re-install the security policy, all or nothing")
+    q = command("import", "import a laptop's JSON bundle into the server: all of it, or nothing")
+    q.add_argument("file", help="the JSON bundle")
+    command("verify", "check the audit chain, every record, and the security policy")
+
+
 # --- wiring ---------------------------------------------------------------------------------
 
 
@@ -1062,6 +1221,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="the folder to write the two files into")
     p = command("set-password", cmd_set_password, "set a user's password (activates the account)")
     p.add_argument("username")
+    _server_parser(sub)
     return parser
 
 

@@ -97,9 +97,10 @@ class MainWindow(QMainWindow):
             badge.setObjectName("demoBadge")
             status.addPermanentWidget(badge)
             return
-        where = QLabel(f"Database: {self.db.path.name}")
+        on_file = self.db.backend == "file"
+        where = QLabel(f"Database: {self.db.path.name if on_file else self.db.location}")
         where.setObjectName("statusDatabase")
-        where.setToolTip(str(self.db.path))
+        where.setToolTip(self.db.location)
         status.addPermanentWidget(where)
 
     def _build_workspace(self) -> None:

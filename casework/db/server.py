@@ -36,7 +36,9 @@ from casework.db.database import DATABASE_ID_SETTING, Database
 from casework.db.migrate import current_revision, script_revisions
 from casework.db.migrations import HEAD
 from casework.db.models import Setting
+from casework.db.server_policy import APPROVAL_SQLSTATE, CLOSED_SQLSTATE
 from casework.errors import (
+    CaseClosed,
     CaseworkError,
     LoginRefused,
     PermissionDenied,
@@ -267,10 +269,16 @@ def _plain_errors(address: ServerAddress) -> Iterator[None]:
                 "offline. Nothing from this step was saved on the server; what you typed is "
                 "kept on this computer and sent when the server is back."
             ) from None
-        if getattr(exc.orig, "sqlstate", None) == "42501":
+        state = getattr(exc.orig, "sqlstate", None)
+        said = _message(exc).strip().splitlines()[0] if _message(exc).strip() else ""
+        if state == CLOSED_SQLSTATE:
+            raise CaseClosed(f"The team server refused this: {said}") from exc
+        if state == APPROVAL_SQLSTATE:
+            raise PermissionDenied(f"The team server refused this: {said}") from exc
+        if state == "42501":
             raise PermissionDenied(
                 "The team server refused this: your account may not see or change it."
-            ) from None
+            ) from exc
         raise
 
 
@@ -282,11 +290,19 @@ class ServerDatabase(Database):
 
     backend: ClassVar[str] = "server"
 
-    def __init__(self, engine: Engine, address: ServerAddress, database_id: str, username: str):
+    def __init__(
+        self,
+        engine: Engine,
+        address: ServerAddress,
+        database_id: str,
+        username: str,
+        ca_file: Path | None = None,
+    ):
         # Database's own fields that describe a file: none apply on a server.
         self.engine = engine
         self.address = address
         self.username = username
+        self.ca_file = ca_file
         self.upgraded_from = None
         self.backup_path = None
         self.notes = []
@@ -341,6 +357,11 @@ class ServerDatabase(Database):
     def close(self) -> None:
         self.engine.dispose()
 
+    def engine_as(self, username: str, password: str) -> Engine:
+        """A one-connection engine to the same database as another person (an approver
+        confirming with their own password: the server checks it)."""
+        return make_engine(self.address, username, password, ca_file=self.ca_file, pool_size=1)
+
 
 def check_schema(conn: Any, address: ServerAddress) -> str:
     """The database id, once the database is known to be Casework's at this version."""
@@ -393,4 +414,4 @@ def connect(
     except BaseException:
         engine.dispose()
         raise
-    return ServerDatabase(engine, address, database_id, username)
+    return ServerDatabase(engine, address, database_id, username, ca_file)

@@ -682,7 +682,9 @@ def _roles_sql() -> list[str]:
 
 def _read_scope(spec: CaseTable) -> str:
     if spec.name == "young_people":
-        return "id IN (SELECT casework_visible_people())"
+        # The row's own columns first: a new row (INSERT ... RETURNING) must pass this too,
+        # and the function's list was read before the row existed.
+        return f"({_write_scope(spec)} OR id IN (SELECT casework_visible_people()))"
     if spec.parent is None:
         base = "young_person_id IN (SELECT casework_visible_people())"
     else:

@@ -14,13 +14,14 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from casework.clock import to_naive_utc
 from casework.db import server
 from casework.db.database import Database
 from casework.db.models import LoginThrottle, User
-from casework.errors import LoginRefused, Refusal
+from casework.errors import LoginRefused, PermissionDenied, Refusal
 from casework.services import audit
 from casework.services.permissions import Actor, Role
 
@@ -165,10 +166,23 @@ def login(db: Database, username: str, password: str, *, now: datetime) -> Actor
     raise LoginRefused(REFUSED + suffix, retry_after_seconds=float(wait_s))
 
 
-def confirm_password(db: Database, actor: Actor, password: str, *, now: datetime) -> bool:
+def confirm_password(
+    db: Database,
+    actor: Actor,
+    password: str,
+    *,
+    now: datetime,
+    grant: tuple[str, object] | None = None,
+) -> bool:
     """Re-check a signed-in user's password (for approvals and the like). Wrong guesses
     share the login's growing delay for the user name, so a session left open cannot be
-    used to try passwords quickly; raises LoginRefused while the delay runs."""
+    used to try passwords quickly; raises LoginRefused while the delay runs.
+
+    On a team server the server checks it: a second connection signs in as the person
+    with the password typed and, for an approval (``grant``: its kind and record id),
+    records a grant the server's own check on the approval requires."""
+    if isinstance(db, server.ServerDatabase):
+        return _server_confirm(db, actor, password, grant)
     moment = to_naive_utc(now)
     digest = _digest(actor.username)
     with db.unit_of_work() as session:
@@ -256,3 +270,33 @@ def _server_account(db: server.ServerDatabase, now: datetime) -> Actor:
         actor = actor_for(session, user)
         audit.record(session, actor, "login", now=moment, record_type="user", record_id=user.id)
         return actor
+
+
+def _server_confirm(
+    db: server.ServerDatabase, actor: Actor, password: str, grant: tuple[str, object] | None
+) -> bool:
+    from casework.db import server_policy
+
+    if not password:
+        return False
+    if grant is None:
+        engine = db.engine_as(actor.username, password)
+        try:
+            with engine.connect():
+                return True
+        except DBAPIError as exc:
+            if isinstance(server.connect_error(exc, db.address), LoginRefused):
+                return False
+            raise server.connect_error(exc, db.address) from None
+        finally:
+            engine.dispose()
+    kind, record_id = grant
+    try:
+        server_policy.grant_approval(db.engine_as, actor.username, password, kind, record_id)
+    except PermissionDenied:
+        return False
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "42501":
+            return False  # not someone who may approve: the use case's own check says so
+        raise server.connect_error(exc, db.address) from exc
+    return True

@@ -879,7 +879,9 @@ def approve_closure(
     """Approve a pending request: the team lead re-enters their password, may not be the
     requester, and every check must pass. The approval is bound to a fingerprint of the
     evidence the checks read."""
-    confirmed = confirm_password(db, actor, password, now=now)  # its own throttle
+    confirmed = confirm_password(  # its own throttle; on a team server, the server's grant
+        db, actor, password, now=now, grant=("closure_request", request_id)
+    )
     with db.unit_of_work() as session:
         row = _load(session, request_id)
         check_on_person(session, actor, row.young_person_id, Action.REVIEW_AS_TEAM_LEAD, now)

@@ -98,6 +98,15 @@ def _create_login(conn: Connection, new: NewUser, password: str) -> None:
     problem = server.role_name_problem(new.username.strip().lower())
     if problem:
         raise ValidationFailed([problem])
+    name = new.username.strip().lower()
+    if _role_exists(conn, name):
+        raise ValidationFailed(
+            [
+                f"A sign-in named '{name}' already exists on this PostgreSQL server (sign-ins "
+                "belong to the whole server, not one database): choose another user name, or "
+                "ask the DBA whose it is."
+            ]
+        )
     _policy().create_login(conn, new.username.strip().lower(), password, str(new.role))
 
 
@@ -169,15 +178,26 @@ def add_user(owner: Owner, new: NewUser, password: str, *, now: datetime) -> str
                     existing = find_user(session, new.username)
                     if existing is None:
                         _add_person(session, new, password, now)
-                        return f"Added {new.username.strip().lower()} ({new.role.label})."
+                        return f"Added {new.username.strip().lower()}: {new.role.label}."
                     if _has_login(conn, existing.username):
                         raise ValidationFailed(
                             [f"User name '{existing.username}' is already taken."]
                         )
                     if problems := password_problems(password, existing.username):
                         raise ValidationFailed(problems)
+                    existing.active = True
+                    existing.password_changed_at = to_naive_utc(now)
+                    audit.record(
+                        session,
+                        SYSTEM_ACTOR,
+                        "set_password",
+                        now=now,
+                        record_type="user",
+                        record_id=existing.id,
+                        fields=["active", "password_changed_at"],
+                    )
                     _create_login(conn, _as_new(existing), password)
-                    return f"Gave {existing.username} a sign-in ({Role(existing.role).label})."
+                    return f"Gave {existing.username} a sign-in: {Role(existing.role).label}."
         except DBAPIError as exc:
             raise _plain(exc, "add the account") from None
     finally:
@@ -186,6 +206,11 @@ def add_user(owner: Owner, new: NewUser, password: str, *, now: datetime) -> str
 
 def _as_new(user: User) -> NewUser:
     return NewUser(user.username, user.display_name, Role(user.role), None)
+
+
+def _role_exists(conn: Connection, username: str) -> bool:
+    found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": username})
+    return found.first() is not None
 
 
 def _has_login(conn: Connection, username: str) -> bool:
@@ -276,11 +301,12 @@ def verify_server(owner: Owner) -> ServerCheck:
 
 
 def users_without_login(owner: Owner) -> list[str]:
-    """Active accounts that cannot sign in to the server yet (e.g. brought by an import)."""
+    """Accounts with no sign-in role on the server yet (e.g. brought by an import)."""
     engine = owner_engine(owner)
     try:
         with engine.connect() as conn:
-            names = conn.execute(select(User.username).where(User.active.is_(True))).scalars()
-            return [n for n in names if not _has_login(conn, n)]
+            roles = set(conn.execute(text("SELECT rolname FROM pg_roles")).scalars())
+            names = conn.execute(select(User.username).order_by(User.username)).scalars()
+            return [n for n in names if n not in roles]
     finally:
         engine.dispose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -25,18 +25,11 @@ from tests.pg.server import PgServer
 
 
 def policy_module() -> ModuleType:
-    """The server's real security policy, or (until it exists) the tests' stand-in."""
-    try:
-        return importlib.import_module("casework.db.server_policy")
-    except ModuleNotFoundError:
-        from tests.pg import standin_policy
-
-        return standin_policy
+    """The server's security policy."""
+    return importlib.import_module("casework.db.server_policy")
 
 
-def use_policy() -> None:
-    """Make the admin commands use :func:`policy_module` (a no-op with the real one)."""
-    server_admin._policy = policy_module  # type: ignore[assignment]
+ORIGINAL_POLICY = server_admin._policy
 
 
 def owner(server: PgServer, dbname: str) -> server_admin.Owner:
@@ -53,23 +46,15 @@ def _login_for_everyone(server: PgServer, dbname: str) -> None:
         with engine.begin() as conn:
             existing = set(conn.execute(text("SELECT rolname FROM pg_roles")).scalars())
             for username, role in conn.execute(select(User.username, User.role)).all():
+                # Roles belong to the whole server: one made for an earlier template
+                # database is already in its group.
                 if username not in existing:
                     policy.create_login(conn, username, PASSWORD, role)
-                else:
-                    _grant_existing(conn, policy, username, role)
     finally:
         engine.dispose()
 
 
-def _grant_existing(conn: Any, policy: ModuleType, username: str, role: str) -> None:
-    # Roles belong to the whole server: a role made for an earlier template database
-    # already exists; the stand-in grants per database, the real policy per group role.
-    if policy.__name__.endswith("standin_policy"):
-        policy.create_login(conn, username, PASSWORD, role)
-
-
 def build_empty(server: PgServer, name: str) -> str:
-    use_policy()
     server.create_database(name)
     server_admin.init_server(
         owner(server, name), NewUser("admin", "Ada Admin", Role.ADMIN, None), PASSWORD, now=NOW
@@ -105,7 +90,6 @@ def _add_row_only(server: PgServer, dbname: str, new: NewUser) -> None:
 def build_demo(server: PgServer, name: str) -> str:
     """The 40-person demo, written as the owner (as the file's demo is written by its
     creator), then a login for each of its accounts."""
-    use_policy()
     server.create_database(name)
     server_admin.init_server(
         owner(server, name),

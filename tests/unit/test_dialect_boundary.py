@@ -30,24 +30,35 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return found
 
 
+def _named(text: str, *, in_code: bool) -> bool:
+    """Names and imports match in any case. In strings, the spellings code uses: a lower-case
+    dialect or driver name (``dialect.name == "postgresql"``, ``postgresql+psycopg://``) or
+    an upper-case PRAGMA; messages to people name "PostgreSQL" and "SQLite" as prose."""
+    if in_code:
+        return any(word in text.lower() for word in WORDS)
+    return "PRAGMA" in text or any(word in text for word in WORDS if word != "pragma")
+
+
 def _code_words(path: Path, name: str) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docs = _docstrings(tree)
     out = []
     for node in ast.walk(tree):
-        texts: list[str] = []
+        texts: list[tuple[str, bool]] = []
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
-            texts.append(node.value)
+            texts.append((node.value, False))
         elif isinstance(node, ast.Name):
-            texts.append(node.id)
+            texts.append((node.id, True))
         elif isinstance(node, ast.Attribute):
-            texts.append(node.attr)
+            texts.append((node.attr, True))
         elif isinstance(node, ast.Import | ast.ImportFrom):
-            texts += [a.name for a in node.names]
-            texts.append(getattr(node, "module", None) or "")
-        for text in texts:
-            lowered = text.lower()
-            out += [f"{name}:{node.lineno}: {text[:60]!r}" for word in WORDS if word in lowered]
+            texts += [(a.name, True) for a in node.names]
+            texts.append((getattr(node, "module", None) or "", True))
+        out += [
+            f"{name}:{node.lineno}: {text[:60]!r}"
+            for text, in_code in texts
+            if _named(text, in_code=in_code)
+        ]
     return out
 
 
@@ -64,5 +75,10 @@ def test_the_scan_finds_a_dialect(tmp_path: Path) -> None:
     path = tmp_path / "screen.py"
     path.write_text(
         '"""SQLite in prose is fine."""\nfrom sqlalchemy.dialects.sqlite import insert\n'
+        'NOTE = "The team server runs PostgreSQL."\n'
+        'ON_SERVER = session.bind.dialect.name == "postgresql"\n'
     )
-    assert _code_words(path, "screen.py") == ["screen.py:2: 'sqlalchemy.dialects.sqlite'"]
+    assert _code_words(path, "screen.py") == [
+        "screen.py:2: 'sqlalchemy.dialects.sqlite'",
+        "screen.py:4: 'postgresql'",
+    ]

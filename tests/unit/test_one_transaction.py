@@ -37,6 +37,9 @@ NO_ACTOR_CHECK = {
     ("auth.py", "login"),
     ("auth.py", "confirm_password"),
     ("auth.py", "logout"),
+    # signing in to a team server: the server has already checked the password; the unit
+    # of work reads the account and audits the sign-in (or the refusal of a disabled one)
+    ("auth.py", "_server_account"),
     # a backup is a read (one consistent snapshot); its unit of work only audits it, and
     # who may take one is checked by the use case that calls it (backup.backup_now)
     ("backup.py", "backup_database"),

@@ -132,7 +132,8 @@ class AdminSettingsView(QWidget):
         self.backup_folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._build()
         tasks.run(read_minutes, db, on_result=self._loaded, on_error=self._error)
-        tasks.run(read_backups, db, on_result=self._backups_loaded, on_error=self._backup_error)
+        if db.backend == "file":
+            tasks.run(read_backups, db, on_result=self._backups_loaded, on_error=self._backup_error)
 
     def _build(self) -> None:
         lock_box = QGroupBox("Automatic lock")
@@ -174,18 +175,35 @@ class AdminSettingsView(QWidget):
         now_row.addWidget(self.backup_now_button)
         now_row.addStretch(1)
         backup_layout = QVBoxLayout(backup_box)
-        backup_layout.addWidget(backup_explain)
-        backup_layout.addLayout(plan_row)
-        backup_layout.addLayout(now_row)
-        backup_layout.addWidget(self.backup_status)
-        backup_layout.addWidget(self.backup_folder)
+        on_file = self._db.backend == "file"
+        if on_file:
+            backup_layout.addWidget(backup_explain)
+            backup_layout.addLayout(plan_row)
+            backup_layout.addLayout(now_row)
+            backup_layout.addWidget(self.backup_status)
+            backup_layout.addWidget(self.backup_folder)
+        else:
+            on_server = QLabel(
+                "The records are on the team server: it is backed up by the council's IT with "
+                "their usual PostgreSQL tooling (see docs/team-server.md), not from this "
+                "computer."
+            )
+            on_server.setWordWrap(True)
+            backup_layout.addWidget(on_server)
+            for widget in (backup_explain, self.backup_now_button, self.backup_hours):
+                widget.hide()
         about = QGroupBox("This database")
         form = QFormLayout(about)
-        location = QLabel(escape(str(self._db.path)))
+        location = QLabel(escape(self._db.location))
         location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         location.setWordWrap(True)
-        form.addRow("File", location)
-        self.protection = QLabel(protection_text(self._db.key_info.mode))
+        form.addRow("File" if on_file else "Server", location)
+        self.protection = QLabel(
+            protection_text(self._db.key_info.mode)
+            if on_file
+            else "Each person signs in as themselves over a verified, encrypted connection; "
+            "the server decides what each can see and change"
+        )
         self.protection.setWordWrap(True)
         form.addRow("Protection", self.protection)
         layout = QVBoxLayout(self)
