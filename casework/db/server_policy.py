@@ -676,7 +676,8 @@ def _roles_sql() -> list[str]:
             "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = "
             f"{lit(group)}) THEN CREATE ROLE {q(group)} NOLOGIN; END IF; END $$"
         )
-        out.append(f"ALTER ROLE {q(group)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS")
+        # Created with no powers (the default). Changing a role's powers needs a superuser,
+        # so an existing group role is left as it is and problems() reports any power.
     return out
 
 
@@ -1133,7 +1134,8 @@ def _group_roles(conn: Connection) -> dict[str, bool]:
         str(name): bool(login)
         for name, login in _rows(
             conn,
-            "SELECT rolname, rolcanlogin FROM pg_catalog.pg_roles "
+            "SELECT rolname, rolcanlogin OR rolsuper OR rolbypassrls OR rolcreaterole "
+            "OR rolcreatedb OR rolreplication FROM pg_catalog.pg_roles "
             "WHERE rolname IN ('casework_practitioner', 'casework_team_lead', 'casework_admin')",
         )
     }
@@ -1145,7 +1147,11 @@ def _role_problems(roles: dict[str, bool]) -> list[str]:
         if group not in roles:
             out.append(f"The group role {group} does not exist.")
         elif roles[group]:
-            out.append(f"The group role {group} can log in: it must be NOLOGIN.")
+            out.append(
+                f"The group role {group} can log in or has powers (superuser, bypassing "
+                "row-level security, creating roles or databases, replication): it must "
+                "have none."
+            )
     return out
 
 
