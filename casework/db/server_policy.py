@@ -302,10 +302,11 @@ $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_writable_people() RETURNS SETOF integer
 LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
-  SELECT p.id FROM young_people p
-  WHERE p.team_id IN (SELECT casework_my_teams())
-     OR p.social_worker_id = casework_my_id()
-     OR p.personal_adviser_id = casework_my_id()
+  SELECT p.id FROM young_people p WHERE p.team_id IN (SELECT casework_my_teams())
+  UNION
+  SELECT p.id FROM young_people p WHERE p.social_worker_id = (SELECT casework_my_id())
+  UNION
+  SELECT p.id FROM young_people p WHERE p.personal_adviser_id = (SELECT casework_my_id())
 $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_visible_people() RETURNS SETOF integer
@@ -675,7 +676,8 @@ def _roles_sql() -> list[str]:
             "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = "
             f"{lit(group)}) THEN CREATE ROLE {q(group)} NOLOGIN; END IF; END $$"
         )
-        out.append(f"ALTER ROLE {q(group)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS")
+        # Created with no powers (the default). Changing a role's powers needs a superuser,
+        # so an existing group role is left as it is and problems() reports any power.
     return out
 
 
@@ -690,7 +692,7 @@ def _read_scope(spec: CaseTable) -> str:
         column, parent = spec.parent
         base = f"{q(column)} IN (SELECT id FROM {q(parent)})"  # the parent's own policy
     if spec.name == "learning_actions":
-        base = f"({base} OR owner_id = casework_my_id())"
+        base = f"({base} OR owner_id = (SELECT casework_my_id()))"
     return base
 
 
@@ -699,8 +701,9 @@ def _write_scope(spec: CaseTable) -> str:
         return _read_scope(spec)
     if spec.name == "young_people":
         return (
-            "(team_id IN (SELECT casework_my_teams()) OR social_worker_id = casework_my_id() "
-            "OR personal_adviser_id = casework_my_id())"
+            "(team_id IN (SELECT casework_my_teams()) "
+            "OR social_worker_id = (SELECT casework_my_id()) "
+            "OR personal_adviser_id = (SELECT casework_my_id()))"
         )
     if spec.parent is None:
         return "young_person_id IN (SELECT casework_writable_people())"
@@ -1131,7 +1134,8 @@ def _group_roles(conn: Connection) -> dict[str, bool]:
         str(name): bool(login)
         for name, login in _rows(
             conn,
-            "SELECT rolname, rolcanlogin FROM pg_catalog.pg_roles "
+            "SELECT rolname, rolcanlogin OR rolsuper OR rolbypassrls OR rolcreaterole "
+            "OR rolcreatedb OR rolreplication FROM pg_catalog.pg_roles "
             "WHERE rolname IN ('casework_practitioner', 'casework_team_lead', 'casework_admin')",
         )
     }
@@ -1143,7 +1147,11 @@ def _role_problems(roles: dict[str, bool]) -> list[str]:
         if group not in roles:
             out.append(f"The group role {group} does not exist.")
         elif roles[group]:
-            out.append(f"The group role {group} can log in: it must be NOLOGIN.")
+            out.append(
+                f"The group role {group} can log in or has powers (superuser, bypassing "
+                "row-level security, creating roles or databases, replication): it must "
+                "have none."
+            )
     return out
 
 
