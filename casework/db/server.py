@@ -30,9 +30,10 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from casework.db import due_snapshots
-from casework.db.database import DATABASE_ID_SETTING, Database
+from casework.db.database import DATABASE_ID_SETTING, STALE_WRITE, Database
 from casework.db.migrate import current_revision, script_revisions
 from casework.db.migrations import HEAD
 from casework.db.models import Setting
@@ -40,6 +41,7 @@ from casework.db.server_policy import APPROVAL_SQLSTATE, CLOSED_SQLSTATE
 from casework.errors import (
     CaseClosed,
     CaseworkError,
+    EditConflict,
     LoginRefused,
     PermissionDenied,
     Refusal,
@@ -348,6 +350,10 @@ class ServerDatabase(Database):
                 with session.begin():
                     refusal.record(session)
                 raise refusal.error from None
+            except StaleDataError:
+                # A row's version moved on underneath this write (as on a file): nothing
+                # was written; named, never overwritten.
+                raise EditConflict(STALE_WRITE) from None
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:

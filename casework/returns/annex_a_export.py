@@ -61,7 +61,7 @@ from casework.domain.in_touch import derive_in_touch, latest_date_of_contact
 from casework.errors import Cancelled
 from casework.returns import annex_a as fmt
 from casework.services import audit
-from casework.services.common import require
+from casework.services.common import refuse_whole_service_on_server, require
 from casework.services.due import bulk_work, load_facts
 from casework.services.permissions import Action, Actor
 
@@ -543,6 +543,7 @@ def export_annex_a(
     cancelled: IsCancelled | None = None,
 ) -> AnnexA:
     """The Annex A lists for ``as_of`` (permission: producing returns; audited)."""
+    refuse_whole_service_on_server(db, "Annex A")
     require(db, actor, Action.EXPORT_RETURNS, now=now, record_type="annex_a")
     with db.reading() as session:
         result = build_lists(session, as_of, progress=progress, cancelled=cancelled)

@@ -82,7 +82,7 @@ from casework.errors import Cancelled, ImportRefused
 from casework.returns import annex_a as fmt
 from casework.services import audit, contact_summary
 from casework.services.common import check as check_permission
-from casework.services.common import require
+from casework.services.common import refuse_whole_service_on_server, require
 from casework.services.due import bulk_work, load_facts
 from casework.services.permissions import Action, Actor, Role
 from casework.services.users import ensure_team
@@ -817,6 +817,7 @@ def import_annex_a(
     the record, and write nothing. ``default_team``: the team of a new young person the
     workbook gives none for (one only in List 1). Raises :class:`ImportRefused` listing
     every problem (sheet, row, column, value, expected), :class:`Cancelled` if cancelled."""
+    refuse_whole_service_on_server(db, "An Annex A import")
     require(db, actor, Action.IMPORT_RETURNS, now=now, record_type="annex_a")
     day = as_of or local_today(now)
     if progress is not None:

@@ -49,7 +49,7 @@ from casework.domain.in_touch import derive_in_touch
 from casework.errors import CaseworkError
 from casework.services import audit
 from casework.services.categories import CategoryInputs, category_inputs
-from casework.services.common import require
+from casework.services.common import refuse_whole_service_on_server, require
 from casework.services.due import _accommodation, _activities, _all_contacts, _statuses
 from casework.services.permissions import Action, Actor
 
@@ -120,6 +120,7 @@ def build_extract(
     """Read the record and build both tables for the collection year ``year`` (its end
     year: 2026 is 2025-26), with every breach of the published rules. Audited."""
     start, end = rules.collection_period(year)
+    refuse_whole_service_on_server(db, "The SSDA903 return")
     require(db, actor, Action.EXPORT_RETURNS, now=now, record_type="ssda903")
     today = in_touch_as_of or local_today(now)
     with db.unit_of_work() as session:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from casework.db.database import Database
 from casework.db.models import TeamLeadership, User
-from casework.errors import PermissionDenied, Refusal, SessionRevoked
+from casework.errors import PermissionDenied, Refusal, ServerSetupProblem, SessionRevoked
 from casework.services import audit
 from casework.services.permissions import (
     Action,
@@ -244,3 +244,19 @@ def rows_in(session: Session, stmt: Any, column: Any, ids: People) -> Iterator[A
         return
     for start in range(0, len(ids), _CHUNK):
         yield from session.execute(stmt.where(column.in_(list(ids[start : start + _CHUNK]))))
+
+
+WHOLE_SERVICE_ON_SERVER = (
+    "{what} reads every team's records. On a team server the records are kept to each "
+    "person's teams by the server itself, and an administrator's account sees no young "
+    "person's record, so {what} cannot be produced from a team server yet (it would come out "
+    "empty). Nothing was read or written."
+)
+
+
+def refuse_whole_service_on_server(db: Database, what: str) -> None:
+    """Returns read every team's records, which no signed-in role on a team server may do
+    (an administrator sees no case rows): refused in plain words rather than an empty
+    return."""
+    if getattr(db, "backend", "file") == "server":
+        raise ServerSetupProblem(WHOLE_SERVICE_ON_SERVER.format(what=what))
