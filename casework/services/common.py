@@ -258,5 +258,11 @@ def refuse_whole_service_on_server(db: Database, what: str) -> None:
     """Returns read every team's records, which no signed-in role on a team server may do
     (an administrator sees no case rows): refused in plain words rather than an empty
     return."""
+    refuse_on_server(db, WHOLE_SERVICE_ON_SERVER.format(what=what))
+
+
+def refuse_on_server(db: Database, message: str) -> None:
+    """A use case a team server does differently (logins, passwords, whole-service reads)
+    is refused there with ``message``, before anything is read or written."""
     if getattr(db, "backend", "file") == "server":
-        raise ServerSetupProblem(WHOLE_SERVICE_ON_SERVER.format(what=what))
+        raise ServerSetupProblem(message)

@@ -17,7 +17,7 @@ from casework.domain.passwords import password_problems
 from casework.errors import NotFound, ValidationFailed
 from casework.services import audit, concurrency
 from casework.services.auth import find_user, hash_password
-from casework.services.common import Changed, check, require
+from casework.services.common import Changed, check, refuse_on_server, require
 from casework.services.permissions import Action, Actor, Role
 
 _USERNAME = re.compile(r"\A[a-z0-9][a-z0-9._-]{1,63}\Z")
@@ -135,7 +135,20 @@ def add_user_in(session: Session, actor: Actor, new: NewUser, now: datetime) -> 
     return user
 
 
+NEW_LOGIN_ON_SERVER = (
+    "On a team server a person signs in with their own login on the server, which only the "
+    "council's IT can create: ask IT to run casework-admin server add-user (see "
+    "docs/team-server.md). Nothing was changed."
+)
+PASSWORD_ON_SERVER = (
+    "On a team server passwords are kept by the server, not by Casework, so they cannot be "
+    "set here: ask IT to reset the password on the server (ALTER ROLE ... PASSWORD, as the "
+    "database owner). Nothing was changed."
+)
+
+
 def add_user(db: Database, actor: Actor, new: NewUser, *, now: datetime) -> Changed:
+    refuse_on_server(db, NEW_LOGIN_ON_SERVER)
     with db.unit_of_work() as session:
         check(session, actor, Action.MANAGE_USERS, now=now, record_type="user")
         user = add_user_in(session, actor, new, now)
@@ -152,6 +165,7 @@ def set_password(
     expected_version: int | None = None,
 ) -> Changed:
     """Set (or reset) a password; activates an account imported without one."""
+    refuse_on_server(db, PASSWORD_ON_SERVER)
     with db.unit_of_work() as session:
         check(session, actor, Action.MANAGE_USERS, now=now, record_type="user")
         user = find_user(session, username)

@@ -31,3 +31,20 @@ def test_a_stale_write_is_an_edit_conflict_on_both_backends(both_backends: Backe
     db = both_backends.db_for(lead)
     with pytest.raises(EditConflict, match=r"(?i)someone else saved a change"), db.unit_of_work():
         raise StaleDataError("UPDATE statement on table 'young_people' matched 0 rows")
+
+
+def test_logins_and_passwords_on_a_team_server_are_for_it(both_backends: Backend) -> None:
+    from casework.services import users
+    from casework.services.permissions import Role
+    from casework.services.users import NewUser
+
+    admin = both_backends.login("admin")
+    db = both_backends.db_for(admin)
+    new = NewUser("sam.worker", "Sam Worker", Role.PRACTITIONER, "a-long-pass-2026", team="North")
+    if both_backends.kind == "file":
+        assert users.add_user(db, admin, new, now=NOW).ids
+        return
+    with pytest.raises(ServerSetupProblem, match="server add-user"):
+        users.add_user(db, admin, new, now=NOW)
+    with pytest.raises(ServerSetupProblem, match="passwords are kept by the server"):
+        users.set_password(db, admin, "lead", "another-long-pass-2026", now=NOW)
