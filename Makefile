@@ -52,7 +52,7 @@ $(VALIDATOR_STAMP):
 validators: $(VALIDATOR_STAMP)
 
 pytest: $(STAMP) $(VALIDATOR_STAMP)
-	./tools/system-packages.sh
+	./tools/system-packages.sh tests
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
 test: lint typecheck pytest

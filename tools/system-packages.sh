@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Qt needs (offscreen for tests; add "window" for a
-# real X11 window) when they are missing. Does nothing where they are all present, or on
+# real X11 window; "tests" adds PostgreSQL, whose server the team-server tests start as a
+# throwaway of their own) when they are missing. Does nothing where they are all present, or on
 # systems without dpkg (Windows, macOS, other Linux: Qt's wheels bring what they need there,
 # or the system's own package manager provides the libraries).
 set -euo pipefail
@@ -10,6 +11,10 @@ WINDOW="libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-s
 
 wanted="$OFFSCREEN"
 [ "${1:-}" = "window" ] && wanted="$OFFSCREEN $WINDOW"
+# Any PostgreSQL 15 or newer already on the machine will do; otherwise Debian's.
+if [ "${1:-}" = "tests" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  wanted="$OFFSCREEN postgresql"
+fi
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 
@@ -19,7 +24,7 @@ for pkg in $wanted; do
 done
 [ -z "$missing" ] && exit 0
 
-echo "Installing system packages Qt needs:$missing"
+echo "Installing the system packages Casework needs:$missing"
 if [ "$(id -u)" -eq 0 ]; then
   SUDO=""
 elif command -v sudo >/dev/null 2>&1; then
