@@ -39,6 +39,43 @@ def sign_in(db: Database, username: str, password: str, now: datetime) -> Actor:
     return auth.login(db, username, password, now=now)
 
 
+class SignInFields:
+    """The widgets every sign-in dialog has (made by :func:`sign_in_fields`)."""
+
+    username: QLineEdit
+    password: QLineEdit
+    error: ProblemList
+    countdown_label: QLabel
+    status: QLabel
+    sign_in_button: QPushButton
+
+
+def sign_in_fields(dialog: SignInFields) -> QFormLayout:
+    """The widgets every sign-in shows, set on ``dialog`` under the names the sign-in
+    dialogs and their tests use (user name, password, problems, countdown, status, the
+    default Sign in button); returns the two-row form."""
+    dialog.username = QLineEdit()
+    dialog.username.setObjectName("username")
+    dialog.password = QLineEdit()
+    dialog.password.setObjectName("password")
+    dialog.password.setEchoMode(QLineEdit.EchoMode.Password)
+    form = QFormLayout()
+    form.addRow("&User name", dialog.username)
+    form.addRow("&Password", dialog.password)
+    dialog.error = ProblemList()
+    dialog.countdown_label = QLabel()
+    dialog.countdown_label.setObjectName("countdown")
+    dialog.countdown_label.setProperty("severity", "warning")
+    dialog.countdown_label.hide()
+    dialog.status = QLabel()
+    dialog.status.setObjectName("status")
+    dialog.status.setWordWrap(True)
+    dialog.status.hide()
+    dialog.sign_in_button = QPushButton("Sign in")
+    dialog.sign_in_button.setDefault(True)
+    return form
+
+
 class Countdown(QObject):
     """Keeps a button disabled, with the seconds left shown, until a wait is over."""
 
@@ -83,7 +120,7 @@ class Countdown(QObject):
         self._label.setText(f"You can try again in {left} {unit}.")
 
 
-class LoginWindow(QDialog):
+class LoginWindow(SignInFields, QDialog):
     """The sign-in window. It may appear before the database has finished opening:
     a sign-in pressed meanwhile waits for it."""
 
@@ -111,25 +148,7 @@ class LoginWindow(QDialog):
 
     def _build(self, path: Path, hint: str | None) -> None:
         title = QLabel("<h1>Casework</h1><p>Sign in with your Casework account.</p>")
-        self.username = QLineEdit()
-        self.username.setObjectName("username")
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form = QFormLayout()
-        form.addRow("&User name", self.username)
-        form.addRow("&Password", self.password)
-        self.error = ProblemList()
-        self.countdown_label = QLabel()
-        self.countdown_label.setObjectName("countdown")
-        self.countdown_label.setProperty("severity", "warning")
-        self.countdown_label.hide()
-        self.status = QLabel()
-        self.status.setObjectName("status")
-        self.status.setWordWrap(True)
-        self.status.hide()
-        self.sign_in_button = QPushButton("Sign in")
-        self.sign_in_button.setDefault(True)
+        form = sign_in_fields(self)
         self.sign_in_button.clicked.connect(self.submit)
         layout = QVBoxLayout(self)
         layout.addWidget(title)

@@ -17,10 +17,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -34,8 +32,7 @@ from casework.errors import (
     ServerUnavailable,
 )
 from ui import crash, tasks
-from ui.dialogs.login import Countdown
-from ui.widgets.problems import ProblemList
+from ui.dialogs.login import Countdown, SignInFields, sign_in_fields
 
 if TYPE_CHECKING:
     from casework.services.connections import SavedConnection
@@ -99,7 +96,7 @@ def server_place(connection: SavedConnection) -> str:
     )
 
 
-class ServerLoginWindow(QDialog):
+class ServerLoginWindow(SignInFields, QDialog):
     """User name and password for a team server."""
 
     signed_in = Signal(object, object)  # the ServerDatabase opened as this person, Actor
@@ -128,25 +125,7 @@ class ServerLoginWindow(QDialog):
             "<h1>Casework</h1><p>Sign in to your team's server with your own Casework account.</p>"
         )
         title.setWordWrap(True)
-        self.username = QLineEdit()
-        self.username.setObjectName("username")
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form = QFormLayout()
-        form.addRow("&User name", self.username)
-        form.addRow("&Password", self.password)
-        self.error = ProblemList()
-        self.countdown_label = QLabel()
-        self.countdown_label.setObjectName("countdown")
-        self.countdown_label.setProperty("severity", "warning")
-        self.countdown_label.hide()
-        self.status = QLabel()
-        self.status.setObjectName("status")
-        self.status.setWordWrap(True)
-        self.status.hide()
-        self.sign_in_button = QPushButton("Sign in")
-        self.sign_in_button.setDefault(True)
+        form = sign_in_fields(self)
         self.sign_in_button.clicked.connect(self.submit)
         self.back_button = QPushButton("Other place to work…")
         self.back_button.setAutoDefault(False)
