@@ -30,6 +30,20 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 
 
+def present(session: Any, window: MainWindow) -> MainWindow:
+    """Show the main window a sign-in opened (either session kind): signing out returns to
+    the sign-in, closing quits, and the sign-in dialog goes."""
+    window.signed_out.connect(session._signed_out)
+    window.closed.connect(session.quit_requested)
+    session.window = window
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    session.dismiss_login()
+    session.main_shown.emit(window)
+    return window
+
+
 class Session(QObject):
     quit_requested = Signal()
     login_shown = Signal(object)  # LoginWindow
@@ -112,15 +126,7 @@ class Session(QObject):
 
         assert self.db is not None
         window = MainWindow(self.db, actor, self.clock, demo_hint=self.lock_hint)
-        window.signed_out.connect(self._signed_out)
-        window.closed.connect(self.quit_requested)
-        self.window = window
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        self.dismiss_login()
-        self.main_shown.emit(window)
-        return window
+        return present(self, window)
 
     def _signed_out(self) -> None:
         window, self.window = self.window, None
@@ -221,16 +227,8 @@ class ServerSession(QObject):
         )
         self.keeper = keeper
         window = MainWindow(db, actor, self.clock, server=self.connection, keeper=keeper)
-        window.signed_out.connect(self._signed_out)
-        window.closed.connect(self.quit_requested)
-        self.window = window
         keeper.start()
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        self.dismiss_login()
-        self.main_shown.emit(window)
-        return window
+        return present(self, window)
 
     def _close_connection(self) -> None:
         keeper, self.keeper = self.keeper, None
