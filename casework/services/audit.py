@@ -89,6 +89,13 @@ def server_writes_audit(session: Session) -> bool:
     return backends.is_server(session)
 
 
+_EVENT = text("SELECT casework_audit_event(:action, :rtype, :rid, :fields, :outcome)")
+_NAMED_EVENT = text(
+    "SELECT casework_audit_event(:action, :rtype, :rid, :fields, :outcome) "
+    "FROM (SELECT set_config('casework.action', :action, true)) AS named"
+)
+
+
 def _server_event(
     session: Session,
     action: str,
@@ -100,18 +107,22 @@ def _server_event(
     """Ask the server for one event; the rows this flush writes are vouched for under the
     same action by its row triggers."""
     conn = session.connection()
-    conn.execute(text("SELECT set_config('casework.action', :a, true)"), {"a": action})
-    session.flush()
-    event_id = conn.execute(
-        text("SELECT casework_audit_event(:action, :rtype, :rid, :fields, :outcome)"),
-        {
-            "action": action,
-            "rtype": record_type,
-            "rid": record_id,
-            "fields": fields,
-            "outcome": outcome,
-        },
-    ).scalar_one()
+    params = {
+        "action": action,
+        "rtype": record_type,
+        "rid": record_id,
+        "fields": fields,
+        "outcome": outcome,
+    }
+    if session.new or session.dirty or session.deleted:
+        # The action is named before the flush, whose row triggers record under it.
+        conn.execute(text("SELECT set_config('casework.action', :a, true)"), {"a": action})
+        session.flush()
+        event_id = conn.execute(_EVENT, params).scalar_one()
+    else:
+        # Nothing to flush: naming the action and the event are one round trip (a view,
+        # a sign-in, a refusal, or rows already flushed under an earlier action).
+        event_id = conn.execute(_NAMED_EVENT, params).scalar_one()
     # What was asked for, with the server's id; the server filled in the rest (actor,
     # time, hashes). Not added to the session: the row is already written.
     return AuditEvent(

@@ -72,19 +72,19 @@ def account_change(session: Session, actor: Actor) -> str | None:
     while it is unchanged. The command-line tool (no account) never changes."""
     if actor.user_id is None:
         return None
-    row = session.execute(
-        select(User.active, User.role, User.team_id).where(User.id == actor.user_id)
-    ).first()
+    # One read (a round trip to a team server): the account and the teams it leads.
+    rows = session.execute(
+        select(User.active, User.role, User.team_id, TeamLeadership.team_id.label("led"))
+        .outerjoin(TeamLeadership, TeamLeadership.user_id == User.id)
+        .where(User.id == actor.user_id)
+    ).all()
+    row = rows[0] if rows else None
     if row is None or not row.active:
         return (
             "Your account has been disabled, so this session has ended. Ask an "
             "administrator if you think this is a mistake."
         )
-    led = frozenset(
-        session.scalars(
-            select(TeamLeadership.team_id).where(TeamLeadership.user_id == actor.user_id)
-        )
-    )
+    led = frozenset(r.led for r in rows if r.led is not None)
     if row.role != str(actor.role) or row.team_id != actor.team_id or led != actor.led_team_ids:
         return (
             "An administrator changed your role or teams since you signed in, so this "
