@@ -192,7 +192,12 @@ OTHER_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "alembic_version": {},
 }
 AUDIT_TABLES = ("audit_events", "audit_head")
-SERVER_ONLY_TABLES = ("approval_grants", "casework_tracked", "casework_record_types")
+SERVER_ONLY_TABLES = (
+    "approval_grants",
+    "casework_tracked",
+    "casework_record_types",
+    "casework_secret",
+)
 
 # Functions a client role may call; every other casework_ function is internal.
 CLIENT_FUNCTIONS: dict[str, tuple[str, ...]] = {
@@ -209,6 +214,8 @@ CLIENT_FUNCTIONS: dict[str, tuple[str, ...]] = {
 }
 INTERNAL_FUNCTIONS = (
     "casework_actor()",
+    "casework_visible_list()",
+    "casework_visible_ids()",
     "casework_is_client()",
     "casework_append(integer, text, text, text, text, text, text, text)",
     "casework_row_hash(text, jsonb)",
@@ -309,14 +316,67 @@ LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
   SELECT p.id FROM young_people p WHERE p.personal_adviser_id = (SELECT casework_my_id())
 $$""",
         f"""
+CREATE OR REPLACE FUNCTION casework_visible_list() RETURNS integer[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
+-- casework_writable_people() and, for a team lead, every closed case (closure audits), in
+-- one function whose plans PL/pgSQL keeps for the session: the nested SQL functions are
+-- planned again at every call, which cost most of a millisecond per query.
+DECLARE
+  me integer;
+  my_role text;
+  teams integer[];
+  ids integer[];
+BEGIN
+  SELECT u.id, u.role INTO me, my_role FROM users u
+    WHERE lower(u.username) = lower(session_user::text) AND u.active
+      AND u.role IN ('practitioner', 'team_lead');
+  IF me IS NULL THEN
+    RETURN '{{}}';
+  END IF;
+  SELECT coalesce(array_agg(t), '{{}}') INTO teams FROM (
+    SELECT u.team_id AS t FROM users u WHERE u.id = me AND u.team_id IS NOT NULL
+    UNION SELECT l.team_id FROM team_leaderships l WHERE l.user_id = me) led;
+  SELECT coalesce(array_agg(v ORDER BY v), '{{}}') INTO ids FROM (
+    SELECT p.id AS v FROM young_people p WHERE p.team_id = ANY (teams)
+    UNION SELECT p.id FROM young_people p WHERE p.social_worker_id = me
+    UNION SELECT p.id FROM young_people p WHERE p.personal_adviser_id = me
+    UNION SELECT r.young_person_id FROM closure_requests r
+      WHERE my_role = 'team_lead' AND r.status = 'closed') people;
+  RETURN ids;
+END
+$$""",
+        # Every read policy asks who this person may see; working it out costs about a
+        # millisecond, so each transaction works it out once and keeps the answer in a
+        # transaction-local setting, sealed with a key only the owner can read (a client
+        # can set the setting, never forge the seal) and bound to this backend, this
+        # transaction and this login. Any row written clears it (casework_audit_row), so a
+        # change of allocation is seen by the next statement.
+        f"""
+CREATE OR REPLACE FUNCTION casework_visible_ids() RETURNS integer[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
+DECLARE
+  kept text := coalesce(current_setting('casework.visible', true), '');
+  key text := session_user || '/' || pg_backend_pid() || '/' || now()::text;
+  seal text;
+  ids integer[];
+BEGIN
+  SELECT s.secret INTO seal FROM casework_secret s WHERE s.id = 1;
+  IF kept <> '' AND split_part(kept, '|', 1) = key THEN
+    IF split_part(kept, '|', 3) = encode(sha256(convert_to(
+         seal || '|' || key || '|' || split_part(kept, '|', 2), 'UTF8')), 'hex') THEN
+      RETURN split_part(kept, '|', 2)::integer[];
+    END IF;
+  END IF;
+  ids := casework_visible_list();
+  PERFORM set_config('casework.visible', key || '|' || ids::text || '|' || encode(sha256(
+    convert_to(seal || '|' || key || '|' || ids::text, 'UTF8')), 'hex'), true);
+  RETURN ids;
+END
+$$""",
+        f"""
 CREATE OR REPLACE FUNCTION casework_visible_people() RETURNS SETOF integer
 LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
-  SELECT casework_writable_people()
-  UNION
-  SELECT r.young_person_id FROM closure_requests r
-  WHERE r.status = 'closed' AND EXISTS (
-    SELECT 1 FROM users u WHERE lower(u.username) = lower(session_user::text)
-      AND u.active AND u.role = 'team_lead')
+  SELECT unnest(casework_visible_ids())
 $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_visible(person_id integer) RETURNS boolean
@@ -437,6 +497,8 @@ BEGIN
   SELECT * INTO me FROM casework_actor();
   PERFORM casework_append(me.actor_id, me.actor_role, left(act, 40), TG_TABLE_NAME, rid,
                           '', 'ok', hashed);
+  -- a written row may change who this person sees: the next statement works it out again
+  PERFORM set_config('casework.visible', '', true);
   RETURN NULL;
 END
 $$""",
@@ -831,6 +893,12 @@ _SERVER_TABLES = [
       table_name text PRIMARY KEY, key_columns text[] NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS casework_record_types (
       record_type text PRIMARY KEY, table_name text NOT NULL)""",
+    # The key that seals each transaction's list of visible people (see
+    # casework_visible_ids): random, made once, readable by the owner only.
+    """CREATE TABLE IF NOT EXISTS casework_secret (
+      id integer PRIMARY KEY CHECK (id = 1), secret text NOT NULL)""",
+    "INSERT INTO casework_secret (id, secret) VALUES "
+    "(1, gen_random_uuid()::text || gen_random_uuid()::text) ON CONFLICT (id) DO NOTHING",
 ]
 
 
