@@ -531,13 +531,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     path = resolve_path(args.path)
     files.check_database_file(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise files.os_problem(exc, f"the bundle {source}") from None
-    except UnicodeDecodeError:
-        raise CliError(f"Cannot read {source}: it is not UTF-8 text, so not a bundle.") from None
-    data = bundle.parse_bundle(text)
+    data = _read_bundle(source)
     db = open_for_cli(path)
     try:
         result = bundle.import_bundle(db, SYSTEM_ACTOR, data, now=utc_now())
@@ -978,17 +972,24 @@ def _server_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _server_import(args: argparse.Namespace) -> int:
-    from casework.services import bundle, server_admin
+def _read_bundle(source: Path) -> dict[str, Any]:
+    """A bundle file's parsed contents, or a plain message saying why it cannot be read."""
+    from casework.services import bundle
 
-    source = Path(args.file)
     try:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:
         raise files.os_problem(exc, f"the bundle {source}") from None
     except UnicodeDecodeError:
         raise CliError(f"Cannot read {source}: it is not UTF-8 text, so not a bundle.") from None
-    data = bundle.parse_bundle(text)
+    return bundle.parse_bundle(text)
+
+
+def _server_import(args: argparse.Namespace) -> int:
+    from casework.services import server_admin
+
+    source = Path(args.file)
+    data = _read_bundle(source)
     owner = _owner(args)
     result = server_admin.import_file(owner, data, now=utc_now())
     print(
