@@ -8,8 +8,7 @@ audit chain and every record are checked (``ServerBackend.check_trail``)."""
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -19,28 +18,13 @@ from casework.errors import CaseClosed, PermissionDenied, ValidationFailed
 from casework.services import audit, closure, contacts, due, front_door, people
 from casework.services.contacts import ContactInput
 from casework.services.front_door import ConcernInput
-from casework.services.people import CaseloadQuery, YoungPersonInput
+from casework.services.people import CaseloadQuery
 from casework.services.permissions import Actor
 from tests.conftest import NOW, PASSWORD
 from tests.db.test_closure import FULL, TODAY
+from tests.db.test_contacts import _good as _good_contact
+from tests.db.test_people import _input as _person
 from tests.pg.team import Backend
-
-
-def _person(team_id: int, **changes: object) -> YoungPersonInput:
-    base = YoungPersonInput(
-        child_uid="NEW-001",
-        first_name="Amara",
-        last_name="Okafor",
-        date_of_birth=date(2008, 5, 17),
-        sex="female",
-        ethnicity="BAFR",
-        disability="no",
-        uasc=False,
-        eligibility="relevant",
-        team_id=team_id,
-        date_ceased_looked_after=date(2025, 1, 10),
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def _chain_ok(backend: Backend, lead: Actor) -> None:
@@ -66,20 +50,6 @@ def test_people_created_found_and_refused(both_backends: Backend) -> None:
     with pytest.raises(PermissionDenied, match="do not read case records"):
         people.caseload_ids(both_backends.db_for(admin), admin, CaseloadQuery(), now=NOW)
     _chain_ok(both_backends, lead)
-
-
-def _good_contact(**changes: object) -> ContactInput:
-    base = ContactInput(
-        occurred_at=NOW - timedelta(hours=2),
-        method="face_to_face_accommodation",
-        successful=True,
-        made_by="personal_adviser",
-        seen=True,
-        seen_alone=True,
-        views='"I want to stay here."',
-        discussed="Tenancy and budget.",
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def test_contact_draft_then_final(both_demos: Backend) -> None:
