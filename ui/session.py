@@ -30,25 +30,60 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 
 
-def present(session: Any, window: MainWindow) -> MainWindow:
-    """Show the main window a sign-in opened (either session kind): signing out returns to
-    the sign-in, closing quits, and the sign-in dialog goes."""
-    window.signed_out.connect(session._signed_out)
-    window.closed.connect(session.quit_requested)
-    session.window = window
-    window.show()
-    window.raise_()
-    window.activateWindow()
-    session.dismiss_login()
-    session.main_shown.emit(window)
-    return window
+class SessionBase(QObject):
+    """What both kinds of session share: the main window a sign-in opens, signing out back
+    to the sign-in, and closing the database at quit."""
 
-
-class Session(QObject):
     quit_requested = Signal()
-    login_shown = Signal(object)  # LoginWindow
+    login_shown = Signal(object)  # the sign-in window
     main_shown = Signal(object)  # MainWindow
 
+    db: Any
+    window: MainWindow | None
+    _closed: bool
+
+    def show_login(self, status: str = "") -> Any:
+        raise NotImplementedError
+
+    def dismiss_login(self) -> None:
+        raise NotImplementedError
+
+    def present(self, window: MainWindow) -> MainWindow:
+        """Show the main window a sign-in opened: signing out returns to the sign-in,
+        closing quits, and the sign-in dialog goes."""
+        window.signed_out.connect(self._signed_out)
+        window.closed.connect(self.quit_requested)
+        self.window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self.dismiss_login()
+        self.main_shown.emit(window)
+        return window
+
+    def _before_sign_in_again(self) -> None:
+        """What a session lets go of when its person signs out (nothing, on a file)."""
+
+    def _signed_out(self) -> None:
+        window, self.window = self.window, None
+        why = window.end_message if window is not None else ""
+        self._before_sign_in_again()
+        self.show_login(why or "You have signed out.")
+        if window is not None:
+            window.deleteLater()
+
+    def shutdown(self) -> None:
+        """At quit: let workers finish, then close the database (a file is checkpointed)."""
+        if self._closed:
+            return
+        self._closed = True
+        tasks.wait_for_all()
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+class Session(SessionBase):
     def __init__(
         self,
         path: Path,
@@ -126,34 +161,15 @@ class Session(QObject):
 
         assert self.db is not None
         window = MainWindow(self.db, actor, self.clock, demo_hint=self.lock_hint)
-        return present(self, window)
-
-    def _signed_out(self) -> None:
-        window, self.window = self.window, None
-        why = window.end_message if window is not None else ""
-        self.show_login(why or "You have signed out.")
-        if window is not None:
-            window.deleteLater()
-
-    def shutdown(self) -> None:
-        """At quit: let workers finish, then close the database (checkpointing it)."""
-        if self._closed:
-            return
-        self._closed = True
-        tasks.wait_for_all()
-        if self.db is not None:
-            self.db.close()
+        return self.present(window)
 
 
-class ServerSession(QObject):
+class ServerSession(SessionBase):
     """A team server for the life of the app: each sign-in connects as that person's own
     role, and signing out closes that connection. The laptop's kept notes (``OfflineKeeper``)
     belong to the person and server signed in."""
 
-    quit_requested = Signal()
     back_requested = Signal()  # choose another place to work
-    login_shown = Signal(object)  # ServerLoginWindow
-    main_shown = Signal(object)  # MainWindow
 
     def __init__(
         self,
@@ -228,7 +244,7 @@ class ServerSession(QObject):
         self.keeper = keeper
         window = MainWindow(db, actor, self.clock, server=self.connection, keeper=keeper)
         keeper.start()
-        return present(self, window)
+        return self.present(window)
 
     def _close_connection(self) -> None:
         keeper, self.keeper = self.keeper, None
@@ -239,20 +255,5 @@ class ServerSession(QObject):
         if db is not None:
             tasks.run(db.close, on_error=lambda _exc: None)  # a dead network may be slow
 
-    def _signed_out(self) -> None:
-        window, self.window = self.window, None
-        why = window.end_message if window is not None else ""
+    def _before_sign_in_again(self) -> None:
         self._close_connection()
-        self.show_login(why or "You have signed out.")
-        if window is not None:
-            window.deleteLater()
-
-    def shutdown(self) -> None:
-        """At quit: let workers finish, then close the connection."""
-        if self._closed:
-            return
-        self._closed = True
-        tasks.wait_for_all()
-        if self.db is not None:
-            self.db.close()
-            self.db = None
