@@ -264,5 +264,5 @@ def refuse_whole_service_on_server(db: Database, what: str) -> None:
 def refuse_on_server(db: Database, message: str) -> None:
     """A use case a team server does differently (logins, passwords, whole-service reads)
     is refused there with ``message``, before anything is read or written."""
-    if getattr(db, "backend", "file") == "server":
+    if db.backend == "server":
         raise ServerSetupProblem(message)
