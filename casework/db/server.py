@@ -13,6 +13,12 @@ or an error message.
   and a :class:`Refusal` rolls back, commits only its audit row and raises its error;
 - ``reading()``: a ``READ ONLY`` ``REPEATABLE READ`` snapshot that never waits for writers.
 
+Each transaction's ``BEGIN`` is sent by Casework itself (the driver is left in autocommit
+and so sends none), together with the write lock in one round trip, and it doubles as the
+check that a pooled connection is still alive: a connection found dropped at ``BEGIN`` is
+replaced once, before anything was read or written, instead of pinging the server before
+every transaction.
+
 A connection lost mid-use becomes :class:`ServerUnavailable`, like a server that cannot be
 reached at all, so the app can say plainly that it is offline and keep what was typed.
 """
@@ -27,9 +33,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.db import due_snapshots
@@ -53,6 +59,12 @@ from casework.errors import (
 # Every write use case takes this one transaction-scoped lock first (any fixed number
 # would do; this one spells "CASEWORK" in ASCII).
 WRITE_LOCK = 0x434153455752
+# Sent as one message (no parameters), so a write transaction begins and takes the lock in
+# one round trip.
+BEGIN_WRITE = (
+    f"BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+)
+BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 DEFAULT_PORT = 5432
 CONNECT_TIMEOUT_SECONDS = 10
 REFUSED = "That user name and password do not match an active account."
@@ -201,7 +213,9 @@ def make_engine(
         connect_args=connect_args(address, username, password, ca_file=ca_file),
         pool_size=pool_size,
         max_overflow=2,
-        pool_pre_ping=True,
+        # No ping before every use: ServerDatabase's own BEGIN finds a dropped connection
+        # (engine_as's one-off engines always start with a fresh connection).
+        pool_pre_ping=False,
         pool_recycle=1800,
         hide_parameters=True,
     )
@@ -310,11 +324,10 @@ class ServerDatabase(Database):
         self.notes = []
         self.key = b""
         self._database_id = database_id
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._readonly = sessionmaker(
-            engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True),
-            expire_on_commit=False,
-        )
+        # The driver sends no BEGIN of its own: _begun sends each transaction's (COMMIT and
+        # ROLLBACK still go through the driver, which sends them while a transaction is open).
+        own_begin = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._sessions = sessionmaker(own_begin, expire_on_commit=False)
         due_snapshots.install([self._sessions])
 
     def __repr__(self) -> str:
@@ -339,26 +352,50 @@ class ServerDatabase(Database):
     def location(self) -> str:
         return self.address.label
 
+    def _begun(self, begin: str) -> tuple[Session, SessionTransaction]:
+        """A session whose transaction the server has begun with ``begin``. A pooled
+        connection that turns out to be dropped is replaced once: nothing was sent on it
+        but the BEGIN, so trying again on a fresh connection cannot repeat anything."""
+        for attempt in (1, 2):
+            session = self._sessions()
+            try:
+                transaction = session.begin()
+                session.connection().exec_driver_sql(begin)
+            except DBAPIError as exc:
+                session.close()
+                if attempt == 2 or not _lost(exc):
+                    raise
+                continue
+            except BaseException:
+                session.close()
+                raise
+            return session, transaction
+        raise AssertionError("unreachable")  # pragma: no cover
+
     @contextlib.contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        with _plain_errors(self.address), self._sessions() as session:
-            try:
-                with session.begin():
-                    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
-                    yield session
-            except Refusal as refusal:
-                with session.begin():
-                    refusal.record(session)
-                raise refusal.error from None
-            except StaleDataError:
-                # A row's version moved on underneath this write (as on a file): nothing
-                # was written; named, never overwritten.
-                raise EditConflict(STALE_WRITE) from None
+        with _plain_errors(self.address):
+            session, transaction = self._begun(BEGIN_WRITE)
+            with session:
+                try:
+                    with transaction:
+                        yield session
+                except Refusal as refusal:
+                    with session.begin():
+                        session.connection().exec_driver_sql(BEGIN_WRITE)
+                        refusal.record(session)
+                    raise refusal.error from None
+                except StaleDataError:
+                    # A row's version moved on underneath this write (as on a file):
+                    # nothing was written; named, never overwritten.
+                    raise EditConflict(STALE_WRITE) from None
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        with _plain_errors(self.address), self._readonly() as session, session.begin():
-            yield session
+        with _plain_errors(self.address):
+            session, transaction = self._begun(BEGIN_READ)
+            with session, transaction:
+                yield session
 
     def close(self) -> None:
         self.engine.dispose()

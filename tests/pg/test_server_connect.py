@@ -256,8 +256,43 @@ def test_a_dropped_connection_is_offline_not_a_crash(team: tuple[PgServer, str])
                 admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
             s.execute(text("SELECT 1"))
         assert "what you typed is kept" in str(caught.value)
-        # The next use reconnects (the pool checks its connections before use).
+        # The next use reconnects (the lost connection was let go).
         with db.reading() as session:
             assert session.execute(text("SELECT current_user")).scalar() == "lead"
+    finally:
+        backend.close()
+
+
+@pytest.mark.parametrize("use", ["reading", "unit_of_work"])
+def test_a_pooled_connection_dropped_while_idle_is_replaced_unnoticed(
+    team: tuple[PgServer, str], use: str
+) -> None:
+    """No ping before each transaction: the BEGIN Casework sends finds a connection the
+    server dropped while it sat in the pool (a restart, an idle timeout) and the step runs
+    on a fresh one, once, with nothing repeated."""
+    pg, name = team
+    backend = ServerBackend(pg, name)
+    try:
+        db = backend.db_for(backend.login("lead"))
+        with db.reading() as session:
+            old = session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with pg.connect(name) as admin:
+            # waits (up to 5 s) until the backend has gone
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", (old,))
+        with getattr(db, use)() as session:
+            new = session.execute(text("SELECT pg_backend_pid()")).scalar()
+            isolation = session.execute(text("SHOW transaction_isolation")).scalar()
+            read_only = session.execute(text("SHOW transaction_read_only")).scalar()
+            locks = session.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND pid = pg_backend_pid()"
+                )
+            ).scalar()
+        assert new != old
+        if use == "reading":
+            assert (isolation, read_only, locks) == ("repeatable read", "on", 0)
+        else:
+            assert (isolation, read_only, locks) == ("read committed", "off", 1)
     finally:
         backend.close()
