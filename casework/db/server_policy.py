@@ -197,6 +197,7 @@ SERVER_ONLY_TABLES = (
     "casework_tracked",
     "casework_record_types",
     "casework_secret",
+    "casework_visibility",
 )
 
 # Functions a client role may call; every other casework_ function is internal.
@@ -223,6 +224,7 @@ INTERNAL_FUNCTIONS = (
     "casework_audit_row()",
     "casework_refuse_closed()",
     "casework_check_approval()",
+    "casework_visibility_changed()",
     "casework_closed_by_approval(integer)",
 )
 
@@ -288,32 +290,48 @@ LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
     JOIN pg_catalog.pg_roles u ON u.oid = m.member
     WHERE u.rolname = session_user AND g.rolname IN ({groups}))
 $$""",
+        # The helpers every policy calls are PL/pgSQL, not SQL: a SECURITY DEFINER SQL
+        # function is never inlined and is planned again at every call (a few tenths of a
+        # millisecond per query), where PL/pgSQL keeps its plans for the session.
         f"""
 CREATE OR REPLACE FUNCTION casework_my_id() RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
-  SELECT u.id FROM users u
+LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
+DECLARE
+  me integer;
+BEGIN
+  SELECT u.id INTO me FROM users u
   WHERE lower(u.username) = lower(session_user::text) AND u.active
-    AND u.role IN ('practitioner', 'team_lead')
+    AND u.role IN ('practitioner', 'team_lead');
+  RETURN me;
+END
 $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_my_teams() RETURNS SETOF integer
-LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
+BEGIN
+  RETURN QUERY
   SELECT u.team_id FROM users u
   WHERE lower(u.username) = lower(session_user::text) AND u.active
     AND u.role IN ('practitioner', 'team_lead') AND u.team_id IS NOT NULL
   UNION
   SELECT l.team_id FROM team_leaderships l JOIN users u ON u.id = l.user_id
   WHERE lower(u.username) = lower(session_user::text) AND u.active
-    AND u.role IN ('practitioner', 'team_lead')
+    AND u.role IN ('practitioner', 'team_lead');
+END
 $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_writable_people() RETURNS SETOF integer
-LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
+DECLARE
+  me integer := casework_my_id();
+BEGIN
+  RETURN QUERY
   SELECT p.id FROM young_people p WHERE p.team_id IN (SELECT casework_my_teams())
   UNION
-  SELECT p.id FROM young_people p WHERE p.social_worker_id = (SELECT casework_my_id())
+  SELECT p.id FROM young_people p WHERE p.social_worker_id = me
   UNION
-  SELECT p.id FROM young_people p WHERE p.personal_adviser_id = (SELECT casework_my_id())
+  SELECT p.id FROM young_people p WHERE p.personal_adviser_id = me;
+END
 $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_visible_list() RETURNS integer[]
@@ -345,22 +363,32 @@ BEGIN
   RETURN ids;
 END
 $$""",
-        # Every read policy asks who this person may see; working it out costs about a
-        # millisecond, so each transaction works it out once and keeps the answer in a
-        # transaction-local setting, sealed with a key only the owner can read (a client
-        # can set the setting, never forge the seal) and bound to this backend, this
-        # transaction and this login. Any row written clears it (casework_audit_row), so a
-        # change of allocation is seen by the next statement.
+        # Every read policy asks who this person may see; working it out costs about half a
+        # millisecond, so a connection works it out once and keeps the answer in a session
+        # setting, sealed with a key only the owner can read (a client can set the setting,
+        # never forge the seal) and bound to this login, this backend and the allocations
+        # it was worked out from: casework_visibility holds the id of the last transaction
+        # that changed anything the list depends on (written by casework_visibility_changed
+        # in that same transaction), so a change is seen by the next statement of the
+        # transaction that made it and by every transaction that sees it committed. A
+        # transaction id is never reused, so a list worked out from a change that was rolled
+        # back never matches again.
         f"""
 CREATE OR REPLACE FUNCTION casework_visible_ids() RETURNS integer[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
 DECLARE
   kept text := coalesce(current_setting('casework.visible', true), '');
-  key text := session_user || '/' || pg_backend_pid() || '/' || now()::text;
+  changed text;
+  key text;
   seal text;
   ids integer[];
 BEGIN
-  SELECT s.secret INTO seal FROM casework_secret s WHERE s.id = 1;
+  SELECT s.secret, v.changed::text INTO seal, changed
+    FROM casework_secret s, casework_visibility v WHERE s.id = 1 AND v.id = 1;
+  IF changed IS NULL THEN
+    RETURN casework_visible_list();  -- nothing to bind a kept list to: never kept
+  END IF;
+  key := session_user || '/' || pg_backend_pid() || '/' || changed;
   IF kept <> '' AND split_part(kept, '|', 1) = key THEN
     IF split_part(kept, '|', 3) = encode(sha256(convert_to(
          seal || '|' || key || '|' || split_part(kept, '|', 2), 'UTF8')), 'hex') THEN
@@ -369,19 +397,34 @@ BEGIN
   END IF;
   ids := casework_visible_list();
   PERFORM set_config('casework.visible', key || '|' || ids::text || '|' || encode(sha256(
-    convert_to(seal || '|' || key || '|' || ids::text, 'UTF8')), 'hex'), true);
+    convert_to(seal || '|' || key || '|' || ids::text, 'UTF8')), 'hex'), false);
   RETURN ids;
+END
+$$""",
+        # Anything casework_visible_list reads changed: a statement trigger on each table
+        # it reads (see _trigger_sql) records this transaction as the latest change.
+        f"""
+CREATE OR REPLACE FUNCTION casework_visibility_changed() RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER {path} AS $$
+BEGIN
+  UPDATE casework_visibility SET changed = pg_current_xact_id()
+    WHERE id = 1 AND changed <> pg_current_xact_id();
+  RETURN NULL;
 END
 $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_visible_people() RETURNS SETOF integer
-LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
-  SELECT unnest(casework_visible_ids())
+LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
+BEGIN
+  RETURN QUERY SELECT unnest(casework_visible_ids());
+END
 $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_visible(person_id integer) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
-  SELECT person_id IN (SELECT casework_visible_people())
+LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
+BEGIN
+  RETURN person_id = ANY (casework_visible_ids());
+END
 $$""",
         f"""
 CREATE OR REPLACE FUNCTION casework_closed_by_approval(person_id integer) RETURNS boolean
@@ -497,8 +540,6 @@ BEGIN
   SELECT * INTO me FROM casework_actor();
   PERFORM casework_append(me.actor_id, me.actor_role, left(act, 40), TG_TABLE_NAME, rid,
                           '', 'ok', hashed);
-  -- a written row may change who this person sees: the next statement works it out again
-  PERFORM set_config('casework.visible', '', true);
   RETURN NULL;
 END
 $$""",
@@ -866,12 +907,31 @@ def _trigger_sql(existing: set[str]) -> list[str]:
             f"CREATE TRIGGER cw_closed BEFORE INSERT OR UPDATE OR DELETE ON {q(name)} "
             f"FOR EACH ROW EXECUTE FUNCTION casework_refuse_closed({args})"
         )
+    for name, columns in VISIBILITY_INPUTS.items():
+        if name not in existing:
+            continue
+        update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
+        out.append(f"DROP TRIGGER IF EXISTS cw_visibility ON {q(name)}")
+        out.append(
+            f"CREATE TRIGGER cw_visibility AFTER INSERT OR {update} OR DELETE OR TRUNCATE "
+            f"ON {q(name)} FOR EACH STATEMENT EXECUTE FUNCTION casework_visibility_changed()"
+        )
     out.append("DROP TRIGGER IF EXISTS cw_approval ON closure_requests")
     out.append(
         "CREATE TRIGGER cw_approval BEFORE UPDATE ON closure_requests "
         "FOR EACH ROW EXECUTE FUNCTION casework_check_approval()"
     )
     return out
+
+
+# What casework_visible_list reads to work out who a person may see: each table, and the
+# columns whose change can change the answer (none listed: any change).
+VISIBILITY_INPUTS: dict[str, tuple[str, ...]] = {
+    "users": ("username", "role", "team_id", "active"),
+    "team_leaderships": (),
+    "young_people": ("team_id", "social_worker_id", "personal_adviser_id"),
+    "closure_requests": ("young_person_id", "status"),
+}
 
 
 def closed_guarded() -> list[str]:
@@ -899,6 +959,11 @@ _SERVER_TABLES = [
       id integer PRIMARY KEY CHECK (id = 1), secret text NOT NULL)""",
     "INSERT INTO casework_secret (id, secret) VALUES "
     "(1, gen_random_uuid()::text || gen_random_uuid()::text) ON CONFLICT (id) DO NOTHING",
+    # The last transaction that changed who anyone may see (see casework_visible_ids).
+    """CREATE TABLE IF NOT EXISTS casework_visibility (
+      id integer PRIMARY KEY CHECK (id = 1), changed xid8 NOT NULL)""",
+    "INSERT INTO casework_visibility (id, changed) VALUES (1, pg_current_xact_id()) "
+    "ON CONFLICT (id) DO NOTHING",
 ]
 
 
@@ -1301,6 +1366,12 @@ def _trigger_problems(conn: Connection, existing: set[str]) -> list[str]:
     for name in closed_guarded():
         if name in existing and (name, "cw_closed") not in triggers:
             out.append(f"{name} has no closed-case guard.")
+    for name in VISIBILITY_INPUTS:
+        if name in existing and (name, "cw_visibility") not in triggers:
+            out.append(
+                f"{name} has no visibility trigger: a change to it might not change who "
+                "sees what until people sign in again."
+            )
     if "closure_requests" in existing and ("closure_requests", "cw_approval") not in triggers:
         out.append("closure_requests has no approval check.")
     return out

@@ -499,6 +499,7 @@ def test_verify_names_what_is_missing(world: World) -> None:
             conn.exec_driver_sql("GRANT INSERT ON audit_events TO casework_practitioner")
             conn.exec_driver_sql("DROP TRIGGER cw_audit ON referrals")
             conn.exec_driver_sql("DROP TRIGGER cw_closed ON contacts")
+            conn.exec_driver_sql("DROP TRIGGER cw_visibility ON team_leaderships")
             conn.exec_driver_sql(
                 "GRANT EXECUTE ON FUNCTION casework_append(integer, text, text, text, "
                 "text, text, text, text) TO casework_team_lead"
@@ -513,6 +514,7 @@ def test_verify_names_what_is_missing(world: World) -> None:
     assert "casework_practitioner may INSERT on audit_events" in text
     assert "referrals has no audit trigger" in text
     assert "contacts has no closed-case guard" in text
+    assert "team_leaderships has no visibility trigger" in text
     assert "casework_team_lead may call the internal function casework_append" in text
 
 
