@@ -58,35 +58,28 @@ def category_inputs(
     before ``as_of`` (any, when ``None``), for many young people at once. Every screen,
     clock, report and check takes the category from here, through
     :func:`leaving_care.category_on`."""
-    people = {
-        pid: (dob, recorded, ceased)
-        for pid, dob, recorded, ceased in _rows(
-            session,
-            select(
-                YoungPerson.id,
-                YoungPerson.date_of_birth,
-                YoungPerson.eligibility,
-                YoungPerson.date_ceased_looked_after,
-            ),
+    # A care history is one row per young person (its key is theirs): read with them.
+    people = {}
+    histories = {}
+    for pid, dob, recorded, ceased, has_history, *history in _rows(
+        session,
+        select(
             YoungPerson.id,
-            ids,
-        )
-    }
-    histories = {
-        row[0]: row[1:]
-        for row in _rows(
-            session,
-            select(
-                CareHistory.young_person_id,
-                CareHistory.date_entered_care,
-                CareHistory.weeks_looked_after_since_14,
-                CareHistory.detained_or_in_hospital_at_16,
-                CareHistory.sgo_after_looked_after,
-            ),
+            YoungPerson.date_of_birth,
+            YoungPerson.eligibility,
+            YoungPerson.date_ceased_looked_after,
             CareHistory.young_person_id,
-            ids,
-        )
-    }
+            CareHistory.date_entered_care,
+            CareHistory.weeks_looked_after_since_14,
+            CareHistory.detained_or_in_hospital_at_16,
+            CareHistory.sgo_after_looked_after,
+        ).outerjoin(CareHistory, CareHistory.young_person_id == YoungPerson.id),
+        YoungPerson.id,
+        ids,
+    ):
+        people[pid] = (dob, recorded, ceased)
+        if has_history is not None:
+            histories[pid] = tuple(history)
     periods: dict[int, list[lc.CarePeriod]] = defaultdict(list)
     stmt = select(
         CarePeriod.young_person_id,

@@ -23,7 +23,7 @@ from casework.db.models import (
 )
 from casework.domain.closure import RequestStatus as Status
 from casework.services.closure_facts import _day, _names
-from casework.services.common import require, rows_in
+from casework.services.common import checked_reading, require, rows_in
 from casework.services.permissions import (
     CASE_ROLES,
     Action,
@@ -62,8 +62,8 @@ def queue(
     """Closure requests in the teams the actor leads (a practitioner sees their own),
     longest waiting first; pending ones waiting past the configured working days are
     flagged."""
-    require(db, actor, Action.LIST_CASELOAD, now=now)
     if actor.role not in CASE_ROLES:
+        require(db, actor, Action.LIST_CASELOAD, now=now)
         return []
     today = local_today(now)
     calendar = council_rules().calendar
@@ -81,7 +81,7 @@ def queue(
         stmt = stmt.where(r.requested_by == actor.user_id)
     if worker_id is not None:
         stmt = stmt.where(r.requested_by == worker_id)
-    with db.reading() as session:
+    with checked_reading(db, actor, Action.LIST_CASELOAD, now=now) as session:
         names = _names(session)
         rows = session.execute(stmt).all()
         counts: dict[int, int] = defaultdict(int)

@@ -16,6 +16,7 @@ which check in a read snapshot and audit a refusal in a transaction of its own.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -228,6 +229,36 @@ def require(
             record_type=record_type,
             record_id=record_id,
         )
+
+
+@contextlib.contextmanager
+def checked_reading(
+    db: Database,
+    actor: Actor,
+    action: Action | None,
+    relation: Relation = Relation.NOT_A_RECORD,
+    *,
+    now: datetime,
+    record_type: str | None = None,
+    record_id: object = None,
+) -> Iterator[Session]:
+    """For read-only use cases: :func:`require` (with no ``action``, only
+    :func:`require_current`) and the reading in one read snapshot, so the account is
+    re-read in the same transaction as the records it decides about: one transaction, not
+    two, on a team server. A refusal leaves the snapshot and goes through :func:`require`,
+    which audits it in a transaction of its own."""
+    if action is None or allowed(actor.role, action, relation):
+        with db.reading() as session:
+            if actor.user_id is None or account_change(session, actor) is None:
+                yield session
+                return
+    if action is None:
+        require_current(db, actor, now=now)
+    else:
+        require(db, actor, action, relation, now=now, record_type=record_type, record_id=record_id)
+    # Reached only if the account changed back between the two reads: allowed again.
+    with db.reading() as session:
+        yield session
 
 
 _CHUNK = 900  # below SQLite's default limit on bound parameters

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from casework.clock import local_today, to_local
 from casework.config import council_rules
@@ -56,7 +56,7 @@ from casework.domain.leaving_care import (
 from casework.errors import NotFound
 from casework.services import due_snapshot
 from casework.services.categories import category_inputs
-from casework.services.common import People, require, require_current
+from casework.services.common import People, checked_reading, require, require_current
 from casework.services.common import rows_in as _rows
 from casework.services.due_audit import audit_work
 from casework.services.due_front_door import OpenRisk, front_door_items, open_risks
@@ -507,10 +507,10 @@ def case_statuses(
     db: Database, actor: Actor, ids: Sequence[int], *, now: datetime
 ) -> dict[int, CaseStatus]:
     """Derived status for young people the actor may see (others are left out)."""
-    require_current(db, actor, now=now)
     if actor.role not in CASE_ROLES:
+        require_current(db, actor, now=now)
         return {}
-    with db.reading() as session:
+    with checked_reading(db, actor, None, now=now) as session:
         allowed = _visible(session, actor, ids)
         return statuses_in(session, allowed, local_today(now))
 
@@ -530,22 +530,30 @@ def _work(session: Session, stmt: Any, today: date, *, as_of: bool = False) -> l
         return _work_items(session, stmt, today, as_of=as_of)
 
 
+_HOLDER = aliased(User)
+
+
 def _work_items(session: Session, stmt: Any, today: date, *, as_of: bool) -> list[WorkItem]:
-    people = session.execute(stmt).all()
-    names = {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
+    # Each young person with the name of the worker who holds them (their personal adviser,
+    # else their social worker), in the one query.
+    worker = func.coalesce(YoungPerson.personal_adviser_id, YoungPerson.social_worker_id)
+    people = session.execute(
+        stmt.add_columns(_HOLDER.display_name).outerjoin(_HOLDER, _HOLDER.id == worker)
+    ).all()
     # The facts are read for the same selection, as a subquery: nothing bound per person.
     # Callers read in one snapshot (``Database.reading``), so it selects the same people.
     selection = stmt.with_only_columns(YoungPerson.id)
     due = (
         {pid: s.items for pid, s in statuses_in(session, selection, today, as_of=True).items()}
         if as_of
-        else _due_today(session, selection, today)
+        else _due_today(session, selection, today, [p[0] for p in people])
     )
     items = []
-    for p in people:
-        worker = p.personal_adviser_id or p.social_worker_id
-        name, held_by = f"{p.first_name} {p.last_name}", names.get(worker) if worker else None
-        items += [WorkItem(p.id, p.child_uid, name, worker, held_by, item) for item in due[p.id]]
+    for *p, held_by in people:
+        pid, child_uid, first, last, adviser, social_worker = p
+        holder = adviser or social_worker
+        name = f"{first} {last}"
+        items += [WorkItem(pid, child_uid, name, holder, held_by, item) for item in due[pid]]
     items.sort(key=_urgency)
     return items
 
@@ -567,10 +575,13 @@ class _Pending:
 _PENDING_KEY = "casework.due_snapshot.pending"
 
 
-def _due_today(session: Session, selection: Any, today: date) -> dict[int, tuple[DueItem, ...]]:
-    """Today's items for the selection: from fresh snapshots where there are any, the
-    engine for the rest (remembered on the session for ``my_work`` to store)."""
-    cached = due_snapshot.read(session, selection, today)
+def _due_today(
+    session: Session, selection: Any, today: date, selected: list[int]
+) -> dict[int, tuple[DueItem, ...]]:
+    """Today's items for the selection (whose ids, ``selected``, were read in this same
+    snapshot): from fresh snapshots where there are any, the engine for the rest
+    (remembered on the session for ``my_work`` to store)."""
+    cached = due_snapshot.read(session, selection, today, selected=selected)
     out = dict(cached.items)
     if cached.missing:
         # Nobody held (a cold open): the facts are read for the selection itself, as a
@@ -585,7 +596,6 @@ def _due_today(session: Session, selection: Any, today: date) -> dict[int, tuple
 def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) -> list[WorkItem]:
     """The actor's due and overdue items, most urgent first. With ``team`` (team leads),
     every item in the teams they lead, each with the worker who holds it."""
-    require(db, actor, Action.LIST_CASELOAD, now=now)
     stmt = select(
         YoungPerson.id,
         YoungPerson.child_uid,
@@ -603,7 +613,7 @@ def my_work(db: Database, actor: Actor, *, now: datetime, team: bool = False) ->
         )
     today = local_today(now)
     pending: _Pending | None = None
-    with db.reading() as session:
+    with checked_reading(db, actor, Action.LIST_CASELOAD, now=now) as session:
         items = _work(session, stmt, today)
         pending = session.info.pop(_PENDING_KEY, None)
         found = audit_work(

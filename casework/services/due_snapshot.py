@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 import casework
@@ -125,6 +125,9 @@ def _decode_all(
     }
 
 
+_GENERATION = select(func.max(DueSnapshotGeneration.generation)).scalar_subquery()
+
+
 def generation(session: Session) -> int:
     """The invalidation counter as this read transaction sees it."""
     return int(session.scalar(select(DueSnapshotGeneration.generation)) or 0)
@@ -140,20 +143,30 @@ class Cached:
 
 
 def read(
-    session: Session, ids: People, today: date, *, only: frozenset[DueKind] | None = None
+    session: Session,
+    ids: People,
+    today: date,
+    *,
+    only: frozenset[DueKind] | None = None,
+    selected: Sequence[int] | None = None,
 ) -> Cached:
     """The fresh snapshots (today's, this fingerprint's) for ``ids`` (``only``: just the
-    items of those kinds). Read the generation first, in the same transaction as the facts,
-    so a later store can tell whether any invalidation happened since."""
-    seen = generation(session)
-    wanted = list(session.scalars(ids) if isinstance(ids, Select) else ids)
-    stmt = select(DueSnapshot.young_person_id, DueSnapshot.items).where(
+    items of those kinds; ``selected``: the ids a statement ``ids`` selects, when the
+    caller already read them in this transaction). The generation is read in the same
+    read snapshot as the facts, so a later store can tell whether any invalidation happened
+    since."""
+    if selected is not None:
+        wanted = list(selected)
+    else:
+        wanted = list(session.scalars(ids) if isinstance(ids, Select) else ids)
+    # The generation comes with the snapshots (the same snapshot of the database, one query
+    # fewer); read on its own only when there are none.
+    stmt = select(DueSnapshot.young_person_id, DueSnapshot.items, _GENERATION).where(
         DueSnapshot.day == today, DueSnapshot.fingerprint == fingerprint()
     )
-    found = _decode_all(
-        [(pid, text) for pid, text in _rows(session, stmt, DueSnapshot.young_person_id, ids)],
-        only,
-    )
+    rows = list(_rows(session, stmt, DueSnapshot.young_person_id, ids))
+    seen = int(rows[0][2] or 0) if rows else generation(session)
+    found = _decode_all([(pid, text) for pid, text, _seen in rows], only)
     return Cached(found, [pid for pid in wanted if pid not in found], seen)
 
 

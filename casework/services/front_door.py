@@ -31,6 +31,7 @@ from casework.services.common import (
     Changed,
     add_audited,
     check_approver,
+    checked_reading,
     require_current,
 )
 from casework.services.due_front_door import OpenRisk, open_risks
@@ -390,13 +391,13 @@ def first_line(text: str | None, limit: int = 120) -> str:
 def queue(db: Database, actor: Actor, *, now: datetime) -> list[QueueItem]:
     """Contacts and referrals awaiting a decision in the actor's teams, soonest deadline
     first, with the time left in plain words."""
-    require_current(db, actor, now=now)
     if actor.role not in CASE_ROLES:
+        require_current(db, actor, now=now)
         return []
     calendar = council_rules().calendar
     local_now = to_local(now)
     items = []
-    with db.reading() as session:
+    with checked_reading(db, actor, None, now=now) as session:
         for kind, model, due_fn in (
             ("contact", SafeguardingContact, rules.contact_decision_due),
             ("referral", Referral, rules.referral_decision_due),

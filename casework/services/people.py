@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from casework.clock import local_today, to_naive_utc
 from casework.db.database import Database
@@ -20,7 +20,7 @@ from casework.domain.people import validate_young_person
 from casework.errors import CaseClosed, NotFound, ValidationFailed
 from casework.services import audit, concurrency
 from casework.services.categories import categories_in
-from casework.services.common import Changed, check, require
+from casework.services.common import Changed, check, checked_reading, require
 from casework.services.permissions import CASE_ROLES, Action, Actor, Relation, Role
 
 RECORD_TYPE = "young_person"
@@ -376,7 +376,7 @@ def open_record(db: Database, actor: Actor, person_id: int, *, now: datetime) ->
     """Read a young person's record; every opening is audited."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.VIEW_RECORD, now)
-        person = session.get(YoungPerson, person_id)
+        person = session.get(YoungPerson, person_id, options=_WITH_NAMES)
         if person is None:
             raise NotFound("That young person's record does not exist.")
         audit.record(
@@ -385,6 +385,14 @@ def open_record(db: Database, actor: Actor, person_id: int, *, now: datetime) ->
         today = local_today(now)
         category = categories_in(session, [person.id], today)[person.id].effective
         return _to_record(person, today, category)
+
+
+# What a record shows besides the row: its team's and workers' names, read with the row.
+_WITH_NAMES = (
+    joinedload(YoungPerson.team),
+    joinedload(YoungPerson.social_worker),
+    joinedload(YoungPerson.personal_adviser),
+)
 
 
 def _to_record(
@@ -519,8 +527,7 @@ def _caseload_select(actor: Actor, query: CaseloadQuery, today: date | None = No
 
 def caseload_ids(db: Database, actor: Actor, query: CaseloadQuery, *, now: datetime) -> list[int]:
     """Ids of the young people the actor may see, filtered and sorted in SQL."""
-    require(db, actor, Action.LIST_CASELOAD, now=now)
-    with db.reading() as session:
+    with checked_reading(db, actor, Action.LIST_CASELOAD, now=now) as session:
         return list(session.scalars(_caseload_select(actor, query, local_today(now))))
 
 

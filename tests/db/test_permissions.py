@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from casework.db.models import AuditEvent, YoungPerson
 from casework.errors import PermissionDenied
-from casework.services import people, users
+from casework.services import due, people, users
 from casework.services.permissions import (
     POLICY,
     Action,
@@ -58,6 +58,9 @@ def test_admin_denied_caseload_and_audited(demo_db: Opened) -> None:
         people.caseload_ids(demo_db.db, admin, people.CaseloadQuery(), now=NOW)
     denial = _denials(demo_db)[-1]
     assert (denial.action, denial.actor_id) == ("list_caseload", admin.user_id)
+    with pytest.raises(PermissionDenied, match="do not read case records"):
+        due.my_work(demo_db.db, admin, now=NOW)
+    assert len(_denials(demo_db)) == 2
 
 
 def test_lead_cannot_open_other_team_record(demo_db: Opened) -> None:

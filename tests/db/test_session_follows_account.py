@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from casework.db.models import AuditEvent, User
 from casework.errors import LoginRefused, SessionRevoked
-from casework.services import auth, front_door, people, users
+from casework.services import auth, closure_queue, due, front_door, people, users
 from casework.services.people import CaseloadQuery, caseload_ids
 from casework.services.permissions import SYSTEM_ACTOR, Actor, Role
 from tests.conftest import NOW, PASSWORD, Opened
@@ -51,7 +51,13 @@ def test_a_disabled_account_is_refused_at_its_next_action(demo_db: Opened) -> No
         caseload_ids(demo_db.db, worker, CaseloadQuery(), now=NOW)
     with pytest.raises(SessionRevoked):
         front_door.queue(demo_db.db, worker, now=NOW)
-    assert len(_revocations(demo_db, worker.user_id)) == 3
+    with pytest.raises(SessionRevoked):
+        due.my_work(demo_db.db, worker, now=NOW)
+    with pytest.raises(SessionRevoked):
+        closure_queue.queue(demo_db.db, worker, now=NOW)
+    with pytest.raises(SessionRevoked):
+        due.case_statuses(demo_db.db, worker, [pid], now=NOW)
+    assert len(_revocations(demo_db, worker.user_id)) == 6
     with pytest.raises(LoginRefused):
         auth.login(demo_db.db, worker.username, PASSWORD, now=NOW)
     # Other sessions carry on.
