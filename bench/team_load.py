@@ -5,8 +5,9 @@ policy), sets it up with ``casework-admin server init``'s service, fills it with
 (``--people`` young people) and gives every account a login role. Then:
 
 1. the local-file baseline: My work and opening a record for one practitioner and one team
-   lead on an encrypted file holding the same demo (median of ``--runs``);
-2. the same two operations for the same people on the server, one client alone;
+   lead on an encrypted file holding the same demo;
+2. the same two operations for the same people on the server, one client alone (median of
+   ``--runs`` each, the local and the server call taken in turn);
 3. ``--workers`` simulated people (separate processes, each signed in as their own role)
    doing a day's mix for ``--minutes``: open records, My work, the caseload, contacts
    (a draft, then finalised), concerns recorded and decided at the front door, closures
@@ -34,6 +35,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -291,14 +293,20 @@ def _approve_one(result: Result, db: Any, actor: Any, rng: random.Random) -> Non
 # --- baselines ----------------------------------------------------------------------------------
 
 
-def _median_ms(runs: int, call: Callable[..., Any], *args: Any, **kwargs: Any) -> float:
-    call(*args, **kwargs)  # warm
-    times = []
+def _medians_ms(
+    runs: int, local: Callable[[], Any], server: Callable[[], Any]
+) -> tuple[float, float]:
+    """Medians of ``runs`` calls of each, taken in turn (local, server, local, ...) so that
+    whatever else the machine does falls on both alike; one warming call each first."""
+    local()
+    server()
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        started = time.perf_counter()
-        call(*args, **kwargs)
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        for call, kept in ((local, times[0]), (server, times[1])):
+            started = time.perf_counter()
+            call()
+            kept.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def baselines(
@@ -336,13 +344,15 @@ def baselines(
                 ids_l = people.caseload_ids(local, actor_l, people.CaseloadQuery(), now=NOW)
                 person = ids_l[0]
                 label = "team lead" if team else "practitioner"
-                out[f"My work ({label})"] = (
-                    _median_ms(runs, due.my_work, local, actor_l, now=NOW, team=team),
-                    _median_ms(runs, due.my_work, sdb, actor_s, now=NOW, team=team),
+                out[f"My work ({label})"] = _medians_ms(
+                    runs,
+                    partial(due.my_work, local, actor_l, now=NOW, team=team),
+                    partial(due.my_work, sdb, actor_s, now=NOW, team=team),
                 )
-                out[f"open a record ({label})"] = (
-                    _median_ms(runs, people.open_record, local, actor_l, person, now=NOW),
-                    _median_ms(runs, people.open_record, sdb, actor_s, person, now=NOW),
+                out[f"open a record ({label})"] = _medians_ms(
+                    runs,
+                    partial(people.open_record, local, actor_l, person, now=NOW),
+                    partial(people.open_record, sdb, actor_s, person, now=NOW),
                 )
             finally:
                 sdb.close()
@@ -392,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--people", type=int, default=500)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"))
     args = parser.parse_args(argv)
 
