@@ -47,6 +47,9 @@ class Changed:
     record_type: str
     ids: tuple[int, ...] = ()
     fields: tuple[str, ...] = field(default=())
+    # The row's version after the change, for a screen that keeps the row open and saves
+    # it again (a contact draft as it is typed); None where nobody needs it.
+    version: int | None = None
 
 
 def add_audited(

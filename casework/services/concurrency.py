@@ -76,6 +76,11 @@ LABELS = {
     "draft_follow_ups": "follow-up actions",
     "review_comments": "review comments",
     "password_hash": "password",
+    "discussed": "what was discussed",
+    "views": "the young person's views",
+    "occurred_at": "when it happened",
+    "successful": "whether it was successful",
+    "made_by": "who made it",
 }
 
 _SCAN = 200  # newest events on one record read to find the changes (indexed)

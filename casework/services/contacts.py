@@ -81,6 +81,7 @@ class ContactView:
     finalised_at: datetime | None
     addenda: tuple[AddendumView, ...] = field(default=())
     draft_follow_ups: tuple[FollowUpInput, ...] = field(default=())
+    version: int = 0
 
     @property
     def is_draft(self) -> bool:
@@ -236,7 +237,7 @@ def save_draft(
                 contact.draft_follow_ups = encoded
                 changed.append("draft_follow_ups")
         if contact_id is not None and not changed:
-            return Changed("contact", (contact.id,), ())
+            return Changed("contact", (contact.id,), (), contact.version)
         contact.updated_at = moment
         session.flush()
         audit.record(
@@ -248,7 +249,7 @@ def save_draft(
             record_id=contact.id,
             fields=changed,
         )
-        return Changed("contact", (contact.id,), tuple(changed))
+        return Changed("contact", (contact.id,), tuple(changed), contact.version)
 
 
 def _own_draft(
@@ -546,6 +547,7 @@ def _view(contact: Contact, names: dict[int, str]) -> ContactView:
         contact.finalised_at,
         addenda,
         _decode_follow_ups(contact.draft_follow_ups) if contact.status == DRAFT else (),
+        contact.version,
     )
 
 

@@ -5,10 +5,11 @@ in-touch statuses."""
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
+from casework.errors import EditConflict, ServerUnavailable
 from casework.services import contacts
 from casework.services.contacts import ContactInput, FollowUpInput
 from tests.ui._record_fixtures import (
@@ -365,6 +367,55 @@ def test_an_older_save_that_runs_late_never_overwrites_newer_text(env: Env) -> N
     [draft] = drafts(env, person.id)
     assert draft.details.discussed == "All of it, typed last"
     assert store.save(older, env.now, 5) is None  # nothing newer than what is saved
+
+
+def test_the_same_draft_on_two_computers_refuses_the_older_and_keeps_the_newer(
+    env: Env,
+) -> None:
+    """One worker, one draft, two laptops: the laptop that did not see the other's save is
+    refused with who changed it and when, and the newer text stays."""
+    person = team_person(env)
+    first = DraftStore(env.db, env.lead, person.id)
+    first.save(ContactInput(occurred_at=env.now, discussed="Started on the office PC"), env.now, 1)
+    [opened] = drafts(env, person.id)
+    second = DraftStore(env.db, env.lead, person.id, opened.id, opened.version)
+    newer = ContactInput(occurred_at=env.now, discussed="Carried on at the young person's flat")
+    second.save(newer, env.now, 1)
+    older = ContactInput(occurred_at=env.now, discussed="Started on the office PC, more")
+    with pytest.raises(EditConflict, match="what was discussed") as caught:
+        first.save(older, env.now, 2)
+    assert "was not saved" in str(caught.value)
+    [draft] = drafts(env, person.id)
+    assert draft.details.discussed == newer.discussed
+    with pytest.raises(EditConflict):
+        first.discard(env.now)
+    assert drafts(env, person.id)[0].status == "draft"
+    # The laptop that saved last carries on as before.
+    second.save(replace(newer, discussed=newer.discussed + " Agreed a plan."), env.now, 2)
+    assert drafts(env, person.id)[0].details.discussed.endswith("Agreed a plan.")
+
+
+def test_a_save_whose_answer_was_lost_is_retried_without_a_version(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The network drops after the server saved the draft but before the answer arrived:
+    the retry is not refused as someone else's change (it was this computer's)."""
+    person = team_person(env)
+    store = DraftStore(env.db, env.lead, person.id)
+    store.save(ContactInput(occurred_at=env.now, discussed="First"), env.now, 1)
+    real = contacts.save_draft
+
+    def lands_then_drops(*args: Any, **kwargs: Any) -> Any:
+        real(*args, **kwargs)
+        raise ServerUnavailable("The connection to the team server was lost.")
+
+    monkeypatch.setattr(contacts, "save_draft", lands_then_drops)
+    with pytest.raises(ServerUnavailable):
+        store.save(ContactInput(occurred_at=env.now, discussed="Second"), env.now, 2)
+    monkeypatch.setattr(contacts, "save_draft", real)
+    store.save(ContactInput(occurred_at=env.now, discussed="Second, and more"), env.now, 3)
+    assert drafts(env, person.id)[0].details.discussed == "Second, and more"
+    assert store.version == drafts(env, person.id)[0].version
 
 
 def test_finalising_asks_first_and_says_it_cannot_be_undone(

@@ -8,6 +8,11 @@ draft goes through its ``DraftStore``:
   still creating the draft waits for it and then updates that same draft;
 - numbered by edit, so a worker's save that only runs after a newer one was made is
   skipped instead of writing older text over newer;
+- versioned: each save, the finalising and the discarding hand the server the version of
+  the draft this store last saved or read, so the same draft open on two computers is
+  refused on the older one (named, with what the other did) instead of the later autosave
+  silently winning. A save whose answer never arrived (the network dropped) leaves the
+  version unknown, and the next save, its retry, is not refused for it;
 - once finalised or discarded the store is closed and later saves do nothing.
 """
 
@@ -18,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from casework.db.database import Database
-from casework.errors import CaseworkError, ValidationFailed
+from casework.errors import CaseworkError, ServerUnavailable, ValidationFailed
 from casework.services import contacts
 from casework.services.common import Changed
 from casework.services.contacts import ContactInput, FollowUpInput
@@ -29,12 +34,18 @@ class DraftStore:
     """One draft's saves, one at a time, from a worker or the GUI thread."""
 
     def __init__(
-        self, db: Database, actor: Actor, person_id: int, contact_id: int | None = None
+        self,
+        db: Database,
+        actor: Actor,
+        person_id: int,
+        contact_id: int | None = None,
+        version: int | None = None,
     ) -> None:
         self._db = db
         self._actor = actor
         self.person_id = person_id
         self.contact_id = contact_id
+        self.version = version  # of the saved draft as this store last saw it
         self.closed = False  # finalised or discarded: nothing more to save
         self.saved_edit = 0  # the number of the edit whose text is in the database
         self._lock = threading.Lock()
@@ -62,16 +73,24 @@ class DraftStore:
     ) -> Changed | None:
         if self.closed:
             return None
-        changed = contacts.save_draft(
-            self._db,
-            self._actor,
-            self.person_id,
-            data,
-            contact_id=self.contact_id,
-            follow_ups=items,
-            now=now,
-        )
+        try:
+            changed = contacts.save_draft(
+                self._db,
+                self._actor,
+                self.person_id,
+                data,
+                contact_id=self.contact_id,
+                follow_ups=items,
+                now=now,
+                expected_version=self.version,
+            )
+        except ServerUnavailable:
+            # The save may have landed with its answer lost: the retry must not be
+            # refused as someone else's change.
+            self.version = None
+            raise
         self.contact_id = changed.ids[0]
+        self.version = changed.version
         self.saved_edit = max(self.saved_edit, edit)
         return changed
 
@@ -115,6 +134,7 @@ class DraftStore:
                 data,
                 follow_ups=items,
                 now=now,
+                expected_version=self.version,
             )
             self.closed = True
             return changed
@@ -125,7 +145,12 @@ class DraftStore:
                 self.closed = True
                 return None
             changed = contacts.discard_draft(
-                self._db, self._actor, self.person_id, self.contact_id, now=now
+                self._db,
+                self._actor,
+                self.person_id,
+                self.contact_id,
+                now=now,
+                expected_version=self.version,
             )
             self.closed = True
             return changed

@@ -356,7 +356,7 @@ class ContactEditor(QWidget):
 
     def resume(self, person_id: int, name: str, view: ContactView) -> None:
         """Carry on writing a saved draft."""
-        self._begin(DraftStore(self._db, self._actor, person_id, view.id))
+        self._begin(DraftStore(self._db, self._actor, person_id, view.id, view.version))
         self._fill(view.details)
         self._filling = True
         try:
