@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTime
@@ -393,6 +394,32 @@ def test_the_same_draft_on_two_computers_refuses_the_older_and_keeps_the_newer(
     # The laptop that saved last carries on as before.
     second.save(replace(newer, discussed=newer.discussed + " Agreed a plan."), env.now, 2)
     assert drafts(env, person.id)[0].details.discussed.endswith("Agreed a plan.")
+
+
+def test_the_form_says_plainly_when_its_draft_was_changed_on_another_computer(
+    qtbot: QtBot, env: Env, tmp_path: Path
+) -> None:
+    person = team_person(env)
+    view = make_view(qtbot, env)
+    view.window().resize(1366, 768)
+    open_person(qtbot, view, person.id)
+    editor = start_contact(qtbot, view)
+    qtbot.keyClicks(editor.discussed, "Typed here first.")
+    qtbot.waitUntil(lambda: saved(editor), timeout=TIMEOUT)
+    [draft] = drafts(env, person.id)
+    elsewhere = DraftStore(env.db, env.lead, person.id, draft.id, draft.version)
+    elsewhere.save(
+        ContactInput(occurred_at=env.now, discussed="Typed on the other laptop."), env.now, 1
+    )
+    qtbot.keyClicks(editor.discussed, " And more here.")
+    qtbot.waitUntil(lambda: editor.save_state.text().startswith("Not saved"), timeout=TIMEOUT)
+    assert "Since you opened it" in editor.save_state.text()
+    assert "reopen the draft" in editor.save_state.toolTip()
+    assert editor.discussed.toPlainText() == "Typed here first. And more here."  # kept
+    assert drafts(env, person.id)[0].details.discussed == "Typed on the other laptop."
+    shots = Path(os.environ.get("CASEWORK_SHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    assert view.window().grab().save(str(shots / "contact-draft-conflict.png"))
 
 
 def test_a_save_whose_answer_was_lost_is_retried_without_a_version(

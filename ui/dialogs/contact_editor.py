@@ -45,7 +45,7 @@ from shiboken6 import isValid
 
 from casework.db.database import Database
 from casework.domain.leaving_care import ContactMadeBy, ContactMethod
-from casework.errors import ValidationFailed
+from casework.errors import EditConflict, ValidationFailed
 from casework.services.common import Changed
 from casework.services.contacts import ContactInput, ContactView, FollowUpInput
 from casework.services.permissions import Actor
@@ -172,10 +172,14 @@ class ContactEditor(QWidget):
         self.save_state = QLabel()
         self.save_state.setObjectName("saveState")
         self.save_state.setAccessibleName("Draft saved state")
+        # Under the title, across the form's width: a refusal can be a long sentence, and it
+        # wraps there instead of squeezing the title or running off the window.
+        self.save_state.setWordWrap(True)
         self.problems = ProblemList()
-        head = QHBoxLayout()
-        head.addWidget(self.title, 1)
-        head.addWidget(self.save_state, 0, Qt.AlignmentFlag.AlignBottom)
+        head = QVBoxLayout()
+        head.setSpacing(2)
+        head.addWidget(self.title)
+        head.addWidget(self.save_state)
 
         body = QWidget()
         body.setMaximumWidth(900)
@@ -479,7 +483,13 @@ class ContactEditor(QWidget):
         else:
             reason = unexpected(exc)
         self._set_state(f"Not saved: {reason}", "error")
-        self.save_state.setToolTip("It is saved again as soon as you change anything.")
+        self.save_state.setToolTip(
+            "This draft was changed on another computer since this form read it, so nothing "
+            "more is saved from here: copy what you wrote, reopen the draft from the "
+            "Contacts list and add it there."
+            if isinstance(exc, EditConflict)
+            else "It is saved again as soon as you change anything."
+        )
         self.save_failed.emit(exc)
 
     def flush(self) -> bool:
