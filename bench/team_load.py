@@ -7,7 +7,7 @@ policy), sets it up with ``casework-admin server init``'s service, fills it with
 1. the local-file baseline: My work and opening a record for one practitioner and one team
    lead on an encrypted file holding the same demo;
 2. the same two operations for the same people on the server, one client alone (median of
-   ``--runs`` each, the local and the server call taken in turn);
+   ``--runs`` each, the local and the server call taken in turn), and signing in;
 3. ``--workers`` simulated people (separate processes, each signed in as their own role)
    doing a day's mix for ``--minutes``: open records, My work, the caseload, contacts
    (a draft, then finalised), concerns recorded and decided at the front door, closures
@@ -309,10 +309,17 @@ def _medians_ms(
     return statistics.median(times[0]), statistics.median(times[1])
 
 
+def _server_sign_in(server: PgServer, username: str) -> None:
+    db, _actor = auth.server_login(
+        server.url(DBNAME), username, PASSWORD, ca_file=server.ca_file, now=NOW
+    )
+    db.close()
+
+
 def baselines(
     server: PgServer, people_count: int, runs: int, who: list[tuple[str, str]]
 ) -> dict[str, tuple[float, float]]:
-    """(local file, server alone) medians of My work and opening a record."""
+    """(local file, server alone) medians of My work, opening a record and signing in."""
     from casework.db.database import open_database, unlock
     from casework.db.models import User
 
@@ -354,6 +361,14 @@ def baselines(
                     partial(people.open_record, local, actor_l, person, now=NOW),
                     partial(people.open_record, sdb, actor_s, person, now=NOW),
                 )
+                if not team:
+                    # Signing in: the file checks the password's Argon2 hash; the server
+                    # connects (TLS, SCRAM), checks the schema and audits the sign-in.
+                    out["sign in (practitioner)"] = _medians_ms(
+                        max(5, runs // 6),
+                        partial(auth.login, local, username, PASSWORD, now=NOW),
+                        partial(_server_sign_in, server, username),
+                    )
             finally:
                 sdb.close()
     finally:
@@ -416,7 +431,10 @@ def main(argv: list[str] | None = None) -> int:
             "team leads)"
         )
         base = baselines(server, args.people, args.runs, who)
-        print("\none client alone, median of", args.runs, "(ms):")
+        print(
+            f"\none client alone, median of {args.runs} (signing in: {max(5, args.runs // 6)}), "
+            "in ms:"
+        )
         print(f"  {'operation':<34}{'local file':>11}{'server':>9}{'ratio':>7}")
         for op, (local_ms, server_ms) in base.items():
             print(f"  {op:<34}{local_ms:>11.1f}{server_ms:>9.1f}{server_ms / local_ms:>7.2f}")

@@ -169,7 +169,8 @@ def _bench_line(what: str, started: float) -> str:
 
 def _watch_login_for_bench(app: QApplication, session: Any, started: float) -> None:
     """CASEWORK_BENCH_EXIT_AT_LOGIN=1: report when the login window is first painted
-    and when the database is ready for sign-in, then quit."""
+    and when the database is ready for sign-in, then quit. (A team server's sign-in
+    window opens nothing before sign-in: only the first.)"""
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     def ready() -> None:
@@ -178,7 +179,9 @@ def _watch_login_for_bench(app: QApplication, session: Any, started: float) -> N
 
     def shown(login: Any) -> None:
         print(_bench_line("login visible", started), flush=True)
-        if login.database() is not None:
+        if not hasattr(login, "database"):
+            app.quit()
+        elif login.database() is not None:
             ready()
         else:
             login.ready.connect(ready)
@@ -214,9 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     flow.quit_requested.connect(app.quit)
     app.aboutToQuit.connect(flow.cleanup if args.demo else flow.shutdown)
-    from ui.session import Session
+    from ui.session import SessionBase
 
-    if os.environ.get(BENCH_ENV) == "1" and isinstance(getattr(flow, "session", None), Session):
+    if os.environ.get(BENCH_ENV) == "1" and isinstance(getattr(flow, "session", None), SessionBase):
         _watch_login_for_bench(app, flow.session, started)
     flow.start()
     return app.exec()
