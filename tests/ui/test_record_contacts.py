@@ -406,6 +406,9 @@ def test_the_form_says_plainly_when_its_draft_was_changed_on_another_computer(
     editor = start_contact(qtbot, view)
     qtbot.keyClicks(editor.discussed, "Typed here first.")
     qtbot.waitUntil(lambda: saved(editor), timeout=TIMEOUT)
+    shots = Path(os.environ.get("CASEWORK_SHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    assert view.window().grab().save(str(shots / "contact-draft-saved.png"))
     [draft] = drafts(env, person.id)
     elsewhere = DraftStore(env.db, env.lead, person.id, draft.id, draft.version)
     elsewhere.save(
@@ -417,8 +420,6 @@ def test_the_form_says_plainly_when_its_draft_was_changed_on_another_computer(
     assert "reopen the draft" in editor.save_state.toolTip()
     assert editor.discussed.toPlainText() == "Typed here first. And more here."  # kept
     assert drafts(env, person.id)[0].details.discussed == "Typed on the other laptop."
-    shots = Path(os.environ.get("CASEWORK_SHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
     assert view.window().grab().save(str(shots / "contact-draft-conflict.png"))
 
 
