@@ -90,6 +90,51 @@ class ActivityView:
     started_on: date
     ended_on: date | None
     detail: str
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The latest period a screen showed when the worker chose to add one (its id and
+    version; no id: none was recorded). A new period ends the one before it, so adding is
+    refused, named, when the periods have changed since: someone else recorded a newer one,
+    or ended or changed that one."""
+
+    period_id: int | None = None
+    version: int | None = None
+
+
+def _still_latest(
+    session: Session,
+    model: type[AccommodationPeriod] | type[ActivityPeriod],
+    person_id: int,
+    shown: Latest | None,
+    *,
+    record_type: str,
+    what: str,
+) -> None:
+    if shown is None:
+        return
+    newest: list[AccommodationPeriod | ActivityPeriod] = list(
+        session.scalars(
+            select(model)
+            .where(model.young_person_id == person_id)
+            .order_by(model.started_on.desc(), model.id.desc())
+            .limit(1)
+        )
+    )
+    latest = newest[0] if newest else None
+    if latest is None:
+        return
+    if latest.id != shown.period_id:
+        raise concurrency.conflict(
+            session,
+            latest,
+            record_type=record_type,
+            what=what,
+            detail="Yours would have ended theirs.",
+        )
+    concurrency.expect(session, latest, shown.version, record_type=record_type, what=what)
 
 
 def _entry(data: AccommodationInput, date_of_birth: date) -> rules.AccommodationEntry:
@@ -155,10 +200,26 @@ def _changes_for(kind: AccommodationType) -> list[Change]:
 
 
 def add_accommodation(
-    db: Database, actor: Actor, person_id: int, data: AccommodationInput, *, now: datetime
+    db: Database,
+    actor: Actor,
+    person_id: int,
+    data: AccommodationInput,
+    *,
+    now: datetime,
+    latest: Latest | None = None,
 ) -> Changed:
+    """A new period of accommodation; it ends the open one the night before it starts.
+    ``latest``: the latest period the screen showed (see :class:`Latest`)."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        _still_latest(
+            session,
+            AccommodationPeriod,
+            person_id,
+            latest,
+            record_type="accommodation",
+            what="accommodation",
+        )
         dob = session.scalar(select(YoungPerson.date_of_birth).where(YoungPerson.id == person_id))
         if dob is None:
             raise NotFound("That young person's record does not exist.")
@@ -342,9 +403,16 @@ def add_activity(
     *,
     ended_on: date | None = None,
     now: datetime,
+    latest: Latest | None = None,
 ) -> Changed:
+    """A new period of education, employment or training; it ends the open one the day
+    before it starts. ``latest``: the latest period the screen showed (see
+    :class:`Latest`)."""
     with db.unit_of_work() as session:
         check_on_person(session, actor, person_id, Action.EDIT_RECORD, now)
+        _still_latest(
+            session, ActivityPeriod, person_id, latest, record_type="activity", what="activity"
+        )
         problems = []
         try:
             activity = Activity.parse(code)
@@ -395,6 +463,8 @@ def list_activity(
             .order_by(ActivityPeriod.started_on.desc())
         )
         return [
-            ActivityView(a.id, Activity.parse(a.code), a.started_on, a.ended_on, a.detail)
+            ActivityView(
+                a.id, Activity.parse(a.code), a.started_on, a.ended_on, a.detail, a.version
+            )
             for a in session.scalars(stmt)
         ]

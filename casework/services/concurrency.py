@@ -61,6 +61,8 @@ DECIDED = {
     "set_password": "set a new password on",
     "start_plan": "started a new {what}",  # a plan started meanwhile replaces the one shown
     "create_referral": "opened this {what} from a contact",
+    "add_accommodation": "recorded a newer {what}",
+    "add_activity": "recorded a newer {what}",
 }
 
 # Storage names whose words are not just the name with spaces.

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, select, text, update
@@ -20,8 +21,18 @@ from casework.db import audit_rows
 from casework.db.database import Database, open_database, unlock
 from casework.db.models import Allegation, AuditEvent, SafeguardingContact, YoungPerson
 from casework.errors import EditConflict, PermissionDenied, ValidationFailed
-from casework.services import audit, closure, due, front_door, pathway, people, users
+from casework.services import (
+    accommodation,
+    audit,
+    closure,
+    due,
+    front_door,
+    pathway,
+    people,
+    users,
+)
 from casework.services import safeguarding as sg
+from casework.services.accommodation import AccommodationInput
 from casework.services.closure import ClosureInput, Status
 from casework.services.front_door import ConcernInput
 from casework.services.people import CaseloadQuery, caseload_ids
@@ -417,6 +428,47 @@ def test_care_history_and_a_new_plan_on_a_stale_screen_are_refused(two: Two) -> 
     ):
         pathway.start_plan(two.a, lead, pid, now=LATER, **shown_plan, **start)
     assert pathway.current_plan(two.a, lead, pid, now=NOW) is not None
+    _verified(two.a)
+
+
+def _latest_of(periods: list[Any]) -> accommodation.Latest:
+    newest = max(periods, key=lambda p: (p.started_on, p.id), default=None)
+    if newest is None:
+        return accommodation.Latest()
+    return accommodation.Latest(newest.id, newest.version)
+
+
+def test_a_newer_accommodation_or_activity_recorded_meanwhile_is_named_not_ended(
+    two: Two,
+) -> None:
+    """A new period ends the one before it: one added on a screen that did not show the
+    other computer's newer period would end theirs. Refused, named; theirs stays open."""
+    lead = two.login(two.a, "lead.north")
+    pid = caseload_ids(two.a, lead, CaseloadQuery(), now=NOW)[0]
+    worker = two.login(two.b, _worker_of(two.a, pid))
+    shown = _latest_of(accommodation.list_accommodation(two.a, lead, pid, now=NOW))
+    theirs = AccommodationInput("U", TODAY - timedelta(days=1), suitable=True, provider="Flat 2")
+    accommodation.add_accommodation(two.b, worker, pid, theirs, now=LATER, latest=shown)
+    mine = AccommodationInput("U", TODAY, suitable=True, provider="Flat 9")
+    with pytest.raises(
+        EditConflict, match=f"{worker.display_name} already recorded a newer accommodation at 10:42"
+    ) as caught:
+        accommodation.add_accommodation(two.a, lead, pid, mine, now=LATER, latest=shown)
+    assert "Yours would have ended theirs." in str(caught.value)
+    [newest, *_] = accommodation.list_accommodation(two.a, lead, pid, now=NOW)
+    assert (newest.provider, newest.ended_on) == ("Flat 2", None)
+    # Seen afresh, it is added and ends theirs.
+    again = _latest_of(accommodation.list_accommodation(two.a, lead, pid, now=NOW))
+    accommodation.add_accommodation(two.a, lead, pid, mine, now=LATER, latest=again)
+
+    seen = _latest_of(accommodation.list_activity(two.a, lead, pid, now=NOW))
+    accommodation.add_activity(
+        two.b, worker, pid, "F2", TODAY - timedelta(days=1), now=LATER, latest=seen
+    )
+    with pytest.raises(EditConflict, match="already recorded a newer activity"):
+        accommodation.add_activity(two.a, lead, pid, "G5", TODAY, now=LATER, latest=seen)
+    [current, *_] = accommodation.list_activity(two.a, lead, pid, now=NOW)
+    assert (current.activity.value, current.ended_on) == ("F2", None)
     _verified(two.a)
 
 

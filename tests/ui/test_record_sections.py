@@ -114,6 +114,37 @@ def test_homeless_is_always_unsuitable_and_needs_a_reason(qtbot: QtBot, env: Env
     assert not period.suitable and period.needs_review
 
 
+def test_accommodation_added_meanwhile_is_named_in_the_dialog_not_ended(
+    qtbot: QtBot, env: Env
+) -> None:
+    person = team_person(env)
+    view = make_view(qtbot, env)
+    open_person(qtbot, view, person.id)
+    open_section(qtbot, view, view.accommodation)
+    section = view.accommodation
+    qtbot.mouseClick(section.add_button, Qt.MouseButton.LeftButton)
+    dialog = section.dialog
+    assert dialog is not None
+    assert dialog.latest == accommodation.Latest()  # the section showed none
+    # Meanwhile, on another computer, someone records where they live now.
+    accommodation.add_accommodation(
+        env.db,
+        env.lead,
+        person.id,
+        AccommodationInput("U", env.now.date(), suitable=True, provider="Flat 2"),
+        now=env.now,
+    )
+    dialog.kind.setCurrentIndex(dialog.kind.findData("U"))
+    dialog.suitable.click()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.problems.problems()), timeout=TIMEOUT)
+    [problem] = dialog.problems.problems()
+    assert "already recorded a newer accommodation" in problem
+    assert "Yours would have ended theirs." in problem
+    [period] = accommodation.list_accommodation(env.db, env.lead, person.id, now=env.now)
+    assert (period.provider, period.ended_on) == ("Flat 2", None)
+
+
 def test_bed_and_breakfast_stays_highlighted_until_a_team_lead_reviews_it(
     qtbot: QtBot, env: Env
 ) -> None:

@@ -73,8 +73,13 @@ class AccommodationDialog(RecordDialog):
     }
 
     def __init__(
-        self, ctx: RecordContext, date_of_birth: date, parent: QWidget | None = None
+        self,
+        ctx: RecordContext,
+        date_of_birth: date,
+        parent: QWidget | None = None,
+        latest: accommodation.Latest | None = None,
     ) -> None:
+        self.latest = latest  # the newest period the section showed: checked when adding
         super().__init__(
             ctx,
             "Add accommodation",
@@ -253,7 +258,7 @@ class AccommodationDialog(RecordDialog):
             suitable_reason=self.suitable_reason.toPlainText() if self.suitable.isChecked() else "",
             registered=registered,
         )
-        return accommodation.add_accommodation, (data,), {}
+        return accommodation.add_accommodation, (data,), {"latest": self.latest}
 
 
 class TeamLeadReviewDialog(RecordDialog):
@@ -313,7 +318,13 @@ class ActivityDialog(RecordDialog):
         "ended_on": "Until",
     }
 
-    def __init__(self, ctx: RecordContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: RecordContext,
+        parent: QWidget | None = None,
+        latest: accommodation.Latest | None = None,
+    ) -> None:
+        self.latest = latest
         super().__init__(
             ctx,
             "Add education, employment or training",
@@ -343,5 +354,5 @@ class ActivityDialog(RecordDialog):
         return (
             accommodation.add_activity,
             (self.code.currentData(), started, self.detail.text()),
-            {"ended_on": self.ended_on.value()},
+            {"ended_on": self.ended_on.value(), "latest": self.latest},
         )

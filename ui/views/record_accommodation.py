@@ -10,6 +10,7 @@ with a banner at the top, until a team lead records a review; only team leads se
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 from casework.clock import local_today
 from casework.db.database import Database
 from casework.services import accommodation
-from casework.services.accommodation import AccommodationView, ActivityView
+from casework.services.accommodation import AccommodationView, ActivityView, Latest
 from casework.services.permissions import Actor, Role
 from ui.dialogs.accommodation_dialogs import (
     AccommodationDialog,
@@ -62,6 +63,12 @@ TYPE_WIDTH = 230
 SUITABILITY = 3
 _OVERDUE_TEXT = QColor("#a4161a")
 _OVERDUE_BACK = QColor("#fde8e8")
+
+
+def _latest(periods: Sequence[AccommodationView | ActivityView]) -> Latest:
+    """The newest period the section shows, or none."""
+    newest = max(periods, key=lambda p: (p.started_on, p.id), default=None)
+    return Latest() if newest is None else Latest(newest.id, newest.version)
 
 
 @dataclass(frozen=True)
@@ -319,11 +326,14 @@ class AccommodationSection(RecordSection):
 
     def add_accommodation(self) -> None:
         if self.person_id is not None and self._data is not None and self._data.date_of_birth:
-            self.open_dialog(AccommodationDialog(self.context(), self._data.date_of_birth, self))
+            shown = _latest(self._data.periods)
+            dialog = AccommodationDialog(self.context(), self._data.date_of_birth, self, shown)
+            self.open_dialog(dialog)
 
     def add_activity(self) -> None:
         if self.person_id is not None:
-            self.open_dialog(ActivityDialog(self.context(), self))
+            shown = _latest(self._data.activities) if self._data is not None else None
+            self.open_dialog(ActivityDialog(self.context(), self, shown))
 
     def review(self, period_id: int) -> None:
         periods = self._data.periods if self._data else []
