@@ -367,12 +367,13 @@ $$""",
         # millisecond, so a connection works it out once and keeps the answer in a session
         # setting, sealed with a key only the owner can read (a client can set the setting,
         # never forge the seal) and bound to this login, this backend and the allocations
-        # it was worked out from: casework_visibility holds the id of the last transaction
-        # that changed anything the list depends on (written by casework_visibility_changed
-        # in that same transaction), so a change is seen by the next statement of the
-        # transaction that made it and by every transaction that sees it committed. A
-        # transaction id is never reused, so a list worked out from a change that was rolled
-        # back never matches again.
+        # it was worked out from: casework_visibility holds a number drawn afresh from a
+        # sequence by every statement that changes anything the list depends on (written
+        # by casework_visibility_changed in that same transaction), so a change is seen by
+        # the next statement of the transaction that made it and by every transaction that
+        # sees it committed. A sequence never gives a number twice, not even after a
+        # rollback or a dump and restore, so a list worked out from a change that was
+        # rolled back never matches again.
         f"""
 CREATE OR REPLACE FUNCTION casework_visible_ids() RETURNS integer[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
@@ -407,8 +408,8 @@ $$""",
 CREATE OR REPLACE FUNCTION casework_visibility_changed() RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER {path} AS $$
 BEGIN
-  UPDATE casework_visibility SET changed = pg_current_xact_id()
-    WHERE id = 1 AND changed <> pg_current_xact_id();
+  UPDATE casework_visibility SET changed = nextval('casework_visibility_changes')
+    WHERE id = 1;
   RETURN NULL;
 END
 $$""",
@@ -868,6 +869,8 @@ def _grants_sql(existing: set[str], schema: str) -> list[str]:
         for right, groups in rights.items():
             out.append(f"GRANT {right} ON {q(name)} TO {', '.join(q(g) for g in groups)}")
     out.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {q(schema)} TO {everyone}")
+    # ... but the numbers that mark a change of who sees what are the server's alone
+    out.append(f"REVOKE ALL ON SEQUENCE casework_visibility_changes FROM PUBLIC, {everyone}")
     for name in SERVER_ONLY_TABLES:
         out.append(f"REVOKE ALL ON {q(name)} FROM PUBLIC, {everyone}")
     for fn in (*CLIENT_FUNCTIONS, *INTERNAL_FUNCTIONS):
@@ -959,11 +962,12 @@ _SERVER_TABLES = [
       id integer PRIMARY KEY CHECK (id = 1), secret text NOT NULL)""",
     "INSERT INTO casework_secret (id, secret) VALUES "
     "(1, gen_random_uuid()::text || gen_random_uuid()::text) ON CONFLICT (id) DO NOTHING",
-    # The last transaction that changed who anyone may see (see casework_visible_ids).
+    # The last change to who anyone may see (see casework_visible_ids).
+    "CREATE SEQUENCE IF NOT EXISTS casework_visibility_changes",
     """CREATE TABLE IF NOT EXISTS casework_visibility (
-      id integer PRIMARY KEY CHECK (id = 1), changed xid8 NOT NULL)""",
-    "INSERT INTO casework_visibility (id, changed) VALUES (1, pg_current_xact_id()) "
-    "ON CONFLICT (id) DO NOTHING",
+      id integer PRIMARY KEY CHECK (id = 1), changed bigint NOT NULL)""",
+    "INSERT INTO casework_visibility (id, changed) "
+    "VALUES (1, nextval('casework_visibility_changes')) ON CONFLICT (id) DO NOTHING",
 ]
 
 

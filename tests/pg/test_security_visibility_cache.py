@@ -112,9 +112,9 @@ def test_a_list_kept_from_before_a_change_is_not_accepted_after_it(world: World)
 
 
 def test_a_change_in_the_same_transaction_is_seen_by_its_next_statement(world: World) -> None:
-    """A write to an allocation column records the transaction as the latest change: the
-    kept list no longer matches, and what was worked out inside a transaction that was then
-    rolled back never matches again."""
+    """A write to an allocation column records a new latest change in its own transaction:
+    the kept list no longer matches, and what was worked out inside a transaction that was
+    then rolled back never matches again (the number it drew is never drawn again)."""
     with world.connect("pa", autocommit=False) as conn:
         seen(world, conn)
         before = one(conn, KEPT)
@@ -135,7 +135,8 @@ def test_the_seal_and_the_last_change_are_the_owners_alone(world: World) -> None
     for statement in (
         "SELECT secret FROM casework_secret",
         "SELECT changed FROM casework_visibility",
-        "UPDATE casework_visibility SET changed = '1'",
+        "UPDATE casework_visibility SET changed = 1",
+        "SELECT nextval('casework_visibility_changes')",
         "SELECT casework_visibility_changed()",
     ):
         with world.connect("pa") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
