@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
@@ -115,7 +116,7 @@ def test_homeless_is_always_unsuitable_and_needs_a_reason(qtbot: QtBot, env: Env
 
 
 def test_accommodation_added_meanwhile_is_named_in_the_dialog_not_ended(
-    qtbot: QtBot, env: Env
+    qtbot: QtBot, env: Env, tmp_path: Path
 ) -> None:
     person = team_person(env)
     view = make_view(qtbot, env)
@@ -141,6 +142,9 @@ def test_accommodation_added_meanwhile_is_named_in_the_dialog_not_ended(
     [problem] = dialog.problems.problems()
     assert "already recorded a newer accommodation" in problem
     assert "Yours would have ended theirs." in problem
+    shots = Path(os.environ.get("CASEWORK_SHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(shots / "accommodation-added-meanwhile.png"))
     [period] = accommodation.list_accommodation(env.db, env.lead, person.id, now=env.now)
     assert (period.provider, period.ended_on) == ("Flat 2", None)
 
