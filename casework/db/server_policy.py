@@ -403,7 +403,7 @@ BEGIN
 END
 $$""",
         # Anything casework_visible_list reads changed: a statement trigger on each table
-        # it reads (see _trigger_sql) records this transaction as the latest change.
+        # it reads (see _trigger_sql) writes a fresh number as the latest change.
         f"""
 CREATE OR REPLACE FUNCTION casework_visibility_changed() RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER {path} AS $$
