@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QCoreApplication, QRect, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from casework.clock import local_today
@@ -142,6 +143,45 @@ def test_badge_counts_flagged_requests_in_the_navigation(
         section.closures.refresh()
     flagged = sum(r.flagged for r in section.closures.model.all_rows())
     assert badge.args == [flagged] and flagged >= 1
+
+
+def test_a_check_card_reached_by_tab_shows_the_focus_outline(
+    qtbot: QtBot, env: Env, worker: Actor
+) -> None:
+    """Check cards take Tab (their links open the record): the focused one is outlined in
+    the amber every focused control has, and its words do not move."""
+    from ui.app import load_style
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    load_style(app)
+    try:
+        at = working_days_before(1)
+        pid = new_person(env.db, env.lead, worker, first="Gus")
+        make_ready(env.db, worker, pid, at=at)
+        open_medium_risk(env.db, worker, pid, at=at)
+        rid = request(env.db, worker, pid, at=at)
+        view = make_view(qtbot, env, env.lead)
+        review(qtbot, view, rid)
+        card = view.review.cards.itemAt(0).widget()
+        assert isinstance(card, QLabel)
+        before = card.grab().toImage()
+        card.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(card.hasFocus, timeout=TIMEOUT)
+        after = card.grab().toImage()
+
+        def amber(image: QImage) -> int:
+            return sum(
+                image.pixelColor(x, y).name() == "#f2b600"
+                for x in range(image.width())
+                for y in range(image.height())
+            )
+
+        assert amber(before) == 0 and amber(after) > 200
+        inner = QRect(12, 8, before.width() - 24, before.height() - 16)
+        assert before.copy(inner) == after.copy(inner)  # the words stay where they were
+    finally:
+        app.setStyleSheet("")
 
 
 def test_filter_by_worker_and_status(qtbot: QtBot, env: Env, worker: Actor) -> None:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from casework.services import closure
@@ -131,6 +131,44 @@ def test_blocked_case_shows_blockers_and_cannot_ask(qtbot: QtBot, env: Env) -> N
     assert not section.ask_button.isEnabled()
     assert "closure summary" not in section.why_not.text()  # that part is done now
     assert "4a exploitation" in section.why_not.text()
+
+
+def _amber_pixels(widget: QWidget) -> int:
+    """How many of the widget's own pixels are the focus outline's amber (#f2b600)."""
+    image = widget.grab().toImage()
+    return sum(
+        1
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).name() == "#f2b600"
+    )
+
+
+def test_tab_shows_where_it_is_on_a_checks_details_and_its_links(qtbot: QtBot, env: Env) -> None:
+    """The Details button and the evidence whose links Tab reaches each draw the amber
+    focus outline, as every other control does, and nothing moves when they take it."""
+    from ui.app import load_style
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    load_style(app)
+    try:
+        person = team_person(env)
+        view = opened(qtbot, env, person.id, practitioner(env))
+        section = view.closure
+        row = section.check_rows["exploitation-and-missing-screened"]
+        qtbot.waitUntil(lambda: row.details.isVisibleTo(section), timeout=TIMEOUT)
+        assert _amber_pixels(row.toggle) == 0 and _amber_pixels(row.details) == 0
+        where = row.details.mapTo(section, QPoint(0, 0))
+        row.toggle.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(row.toggle.hasFocus, timeout=TIMEOUT)
+        assert _amber_pixels(row.toggle) > 40
+        qtbot.keyClick(row.toggle, Qt.Key.Key_Tab)
+        qtbot.waitUntil(row.details.hasFocus, timeout=TIMEOUT)
+        assert _amber_pixels(row.details) > 100
+        assert row.details.mapTo(section, QPoint(0, 0)) == where
+    finally:
+        app.setStyleSheet("")
 
 
 def test_evidence_links_to_its_tab(qtbot: QtBot, env: Env) -> None:

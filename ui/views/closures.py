@@ -146,6 +146,8 @@ QLabel#checkCard[outcome="needs_team_lead"] {{ border-color: #c28a00; background
 QLabel#checkCard[outcome="overridden"] {{ border-color: {PURPLE}; background: #f3e8ff; }}
 QLabel#checkCard[outcome="passed"] {{ border-left-color: {GREEN}; }}
 QLabel#checkCard[outcome="not_applicable"] {{ border-left-color: #9aa1ab; color: {GREY}; }}
+QLabel#checkCard:focus {{ border-color: #f2b600; border-width: 2px; border-left-width: 6px;
+    padding: 4px 7px 4px 8px; }}
 QLabel#overrideCard {{ padding: 6px 8px; border: 2px solid {PURPLE}; border-left-width: 6px;
     border-radius: 3px; background: #f3e8ff; }}
 QGroupBox#decisions {{ border: 2px solid #c28a00; background: #fffaf0; }}

@@ -67,6 +67,7 @@ class CheckRow(QFrame):
             Qt.TextInteractionFlag.LinksAccessibleByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
         )
+        self.details.setProperty("keyboardLinks", True)  # outlined when Tab reaches it
         self.details.linkActivated.connect(link)
         self.details.hide()
         self.justify_label = QLabel("Why closing is still right (required to go on):")
