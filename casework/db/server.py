@@ -360,7 +360,14 @@ class ServerDatabase(Database):
             session = self._sessions()
             try:
                 transaction = session.begin()
-                session.connection().exec_driver_sql(begin)
+                # A pooled connection, or a new one: a server that cannot be reached at all
+                # is offline at once, not after a second try.
+                connection = session.connection()
+            except BaseException:
+                session.close()
+                raise
+            try:
+                connection.exec_driver_sql(begin)
             except DBAPIError as exc:
                 session.close()
                 if attempt == 2 or not _lost(exc):

@@ -296,3 +296,36 @@ def test_a_pooled_connection_dropped_while_idle_is_replaced_unnoticed(
             assert (isolation, read_only, locks) == ("read committed", "off", 1)
     finally:
         backend.close()
+
+
+def test_a_pulled_cable_is_offline_after_one_fresh_try_and_none_when_nothing_is_pooled(
+    team: tuple[PgServer, str],
+) -> None:
+    """A dropped pooled connection gets one fresh connection; a server that cannot be
+    reached at all is offline at the first attempt, not after waiting twice."""
+    from sqlalchemy import event
+
+    from tests.ui._cable import Cable
+
+    pg, name = team
+    cable = Cable(pg.port)
+    db = server.connect(
+        f"postgresql://127.0.0.1:{cable.port}/{name}", "lead", PASSWORD, ca_file=pg.ca_file
+    )
+    tries: list[int] = []
+    event.listen(db.engine, "do_connect", lambda *_args: tries.append(1))
+    try:
+        with db.reading() as session:
+            session.execute(text("SELECT 1"))
+        cable.pull_out()
+        with pytest.raises(ServerUnavailable), db.reading():
+            pass
+        assert len(tries) == 1  # the dropped connection was replaced once, and refused
+        tries.clear()
+        db.engine.dispose()
+        with pytest.raises(ServerUnavailable), db.unit_of_work():
+            pass
+        assert len(tries) == 1  # nothing pooled: one attempt, no second
+    finally:
+        db.close()
+        cable.pull_out()
