@@ -145,6 +145,9 @@ def test_accommodation_added_meanwhile_is_named_in_the_dialog_not_ended(
     shots = Path(os.environ.get("CASEWORK_SHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     assert dialog.grab().save(str(shots / "accommodation-added-meanwhile.png"))
+    # the words are not stood in the middle of the dialog's spare height
+    for words in (dialog.intro, dialog.problems):
+        assert words.height() - words.heightForWidth(words.width()) < 10
     [period] = accommodation.list_accommodation(env.db, env.lead, person.id, now=env.now)
     assert (period.provider, period.ended_on) == ("Flat 2", None)
 

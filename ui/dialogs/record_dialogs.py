@@ -138,6 +138,10 @@ class RecordDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         if not self._watching:  # the subclass has filled the form in by now
             self._watching = True
+            if self.extra.count() == 0:
+                # Nothing large under the form: spare height stays below it instead of
+                # being spread between the words and every row.
+                self.extra.addStretch(1)
             self.unsaved.mark_saved()
             self.problems.recheck_on_edit(self, self.check)
         super().showEvent(event)
