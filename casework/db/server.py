@@ -188,7 +188,14 @@ def connect_args(
         "sslrootcert": str(ca_file) if ca_file is not None else "system",
         "connect_timeout": CONNECT_TIMEOUT_SECONDS,
         "application_name": "casework",
-        "options": "-c TimeZone=UTC",
+        # UTC; and a laptop that drops off the network in the middle of a write cannot
+        # hold the team's write lock for long: the server ends a transaction left idle for
+        # a minute, and notices a dead connection within about a minute by itself.
+        "options": (
+            "-c TimeZone=UTC -c idle_in_transaction_session_timeout=60000 "
+            "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 "
+            "-c tcp_keepalives_count=3"
+        ),
         # A dropped network is noticed within about a minute, not after hours.
         "keepalives": 1,
         "keepalives_idle": 30,
@@ -388,9 +395,9 @@ class ServerDatabase(Database):
                     with transaction:
                         yield session
                 except Refusal as refusal:
-                    with session.begin():
-                        session.connection().exec_driver_sql(BEGIN_WRITE)
-                        refusal.record(session)
+                    audit_session, audit_transaction = self._begun(BEGIN_WRITE)
+                    with audit_session, audit_transaction:
+                        refusal.record(audit_session)
                     raise refusal.error from None
                 except StaleDataError:
                     # A row's version moved on underneath this write (as on a file):

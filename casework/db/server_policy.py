@@ -371,9 +371,10 @@ $$""",
         # sequence by every statement that changes anything the list depends on (written
         # by casework_visibility_changed in that same transaction), so a change is seen by
         # the next statement of the transaction that made it and by every transaction that
-        # sees it committed. A sequence never gives a number twice, not even after a
-        # rollback or a dump and restore, so a list worked out from a change that was
-        # rolled back never matches again.
+        # sees it committed. A sequence never gives a number twice, even after a rollback,
+        # and the key also names the transaction that wrote the row, so a list worked out
+        # from a change that was rolled back, or before a restore wound the sequence back,
+        # never matches again.
         f"""
 CREATE OR REPLACE FUNCTION casework_visible_ids() RETURNS integer[]
 LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
@@ -384,7 +385,9 @@ DECLARE
   seal text;
   ids integer[];
 BEGIN
-  SELECT s.secret, v.changed::text INTO seal, changed
+  -- the number, and the transaction that wrote this version of the row: a restore that
+  -- winds the sequence back writes the row afresh, so an older seal still does not match
+  SELECT s.secret, v.changed::text || '/' || v.xmin::text INTO seal, changed
     FROM casework_secret s, casework_visibility v WHERE s.id = 1 AND v.id = 1;
   IF changed IS NULL THEN
     RETURN casework_visible_list();  -- nothing to bind a kept list to: never kept

@@ -111,6 +111,25 @@ def test_a_list_kept_from_before_a_change_is_not_accepted_after_it(world: World)
         conn.rollback()
 
 
+def test_a_list_kept_from_before_a_restore_wound_the_number_back_is_not_accepted(
+    world: World,
+) -> None:
+    """A restore of an older backup can put an older change number back; the row it
+    writes is new, so a list sealed under that number before still does not match."""
+    with world.connect("pa", autocommit=False) as conn:
+        with _b2_advised_by_pa(world):
+            assert "b2" in seen(world, conn)
+            kept = one(conn, KEPT)
+            conn.commit()
+            with world.owner() as owner:
+                number = one(owner, "SELECT changed FROM casework_visibility")
+        with world.owner() as owner:  # b2 taken away, then the number wound back
+            owner.execute("UPDATE casework_visibility SET changed = %s", (number,))
+        conn.execute("SELECT set_config('casework.visible', %s, false)", (kept,))
+        assert "b2" not in seen(world, conn)
+        conn.rollback()
+
+
 def test_a_change_in_the_same_transaction_is_seen_by_its_next_statement(world: World) -> None:
     """A write to an allocation column records a new latest change in its own transaction:
     the kept list no longer matches, and what was worked out inside a transaction that was

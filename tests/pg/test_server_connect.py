@@ -290,6 +290,11 @@ def test_a_pooled_connection_dropped_while_idle_is_replaced_unnoticed(
                 )
             ).scalar()
         assert new != old
+        # a laptop lost mid-write cannot hold the team's write lock for long
+        with getattr(db, use)() as session:
+            idle = session.execute(text("SHOW idle_in_transaction_session_timeout")).scalar()
+            keepalive = session.execute(text("SHOW tcp_keepalives_idle")).scalar()
+        assert (idle, keepalive) == ("1min", "30")
         if use == "reading":
             assert (isolation, read_only, locks) == ("repeatable read", "on", 0)
         else:

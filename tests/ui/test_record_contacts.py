@@ -446,6 +446,31 @@ def test_a_save_whose_answer_was_lost_is_retried_without_a_version(
     assert store.version == drafts(env, person.id)[0].version
 
 
+def test_a_save_lost_on_the_way_does_not_let_the_next_one_overwrite_another_computer(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The network drops before the save reaches the server; meanwhile the same draft is
+    changed on another laptop. The next save here finds that out and is refused."""
+    person = team_person(env)
+    store = DraftStore(env.db, env.lead, person.id)
+    store.save(ContactInput(occurred_at=env.now, discussed="First"), env.now, 1)
+    real = contacts.save_draft
+
+    def never_arrives(*_args: Any, **_kwargs: Any) -> Any:
+        raise ServerUnavailable("The connection to the team server was lost.")
+
+    monkeypatch.setattr(contacts, "save_draft", never_arrives)
+    with pytest.raises(ServerUnavailable):
+        store.save(ContactInput(occurred_at=env.now, discussed="Second"), env.now, 2)
+    monkeypatch.setattr(contacts, "save_draft", real)
+    [draft] = drafts(env, person.id)
+    other = DraftStore(env.db, env.lead, person.id, draft.id, draft.version)
+    other.save(ContactInput(occurred_at=env.now, discussed="From the other laptop"), env.now, 1)
+    with pytest.raises(EditConflict):
+        store.save(ContactInput(occurred_at=env.now, discussed="Second, and more"), env.now, 3)
+    assert drafts(env, person.id)[0].details.discussed == "From the other laptop"
+
+
 def test_finalising_asks_first_and_says_it_cannot_be_undone(
     qtbot: QtBot, env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:

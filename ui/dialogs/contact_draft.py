@@ -11,8 +11,8 @@ draft goes through its ``DraftStore``:
 - versioned: each save, the finalising and the discarding hand the server the version of
   the draft this store last saved or read, so the same draft open on two computers is
   refused on the older one (named, with what the other did) instead of the later autosave
-  silently winning. A save whose answer never arrived (the network dropped) leaves the
-  version unknown, and the next save, its retry, is not refused for it;
+  silently winning. After a save whose answer never arrived (the network dropped), the
+  next save first reads the draft to learn whether that save landed;
 - once finalised or discarded the store is closed and later saves do nothing.
 """
 
@@ -22,6 +22,7 @@ import threading
 from dataclasses import replace
 from datetime import datetime
 
+from casework.clock import to_naive_utc
 from casework.db.database import Database
 from casework.errors import CaseworkError, ServerUnavailable, ValidationFailed
 from casework.services import contacts
@@ -46,6 +47,7 @@ class DraftStore:
         self.person_id = person_id
         self.contact_id = contact_id
         self.version = version  # of the saved draft as this store last saw it
+        self._unanswered: ContactInput | None = None  # sent, answer lost
         self.closed = False  # finalised or discarded: nothing more to save
         self.saved_edit = 0  # the number of the edit whose text is in the database
         self._lock = threading.Lock()
@@ -73,6 +75,8 @@ class DraftStore:
     ) -> Changed | None:
         if self.closed:
             return None
+        if self._unanswered is not None:
+            self._learn_what_happened(now)
         try:
             changed = contacts.save_draft(
                 self._db,
@@ -85,14 +89,33 @@ class DraftStore:
                 expected_version=self.version,
             )
         except ServerUnavailable:
-            # The save may have landed with its answer lost: the retry must not be
-            # refused as someone else's change.
-            self.version = None
+            # The save may have landed with its answer lost: the next save first finds
+            # out (see _learn_what_happened) rather than guess either way.
+            self._unanswered = data
             raise
         self.contact_id = changed.ids[0]
         self.version = changed.version
         self.saved_edit = max(self.saved_edit, edit)
         return changed
+
+    def _learn_what_happened(self, now: datetime) -> None:
+        """After a save whose answer never came: if the draft is one version on and holds
+        exactly what was sent, that save landed and its version is this store's; if it is
+        where it was, nothing landed. Anything else is someone else's change, and the
+        version this store had makes the next save refused with their name."""
+        sent, self._unanswered = self._unanswered, None
+        if sent is None or self.contact_id is None:
+            return
+        try:
+            found = contacts.list_contacts(self._db, self._actor, self.person_id, now=now)
+        except ServerUnavailable:
+            self._unanswered = sent  # still unknown
+            raise
+        draft = next((c for c in found if c.id == self.contact_id), None)
+        if draft is None or self.version is None:
+            return
+        if draft.version == self.version + 1 and _same(draft.details, sent):
+            self.version = draft.version
 
     def save_somehow(
         self,
@@ -154,3 +177,10 @@ class DraftStore:
             )
             self.closed = True
             return changed
+
+
+def _same(saved: ContactInput, sent: ContactInput) -> bool:
+    """The saved draft holds what was sent (times compared in UTC, as saved)."""
+    return replace(saved, occurred_at=to_naive_utc(saved.occurred_at)) == replace(
+        sent, occurred_at=to_naive_utc(sent.occurred_at)
+    )
