@@ -123,9 +123,9 @@ def _still_latest(
             .limit(1)
         )
     )
-    latest = newest[0] if newest else None
-    if latest is None:
+    if not newest:
         return
+    latest = newest[0]
     if latest.id != shown.period_id:
         raise concurrency.conflict(
             session,

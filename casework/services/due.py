@@ -549,10 +549,8 @@ def _work_items(session: Session, stmt: Any, today: date, *, as_of: bool) -> lis
         else _due_today(session, selection, today, [p[0] for p in people])
     )
     items = []
-    for *p, held_by in people:
-        pid, child_uid, first, last, adviser, social_worker = p
-        holder = adviser or social_worker
-        name = f"{first} {last}"
+    for pid, child_uid, first, last, adviser, social_worker, held_by in people:
+        holder, name = adviser or social_worker, f"{first} {last}"
         items += [WorkItem(pid, child_uid, name, holder, held_by, item) for item in due[pid]]
     items.sort(key=_urgency)
     return items
